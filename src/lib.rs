@@ -1,0 +1,11 @@
+//! promtune: analyse Prometheus `/metrics` output against usage thresholds.
+//!
+//! The modules follow the pipeline: `input` → `parse` → `model` → `report`.
+
+pub mod app;
+pub mod cli;
+pub mod exit;
+pub mod input;
+pub mod model;
+pub mod parse;
+pub mod report;

@@ -1,0 +1,10 @@
+//! Stage 3: the parsed exposition as plain data (families of grouped series), with no I/O.
+//!
+//! The parser (`crate::parse`) streams samples into a [`SnapshotBuilder`]; detectors read the
+//! resulting [`Snapshot`]. Nothing here knows about files, HTTP, clap or YAML.
+
+mod family;
+mod snapshot;
+
+pub use family::{Bucket, Family, Labels, MetricType, Series, SeriesValue, Suffix};
+pub use snapshot::{FamilyStats, Snapshot, Stats};

@@ -1,0 +1,170 @@
+//! Per-family state while streaming: metadata, the series and groups seen, and the checks
+//! that can only be made when a histogram's series or a whole family is complete.
+
+use crate::model::{FamilyStats, MetricType};
+
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
+use super::hash::{HashSet64, PassThrough};
+
+/// The family currently being read.
+#[derive(Debug)]
+pub(crate) struct Fam {
+    pub(crate) name: String,
+    pub(crate) mtype: MetricType,
+    pub(crate) has_type: bool,
+    pub(crate) help: Option<String>,
+    pub(crate) unit: Option<String>,
+    pub(crate) line: u64,
+    /// The header has been handed to the sink.
+    pub(crate) emitted: bool,
+    /// OpenMetrics: the family's sample names have been claimed.
+    pub(crate) claimed: bool,
+    pub(crate) samples: u64,
+    pub(crate) series: u64,
+    /// Label-set hashes of the groups seen (a group is a series without `le`/`quantile`).
+    pub(crate) groups: HashSet64,
+    /// The group of the previous sample.
+    pub(crate) current: Option<u64>,
+    /// Histogram groups still open. The text format lets a client write all buckets first
+    /// and all sums later (prometheus-client-mmap does), so they are checked at family end.
+    pub(crate) hist: HashMap<u64, Group, BuildHasherDefault<PassThrough>>,
+    /// Hashes of every series (name and labels) seen in this family.
+    pub(crate) series_seen: HashSet64,
+    /// The previous sample's series hash and timestamp.
+    pub(crate) last: Option<(u64, Option<f64>)>,
+}
+
+impl Fam {
+    pub(crate) fn new(name: String, line: u64) -> Fam {
+        Fam {
+            name,
+            mtype: MetricType::Unknown,
+            has_type: false,
+            help: None,
+            unit: None,
+            line,
+            emitted: false,
+            claimed: false,
+            samples: 0,
+            series: 0,
+            groups: HashSet64::default(),
+            current: None,
+            hist: HashMap::default(),
+            series_seen: HashSet64::default(),
+            last: None,
+        }
+    }
+
+    pub(crate) fn stats(&self) -> FamilyStats {
+        FamilyStats {
+            name: self.name.clone(),
+            mtype: self.mtype,
+            series: self.series,
+            samples: self.samples,
+        }
+    }
+
+    /// True for histograms and gauge histograms, whose groups get bucket checks.
+    pub(crate) fn is_histogram(&self) -> bool {
+        matches!(
+            self.mtype,
+            MetricType::Histogram | MetricType::GaugeHistogram
+        )
+    }
+}
+
+/// One series of a histogram or summary (or one plain series) as it streams in.
+#[derive(Debug)]
+pub(crate) struct Group {
+    pub(crate) line: u64,
+    /// The series' labels as written, for messages (histograms only).
+    pub(crate) desc: String,
+    pub(crate) last_le: Option<f64>,
+    pub(crate) last_count: f64,
+    /// `(le, count, line)` of each bucket, in the order written.
+    pub(crate) buckets: Vec<(f64, f64, u64)>,
+    pub(crate) inf: Option<f64>,
+    pub(crate) negative_le: bool,
+    pub(crate) sum: Option<f64>,
+    pub(crate) count: Option<f64>,
+}
+
+impl Group {
+    pub(crate) fn new(line: u64, desc: String) -> Group {
+        Group {
+            line,
+            desc,
+            last_le: None,
+            last_count: 0.0,
+            buckets: Vec::new(),
+            inf: None,
+            negative_le: false,
+            sum: None,
+            count: None,
+        }
+    }
+
+    /// Problems found once the series is complete: `(line, message, is_error)`; a problem
+    /// that is only a warning in the text format is an error in OpenMetrics.
+    ///
+    /// The text format does not order buckets (prometheus-client-mmap writes `+Inf` first),
+    /// so they are sorted by `le` here before the cumulative counts are checked.
+    pub(crate) fn histogram_problems(&mut self, fam: &Fam, om: bool) -> Vec<(u64, String, bool)> {
+        let what = format!("{} {}{}", fam.mtype, fam.name, self.desc);
+        let line = self.line;
+        self.buckets.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for w in self.buckets.windows(2) {
+            let ((le0, c0, _), (le1, c1, l1)) = (w[0], w[1]);
+            if le0 == le1 {
+                return vec![(
+                    l1,
+                    format!("{what} has two buckets with le=\"{le1}\""),
+                    true,
+                )];
+            }
+            if c1 < c0 {
+                let msg = format!(
+                    "{what}: bucket le=\"{le1}\" counts {c1}, below bucket le=\"{le0}\" ({c0})"
+                );
+                return vec![(l1, msg, true)];
+            }
+        }
+        let (sum_name, count_name) = match fam.mtype {
+            MetricType::GaugeHistogram => ("_gsum", "_gcount"),
+            _ => ("_sum", "_count"),
+        };
+        let mut out = Vec::new();
+        if self.inf.is_none() {
+            out.push((line, format!("{what} has no bucket with le=\"+Inf\""), true));
+        }
+        if om && self.sum.is_some() != self.count.is_some() {
+            let (has, lacks) = if self.sum.is_some() {
+                (sum_name, count_name)
+            } else {
+                (count_name, sum_name)
+            };
+            out.push((line, format!("{what} has {has} but no {lacks}"), true));
+        }
+        if let (Some(count), Some(inf)) = (self.count, self.inf) {
+            if count != inf {
+                out.push((
+                    line,
+                    format!("{what}: {count_name} is {count} but the +Inf bucket is {inf}"),
+                    om,
+                ));
+            }
+        }
+        if let Some(sum) = self.sum {
+            if om && (sum.is_nan() || (sum < 0.0 && !self.negative_le)) {
+                out.push((
+                    line,
+                    format!("{what}: {sum_name} is {sum}, which needs negative buckets"),
+                    true,
+                ));
+            }
+        }
+        out
+    }
+}

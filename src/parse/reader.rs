@@ -1,0 +1,224 @@
+//! The streaming driver: reads chunks, splits lines, and feeds the lexer and validator.
+
+use std::io::{ErrorKind, Read};
+
+use super::build::SnapshotBuilder;
+use super::lexer::{self, Comment, Label};
+use super::validate::{Failure, Validator};
+use super::{sniff, Format, FormatChoice, ParseError, ParseOptions, Parsed};
+
+/// Initial buffer size; also how much is sniffed when the format is decided from content.
+const CHUNK: usize = 64 * 1024;
+
+struct LineParser<'r> {
+    om: bool,
+    v: Validator<SnapshotBuilder<'r>>,
+    line: u64,
+    /// A `# EOF` line has been read (and where).
+    eof_at: Option<u64>,
+    /// The label vector, recycled across lines so that a sample line allocates nothing.
+    labels: Vec<Label<'static>>,
+}
+
+/// Empties a vector and re-types it with a new lifetime, keeping its allocation.
+fn recycle<'a, 'b>(mut v: Vec<Label<'a>>) -> Vec<Label<'b>> {
+    v.clear();
+    v.into_iter()
+        .map(|_| unreachable!("the vector is empty"))
+        .collect()
+}
+
+fn column(line: &str, pos: usize) -> u64 {
+    let pos = pos.min(line.len());
+    let prefix = line.get(..pos).unwrap_or(line);
+    prefix.chars().count() as u64 + 1
+}
+
+fn syntax(line: u64, column: u64, message: impl Into<String>) -> ParseError {
+    ParseError::Syntax {
+        line,
+        column,
+        message: message.into(),
+    }
+}
+
+impl<'r> LineParser<'r> {
+    fn new(format: Format, retain: Option<&'r dyn Fn(&str) -> bool>) -> Self {
+        let om = format == Format::OpenMetrics;
+        LineParser {
+            om,
+            v: Validator::new(om, SnapshotBuilder::new(retain)),
+            line: 0,
+            eof_at: None,
+            labels: Vec::new(),
+        }
+    }
+
+    fn fail(&self, text: &str, (line, pos, msg): Failure) -> ParseError {
+        let col = if line == self.line {
+            column(text, pos)
+        } else {
+            1
+        };
+        syntax(line, col, msg)
+    }
+
+    fn line(&mut self, raw: &[u8]) -> Result<(), ParseError> {
+        self.line += 1;
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let text = match std::str::from_utf8(raw) {
+            Ok(t) => t,
+            Err(e) => {
+                let valid = std::str::from_utf8(&raw[..e.valid_up_to()]).unwrap_or("");
+                return Err(syntax(
+                    self.line,
+                    column(valid, valid.len()),
+                    "invalid UTF-8",
+                ));
+            }
+        };
+        if let Some(at) = self.eof_at {
+            if self.om || !text.trim().is_empty() {
+                return Err(syntax(
+                    self.line,
+                    1,
+                    format!("text after # EOF (line {at})"),
+                ));
+            }
+            return Ok(());
+        }
+        let first = text.bytes().find(|b| !(*b == b' ' || *b == b'\t'));
+        match first {
+            None if self.om => Err(syntax(
+                self.line,
+                1,
+                "blank lines are not allowed in OpenMetrics",
+            )),
+            None => Ok(()),
+            Some(b'#') => {
+                let c = lexer::comment(text, self.om)
+                    .map_err(|e| syntax(self.line, column(text, e.pos), e.msg))?;
+                if matches!(c, Comment::Eof) {
+                    self.eof_at = Some(self.line);
+                    return Ok(());
+                }
+                if let Comment::Help { bare: true, .. } = c {
+                    let msg = "HELP line with no space after the name (OpenMetrics requires \"# HELP name \")";
+                    self.v.warn(self.line, text.len() as u64 + 1, msg.into());
+                }
+                let line = self.line;
+                self.v.metadata(line, c).map_err(|f| self.fail(text, f))
+            }
+            Some(_) => {
+                let mut labels = recycle(std::mem::take(&mut self.labels));
+                let result = match lexer::sample(text, self.om, &mut labels) {
+                    Ok(s) => self
+                        .v
+                        .sample(self.line, &s, &labels)
+                        .map_err(|f| self.fail(text, f)),
+                    Err(e) => Err(syntax(self.line, column(text, e.pos), e.msg)),
+                };
+                self.labels = recycle(labels);
+                result
+            }
+        }
+    }
+
+    fn finish(
+        mut self,
+        format: Format,
+        reason: Option<String>,
+        bytes: u64,
+        newline_at_end: bool,
+    ) -> Result<Parsed, ParseError> {
+        if self.om && self.eof_at.is_none() {
+            return Err(syntax(
+                self.line + 1,
+                1,
+                "missing \"# EOF\" at the end of OpenMetrics input",
+            ));
+        }
+        if !newline_at_end && self.eof_at.is_none() && self.line > 0 {
+            let line = self.line;
+            self.v.warn(
+                line,
+                1,
+                "no newline at the end of the input (Go's text parser rejects this)".into(),
+            );
+        }
+        self.v
+            .close()
+            .map_err(|(line, _, msg)| syntax(line, 1, msg))?;
+        let warnings = std::mem::take(&mut self.v.warnings);
+        let warnings_total = self.v.warnings_total;
+        let lines = self.line;
+        let mut builder = self.v.sink;
+        builder.stats_mut().lines = lines;
+        builder.stats_mut().bytes = bytes;
+        Ok(Parsed {
+            snapshot: builder.finish(),
+            format,
+            format_reason: reason,
+            warnings,
+            warnings_total,
+        })
+    }
+}
+
+/// Reads until `buf[len..]` is full or the input ends; returns bytes read.
+fn fill<R: Read>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+pub(crate) fn run<R: Read>(mut input: R, opts: &ParseOptions<'_>) -> Result<Parsed, ParseError> {
+    let mut buf = vec![0u8; CHUNK];
+    let mut len = fill(&mut input, &mut buf)?;
+    let mut total = len as u64;
+    let mut eof = len < buf.len();
+    let (format, reason) = match opts.format {
+        FormatChoice::Fixed(f) => (f, None),
+        FormatChoice::Auto => {
+            let (f, why) = sniff(&buf[..len]);
+            (f, Some(why))
+        }
+    };
+    let mut p = LineParser::new(format, opts.retain);
+    loop {
+        if total > opts.max_bytes {
+            return Err(ParseError::TooLarge {
+                limit: opts.max_bytes,
+            });
+        }
+        let mut start = 0;
+        while let Some(nl) = memchr::memchr(b'\n', &buf[start..len]) {
+            p.line(&buf[start..start + nl])?;
+            start += nl + 1;
+        }
+        if eof {
+            let newline_at_end = start == len;
+            if !newline_at_end {
+                p.line(&buf[start..len])?;
+            }
+            return p.finish(format, reason, total, newline_at_end || total == 0);
+        }
+        buf.copy_within(start..len, 0);
+        len -= start;
+        if len == buf.len() {
+            // A line longer than the buffer: grow (bounded by --max-bytes above).
+            buf.resize(buf.len() * 2, 0);
+        }
+        let n = fill(&mut input, &mut buf[len..])?;
+        eof = n == 0 || len + n < buf.len();
+        len += n;
+        total += n as u64;
+    }
+}

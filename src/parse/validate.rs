@@ -1,0 +1,570 @@
+//! The semantic layer: assigns lexed lines to families, checks grouping, ordering and
+//! values, and streams accepted samples to the sink.
+
+use std::collections::HashMap;
+
+use crate::model::{MetricType, Suffix};
+
+use super::family::{Fam, Group};
+use super::lexer::{Comment, Label, SampleLine};
+use super::number::parse_value;
+use super::{hash, rules, Diagnostic, FamilyHeader, SampleRef, Sink};
+
+/// A semantic error: message plus `(line, byte offset)`.
+pub(crate) type Failure = (u64, usize, String);
+
+/// How many warnings are kept (all are counted).
+const MAX_WARNINGS: usize = 100;
+
+pub(crate) struct Validator<S> {
+    om: bool,
+    pub(crate) sink: S,
+    fam: Option<Fam>,
+    /// Family name → first line and type, for families declared or appearing twice.
+    declared: HashMap<String, (u64, MetricType)>,
+    /// OpenMetrics: sample name → the family that may use it.
+    claimed: HashMap<String, String>,
+    pub(crate) warnings: Vec<Diagnostic>,
+    pub(crate) warnings_total: u64,
+}
+
+impl<S: Sink> Validator<S> {
+    pub(crate) fn new(om: bool, sink: S) -> Self {
+        Validator {
+            om,
+            sink,
+            fam: None,
+            declared: HashMap::new(),
+            claimed: HashMap::new(),
+            warnings: Vec::new(),
+            warnings_total: 0,
+        }
+    }
+
+    pub(crate) fn warn(&mut self, line: u64, column: u64, message: String) {
+        self.warnings_total += 1;
+        if self.warnings.len() < MAX_WARNINGS {
+            self.warnings.push(Diagnostic {
+                line,
+                column,
+                message,
+            });
+        }
+    }
+
+    /// A problem that stops OpenMetrics input but is only a warning in the text format.
+    fn strict(&mut self, om: bool, line: u64, pos: usize, msg: String) -> Result<(), Failure> {
+        if om {
+            Err((line, pos, msg))
+        } else {
+            self.warn(line, pos as u64 + 1, msg);
+            Ok(())
+        }
+    }
+
+    /// Starts family `name` at `line`, closing the current one.
+    fn open(&mut self, name: &str, line: u64) -> Result<(), Failure> {
+        self.close()?;
+        if let Some(&(first, mtype)) = self.declared.get(name) {
+            // Without metadata every sample name is its own family, so a name coming back
+            // is ordinary in the text format (Prometheus's *.nometa.txt test files).
+            if !self.om && mtype == MetricType::Unknown {
+                self.fam = Some(Fam::new(name.to_string(), line));
+                return Ok(());
+            }
+            let msg = format!(
+                "family {name} appears again (first at line {first}); its samples are not together"
+            );
+            self.strict(self.om, line, 0, msg)?;
+        }
+        self.fam = Some(Fam::new(name.to_string(), line));
+        Ok(())
+    }
+
+    /// Closes the current family: completes its last series and reports it to the sink.
+    pub(crate) fn close(&mut self) -> Result<(), Failure> {
+        self.close_group()?;
+        self.settle()?;
+        if let Some(f) = self.fam.take() {
+            self.declared
+                .entry(f.name.clone())
+                .or_insert((f.line, f.mtype));
+            self.sink.end_family(f.stats());
+        }
+        Ok(())
+    }
+
+    /// Fixes the family's type: claims its sample names (OpenMetrics) and emits its header.
+    fn settle(&mut self) -> Result<(), Failure> {
+        let Some(f) = self.fam.as_mut() else {
+            return Ok(());
+        };
+        if self.om && !f.claimed {
+            f.claimed = true;
+            let names = std::iter::once(Suffix::None)
+                .chain(rules::suffixes(f.mtype, true).iter().copied())
+                .map(|s| format!("{}{}", f.name, s.as_str()));
+            for n in names {
+                if let Some(other) = self.claimed.get(&n) {
+                    if *other != f.name {
+                        return Err((
+                            f.line,
+                            0,
+                            format!(
+                                "{} {} clashes with family {other}: both use the name {n}",
+                                f.mtype, f.name
+                            ),
+                        ));
+                    }
+                }
+                self.claimed.insert(n, f.name.clone());
+            }
+        }
+        if !f.emitted {
+            f.emitted = true;
+            self.sink.family(&FamilyHeader {
+                name: &f.name,
+                mtype: f.mtype,
+                help: f.help.as_deref(),
+                unit: f.unit.as_deref(),
+                line: f.line,
+            });
+        }
+        Ok(())
+    }
+
+    /// Checks histogram groups: the one just left (OpenMetrics), or all that are open.
+    fn close_group(&mut self) -> Result<(), Failure> {
+        let om = self.om;
+        let Some(f) = self.fam.as_mut() else {
+            return Ok(());
+        };
+        let mut done: Vec<Group> = if om {
+            f.current
+                .and_then(|h| f.hist.remove(&h))
+                .into_iter()
+                .collect()
+        } else {
+            f.hist.drain().map(|(_, g)| g).collect()
+        };
+        done.sort_by_key(|g| g.line);
+        let mut warnings = Vec::new();
+        for mut g in done {
+            for (line, msg, is_error) in g.histogram_problems(f, om) {
+                if is_error {
+                    return Err((line, 0, msg));
+                }
+                warnings.push((line, msg));
+            }
+        }
+        for (line, msg) in warnings {
+            self.warn(line, 1, msg);
+        }
+        Ok(())
+    }
+
+    /// Handles a `# HELP`, `# TYPE` or `# UNIT` line.
+    pub(crate) fn metadata(&mut self, line: u64, c: Comment<'_>) -> Result<(), Failure> {
+        let (name, kind) = match &c {
+            Comment::Help { name, .. } => (name, "HELP"),
+            Comment::Type { name, .. } => (name, "TYPE"),
+            Comment::Unit { name, .. } => (name, "UNIT"),
+            Comment::Eof | Comment::Other => return Ok(()),
+        };
+        let current = self.fam.as_ref().is_some_and(|f| f.name == **name);
+        if !current {
+            self.open(name, line)?;
+        }
+        let om = self.om;
+        let Some(f) = self.fam.as_mut() else {
+            return Ok(());
+        };
+        if f.samples > 0 && (om || kind == "TYPE") {
+            return Err((
+                line,
+                0,
+                format!("{kind} line for {} comes after its samples", f.name),
+            ));
+        }
+        let repeated = match &c {
+            Comment::Help { .. } => f.help.is_some(),
+            Comment::Type { .. } => f.has_type,
+            _ => f.unit.is_some(),
+        };
+        if repeated {
+            return Err((line, 0, format!("second {kind} line for {}", f.name)));
+        }
+        match c {
+            Comment::Help { text, .. } => f.help = Some(text.into_owned()),
+            Comment::Type { mtype, .. } => {
+                f.mtype = mtype;
+                f.has_type = true;
+            }
+            Comment::Unit { unit, unit_pos, .. } => {
+                if !unit.is_empty() && !f.name.ends_with(&format!("_{unit}")) {
+                    return Err((
+                        line,
+                        unit_pos,
+                        format!(
+                            "metric name {} must end with _{unit} to have unit {unit:?}",
+                            f.name
+                        ),
+                    ));
+                }
+                f.unit = Some(unit.to_string());
+            }
+            Comment::Eof | Comment::Other => {}
+        }
+        if matches!(f.mtype, MetricType::Info | MetricType::StateSet)
+            && f.unit.as_deref().is_some_and(|u| !u.is_empty())
+        {
+            return Err((
+                line,
+                0,
+                format!("{} {} cannot have a unit", f.mtype, f.name),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Handles a sample line whose labels are `labels`.
+    pub(crate) fn sample(
+        &mut self,
+        line: u64,
+        s: &SampleLine<'_>,
+        labels: &[Label<'_>],
+    ) -> Result<(), Failure> {
+        let om = self.om;
+        let mut suffix = self
+            .fam
+            .as_ref()
+            .and_then(|f| rules::suffix_of(&f.name, f.mtype, &s.name, om));
+        if suffix.is_none() {
+            if let Some(f) = self.fam.as_ref().filter(|f| f.name == *s.name) {
+                let expected: Vec<String> = rules::suffixes(f.mtype, om)
+                    .iter()
+                    .map(|x| format!("{}{}", f.name, x.as_str()))
+                    .collect();
+                return Err((
+                    line,
+                    0,
+                    format!(
+                        "{} {} has no sample called {}: expected {}",
+                        f.mtype,
+                        f.name,
+                        s.name,
+                        expected.join(", ")
+                    ),
+                ));
+            }
+            match self.earlier_family(&s.name) {
+                Some((base, mtype, sfx)) => {
+                    self.open(&base, line)?;
+                    if let Some(f) = self.fam.as_mut() {
+                        f.mtype = mtype;
+                        f.has_type = true;
+                    }
+                    suffix = Some(sfx);
+                }
+                None => {
+                    self.open(&s.name, line)?;
+                    suffix = Some(Suffix::None);
+                }
+            }
+        }
+        let suffix = suffix.unwrap_or(Suffix::None);
+        self.settle()?;
+        let Some(mtype) = self.fam.as_ref().map(|f| f.mtype) else {
+            return Ok(());
+        };
+
+        let (le, quantile) = self.check_values(line, mtype, suffix, s, labels)?;
+        let skip = match suffix {
+            Suffix::Bucket => Some("le"),
+            Suffix::None if mtype == MetricType::Summary => Some("quantile"),
+            _ => None,
+        };
+        let group_hash = hash::labels(labels, skip);
+        let full = if skip.is_some() {
+            hash::labels(labels, None)
+        } else {
+            group_hash
+        };
+        let series_hash = hash::combine(full, hash::bytes(s.name.as_bytes()));
+        self.track(line, s, labels, group_hash, series_hash)?;
+        if let Some(f) = self.fam.as_mut() {
+            f.samples += 1;
+        }
+        if matches!(
+            suffix,
+            Suffix::Bucket | Suffix::Sum | Suffix::Count | Suffix::GSum | Suffix::GCount
+        ) {
+            self.update_histogram(line, suffix, s, le)?;
+        }
+        self.sink.sample(&SampleRef {
+            group: group_hash,
+            suffix,
+            labels,
+            value: s.value,
+            timestamp: s.timestamp,
+            le,
+            quantile,
+        });
+        Ok(())
+    }
+
+    /// A family closed earlier that sample `name` belongs to (Envoy and kube-state-metrics
+    /// scatter a family's samples), as `(family, type, suffix)`.
+    fn earlier_family(&self, name: &str) -> Option<(String, MetricType, Suffix)> {
+        const SUFFIXES: [&str; 8] = [
+            "_total", "_bucket", "_sum", "_count", "_created", "_gsum", "_gcount", "_info",
+        ];
+        let bases =
+            std::iter::once(name).chain(SUFFIXES.iter().filter_map(|x| name.strip_suffix(x)));
+        for base in bases {
+            if let Some(&(_, t)) = self.declared.get(base) {
+                if let Some(sfx) = rules::suffix_of(base, t, name, self.om) {
+                    return Some((base.to_string(), t, sfx));
+                }
+            }
+        }
+        None
+    }
+
+    /// Group and series bookkeeping: grouping, duplicates and timestamp order.
+    fn track(
+        &mut self,
+        line: u64,
+        s: &SampleLine<'_>,
+        labels: &[Label<'_>],
+        group_hash: u64,
+        series_hash: u64,
+    ) -> Result<(), Failure> {
+        let om = self.om;
+        let switched = self
+            .fam
+            .as_ref()
+            .is_some_and(|f| f.current != Some(group_hash));
+        if switched && om {
+            self.close_group()?;
+        }
+        if let Some(f) = self.fam.as_mut().filter(|_| switched) {
+            f.current = Some(group_hash);
+            let new_group = f.groups.insert(group_hash);
+            if new_group {
+                f.series += 1;
+                if f.is_histogram() {
+                    f.hist
+                        .insert(group_hash, Group::new(line, describe(labels)));
+                }
+            } else if om {
+                let msg = format!(
+                    "samples of series {}{} are not together",
+                    s.name,
+                    describe(labels)
+                );
+                return Err((line, 0, msg));
+            }
+        }
+        let Some(f) = self.fam.as_mut() else {
+            return Ok(());
+        };
+        let consecutive = f.last.is_some_and(|(h, _)| h == series_hash);
+        let previous_ts = f.last.and_then(|(_, t)| t);
+        f.last = Some((series_hash, s.timestamp));
+        if consecutive {
+            match (previous_ts, s.timestamp) {
+                (Some(a), Some(b)) if b >= a => {}
+                (Some(a), Some(b)) => {
+                    let msg = format!("timestamp {b} of {} goes back from {a}", s.name);
+                    self.strict(om, line, s.timestamp_pos, msg)?;
+                }
+                _ => {
+                    let msg = format!("duplicate sample for series {}{}", s.name, describe(labels));
+                    self.strict(om, line, 0, msg)?;
+                }
+            }
+        } else if !f.series_seen.insert(series_hash) {
+            let msg = format!("duplicate series {}{}", s.name, describe(labels));
+            self.strict(om, line, 0, msg)?;
+        }
+        Ok(())
+    }
+
+    /// Checks the value and the type-specific labels; returns the parsed `le` and `quantile`.
+    fn check_values(
+        &mut self,
+        line: u64,
+        mtype: MetricType,
+        suffix: Suffix,
+        s: &SampleLine<'_>,
+        labels: &[Label<'_>],
+    ) -> Result<(Option<f64>, Option<f64>), Failure> {
+        let om = self.om;
+        let name = &s.name;
+        let v = s.value;
+        let label = |n: &str| labels.iter().find(|l| l.name == n);
+        if let Some(ex) = s.exemplar {
+            if !rules::exemplar_allowed(mtype, suffix) {
+                return Err((
+                    line,
+                    ex.pos,
+                    format!("exemplars are not allowed on {name} ({mtype})"),
+                ));
+            }
+        }
+        let histogram = matches!(mtype, MetricType::Histogram | MetricType::GaugeHistogram);
+        if rules::counter_like(mtype, suffix) && (v.is_nan() || v < 0.0) {
+            // Bucket counts, _count and histogram values must always be valid; a plain
+            // counter gone negative is accepted by Prometheus's text parser, so warn there.
+            let hard = om || histogram || mtype == MetricType::Summary;
+            self.strict(
+                hard,
+                line,
+                s.value_pos,
+                format!("{name} is {v}, but a {mtype} count cannot be negative or NaN"),
+            )?;
+        }
+        if om && suffix == Suffix::Sum && v.is_nan() {
+            return Err((line, s.value_pos, format!("{name} is NaN")));
+        }
+        let mut le = None;
+        let mut quantile = None;
+        match (mtype, suffix) {
+            (_, Suffix::Bucket) => {
+                let Some(l) = label("le") else {
+                    return Err((line, 0, format!("{name} has no \"le\" label")));
+                };
+                let bound = if om && l.value.eq_ignore_ascii_case("+inf") && l.value != "+Inf" {
+                    None
+                } else {
+                    parse_value(l.value.trim()).filter(|b| !b.is_nan())
+                };
+                let Some(b) = bound else {
+                    return Err((
+                        line,
+                        l.pos,
+                        format!("invalid bucket bound le={:?}", l.value),
+                    ));
+                };
+                le = Some(b);
+            }
+            (MetricType::Summary, Suffix::None) => {
+                let Some(l) = label("quantile") else {
+                    return Err((
+                        line,
+                        0,
+                        format!("summary quantile {name} has no \"quantile\" label"),
+                    ));
+                };
+                let q = parse_value(l.value.trim()).filter(|q| !q.is_nan());
+                let in_range = q.is_some_and(|q| (0.0..=1.0).contains(&q));
+                if q.is_none() || (om && !in_range) {
+                    let msg = format!(
+                        "invalid quantile {:?}: expected a number from 0 to 1",
+                        l.value
+                    );
+                    return Err((line, l.pos, msg));
+                }
+                if !in_range {
+                    // Go's text parser takes any number here; PromQL never will.
+                    let msg = format!("quantile {:?} is outside 0..1", l.value);
+                    self.warn(line, l.pos as u64 + 1, msg);
+                }
+                quantile = q;
+            }
+            (MetricType::Info, _) if v != 1.0 => {
+                return Err((
+                    line,
+                    s.value_pos,
+                    format!("info metric {name} must have the value 1, not {v}"),
+                ));
+            }
+            (MetricType::StateSet, _) => {
+                if v != 0.0 && v != 1.0 {
+                    return Err((
+                        line,
+                        s.value_pos,
+                        format!("stateset {name} must be 0 or 1, not {v}"),
+                    ));
+                }
+                if label(name).is_none() {
+                    return Err((
+                        line,
+                        0,
+                        format!("stateset {name} needs a label called {name:?}"),
+                    ));
+                }
+            }
+            _ => {}
+        }
+        Ok((le, quantile))
+    }
+
+    fn update_histogram(
+        &mut self,
+        line: u64,
+        suffix: Suffix,
+        s: &SampleLine<'_>,
+        le: Option<f64>,
+    ) -> Result<(), Failure> {
+        let Some(f) = self.fam.as_mut() else {
+            return Ok(());
+        };
+        if !f.is_histogram() {
+            return Ok(());
+        }
+        let Some(g) = f.current.and_then(|h| f.hist.get_mut(&h)) else {
+            return Ok(());
+        };
+        match (suffix, le) {
+            (Suffix::Bucket, Some(le)) => {
+                let om = self.om;
+                if om && g.last_le.is_some_and(|prev| le <= prev) {
+                    return Err((
+                        line,
+                        0,
+                        format!(
+                            "bucket le=\"{le}\" of {} is not above the previous bound",
+                            s.name
+                        ),
+                    ));
+                }
+                g.buckets.push((le, s.value, line));
+                if om && g.last_le.is_some() && s.value < g.last_count {
+                    return Err((
+                        line,
+                        s.value_pos,
+                        format!(
+                            "bucket count {} of {} le=\"{le}\" is below the previous bucket's {}",
+                            s.value, s.name, g.last_count
+                        ),
+                    ));
+                }
+                g.negative_le |= le < 0.0;
+                g.last_le = Some(le);
+                g.last_count = s.value;
+                if le == f64::INFINITY {
+                    g.inf = Some(s.value);
+                }
+            }
+            (Suffix::Sum | Suffix::GSum, _) => g.sum = Some(s.value),
+            (Suffix::Count | Suffix::GCount, _) => g.count = Some(s.value),
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// `{a="1",b="2"}` for messages, or nothing for an empty set.
+fn describe(labels: &[Label<'_>]) -> String {
+    let parts: Vec<String> = labels
+        .iter()
+        .filter(|l| l.name != "le")
+        .map(|l| format!("{}={:?}", l.name, l.value))
+        .collect();
+    if parts.is_empty() {
+        return String::new();
+    }
+    format!("{{{}}}", parts.join(","))
+}
