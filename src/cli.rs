@@ -16,8 +16,14 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Analyse expositions: usage patterns, threshold table, recommendations.
+    Analyze(Box<AnalyzeArgs>),
     /// Validate exposition files (text format 0.0.4 or OpenMetrics 1.0) and summarise them.
     Check(CheckArgs),
+    /// Print the threshold table in force.
+    Thresholds(ThresholdArgs),
+    /// List the detectors.
+    Detectors,
 }
 
 /// Options shared by every command that reads expositions.
@@ -27,13 +33,9 @@ pub struct InputArgs {
     #[arg(long, value_enum, default_value_t = InputFormatArg::Auto, env = "PROMTUNE_INPUT_FORMAT")]
     pub input_format: InputFormatArg,
 
-    /// Stop reading a source past this many bytes.
-    #[arg(long, default_value_t = promtune_default_max_bytes(), value_name = "BYTES")]
+    /// Stop reading a source past this many bytes (after decompression).
+    #[arg(long, default_value_t = crate::parse::DEFAULT_MAX_BYTES, value_name = "BYTES")]
     pub max_bytes: u64,
-}
-
-const fn promtune_default_max_bytes() -> u64 {
-    crate::parse::DEFAULT_MAX_BYTES
 }
 
 /// `promtune check`.
@@ -48,6 +50,82 @@ pub struct CheckArgs {
     pub input: InputArgs,
 }
 
+/// Threshold sources shared by `analyze` and `thresholds`.
+#[derive(Debug, Args)]
+pub struct ThresholdArgs {
+    /// Threshold profile: `guide` (the guide's table) or `kpi` (its success KPIs as targets).
+    #[arg(long, value_name = "NAME", env = "PROMTUNE_PROFILE")]
+    pub profile: Option<String>,
+
+    /// YAML file overriding threshold rows (`thresholds: {memory: {warning: 700MB}}`).
+    #[arg(long, value_name = "FILE", env = "PROMTUNE_THRESHOLDS")]
+    pub thresholds: Option<PathBuf>,
+
+    /// promtune config file: thresholds plus exporter hints (`exporter: {requests: …}`).
+    #[arg(long, value_name = "FILE", env = "PROMTUNE_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+/// `promtune analyze`.
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Files, `-` for standard input, or http(s):// URLs; one report each.
+    #[arg(required = true, value_name = "SOURCE")]
+    pub sources: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+
+    /// Exit 1 when a check reaches this status.
+    #[arg(long, value_enum, default_value_t = FailOnArg::Critical, env = "PROMTUNE_FAIL_ON")]
+    pub fail_on: FailOnArg,
+
+    /// When the exposition was taken (RFC 3339, or unix seconds), if it has no timestamps.
+    #[arg(long, value_name = "TIME")]
+    pub scraped_at: Option<String>,
+
+    /// Thresholds.
+    #[command(flatten)]
+    pub thresholds: ThresholdArgs,
+
+    /// HTTP options.
+    #[command(flatten)]
+    pub http: HttpArgs,
+
+    /// Input options.
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// How URLs are fetched. Secrets come from files or the environment, never from argv.
+#[derive(Debug, Args)]
+pub struct HttpArgs {
+    /// Timeout for the whole request, body included (`3s`, `500ms`).
+    #[arg(long, default_value = "10s", value_name = "DURATION")]
+    pub timeout: String,
+
+    /// File holding a bearer token (or set PROMTUNE_BEARER_TOKEN).
+    #[arg(long, value_name = "FILE")]
+    pub bearer_token_file: Option<PathBuf>,
+
+    /// Basic-auth user name.
+    #[arg(long, value_name = "USER")]
+    pub basic_auth_user: Option<String>,
+
+    /// File holding the basic-auth password (or set PROMTUNE_BASIC_AUTH_PASSWORD).
+    #[arg(long, value_name = "FILE")]
+    pub basic_auth_password_file: Option<PathBuf>,
+
+    /// Extra request header, `Name: value`; repeatable.
+    #[arg(long = "header", value_name = "HEADER")]
+    pub headers: Vec<String>,
+
+    /// PEM file with a CA certificate to trust.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+}
+
 /// `--input-format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum InputFormatArg {
@@ -57,4 +135,26 @@ pub enum InputFormatArg {
     Prometheus,
     /// OpenMetrics 1.0.
     Openmetrics,
+}
+
+/// `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Tables for a terminal.
+    Table,
+    /// The JSON contract (docs/report.schema.json).
+    Json,
+    /// Markdown.
+    Markdown,
+}
+
+/// `--fail-on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOnArg {
+    /// Never exit 1.
+    Never,
+    /// Exit 1 on a warning or critical check.
+    Warning,
+    /// Exit 1 on a critical check.
+    Critical,
 }

@@ -4,8 +4,12 @@
 
 pub mod app;
 pub mod cli;
+pub mod config;
+pub mod detect;
 pub mod exit;
 pub mod input;
 pub mod model;
 pub mod parse;
+pub mod recommend;
 pub mod report;
+pub mod threshold;

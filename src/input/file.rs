@@ -1,13 +1,15 @@
 //! File sources.
 
 use std::fs::File;
-use std::io::Read;
 use std::path::Path;
 
 use anyhow::Context;
 
+use super::Opened;
+use crate::detect::TimeSource;
+
 /// Opens `path` for reading, refusing directories with a clear message.
-pub(super) fn open(path: &Path) -> anyhow::Result<Box<dyn Read>> {
+pub(super) fn open(path: &Path) -> anyhow::Result<Opened> {
     let f = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let meta = f
         .metadata()
@@ -15,5 +17,17 @@ pub(super) fn open(path: &Path) -> anyhow::Result<Box<dyn Read>> {
     if meta.is_dir() {
         anyhow::bail!("{} is a directory, not an exposition file", path.display());
     }
-    Ok(Box::new(f))
+    let time = meta
+        .modified()
+        .ok()
+        .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| TimeSource {
+            at: d.as_secs_f64(),
+            how: "the file's modification time".into(),
+        });
+    Ok(Opened {
+        reader: Box::new(f),
+        content_type: None,
+        time,
+    })
 }

@@ -1,9 +1,16 @@
-//! Stage 1: where exposition bytes come from (a file or standard input).
+//! Stage 1: where exposition bytes come from: a file, standard input, or an HTTP(S) URL.
+//! Every source is streamed; nothing holds a whole body.
 
 mod file;
+mod http;
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+pub use http::HttpOptions;
+
+use crate::detect::TimeSource;
 
 /// A source named on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,15 +19,37 @@ pub enum Source {
     File(PathBuf),
     /// Standard input (`-`).
     Stdin,
+    /// An `http://` or `https://` URL.
+    Url(String),
+}
+
+/// An opened source: the byte stream plus what the transport said about it.
+pub struct Opened {
+    /// The body.
+    pub reader: Box<dyn Read>,
+    /// The Content-Type, for URLs.
+    pub content_type: Option<String>,
+    /// When the exposition was taken, as well as the transport knows.
+    pub time: Option<TimeSource>,
+}
+
+/// Seconds since the epoch, now.
+pub(crate) fn now() -> f64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
 }
 
 impl Source {
     /// Interprets a command-line argument.
-    pub fn from_arg(arg: &Path) -> Source {
-        if arg.as_os_str() == "-" {
+    pub fn from_arg(arg: &str) -> Source {
+        if arg == "-" {
             Source::Stdin
+        } else if arg.starts_with("http://") || arg.starts_with("https://") {
+            Source::Url(arg.to_string())
         } else {
-            Source::File(arg.to_path_buf())
+            Source::File(PathBuf::from(arg))
         }
     }
 
@@ -29,14 +58,23 @@ impl Source {
         match self {
             Source::File(p) => p.display().to_string(),
             Source::Stdin => "<stdin>".to_string(),
+            Source::Url(u) => http::redact(u),
         }
     }
 
     /// Opens the source for streaming.
-    pub fn open(&self) -> anyhow::Result<Box<dyn Read>> {
+    pub fn open(&self, http: &HttpOptions) -> anyhow::Result<Opened> {
         match self {
             Source::File(p) => file::open(p),
-            Source::Stdin => Ok(Box::new(std::io::stdin().lock())),
+            Source::Stdin => Ok(Opened {
+                reader: Box::new(std::io::stdin().lock()),
+                content_type: None,
+                time: Some(TimeSource {
+                    at: now(),
+                    how: "the time standard input was read".into(),
+                }),
+            }),
+            Source::Url(u) => http::open(u, http),
         }
     }
 }

@@ -1,5 +1,227 @@
 //! Stage 6a: results → text. Renderers are pure: they return strings and never print.
 
 mod check;
+mod json;
+mod markdown;
+mod table;
 
 pub use check::render_check;
+
+use crate::detect::{count, Pattern, Traffic};
+use crate::recommend::Recommendation;
+use crate::threshold::Check;
+
+/// The analysis of one source, as every renderer sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// Source name (path, `<stdin>` or URL).
+    pub source: String,
+    /// Format used, and why when it was decided from the content.
+    pub format: Option<String>,
+    /// Scrape time (seconds since the epoch) and where it came from.
+    pub scraped_at: (Option<f64>, String),
+    /// Uptime (seconds) and where it came from.
+    pub uptime: (Option<f64>, String),
+    /// The recognised request family and labels.
+    pub traffic: Option<Traffic>,
+    /// Usage patterns.
+    pub patterns: Vec<Pattern>,
+    /// Judged checks.
+    pub checks: Vec<Check>,
+    /// Recommendations.
+    pub recommendations: Vec<Recommendation>,
+    /// Parser warnings.
+    pub warnings: u64,
+    /// Why the source could not be analysed.
+    pub error: Option<String>,
+}
+
+impl Report {
+    /// A report for a source that could not be read or parsed.
+    pub fn failed(source: String, error: String) -> Report {
+        Report {
+            source,
+            format: None,
+            scraped_at: (None, String::new()),
+            uptime: (None, String::new()),
+            traffic: None,
+            patterns: Vec::new(),
+            checks: Vec::new(),
+            recommendations: Vec::new(),
+            warnings: 0,
+            error: Some(error),
+        }
+    }
+
+    /// The threshold table's rows: Metric, Current, Target, Warning, Critical, Status.
+    pub fn check_rows(&self) -> Vec<[String; 6]> {
+        self.checks
+            .iter()
+            .map(|c| {
+                let r = &c.rule;
+                let metric = match &c.measurement.subject {
+                    Some(s) => format!("{} ({s})", r.title),
+                    None => r.title.to_string(),
+                };
+                let current = c
+                    .measurement
+                    .value
+                    .map(|v| r.unit.format(v))
+                    .unwrap_or_else(|| "N/A".into());
+                [
+                    metric,
+                    current,
+                    r.show(r.target, true),
+                    r.show(r.warning, false),
+                    r.show(r.critical, false),
+                    c.status.to_string(),
+                ]
+            })
+            .collect()
+    }
+
+    /// The patterns' rows: Pattern, Requests, Share, Every, Paths.
+    pub fn pattern_rows(&self) -> Vec<[String; 5]> {
+        self.patterns
+            .iter()
+            .map(|p| {
+                let paths: Vec<String> = p
+                    .paths
+                    .iter()
+                    .take(4)
+                    .map(|(path, n)| format!("{path} ({})", count(*n)))
+                    .collect();
+                [
+                    p.id.to_string(),
+                    p.requests.map(count).unwrap_or_else(|| "N/A".into()),
+                    p.share
+                        .map(|s| format!("{:.1}%", s * 100.0))
+                        .unwrap_or_else(|| "-".into()),
+                    p.interval_seconds
+                        .map(|s| format!("{s:.1}s"))
+                        .unwrap_or_else(|| "-".into()),
+                    paths.join(", "),
+                ]
+            })
+            .collect()
+    }
+
+    /// One line per pattern and check saying what was measured and from which series.
+    pub fn notes(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for p in &self.patterns {
+            out.push(format!("{}: {}", p.id, p.note));
+        }
+        for c in self
+            .checks
+            .iter()
+            .filter(|c| !self.patterns.iter().any(|p| p.id == c.measurement.check))
+        {
+            let subject = c
+                .measurement
+                .subject
+                .as_ref()
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default();
+            out.push(format!(
+                "{}{subject}: {}",
+                c.measurement.check, c.measurement.note
+            ));
+        }
+        out
+    }
+
+    /// The header lines: source, format, clock, exporter.
+    pub fn header(&self) -> Vec<String> {
+        let mut out = vec![format!("Source: {}", self.source)];
+        if let Some(f) = &self.format {
+            out.push(format!("Format: {f}"));
+        }
+        out.push(match self.scraped_at.0 {
+            Some(t) => format!(
+                "Scraped at: {} ({})",
+                crate::report::rfc3339(t),
+                self.scraped_at.1
+            ),
+            None => "Scraped at: unknown".into(),
+        });
+        out.push(match self.uptime.0 {
+            Some(u) => format!("Uptime: {u:.0}s (from {})", self.uptime.1),
+            None => format!("Uptime: unknown ({})", self.uptime.1),
+        });
+        if let Some(t) = &self.traffic {
+            let lbl = |l: &Option<String>| l.clone().unwrap_or_else(|| "-".into());
+            out.push(format!(
+                "Requests: {} (route: {}, status: {}, method: {})",
+                t.selector(),
+                lbl(&t.route_label),
+                lbl(&t.status_label),
+                lbl(&t.method_label)
+            ));
+        } else {
+            out.push("Requests: no request counter recognised".into());
+        }
+        if self.warnings > 0 {
+            out.push(format!(
+                "Parser warnings: {} (run promtune check for details)",
+                self.warnings
+            ));
+        }
+        out
+    }
+}
+
+/// Seconds since the epoch as RFC 3339 (UTC, millisecond precision).
+pub fn rfc3339(t: f64) -> String {
+    let d = std::time::Duration::from_secs_f64(t.max(0.0));
+    humantime::format_rfc3339_millis(std::time::UNIX_EPOCH + d).to_string()
+}
+
+/// An output format for `analyze`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// comfy-table tables for a terminal.
+    Table,
+    /// The JSON contract of `docs/report.schema.json`.
+    Json,
+    /// Markdown.
+    Markdown,
+}
+
+/// Renders reports in a format.
+pub trait Renderer {
+    /// The whole output for these reports.
+    fn render(&self, reports: &[Report]) -> String;
+}
+
+/// The renderer for a format.
+pub fn renderer(f: Format) -> Box<dyn Renderer> {
+    match f {
+        Format::Table => Box::new(table::TableRenderer),
+        Format::Json => Box::new(json::JsonRenderer),
+        Format::Markdown => Box::new(markdown::MarkdownRenderer),
+    }
+}
+
+/// `promtune thresholds`: the table in force, where it came from.
+pub fn render_thresholds(t: &crate::threshold::Thresholds) -> String {
+    let mut tbl = comfy_table::Table::new();
+    tbl.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .set_header(["Check", "Metric", "Target", "Warning", "Critical"]);
+    for r in &t.rules {
+        tbl.add_row([
+            r.check.to_string(),
+            r.title.to_string(),
+            r.show(r.target, true),
+            r.show(r.warning, false),
+            r.show(r.critical, false),
+        ]);
+    }
+    let mut out = format!("Profile: {}\n", t.profile);
+    if !t.sources.is_empty() {
+        out.push_str(&format!("Overridden by: {}\n", t.sources.join(", ")));
+    }
+    out.push_str(&tbl.to_string());
+    out.push('\n');
+    out
+}

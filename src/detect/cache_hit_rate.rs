@@ -1,0 +1,144 @@
+//! `cache_hit_rate`: hit ratio of every cache found, from hit/miss pairs, hits/lookups, or
+//! a `result="hit|miss"` label (Micrometer's `cache_gets_total`).
+
+use super::{count, Context, Detector, Measurement, Observation};
+use crate::model::{Family, Labels, Snapshot};
+
+/// Reports each cache's hit ratio.
+pub(crate) struct CacheHitRateDetector;
+
+/// How the partner of a hits family is named: (replace, with, hits are part of the total).
+const PARTNERS: &[(&str, &str, bool)] = &[
+    ("hits", "misses", false),
+    ("hit", "miss", false),
+    ("hits", "lookups", true),
+    ("_hits", "", true),
+];
+
+fn partner<'a>(snap: &'a Snapshot, hits: &Family) -> Option<(&'a Family, bool)> {
+    PARTNERS.iter().find_map(|(from, to, is_total)| {
+        let i = hits.name.rfind(from)?;
+        let name = format!("{}{}{}", &hits.name[..i], to, &hits.name[i + from.len()..]);
+        snap.family(&name).map(|f| (f, *is_total))
+    })
+}
+
+fn subject(a: &str, b: &str, labels: &Labels) -> String {
+    let common = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    let base = a[..common].trim_end_matches('_');
+    if labels.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}{labels}")
+    }
+}
+
+fn ratio(hits: f64, other: f64, other_is_total: bool) -> Option<f64> {
+    let total = if other_is_total { other } else { hits + other };
+    (total > 0.0 && hits.is_finite() && total.is_finite()).then(|| hits / total)
+}
+
+fn measurement(subject: String, value: Option<f64>, note: String) -> Observation {
+    Observation::Measurement(Measurement {
+        check: "cache_hit_rate",
+        subject: Some(subject),
+        value,
+        note,
+    })
+}
+
+fn pairs(snap: &Snapshot) -> Vec<Observation> {
+    let mut out = Vec::new();
+    for hits in snap
+        .families
+        .iter()
+        .filter(|f| f.name.contains("cache") && f.name.contains("hit"))
+    {
+        let Some((other, is_total)) = partner(snap, hits) else {
+            continue;
+        };
+        for (labels, h) in hits.scalars() {
+            let Some((_, o)) = other.scalars().find(|(l, _)| *l == labels) else {
+                continue;
+            };
+            let what = if is_total { "lookups" } else { "misses" };
+            out.push(measurement(
+                subject(&hits.name, &other.name, labels),
+                ratio(h, o, is_total),
+                format!(
+                    "{} hits in {}, {} {what} in {}",
+                    count(h),
+                    hits.name,
+                    count(o),
+                    other.name
+                ),
+            ));
+        }
+    }
+    out
+}
+
+fn by_result_label(snap: &Snapshot) -> Vec<Observation> {
+    let mut out = Vec::new();
+    for f in &snap.families {
+        let Some(label) = ["result", "outcome"].into_iter().find(|l| {
+            f.scalars().any(|(ls, _)| ls.get(l) == Some("hit"))
+                && f.scalars().any(|(ls, _)| ls.get(l) == Some("miss"))
+        }) else {
+            continue;
+        };
+        let mut groups: Vec<(Labels, f64, f64)> = Vec::new();
+        for (ls, v) in f.scalars() {
+            let rest = Labels::from_pairs(ls.iter().filter(|(k, _)| *k != label));
+            let i = groups.iter().position(|g| g.0 == rest).unwrap_or_else(|| {
+                groups.push((rest, 0.0, 0.0));
+                groups.len() - 1
+            });
+            match ls.get(label) {
+                Some("hit") => groups[i].1 += v,
+                Some("miss") => groups[i].2 += v,
+                _ => {}
+            }
+        }
+        let base = f.name.strip_suffix("_total").unwrap_or(&f.name);
+        for (rest, h, m) in groups {
+            let subject = if rest.is_empty() {
+                base.to_string()
+            } else {
+                format!("{base}{rest}")
+            };
+            let note = format!(
+                "{} hits and {} misses in {}{{{label}=\"hit|miss\"}}",
+                count(h),
+                count(m),
+                f.name
+            );
+            out.push(measurement(subject, ratio(h, m, false), note));
+        }
+    }
+    out
+}
+
+impl Detector for CacheHitRateDetector {
+    fn id(&self) -> &'static str {
+        "cache_hit_rate"
+    }
+
+    fn describe(&self) -> &'static str {
+        "hit ratio of every cache: *_cache_hits_total / *_cache_misses_total, hits/lookups, result=\"hit|miss\""
+    }
+
+    fn detect(&self, cx: &Context<'_>) -> Vec<Observation> {
+        let mut out = pairs(cx.snapshot);
+        out.extend(by_result_label(cx.snapshot));
+        if out.is_empty() {
+            out.push(Observation::Measurement(Measurement {
+                check: "cache_hit_rate",
+                subject: None,
+                value: None,
+                note: "no cache hit/miss counters found".into(),
+            }));
+        }
+        out
+    }
+}

@@ -1,0 +1,65 @@
+//! `cpu`: CPU seconds per second of uptime (cores in use, on average).
+
+use super::{Context, Detector, Measurement, Observation};
+use crate::model::SeriesValue;
+
+/// Reports average CPU use since the process started.
+pub(crate) struct CpuDetector;
+
+/// CPU counters (seconds, or nanoseconds for Quarkus) in order of preference.
+const COUNTERS: &[(&str, f64)] = &[
+    ("process_cpu_seconds_total", 1.0),
+    ("process_cpu_seconds", 1.0),
+    ("ruby_process_cpu_seconds_total", 1.0),
+    ("process_cpu_time_ns_total", 1e-9),
+];
+
+impl Detector for CpuDetector {
+    fn id(&self) -> &'static str {
+        "cpu"
+    }
+
+    fn describe(&self) -> &'static str {
+        "CPU seconds per second of uptime (process_cpu_seconds_total ÷ uptime)"
+    }
+
+    fn detect(&self, cx: &Context<'_>) -> Vec<Observation> {
+        let found = COUNTERS.iter().find_map(|(name, scale)| {
+            let f = cx.snapshot.family(name)?;
+            let total: f64 = f
+                .scalars()
+                .map(|(_, v)| v)
+                .filter(|v| v.is_finite())
+                .fold(0.0, |a, b| a + b);
+            Some((*name, total * scale))
+        });
+        let (value, note) = match (found, cx.clock.uptime) {
+            (Some((name, secs)), Some(up)) => (
+                Some(secs / up),
+                format!("{name}: {secs:.2} CPU seconds over {up:.0}s of uptime"),
+            ),
+            (Some((name, secs)), None) => (
+                None,
+                format!("{name}: {secs:.2} CPU seconds, but the uptime is unknown"),
+            ),
+            (None, _) => {
+                let gauge = cx.snapshot.family("process_cpu_usage").and_then(|f| {
+                    f.series.iter().find_map(|s| match s.value {
+                        SeriesValue::Scalar(v) if v.is_finite() => Some(v),
+                        _ => None,
+                    })
+                });
+                match gauge {
+                    Some(v) => (None, format!("only process_cpu_usage ({v}), a recent share of the machine's CPUs, not CPU seconds")),
+                    None => (None, "no CPU counter (process_cpu_seconds_total or equivalent)".into()),
+                }
+            }
+        };
+        vec![Observation::Measurement(Measurement {
+            check: "cpu",
+            subject: None,
+            value,
+            note,
+        })]
+    }
+}

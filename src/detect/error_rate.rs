@@ -1,0 +1,48 @@
+//! `error_rate`: the share of requests answered with a 5xx.
+
+use super::{count, routes, Context, Detector, Measurement, Observation};
+
+/// Reports the share of server errors.
+pub(crate) struct ErrorRateDetector;
+
+impl Detector for ErrorRateDetector {
+    fn id(&self) -> &'static str {
+        "error_rate"
+    }
+
+    fn describe(&self) -> &'static str {
+        "share of requests answered 5xx, over every request recorded"
+    }
+
+    fn detect(&self, cx: &Context<'_>) -> Vec<Observation> {
+        let (value, note) = match cx.traffic {
+            Some(t) if t.status_label.is_some() => {
+                let total = t.total();
+                let errors: f64 = t
+                    .rows
+                    .iter()
+                    .filter(|r| r.status.as_deref().and_then(routes::class) == Some(5))
+                    .map(|r| r.count)
+                    .fold(0.0, |a, b| a + b);
+                let label = t.status_label.as_deref().unwrap_or("status");
+                (
+                    (total > 0.0).then(|| errors / total),
+                    format!(
+                        "{} of {} requests in {} have a 5xx {label}; the denominator is every request recorded, monitoring included",
+                        count(errors),
+                        count(total),
+                        t.selector()
+                    ),
+                )
+            }
+            Some(t) => (None, format!("{} has no status label", t.selector())),
+            None => (None, "no request counter found".into()),
+        };
+        vec![Observation::Measurement(Measurement {
+            check: "error_rate",
+            subject: None,
+            value,
+            note,
+        })]
+    }
+}

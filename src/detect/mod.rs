@@ -1,0 +1,158 @@
+//! Stage 4: pattern detectors. Each observes one thing in a [`Snapshot`] and says what it
+//! measured and from which series; judging against thresholds happens in `threshold`.
+
+mod cache_hit_rate;
+mod clock;
+mod cpu;
+mod error_rate;
+mod health_checks;
+mod histogram;
+mod memory;
+mod metrics_scrapes;
+mod not_found;
+mod p95_latency;
+mod request_rate;
+pub mod routes;
+mod traffic;
+
+pub use clock::{Clock, TimeSource};
+pub use histogram::{quantile, Quantile};
+pub use traffic::{recognise, CountKind, RequestRow, Traffic, TrafficOverride};
+
+use crate::model::Snapshot;
+
+/// Everything a detector may look at.
+pub struct Context<'a> {
+    /// The parsed exposition.
+    pub snapshot: &'a Snapshot,
+    /// The recognised request traffic, if any.
+    pub traffic: Option<&'a Traffic>,
+    /// Scrape time and uptime.
+    pub clock: &'a Clock,
+}
+
+/// A usage pattern: requests of one kind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pattern {
+    /// `metrics_scrapes`, `health_checks` or `not_found`.
+    pub id: &'static str,
+    /// Requests counted, or `None` when the exposition does not record them.
+    pub requests: Option<f64>,
+    /// Share of all requests recorded (0–1).
+    pub share: Option<f64>,
+    /// Implied interval between requests: uptime ÷ requests, in seconds.
+    pub interval_seconds: Option<f64>,
+    /// Requests per path, largest first.
+    pub paths: Vec<(String, f64)>,
+    /// What was measured, from which series, and any caveat.
+    pub note: String,
+}
+
+/// A measured quantity, judged later against a threshold row of the same `check` id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measurement {
+    /// Check id: `request_rate`, `memory`, `p95_latency`, `cache_hit_rate`, `error_rate`, …
+    pub check: &'static str,
+    /// What the value is about when there can be several (a cache's name).
+    pub subject: Option<String>,
+    /// The value in base units (per second, bytes, seconds, ratio), or `None` if unknown.
+    pub value: Option<f64>,
+    /// What was measured, from which series, and any caveat.
+    pub note: String,
+}
+
+/// What a detector reports.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Observation {
+    /// A usage pattern.
+    Pattern(Pattern),
+    /// A measurement.
+    Measurement(Measurement),
+}
+
+/// A detector: one file, one id, one docs page (`docs/detectors/<id>.md`).
+pub trait Detector {
+    /// Stable id.
+    fn id(&self) -> &'static str;
+    /// One line for `promtune detectors` and the docs.
+    fn describe(&self) -> &'static str;
+    /// Observes the context.
+    fn detect(&self, cx: &Context<'_>) -> Vec<Observation>;
+}
+
+/// Every detector, alphabetically.
+pub fn registry() -> Vec<Box<dyn Detector>> {
+    vec![
+        Box::new(cache_hit_rate::CacheHitRateDetector),
+        Box::new(cpu::CpuDetector),
+        Box::new(error_rate::ErrorRateDetector),
+        Box::new(health_checks::HealthChecksDetector),
+        Box::new(memory::MemoryDetector),
+        Box::new(metrics_scrapes::MetricsScrapesDetector),
+        Box::new(not_found::NotFoundDetector),
+        Box::new(p95_latency::P95LatencyDetector),
+        Box::new(request_rate::RequestRateDetector),
+    ]
+}
+
+/// Runs every detector.
+pub fn run_all(cx: &Context<'_>) -> Vec<Observation> {
+    registry().iter().flat_map(|d| d.detect(cx)).collect()
+}
+
+/// Formats a count without a trailing `.0`.
+pub(crate) fn count(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// A request pattern over the routes `pred` accepts; shared by metrics and health checks.
+pub(crate) fn route_pattern(
+    cx: &Context<'_>,
+    id: &'static str,
+    what: &str,
+    pred: fn(&str) -> bool,
+) -> Option<Pattern> {
+    let t = cx.traffic?;
+    let label = t.route_label.as_deref()?;
+    let mut paths: Vec<(String, f64)> = Vec::new();
+    for r in &t.rows {
+        let Some(route) = r.route.as_deref().filter(|r| pred(r)) else {
+            continue;
+        };
+        match paths.iter_mut().find(|(p, _)| p == route) {
+            Some((_, c)) => *c += r.count,
+            None => paths.push((route.to_string(), r.count)),
+        }
+    }
+    if paths.is_empty() {
+        return None;
+    }
+    paths.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let requests: f64 = paths.iter().map(|p| p.1).fold(0.0, |a, b| a + b);
+    let total = t.total();
+    let list: Vec<String> = paths
+        .iter()
+        .map(|(p, _)| format!("{label}=\"{p}\""))
+        .collect();
+    Some(Pattern {
+        id,
+        requests: Some(requests),
+        share: (total > 0.0).then(|| requests / total),
+        interval_seconds: cx
+            .clock
+            .uptime
+            .filter(|_| requests > 0.0)
+            .map(|u| u / requests),
+        paths,
+        note: format!(
+            "{} {what} requests in {}{{{}}}",
+            count(requests),
+            t.selector(),
+            list.join(", ")
+        ),
+    })
+}

@@ -1,0 +1,118 @@
+//! `not_found`: 404s by route, `/favicon.ico` named where the path is visible.
+//!
+//! Exporters differ: some keep the raw path (`/favicon.ico`), some hide it behind a sentinel
+//! (`handler="none"`, `uri="NOT_FOUND"`), some group the status (`4xx`). The note says which,
+//! and only what can honestly be counted is counted.
+
+use super::routes::{self, StatusStyle};
+use super::{count, Context, Detector, Measurement, Observation, Pattern};
+
+/// Counts requests that found no route.
+pub(crate) struct NotFoundDetector;
+
+impl Detector for NotFoundDetector {
+    fn id(&self) -> &'static str {
+        "not_found"
+    }
+
+    fn describe(&self) -> &'static str {
+        "404s by route, /favicon.ico named where visible; grouped statuses and hidden paths said so"
+    }
+
+    fn detect(&self, cx: &Context<'_>) -> Vec<Observation> {
+        let (requests, paths, note) = measure(cx);
+        let pattern = Pattern {
+            id: self.id(),
+            requests,
+            share: requests.and_then(|n| {
+                let total = cx.traffic?.total();
+                (total > 0.0).then(|| n / total)
+            }),
+            interval_seconds: None,
+            paths,
+            note: note.clone(),
+        };
+        let check = Measurement {
+            check: "not_found",
+            subject: None,
+            value: requests,
+            note,
+        };
+        vec![
+            Observation::Pattern(pattern),
+            Observation::Measurement(check),
+        ]
+    }
+}
+
+type Counted = (Option<f64>, Vec<(String, f64)>, String);
+
+fn measure(cx: &Context<'_>) -> Counted {
+    let Some(t) = cx.traffic else {
+        return (None, Vec::new(), "no request counter found".into());
+    };
+    let (Some(status_label), Some(style)) = (t.status_label.as_deref(), t.status_style) else {
+        return (
+            None,
+            Vec::new(),
+            format!("{} has no status label", t.selector()),
+        );
+    };
+    let route_label = t.route_label.as_deref().unwrap_or("route");
+    let exact = style == StatusStyle::Exact;
+    let mut paths: Vec<(String, f64)> = Vec::new();
+    for r in &t.rows {
+        let Some(status) = r.status.as_deref() else {
+            continue;
+        };
+        let route = r.route.as_deref().unwrap_or("");
+        let hidden = routes::is_unmatched(route);
+        let counted = if exact {
+            status == "404"
+        } else {
+            // Grouped 4xx: only an unmatched-route sentinel tells a 404 apart.
+            routes::class(status) == Some(4) && hidden && t.route_label.is_some()
+        };
+        if !counted || r.count == 0.0 {
+            continue;
+        }
+        let name = if t.route_label.is_none() {
+            "(route not recorded)".to_string()
+        } else if hidden {
+            format!("(unmatched: {route_label}=\"{route}\")")
+        } else {
+            route.to_string()
+        };
+        match paths.iter_mut().find(|(p, _)| *p == name) {
+            Some((_, c)) => *c += r.count,
+            None => paths.push((name, r.count)),
+        }
+    }
+    paths.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let n: f64 = paths.iter().map(|p| p.1).fold(0.0, |a, b| a + b);
+    let mut note = if exact {
+        format!(
+            "{} 404s in {}{{{status_label}=\"404\"}}",
+            count(n),
+            t.selector()
+        )
+    } else {
+        format!(
+            "{} requests to unmatched routes in {}; {status_label} is grouped ({}), so other 404s cannot be told from other 4xx",
+            count(n),
+            t.selector(),
+            match style {
+                StatusStyle::Grouped => "4xx",
+                StatusStyle::Class => "4",
+                _ => "CLIENT_ERROR",
+            }
+        )
+    };
+    if let Some((_, c)) = paths.iter().find(|(p, _)| p == "/favicon.ico") {
+        note.push_str(&format!("; /favicon.ico: {}", count(*c)));
+    } else if paths.iter().any(|(p, _)| p.starts_with("(unmatched")) {
+        note.push_str("; the exporter hides the path of unmatched requests");
+    }
+    let known = exact || !paths.is_empty() || t.route_label.is_some();
+    (known.then_some(n), paths, note)
+}

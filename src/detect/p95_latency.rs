@@ -1,0 +1,160 @@
+//! `p95_latency`: the 95th percentile of request latency, from the finest histogram or a
+//! summary's 0.95 quantile.
+
+use super::histogram::{quantile, sum_by_le};
+use super::traffic::is_request_latency;
+use super::{count, Context, Detector, Measurement, Observation};
+use crate::model::{Family, MetricType, SeriesValue};
+
+/// Estimates P95 request latency.
+pub(crate) struct P95LatencyDetector;
+
+/// Seconds per unit of a latency family, from its name.
+fn scale(name: &str) -> f64 {
+    if name.contains("_milliseconds") || name.ends_with("_ms") || name.contains("_ms_") {
+        1e-3
+    } else if name.contains("_microseconds") {
+        1e-6
+    } else {
+        1.0
+    }
+}
+
+fn buckets_per_series(f: &Family) -> usize {
+    f.series
+        .iter()
+        .map(|s| match &s.value {
+            SeriesValue::Histogram { buckets, .. } => buckets.len(),
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+fn from_histogram(f: &Family, others: &[&Family]) -> Measurement {
+    let all = sum_by_le(f.series.iter().filter_map(|s| match &s.value {
+        SeriesValue::Histogram { buckets, .. } => Some(&buckets[..]),
+        _ => None,
+    }));
+    let k = scale(&f.name);
+    let mut note = format!(
+        "histogram_quantile(0.95, sum by (le) ({}_bucket)), since the process started",
+        f.name
+    );
+    let Some(q) = quantile(0.95, &all) else {
+        note.push_str(": no observations");
+        return Measurement {
+            check: "p95_latency",
+            subject: None,
+            value: None,
+            note,
+        };
+    };
+    note.push_str(&format!(
+        "; {} observations; the estimate lies between {} and {}s",
+        count(q.observations),
+        q.lower * k,
+        q.upper * k
+    ));
+    if q.in_lowest_bucket {
+        note.push_str("; only an interpolation inside the lowest bucket, from 0");
+    }
+    if q.in_inf_bucket {
+        note.push_str("; the rank falls in the +Inf bucket, so this is a lower bound");
+    }
+    if !others.is_empty() {
+        let names: Vec<String> = others
+            .iter()
+            .map(|o| format!("{} ({} buckets)", o.name, buckets_per_series(o)))
+            .collect();
+        note.push_str(&format!(
+            "; chosen for its {} buckets over {}",
+            buckets_per_series(f),
+            names.join(", ")
+        ));
+    }
+    Measurement {
+        check: "p95_latency",
+        subject: None,
+        value: Some(q.value * k),
+        note,
+    }
+}
+
+fn from_summary(f: &Family) -> Measurement {
+    let best = f
+        .series
+        .iter()
+        .filter_map(|s| match &s.value {
+            SeriesValue::Summary {
+                quantiles, count, ..
+            } => quantiles
+                .iter()
+                .find(|(q, _)| (*q - 0.95).abs() < 1e-9)
+                .map(|(_, v)| (*v, count.unwrap_or(0.0), &s.labels)),
+            _ => None,
+        })
+        .filter(|(v, ..)| v.is_finite())
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    match best {
+        Some((v, n, labels)) => Measurement {
+            check: "p95_latency",
+            subject: None,
+            value: Some(v * scale(&f.name)),
+            note: format!(
+                "summary quantile {}{{quantile=\"0.95\"}}{}, the series with the most observations ({}); summary quantiles cannot be aggregated",
+                f.name,
+                if labels.is_empty() { String::new() } else { format!(" {labels}") },
+                count(n)
+            ),
+        },
+        None => Measurement {
+            check: "p95_latency",
+            subject: None,
+            value: None,
+            note: format!("summary {} has no 0.95 quantile (and there is no latency histogram)", f.name),
+        },
+    }
+}
+
+impl Detector for P95LatencyDetector {
+    fn id(&self) -> &'static str {
+        "p95_latency"
+    }
+
+    fn describe(&self) -> &'static str {
+        "P95 request latency, as histogram_quantile computes it, from the finest histogram"
+    }
+
+    fn detect(&self, cx: &Context<'_>) -> Vec<Observation> {
+        let candidates: Vec<&Family> = cx
+            .snapshot
+            .families
+            .iter()
+            .filter(|f| is_request_latency(f) && !f.series.is_empty())
+            .collect();
+        let mut hists: Vec<&Family> = candidates
+            .iter()
+            .copied()
+            .filter(|f| f.mtype == MetricType::Histogram && buckets_per_series(f) > 1)
+            .collect();
+        hists.sort_by(|a, b| {
+            buckets_per_series(b)
+                .cmp(&buckets_per_series(a))
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        let m = if let Some((best, rest)) = hists.split_first() {
+            from_histogram(best, rest)
+        } else if let Some(s) = candidates.iter().find(|f| f.mtype == MetricType::Summary) {
+            from_summary(s)
+        } else {
+            Measurement {
+                check: "p95_latency",
+                subject: None,
+                value: None,
+                note: "no request latency histogram or summary".into(),
+            }
+        };
+        vec![Observation::Measurement(m)]
+    }
+}

@@ -1,0 +1,49 @@
+//! `request_rate`: every request the exporter recorded, per second of uptime.
+
+use super::{count, Context, Detector, Measurement, Observation};
+
+/// Reports the average request rate since the process started.
+pub(crate) struct RequestRateDetector;
+
+impl Detector for RequestRateDetector {
+    fn id(&self) -> &'static str {
+        "request_rate"
+    }
+
+    fn describe(&self) -> &'static str {
+        "all recorded requests (monitoring included) per second of uptime"
+    }
+
+    fn detect(&self, cx: &Context<'_>) -> Vec<Observation> {
+        let (value, note) = match (cx.traffic, cx.clock.uptime) {
+            (Some(t), Some(up)) => {
+                let n = t.total();
+                (
+                    Some(n / up),
+                    format!(
+                        "{} requests in {} over {:.0}s of uptime ({}), monitoring traffic included",
+                        count(n),
+                        t.selector(),
+                        up,
+                        cx.clock.uptime_source
+                    ),
+                )
+            }
+            (Some(t), None) => (
+                None,
+                format!(
+                    "{} found, but the uptime is unknown: {}",
+                    t.selector(),
+                    cx.clock.uptime_source
+                ),
+            ),
+            (None, _) => (None, "no request counter found".into()),
+        };
+        vec![Observation::Measurement(Measurement {
+            check: "request_rate",
+            subject: None,
+            value,
+            note,
+        })]
+    }
+}

@@ -1,0 +1,265 @@
+//! Recognising the exporter: which family counts requests, and which labels carry the route,
+//! status and method. Rules from fixtures/corpus/CONVENTIONS.md, section 2.
+
+use crate::model::{Family, MetricType, SeriesValue, Snapshot};
+
+use super::routes::{self, StatusStyle};
+
+/// Labels that may hold the route, in order of preference.
+const ROUTE_LABELS: &[&str] = &[
+    "handler",
+    "route",
+    "uri",
+    "path",
+    "endpoint",
+    "http_route",
+    "view",
+    "endpoint_id",
+];
+/// Labels that may hold the status, in order of preference.
+const STATUS_LABELS: &[&str] = &[
+    "code",
+    "status",
+    "status_code",
+    "response_code",
+    "http_response_code",
+    "http_response_status_code",
+    "envoy_response_code",
+    "error_code",
+    "outcome",
+];
+/// Labels that may hold the method.
+const METHOD_LABELS: &[&str] = &["method", "http_request_method", "verb"];
+/// Parts of names that mark a family as something other than served requests.
+const NOT_SERVED: &[&str] = &[
+    "promhttp_metric_handler",
+    "client",
+    "upstream",
+    "in_flight",
+    "inflight",
+    "pending",
+    "_size",
+    "_bytes",
+    "max_requests",
+    "nginx_process",
+    "control_",
+    "active",
+    "error",
+];
+
+/// Where request counts come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountKind {
+    /// A counter of requests.
+    Counter,
+    /// The `_count` of a latency histogram or summary.
+    LatencyCount,
+}
+
+/// Hand-written names for an exporter promtune does not recognise (from the config file).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrafficOverride {
+    /// The family that counts requests.
+    pub family: Option<String>,
+    /// The label holding the route.
+    pub route_label: Option<String>,
+    /// The label holding the status.
+    pub status_label: Option<String>,
+    /// The label holding the method.
+    pub method_label: Option<String>,
+}
+
+/// Requests of one route, status and method.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestRow {
+    /// Route label value.
+    pub route: Option<String>,
+    /// Status label value.
+    pub status: Option<String>,
+    /// Method label value.
+    pub method: Option<String>,
+    /// Requests since the process started.
+    pub count: f64,
+}
+
+/// The recognised request traffic of an exposition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Traffic {
+    /// The family the counts come from.
+    pub family: String,
+    /// Counter or latency `_count`.
+    pub kind: CountKind,
+    /// Label holding the route, if any.
+    pub route_label: Option<String>,
+    /// Label holding the status, if any.
+    pub status_label: Option<String>,
+    /// Label holding the method, if any.
+    pub method_label: Option<String>,
+    /// How statuses are written.
+    pub status_style: Option<StatusStyle>,
+    /// One row per series, summed over other labels.
+    pub rows: Vec<RequestRow>,
+}
+
+impl Traffic {
+    /// All requests recorded.
+    pub fn total(&self) -> f64 {
+        self.rows.iter().map(|r| r.count).fold(0.0, |a, b| a + b)
+    }
+
+    /// Requests whose route satisfies `pred`.
+    pub fn count_routes(&self, pred: impl Fn(&str) -> bool) -> f64 {
+        self.rows
+            .iter()
+            .filter(|r| r.route.as_deref().is_some_and(&pred))
+            .map(|r| r.count)
+            .fold(0.0, |a, b| a + b)
+    }
+
+    /// The series the counts come from, as a PromQL selector, for evidence.
+    pub fn selector(&self) -> String {
+        match self.kind {
+            CountKind::Counter => self.family.clone(),
+            CountKind::LatencyCount => format!("{}_count", self.family),
+        }
+    }
+}
+
+fn first_label<'a>(fam: &Family, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .copied()
+        .find(|l| fam.series.iter().any(|s| s.labels.get(l).is_some()))
+}
+
+fn is_request_counter(fam: &Family) -> bool {
+    let base = fam.name.strip_suffix("_total").unwrap_or(&fam.name);
+    matches!(
+        fam.mtype,
+        MetricType::Counter | MetricType::Gauge | MetricType::Unknown
+    ) && (base.ends_with("requests") || base.ends_with("request"))
+        && !NOT_SERVED.iter().any(|n| fam.name.contains(n))
+        // Something must say these are served requests: a route or status label, "http" in
+        // the name, or the bare name Linkerd uses (node_disk_flush_requests_total is not).
+        && (first_label(fam, ROUTE_LABELS).is_some()
+            || first_label(fam, STATUS_LABELS).is_some()
+            || fam.name.contains("http")
+            || matches!(base, "request" | "requests"))
+}
+
+pub(crate) fn is_request_latency(fam: &Family) -> bool {
+    matches!(fam.mtype, MetricType::Histogram | MetricType::Summary)
+        && ["request", "http", "response"]
+            .iter()
+            .any(|w| fam.name.contains(w))
+        && (fam.name.contains("duration")
+            || fam.name.contains("seconds")
+            || fam.name.contains("latency"))
+        && !NOT_SERVED.iter().any(|n| fam.name.contains(n))
+}
+
+fn count_of(v: &SeriesValue) -> f64 {
+    match v {
+        SeriesValue::Scalar(x) => *x,
+        SeriesValue::Histogram { count, buckets, .. } => count
+            .or_else(|| buckets.last().map(|b| b.count))
+            .unwrap_or(0.0),
+        SeriesValue::Summary { count, .. } => count.unwrap_or(0.0),
+    }
+}
+
+fn build(fam: &Family, kind: CountKind, o: &TrafficOverride) -> Traffic {
+    let route_label = o
+        .route_label
+        .clone()
+        .or_else(|| first_label(fam, ROUTE_LABELS).map(str::to_string));
+    let status_label = o
+        .status_label
+        .clone()
+        .or_else(|| first_label(fam, STATUS_LABELS).map(str::to_string));
+    let method_label = o
+        .method_label
+        .clone()
+        .or_else(|| first_label(fam, METHOD_LABELS).map(str::to_string));
+    let get = |s: &crate::model::Series, l: &Option<String>| {
+        l.as_deref()
+            .and_then(|l| s.labels.get(l))
+            .map(str::to_string)
+    };
+    let mut rows: Vec<RequestRow> = Vec::new();
+    for s in &fam.series {
+        let count = count_of(&s.value);
+        if !count.is_finite() {
+            continue;
+        }
+        let key = (
+            get(s, &route_label),
+            get(s, &status_label),
+            get(s, &method_label),
+        );
+        match rows
+            .iter_mut()
+            .find(|r| (&r.route, &r.status, &r.method) == (&key.0, &key.1, &key.2))
+        {
+            Some(r) => r.count += count,
+            None => rows.push(RequestRow {
+                route: key.0,
+                status: key.1,
+                method: key.2,
+                count,
+            }),
+        }
+    }
+    let status_style = status_label
+        .as_ref()
+        .map(|_| routes::style(rows.iter().filter_map(|r| r.status.as_deref())));
+    Traffic {
+        family: fam.name.clone(),
+        kind,
+        route_label,
+        status_label,
+        method_label,
+        status_style,
+        rows,
+    }
+}
+
+/// Finds the request traffic: the named family, else the best request counter, else the
+/// `_count` of a request latency histogram or summary.
+pub fn recognise(snap: &Snapshot, o: &TrafficOverride) -> Option<Traffic> {
+    if let Some(name) = &o.family {
+        let fam = snap.family(name)?;
+        let kind = match fam.mtype {
+            MetricType::Histogram | MetricType::Summary => CountKind::LatencyCount,
+            _ => CountKind::Counter,
+        };
+        return Some(build(fam, kind, o));
+    }
+    // The service's own traffic is the largest request counter; labels break ties.
+    let labels = |f: &Family| {
+        2 * u8::from(first_label(f, ROUTE_LABELS).is_some())
+            + u8::from(first_label(f, STATUS_LABELS).is_some())
+    };
+    let total = |f: &Family| {
+        f.series
+            .iter()
+            .map(|s| count_of(&s.value))
+            .filter(|c| c.is_finite())
+            .fold(0.0, |a, b| a + b)
+    };
+    let pick = |pred: fn(&Family) -> bool| {
+        snap.families
+            .iter()
+            .filter(|f| pred(f) && !f.series.is_empty())
+            .max_by(|a, b| {
+                total(a)
+                    .total_cmp(&total(b))
+                    .then_with(|| labels(a).cmp(&labels(b)))
+                    .then_with(|| b.name.cmp(&a.name))
+            })
+    };
+    if let Some(fam) = pick(is_request_counter) {
+        return Some(build(fam, CountKind::Counter, o));
+    }
+    pick(is_request_latency).map(|fam| build(fam, CountKind::LatencyCount, o))
+}

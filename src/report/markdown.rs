@@ -1,0 +1,66 @@
+//! The Markdown format: the same content as the table format, as pipe tables.
+
+use std::fmt::Write as _;
+
+use super::{Renderer, Report};
+
+/// Renders Markdown.
+pub(crate) struct MarkdownRenderer;
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+fn table<const N: usize>(out: &mut String, head: [&str; N], rows: Vec<[String; N]>) {
+    let _ = writeln!(out, "| {} |", head.join(" | "));
+    let _ = writeln!(out, "|{}", "---|".repeat(N));
+    for r in rows {
+        let cells: Vec<String> = r.iter().map(|c| cell(c)).collect();
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
+    }
+}
+
+impl Renderer for MarkdownRenderer {
+    fn render(&self, reports: &[Report]) -> String {
+        let mut out = String::new();
+        for r in reports {
+            let _ = writeln!(out, "# promtune report: {}\n", cell(&r.source));
+            for line in r.header().iter().skip(1) {
+                let _ = writeln!(out, "- {}", cell(line));
+            }
+            if let Some(e) = &r.error {
+                let _ = writeln!(out, "\n**Error:** {}\n", cell(e));
+                continue;
+            }
+            let _ = writeln!(out, "\n## Usage patterns\n");
+            table(
+                &mut out,
+                ["Pattern", "Requests", "Share", "Every", "Paths"],
+                r.pattern_rows(),
+            );
+            let _ = writeln!(out, "\n## Thresholds\n");
+            table(
+                &mut out,
+                [
+                    "Metric", "Current", "Target", "Warning", "Critical", "Status",
+                ],
+                r.check_rows(),
+            );
+            let _ = writeln!(out, "\n## Recommendations\n");
+            if r.recommendations.is_empty() {
+                let _ = writeln!(out, "None: every measured check meets its target.");
+            }
+            for (n, rec) in r.recommendations.iter().enumerate() {
+                let _ = writeln!(out, "{}. **{}**: {}  ", n + 1, rec.impact, rec.action);
+                let _ = writeln!(out, "   Expected: {}.  ", rec.expected);
+                let _ = writeln!(out, "   Evidence: {}.", rec.evidence);
+            }
+            let _ = writeln!(out, "\n## How each figure was measured\n");
+            for note in r.notes() {
+                let _ = writeln!(out, "- {}", cell(&note));
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
