@@ -25,7 +25,6 @@ const HEALTH_ROUTES: &[&str] = &[
     "/-/healthy",
     "/-/ready",
     "/ping",
-    "/status",
     "/actuator/health",
     "/q/health",
     "health",

@@ -1,5 +1,10 @@
 //! promtune's integration tests: one binary, one module per area.
 
+mod analyze;
 mod check;
 mod conformance;
+mod exit_codes;
+mod formats;
+mod http_input;
+mod server;
 mod support;

@@ -1,0 +1,326 @@
+//! `promtune analyze` on real exporter output: the numbers each detector reports.
+
+use serde_json::Value;
+
+use crate::support::promtune;
+
+/// Runs `analyze --format json` on one fixture with a fixed scrape time; returns the report.
+fn analyze(fixture: &str, scraped_at: &str) -> Value {
+    let r = promtune(&[
+        "analyze",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "--scraped-at",
+        scraped_at,
+        fixture,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON output");
+    v["reports"][0].clone()
+}
+
+fn pattern<'a>(r: &'a Value, id: &str) -> &'a Value {
+    r["patterns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == id)
+        .unwrap_or_else(|| panic!("no pattern {id}"))
+}
+
+fn check<'a>(r: &'a Value, id: &str, subject: Option<&str>) -> &'a Value {
+    r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id && c["subject"].as_str() == subject)
+        .unwrap_or_else(|| panic!("no check {id} {subject:?}"))
+}
+
+fn paths(p: &Value) -> Vec<(String, u64)> {
+    p["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["path"].as_str().unwrap().to_string(),
+                x["requests"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn close(v: &Value, expected: f64, tolerance: f64) {
+    let got = v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"));
+    assert!(
+        (got - expected).abs() <= tolerance,
+        "got {got}, expected {expected}"
+    );
+}
+
+#[test]
+fn guide_example_reproduces_the_guide() {
+    let r = analyze("fixtures/guide_example.prom", "0");
+    assert_eq!(r["uptime_seconds"], 5910.0);
+    assert_eq!(r["scraped_at_source"], "the latest sample timestamp");
+    let m = pattern(&r, "metrics_scrapes");
+    assert_eq!(m["requests"], 394);
+    close(&m["interval_seconds"], 15.0, 1e-9);
+    assert_eq!(pattern(&r, "health_checks")["requests"], 99);
+    let nf = pattern(&r, "not_found");
+    assert_eq!(paths(nf), vec![("/favicon.ico".to_string(), 2)]);
+    close(
+        &check(&r, "request_rate", None)["value"],
+        1052.0 / 5910.0,
+        1e-12,
+    );
+    assert_eq!(check(&r, "memory", None)["value"], 943718400.0);
+    assert_eq!(check(&r, "memory", None)["status"], "warning");
+    close(&check(&r, "p95_latency", None)["value"], 0.0095, 1e-12);
+    close(
+        &check(&r, "cache_hit_rate", Some("embedding_cache"))["value"],
+        0.84,
+        1e-12,
+    );
+    assert_eq!(
+        check(&r, "cache_hit_rate", Some("query_cache"))["status"],
+        "warning"
+    );
+    close(&check(&r, "error_rate", None)["value"], 3.0 / 1052.0, 1e-12);
+    close(&check(&r, "cpu", None)["value"], 22.91 / 5910.0, 1e-12);
+    let recs: Vec<&str> = r["recommendations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        recs,
+        [
+            "memory",
+            "scrape_interval",
+            "cache",
+            "cache",
+            "monitoring_traffic",
+            "favicon"
+        ]
+    );
+    close(&r["recommendations"][1]["expected_reduction"], 0.5, 1e-12);
+}
+
+#[test]
+fn fastapi_instrumentator_grouped_status_and_hidden_paths() {
+    // Captured start time 1795818923.07; ten minutes later.
+    let r = analyze(
+        "fixtures/exposition/fastapi_instrumentator.prom",
+        "1795819523.07",
+    );
+    assert_eq!(r["requests"]["family"], "http_requests_total");
+    assert_eq!(r["requests"]["route_label"], "handler");
+    assert_eq!(r["requests"]["total"], 87);
+    assert_eq!(pattern(&r, "metrics_scrapes")["requests"], 40);
+    assert_eq!(pattern(&r, "health_checks")["requests"], 12);
+    let nf = pattern(&r, "not_found");
+    assert_eq!(
+        paths(nf),
+        vec![("(unmatched: handler=\"none\")".to_string(), 3)]
+    );
+    assert!(
+        nf["note"].as_str().unwrap().contains("grouped (4xx)"),
+        "{nf}"
+    );
+    let p95 = check(&r, "p95_latency", None);
+    assert!(
+        p95["note"]
+            .as_str()
+            .unwrap()
+            .contains("http_request_duration_highr_seconds"),
+        "{p95}"
+    );
+    assert!(
+        p95["note"]
+            .as_str()
+            .unwrap()
+            .contains("over http_request_duration_seconds ("),
+        "{p95}"
+    );
+    close(&check(&r, "error_rate", None)["value"], 2.0 / 87.0, 1e-12);
+}
+
+#[test]
+fn express_prom_bundle_counts_from_histogram_and_not_metrics() {
+    let r = analyze("fixtures/exposition/express_prom_bundle.prom", "1795819523");
+    assert_eq!(
+        r["requests"]["selector"],
+        "http_request_duration_seconds_count"
+    );
+    assert_eq!(r["requests"]["total"], 33);
+    assert_eq!(pattern(&r, "metrics_scrapes")["requests"], Value::Null);
+    assert_eq!(pattern(&r, "health_checks")["requests"], 8);
+    assert_eq!(
+        paths(pattern(&r, "not_found")),
+        vec![("/favicon.ico".to_string(), 4)]
+    );
+    assert_eq!(check(&r, "memory", None)["value"], 67809280.0);
+}
+
+#[test]
+fn prometheus_server_itself() {
+    let r = analyze(
+        "fixtures/corpus/prometheus-server/prometheus-v3-demo-alltypes.237mfs.prom",
+        "1738150090.23",
+    );
+    assert_eq!(r["requests"]["family"], "prometheus_http_requests_total");
+    assert_eq!(r["requests"]["status_label"], "code");
+    assert_eq!(pattern(&r, "metrics_scrapes")["requests"], 4059092);
+    // /status is Prometheus's status page, not a probe.
+    assert_eq!(
+        paths(pattern(&r, "health_checks")),
+        vec![
+            ("/-/healthy".to_string(), 29524),
+            ("/-/ready".to_string(), 49)
+        ]
+    );
+    let nf = paths(pattern(&r, "not_found"));
+    assert!(nf.contains(&("/favicon.ico".to_string(), 177)), "{nf:?}");
+    close(
+        &check(&r, "request_rate", None)["value"],
+        5840598.0 / 86400.0,
+        1e-6,
+    );
+    assert_eq!(check(&r, "request_rate", None)["status"], "critical");
+    assert_eq!(check(&r, "memory", None)["value"], 172822528.0);
+}
+
+#[test]
+fn quarkus_micrometer_not_found_sentinel() {
+    let r = analyze(
+        "fixtures/corpus/java-quarkus/datadog-quarkus-auto-metrics.txt",
+        "1734088955.036",
+    );
+    assert_eq!(
+        r["requests"]["selector"],
+        "http_server_requests_seconds_count"
+    );
+    assert_eq!(r["requests"]["route_label"], "uri");
+    assert_eq!(
+        paths(pattern(&r, "not_found")),
+        vec![("(unmatched: uri=\"NOT_FOUND\")".to_string(), 1)]
+    );
+    let p95 = check(&r, "p95_latency", None);
+    assert_eq!(p95["status"], "unknown");
+    assert!(
+        p95["note"]
+            .as_str()
+            .unwrap()
+            .contains("has no 0.95 quantile"),
+        "{p95}"
+    );
+    assert_eq!(check(&r, "memory", None)["note"], "jvm_memory_used_bytes (JVM memory in use (heap and non-heap), not resident memory; 6 series summed)");
+}
+
+#[test]
+fn ray_serve_routes_and_errors() {
+    let r = analyze(
+        "fixtures/corpus/python-ray-serve/datadog-ray-2.6.1-head.txt",
+        "1691156744.05",
+    );
+    assert_eq!(r["requests"]["family"], "ray_serve_num_http_requests");
+    assert_eq!(r["requests"]["status_label"], "status_code");
+    let nf = paths(pattern(&r, "not_found"));
+    assert_eq!(nf[0].0, "/not-found");
+    assert_eq!(pattern(&r, "not_found")["requests"], 39);
+    assert_eq!(check(&r, "error_rate", None)["status"], "critical");
+}
+
+#[test]
+fn opa_health_handler_names() {
+    let r = analyze(
+        "fixtures/corpus/go-opa/datadog-extras-open-policy-agent.txt",
+        "1700000000",
+    );
+    assert_eq!(
+        paths(pattern(&r, "health_checks")),
+        vec![("health".to_string(), 5730)]
+    );
+    assert_eq!(check(&r, "request_rate", None)["status"], "unknown");
+    close(
+        &check(&r, "p95_latency", None)["value"],
+        0.004754350955247317,
+        1e-12,
+    );
+}
+
+#[test]
+fn kube_apiserver_and_linkerd_and_kong() {
+    let r = analyze(
+        "fixtures/corpus/kubernetes-apiserver/datadog-kube-apiserver-1.28.0.txt",
+        "1696229842.94",
+    );
+    assert_eq!(r["requests"]["family"], "apiserver_request_total");
+    assert_eq!(r["requests"]["total"], 292980);
+    close(
+        &check(&r, "request_rate", None)["value"],
+        292980.0 / 3600.0,
+        1e-6,
+    );
+    let r = analyze(
+        "fixtures/corpus/linkerd/datadog-linkerd-v2-proxy.txt",
+        "1560326533",
+    );
+    assert_eq!(r["requests"]["family"], "request_total");
+    assert_eq!(check(&r, "memory", None)["value"], 15806464.0);
+    let r = analyze(
+        "fixtures/corpus/kong/datadog-kong-prometheus-v3.txt",
+        "1700000000",
+    );
+    assert_eq!(r["requests"]["family"], "kong_http_requests_total");
+    assert!(check(&r, "p95_latency", None)["note"]
+        .as_str()
+        .unwrap()
+        .contains("kong_request_latency_ms"));
+    close(&check(&r, "p95_latency", None)["value"], 0.02375, 1e-12);
+}
+
+#[test]
+fn gitlab_caches_and_summed_worker_memory() {
+    let r = analyze(
+        "fixtures/corpus/ruby-gitlab/datadog-gitlab-rails-metrics.txt",
+        "1680512637.07",
+    );
+    let caches: Vec<&Value> = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["id"] == "cache_hit_rate")
+        .collect();
+    assert!(caches.len() >= 8, "{}", caches.len());
+    assert!(caches.iter().all(|c| c["subject"]
+        .as_str()
+        .unwrap()
+        .starts_with("gitlab_transaction_cache_read{")));
+    assert!(check(&r, "memory", None)["note"]
+        .as_str()
+        .unwrap()
+        .starts_with("process_resident_memory_bytes"));
+}
+
+#[test]
+fn exposition_without_requests_says_so() {
+    let r = analyze(
+        "fixtures/corpus/kube-state-metrics/datadog-ksm-prometheus.txt",
+        "1700000000",
+    );
+    assert_eq!(r["requests"], Value::Null);
+    for id in ["metrics_scrapes", "health_checks", "not_found"] {
+        assert_eq!(pattern(&r, id)["requests"], Value::Null, "{id}");
+    }
+    assert!(r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["status"] == "unknown"));
+}

@@ -1,0 +1,79 @@
+//! A tiny HTTP/1.1 server on 127.0.0.1:0 for URL-source tests: each test says how it answers.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+/// How the server answers every request.
+#[derive(Clone)]
+pub(crate) enum Reply {
+    /// Status, extra headers, body.
+    Respond(u16, Vec<(String, String)>, Vec<u8>),
+    /// Read the request, then say nothing for this long.
+    Stall(Duration),
+}
+
+/// A running server; it stops when the test process ends.
+pub(crate) struct Server {
+    pub(crate) url: String,
+    /// The raw requests received.
+    pub(crate) requests: Arc<Mutex<Vec<String>>>,
+}
+
+fn read_request(s: &mut TcpStream) -> String {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 1024];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+        match s.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+fn answer(mut s: TcpStream, reply: &Reply, log: &Mutex<Vec<String>>) {
+    let req = read_request(&mut s);
+    log.lock().unwrap().push(req);
+    match reply {
+        Reply::Respond(status, headers, body) => {
+            let mut head = format!(
+                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+                body.len()
+            );
+            for (k, v) in headers {
+                head.push_str(&format!("{k}: {v}\r\n"));
+            }
+            head.push_str("\r\n");
+            let _ = s.write_all(head.as_bytes());
+            let _ = s.write_all(body);
+        }
+        Reply::Stall(d) => thread::sleep(*d),
+    }
+}
+
+/// Starts a server answering every request with `reply`.
+pub(crate) fn serve(reply: Reply) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    let url = format!("http://{}/metrics", listener.local_addr().unwrap());
+    let requests = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&requests);
+    thread::spawn(move || {
+        for s in listener.incoming().flatten() {
+            let reply = reply.clone();
+            let log = Arc::clone(&log);
+            thread::spawn(move || answer(s, &reply, &log));
+        }
+    });
+    Server { url, requests }
+}
+
+/// A URL on which nothing listens: a port bound and released.
+pub(crate) fn refused_url() -> String {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    drop(l);
+    format!("http://{addr}/metrics")
+}
