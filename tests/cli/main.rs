@@ -3,6 +3,7 @@
 mod analyze;
 mod check;
 mod conformance;
+mod docs;
 mod exit_codes;
 mod formats;
 mod http_input;
