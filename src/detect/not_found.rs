@@ -47,6 +47,11 @@ impl Detector for NotFoundDetector {
 
 type Counted = (Option<f64>, Vec<(String, f64)>, String);
 
+/// Request families whose exporters drop requests that match no route, by default
+/// (starlette_exporter's `filter_unhandled_paths`, yabeda-rails): zero 404s there means
+/// "not recorded", not "none".
+const DROPS_UNMATCHED: &[&str] = &["starlette_requests_total", "rails_requests_total"];
+
 fn measure(cx: &Context<'_>) -> Counted {
     let Some(t) = cx.traffic else {
         return (None, Vec::new(), "no request counter found".into());
@@ -112,6 +117,10 @@ fn measure(cx: &Context<'_>) -> Counted {
         note.push_str(&format!("; /favicon.ico: {}", count(*c)));
     } else if paths.iter().any(|(p, _)| p.starts_with("(unmatched")) {
         note.push_str("; the exporter hides the path of unmatched requests");
+    }
+    if paths.is_empty() && DROPS_UNMATCHED.contains(&t.family.as_str()) {
+        let note = format!("{} does not record requests that match no route (the exporter's default), so 404s cannot be counted", t.family);
+        return (None, paths, note);
     }
     let known = exact || !paths.is_empty() || t.route_label.is_some();
     (known.then_some(n), paths, note)

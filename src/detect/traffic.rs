@@ -44,6 +44,7 @@ const NOT_SERVED: &[&str] = &[
     "nginx_process",
     "control_",
     "active",
+    "in_progress",
     "error",
 ];
 
@@ -137,7 +138,7 @@ fn is_request_counter(fam: &Family) -> bool {
     matches!(
         fam.mtype,
         MetricType::Counter | MetricType::Gauge | MetricType::Unknown
-    ) && (base.ends_with("requests") || base.ends_with("request"))
+    ) && (base.ends_with("requests") || base.ends_with("request") || base.ends_with("requests_received"))
         && !NOT_SERVED.iter().any(|n| fam.name.contains(n))
         // Something must say these are served requests: a route or status label, "http" in
         // the name, or the bare name Linkerd uses (node_disk_flush_requests_total is not).
@@ -262,4 +263,91 @@ pub fn recognise(snap: &Snapshot, o: &TrafficOverride) -> Option<Traffic> {
         return Some(build(fam, CountKind::Counter, o));
     }
     pick(is_request_latency).map(|fam| build(fam, CountKind::LatencyCount, o))
+}
+
+#[cfg(test)]
+mod tests {
+    //! Inline expositions in the shapes CONVENTIONS.md documents for ecosystems the corpus
+    //! has no sample of (label names from each library's source, values made up).
+    use super::*;
+    use crate::parse::{parse_bytes, ParseOptions};
+
+    fn traffic(text: &str) -> Option<Traffic> {
+        let snap = parse_bytes(text.as_bytes(), &ParseOptions::default())
+            .unwrap()
+            .snapshot;
+        recognise(&snap, &TrafficOverride::default())
+    }
+
+    #[test]
+    fn prometheus_net_aspnetcore() {
+        let t = traffic(concat!(
+            "# TYPE http_requests_received_total counter\n",
+            "http_requests_received_total{code=\"200\",method=\"GET\",controller=\"Home\",action=\"Index\",endpoint=\"/\"} 10\n",
+            "http_requests_received_total{code=\"404\",method=\"GET\",controller=\"\",action=\"\",endpoint=\"\"} 2\n",
+            "# TYPE http_requests_in_progress gauge\nhttp_requests_in_progress{method=\"GET\",controller=\"\",action=\"\",endpoint=\"\"} 1\n",
+        ))
+        .unwrap();
+        assert_eq!(t.family, "http_requests_received_total");
+        assert_eq!(
+            (t.route_label.as_deref(), t.status_label.as_deref()),
+            (Some("endpoint"), Some("code"))
+        );
+        assert_eq!(t.total(), 12.0);
+    }
+
+    #[test]
+    fn spring_boot_micrometer_summary_count() {
+        let t = traffic(concat!(
+            "# TYPE http_server_requests_seconds summary\n",
+            "http_server_requests_seconds_count{exception=\"None\",method=\"GET\",outcome=\"SUCCESS\",status=\"200\",uri=\"/actuator/health\",} 7.0\n",
+            "http_server_requests_seconds_sum{exception=\"None\",method=\"GET\",outcome=\"SUCCESS\",status=\"200\",uri=\"/actuator/health\",} 0.1\n",
+            "http_server_requests_seconds_count{exception=\"None\",method=\"GET\",outcome=\"CLIENT_ERROR\",status=\"404\",uri=\"/**\",} 3.0\n",
+            "http_server_requests_seconds_sum{exception=\"None\",method=\"GET\",outcome=\"CLIENT_ERROR\",status=\"404\",uri=\"/**\",} 0.01\n",
+        ))
+        .unwrap();
+        assert_eq!(t.kind, CountKind::LatencyCount);
+        assert_eq!(t.selector(), "http_server_requests_seconds_count");
+        assert_eq!(t.count_routes(routes::is_health), 7.0);
+        assert_eq!(t.status_style, Some(StatusStyle::Exact));
+    }
+
+    #[test]
+    fn promhttp_alone_is_not_request_traffic() {
+        let t = traffic("# TYPE promhttp_metric_handler_requests_total counter\npromhttp_metric_handler_requests_total{code=\"200\"} 5\n");
+        assert!(t.is_none());
+    }
+
+    #[test]
+    fn grafana_latency_histogram_count() {
+        let t = traffic(concat!(
+            "# TYPE grafana_http_request_duration_seconds histogram\n",
+            "grafana_http_request_duration_seconds_bucket{handler=\"/metrics\",method=\"GET\",status_code=\"200\",le=\"+Inf\"} 4\n",
+            "grafana_http_request_duration_seconds_sum{handler=\"/metrics\",method=\"GET\",status_code=\"200\"} 0.1\n",
+            "grafana_http_request_duration_seconds_count{handler=\"/metrics\",method=\"GET\",status_code=\"200\"} 4\n",
+        ))
+        .unwrap();
+        assert_eq!(t.selector(), "grafana_http_request_duration_seconds_count");
+        assert_eq!(t.count_routes(routes::is_metrics), 4.0);
+    }
+
+    #[test]
+    fn override_names_family_and_labels() {
+        let snap = parse_bytes(
+            b"myapp_served_total{tpl=\"/a\",rc=\"200\"} 3\n",
+            &ParseOptions::default(),
+        )
+        .unwrap()
+        .snapshot;
+        let o = TrafficOverride {
+            family: Some("myapp_served_total".into()),
+            route_label: Some("tpl".into()),
+            status_label: Some("rc".into()),
+            method_label: None,
+        };
+        let t = recognise(&snap, &o).unwrap();
+        assert_eq!(t.rows[0].route.as_deref(), Some("/a"));
+        assert_eq!(t.rows[0].status.as_deref(), Some("200"));
+        assert!(recognise(&snap, &TrafficOverride::default()).is_none());
+    }
 }

@@ -48,7 +48,7 @@ impl Renderer for MarkdownRenderer {
             );
             let _ = writeln!(out, "\n## Recommendations\n");
             if r.recommendations.is_empty() {
-                let _ = writeln!(out, "None: every measured check meets its target.");
+                let _ = writeln!(out, "None: no check is past its target.");
             }
             for (n, rec) in r.recommendations.iter().enumerate() {
                 let _ = writeln!(out, "{}. **{}**: {}  ", n + 1, rec.impact, rec.action);

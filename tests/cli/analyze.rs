@@ -324,3 +324,22 @@ fn exposition_without_requests_says_so() {
         .iter()
         .all(|c| c["status"] == "unknown"));
 }
+
+#[test]
+fn starlette_exporter_drops_unmatched_requests() {
+    let r = analyze("fixtures/exposition/starlette_exporter.prom", "1795820000");
+    assert_eq!(r["requests"]["family"], "starlette_requests_total");
+    assert_eq!(pattern(&r, "metrics_scrapes")["requests"], 30);
+    assert_eq!(
+        paths(pattern(&r, "health_checks")),
+        vec![("/readyz".to_string(), 6)]
+    );
+    let nf = pattern(&r, "not_found");
+    assert_eq!(nf["requests"], Value::Null);
+    assert!(nf["note"]
+        .as_str()
+        .unwrap()
+        .contains("does not record requests that match no route"));
+    assert_eq!(check(&r, "not_found", None)["status"], "unknown");
+    close(&check(&r, "error_rate", None)["value"], 1.0 / 52.0, 1e-12);
+}
