@@ -1,6 +1,7 @@
 //! `cache_hit_rate`: hit ratio of every cache found, from hit/miss pairs, hits/lookups, or
 //! a `result="hit|miss"` label (Micrometer's `cache_gets_total`).
 
+use super::promql::{selector, sum_rate};
 use super::{count, Context, Detector, Measurement, Observation};
 use crate::model::{Family, Labels, Snapshot};
 
@@ -38,13 +39,23 @@ fn ratio(hits: f64, other: f64, other_is_total: bool) -> Option<f64> {
     (total > 0.0 && hits.is_finite() && total.is_finite()).then(|| hits / total)
 }
 
-fn measurement(subject: String, value: Option<f64>, note: String) -> Observation {
+fn measurement(
+    subject: String,
+    value: Option<f64>,
+    note: String,
+    query: Option<String>,
+) -> Observation {
     Observation::Measurement(Measurement {
         check: "cache_hit_rate",
         subject: Some(subject),
         value,
         note,
+        query,
     })
+}
+
+fn matchers(labels: &Labels) -> Vec<(&str, &str, &str)> {
+    labels.iter().map(|(k, v)| (k, "=", v)).collect()
 }
 
 fn pairs(snap: &Snapshot) -> Vec<Observation> {
@@ -62,6 +73,13 @@ fn pairs(snap: &Snapshot) -> Vec<Observation> {
                 continue;
             };
             let what = if is_total { "lookups" } else { "misses" };
+            let hq = sum_rate(&selector(&hits.name, &matchers(labels)));
+            let oq = sum_rate(&selector(&other.name, &matchers(labels)));
+            let query = if is_total {
+                format!("{hq} / {oq}")
+            } else {
+                format!("{hq} / ({hq} + {oq})")
+            };
             out.push(measurement(
                 subject(&hits.name, &other.name, labels),
                 ratio(h, o, is_total),
@@ -72,6 +90,7 @@ fn pairs(snap: &Snapshot) -> Vec<Observation> {
                     count(o),
                     other.name
                 ),
+                Some(query),
             ));
         }
     }
@@ -113,7 +132,16 @@ fn by_result_label(snap: &Snapshot) -> Vec<Observation> {
                 count(m),
                 f.name
             );
-            out.push(measurement(subject, ratio(h, m, false), note));
+            let mut hit = matchers(&rest);
+            hit.push((label, "=", "hit"));
+            let mut all = matchers(&rest);
+            all.push((label, "=~", "hit|miss"));
+            let query = format!(
+                "{} / {}",
+                sum_rate(&selector(&f.name, &hit)),
+                sum_rate(&selector(&f.name, &all))
+            );
+            out.push(measurement(subject, ratio(h, m, false), note, Some(query)));
         }
     }
     out
@@ -137,6 +165,7 @@ impl Detector for CacheHitRateDetector {
                 subject: None,
                 value: None,
                 note: "no cache hit/miss counters found".into(),
+                query: None,
             }));
         }
         out

@@ -1,5 +1,6 @@
 //! `cpu`: CPU seconds per second of uptime (cores in use, on average).
 
+use super::promql::{selector, sum_rate};
 use super::{Context, Detector, Measurement, Observation};
 use crate::model::SeriesValue;
 
@@ -31,14 +32,22 @@ impl Detector for CpuDetector {
                 .map(|(_, v)| v)
                 .filter(|v| v.is_finite())
                 .fold(0.0, |a, b| a + b);
-            Some((*name, total * scale))
+            Some((*name, total * scale, *scale))
+        });
+        let query = found.map(|(name, _, scale)| {
+            let q = sum_rate(&selector(name, &[]));
+            if scale == 1.0 {
+                q
+            } else {
+                format!("{q} * {scale:e}")
+            }
         });
         let (value, note) = match (found, cx.clock.uptime) {
-            (Some((name, secs)), Some(up)) => (
+            (Some((name, secs, _)), Some(up)) => (
                 Some(secs / up),
                 format!("{name}: {secs:.2} CPU seconds over {up:.0}s of uptime"),
             ),
-            (Some((name, secs)), None) => (
+            (Some((name, secs, _)), None) => (
                 None,
                 format!("{name}: {secs:.2} CPU seconds, but the uptime is unknown"),
             ),
@@ -60,6 +69,7 @@ impl Detector for CpuDetector {
             subject: None,
             value,
             note,
+            query,
         })]
     }
 }

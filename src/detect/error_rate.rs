@@ -1,6 +1,8 @@
 //! `error_rate`: the share of requests answered with a 5xx.
 
-use super::{count, routes, Context, Detector, Measurement, Observation};
+use super::promql::{selector, sum_rate};
+use super::routes::StatusStyle;
+use super::{count, routes, Context, Detector, Measurement, Observation, Traffic};
 
 /// Reports the share of server errors.
 pub(crate) struct ErrorRateDetector;
@@ -43,6 +45,24 @@ impl Detector for ErrorRateDetector {
             subject: None,
             value,
             note,
+            query: cx.traffic.and_then(query),
         })]
     }
+}
+
+/// `5xx / all` in the exporter's way of writing statuses.
+fn query(t: &Traffic) -> Option<String> {
+    let label = t.status_label.as_deref()?;
+    let (op, value) = match t.status_style? {
+        StatusStyle::Exact => ("=~", "5.."),
+        StatusStyle::Grouped => ("=~", "5[xX][xX]"),
+        StatusStyle::Class => ("=", "5"),
+        StatusStyle::Outcome => ("=", "SERVER_ERROR"),
+    };
+    let sel = t.selector();
+    Some(format!(
+        "{} / {}",
+        sum_rate(&selector(&sel, &[(label, op, value)])),
+        sum_rate(&selector(&sel, &[]))
+    ))
 }

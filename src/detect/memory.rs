@@ -1,5 +1,6 @@
 //! `memory`: resident memory, from whichever metric the ecosystem exposes.
 
+use super::promql::selector;
 use super::{Context, Detector, Measurement, Observation};
 use crate::model::{SeriesValue, Snapshot};
 
@@ -63,6 +64,7 @@ impl Detector for MemoryDetector {
                         String::new()
                     }
                 ),
+                query: Some(format!("sum({})", selector(name, &[]))),
             },
             None => Measurement {
                 check: "memory",
@@ -70,6 +72,7 @@ impl Detector for MemoryDetector {
                 value: None,
                 note: "no resident-memory metric (process_resident_memory_bytes or equivalent)"
                     .into(),
+                query: None,
             },
         };
         vec![Observation::Measurement(m)]

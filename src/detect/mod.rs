@@ -11,12 +11,14 @@ mod memory;
 mod metrics_scrapes;
 mod not_found;
 mod p95_latency;
+mod promql;
 mod request_rate;
 pub mod routes;
 mod traffic;
 
 pub use clock::{Clock, TimeSource};
 pub use histogram::{quantile, Quantile};
+pub use promql::render as render_query;
 pub use traffic::{recognise, CountKind, RequestRow, Traffic, TrafficOverride};
 
 use crate::model::Snapshot;
@@ -59,6 +61,8 @@ pub struct Measurement {
     pub value: Option<f64>,
     /// What was measured, from which series, and any caveat.
     pub note: String,
+    /// PromQL that computes the value live (a template for [`render_query`]), when known.
+    pub query: Option<String>,
 }
 
 /// What a detector reports.

@@ -37,6 +37,7 @@ impl Detector for NotFoundDetector {
             subject: None,
             value: requests,
             note,
+            query: None,
         };
         vec![
             Observation::Pattern(pattern),

@@ -2,6 +2,7 @@
 //! summary's 0.95 quantile.
 
 use super::histogram::{quantile, sum_by_le};
+use super::promql::selector;
 use super::traffic::is_request_latency;
 use super::{count, Context, Detector, Measurement, Observation};
 use crate::model::{Family, MetricType, SeriesValue};
@@ -41,6 +42,11 @@ fn from_histogram(f: &Family, others: &[&Family]) -> Measurement {
         "histogram_quantile(0.95, sum by (le) ({}_bucket)), since the process started",
         f.name
     );
+    let bucket = selector(&format!("{}_bucket", f.name), &[]);
+    let mut query = format!("histogram_quantile(0.95, sum by (le) (rate({bucket}[__WINDOW__])))");
+    if k != 1.0 {
+        query = format!("{query} * {k:e}");
+    }
     let Some(q) = quantile(0.95, &all) else {
         note.push_str(": no observations");
         return Measurement {
@@ -48,6 +54,7 @@ fn from_histogram(f: &Family, others: &[&Family]) -> Measurement {
             subject: None,
             value: None,
             note,
+            query: Some(query),
         };
     };
     note.push_str(&format!(
@@ -78,6 +85,7 @@ fn from_histogram(f: &Family, others: &[&Family]) -> Measurement {
         subject: None,
         value: Some(q.value * k),
         note,
+        query: Some(query),
     }
 }
 
@@ -105,14 +113,18 @@ fn from_summary(f: &Family) -> Measurement {
                 "summary quantile {}{{quantile=\"0.95\"}}{}, the series with the most observations ({}); summary quantiles cannot be aggregated",
                 f.name,
                 if labels.is_empty() { String::new() } else { format!(" {labels}") },
-                count(n)
+                                count(n)
             ),
+            query: Some(format!("max({})", selector(&f.name, &[("quantile", "=", "0.95")]))),
         },
         None => Measurement {
             check: "p95_latency",
             subject: None,
             value: None,
-            note: format!("summary {} has no 0.95 quantile (and there is no latency histogram)", f.name),
+            note: format!("summary {} has no 0.95 quantile (and there is no latency histogram)",
+                f.name
+            ),
+            query: None,
         },
     }
 }
@@ -153,6 +165,7 @@ impl Detector for P95LatencyDetector {
                 subject: None,
                 value: None,
                 note: "no request latency histogram or summary".into(),
+                query: None,
             }
         };
         vec![Observation::Measurement(m)]

@@ -1,5 +1,6 @@
 //! `request_rate`: every request the exporter recorded, per second of uptime.
 
+use super::promql::{selector, sum_rate};
 use super::{count, Context, Detector, Measurement, Observation};
 
 /// Reports the average request rate since the process started.
@@ -39,11 +40,13 @@ impl Detector for RequestRateDetector {
             ),
             (None, _) => (None, "no request counter found".into()),
         };
+        let query = cx.traffic.map(|t| sum_rate(&selector(&t.selector(), &[])));
         vec![Observation::Measurement(Measurement {
             check: "request_rate",
             subject: None,
             value,
             note,
+            query,
         })]
     }
 }

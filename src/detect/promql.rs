@@ -1,0 +1,62 @@
+//! PromQL templates for the checks, so that alert rules and dashboards query exactly the
+//! series the analysis measured. Templates hold two placeholders: a job matcher and a window.
+
+const JOB: &str = "__JOB__";
+const WINDOW: &str = "__WINDOW__";
+
+/// Escapes a label value for a PromQL string literal.
+fn escape(v: &str) -> String {
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// `metric{<job>,label="value",…}` with the job placeholder first.
+pub(crate) fn selector(metric: &str, matchers: &[(&str, &str, &str)]) -> String {
+    let mut s = format!("{metric}{{{JOB}");
+    for (label, op, value) in matchers {
+        s.push_str(&format!(",{label}{op}\"{}\"", escape(value)));
+    }
+    s.push('}');
+    s
+}
+
+/// `sum(rate(<selector>[<window>]))`.
+pub(crate) fn sum_rate(sel: &str) -> String {
+    format!("sum(rate({sel}[{WINDOW}]))")
+}
+
+/// Fills a template: the job matcher (or none) and the range window (`2m`, `$__rate_interval`).
+pub fn render(template: &str, job: Option<&str>, window: &str) -> String {
+    let with_job = match job {
+        Some(j) => template.replace(JOB, &format!("job=\"{}\"", escape(j))),
+        None => template
+            .replace(&format!("{{{JOB},"), "{")
+            .replace(&format!("{{{JOB}}}"), ""),
+    };
+    with_job.replace(WINDOW, window)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_with_and_without_job() {
+        let t = sum_rate(&selector("http_requests_total", &[("status", "=~", "5..")]));
+        assert_eq!(
+            render(&t, Some("app"), "2m"),
+            "sum(rate(http_requests_total{job=\"app\",status=~\"5..\"}[2m]))"
+        );
+        assert_eq!(
+            render(&t, None, "$__rate_interval"),
+            "sum(rate(http_requests_total{status=~\"5..\"}[$__rate_interval]))"
+        );
+        let t = selector("up", &[]);
+        assert_eq!(render(&t, None, "1m"), "up");
+        assert_eq!(
+            render(&selector("a", &[("x", "=", "q\"")]), Some("j"), "1m"),
+            "a{job=\"j\",x=\"q\\\"\"}"
+        );
+    }
+}
