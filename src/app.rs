@@ -1,27 +1,29 @@
 //! One function per subcommand, gluing the stages together. The only module that prints.
 
 use std::io::Write;
-use std::path::Path;
 
-use anyhow::{anyhow, Context as _};
+use anyhow::Context as _;
 
 use crate::cli::{
-    AnalyzeArgs, CheckArgs, Cli, Command, FailOnArg, FormatArg, HttpArgs, InputArgs,
-    InputFormatArg, ThresholdArgs,
+    AnalyzeArgs, CheckArgs, Cli, Command, FailOnArg, FormatArg, GenerateArgs, GenerateCmd,
+    InputArgs, InputFormatArg, RunArgs, ThresholdArgs,
 };
 use crate::config::{self, Config};
 use crate::detect::{self, Clock, Context, Observation, TimeSource};
 use crate::exit;
+use crate::generate::{self, BaseConfig, GenerateContext};
 use crate::input::{HttpOptions, Source};
 use crate::parse::{self, Format, FormatChoice, ParseError, ParseOptions, Parsed};
 use crate::recommend;
 use crate::report::{self, Report};
+use crate::settings;
 use crate::threshold::{self, Status};
 
 /// Runs the command; returns the exit code, or an error that means exit 2.
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Analyze(args) => analyze(&args),
+        Command::Generate(args) => generate_one(&args),
         Command::Check(args) => check(&args),
         Command::Thresholds(args) => thresholds(&args),
         Command::Detectors => detectors(),
@@ -118,71 +120,6 @@ fn load_config(t: &ThresholdArgs) -> anyhow::Result<Config> {
     )?)
 }
 
-/// A secret from a file (trailing newline removed) or, failing that, an environment variable.
-fn secret(file: Option<&Path>, env: &str, what: &str) -> anyhow::Result<Option<String>> {
-    if let Some(f) = file {
-        let s = std::fs::read_to_string(f)
-            .with_context(|| format!("cannot read the {what} file {}", f.display()))?;
-        return Ok(Some(s.trim_end_matches(['\r', '\n']).to_string()));
-    }
-    Ok(std::env::var(env).ok().filter(|s| !s.is_empty()))
-}
-
-fn http_options(a: &HttpArgs) -> anyhow::Result<HttpOptions> {
-    let timeout = humantime::parse_duration(&a.timeout).map_err(|e| {
-        anyhow!(
-            "--timeout {:?}: {e} (expected a duration such as 3s)",
-            a.timeout
-        )
-    })?;
-    let bearer_token = secret(
-        a.bearer_token_file.as_deref(),
-        "PROMTUNE_BEARER_TOKEN",
-        "bearer token",
-    )?;
-    let basic_auth = match &a.basic_auth_user {
-        Some(user) => {
-            let pw = secret(a.basic_auth_password_file.as_deref(), "PROMTUNE_BASIC_AUTH_PASSWORD", "password")?
-                .ok_or_else(|| anyhow!("--basic-auth-user needs --basic-auth-password-file or PROMTUNE_BASIC_AUTH_PASSWORD"))?;
-            Some((user.clone(), pw))
-        }
-        None => None,
-    };
-    let headers = a
-        .headers
-        .iter()
-        .map(|h| {
-            h.split_once(':')
-                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-                .ok_or_else(|| anyhow!("--header {h:?}: expected 'Name: value'"))
-        })
-        .collect::<anyhow::Result<_>>()?;
-    Ok(HttpOptions {
-        timeout,
-        bearer_token,
-        basic_auth,
-        headers,
-        ca_file: a.ca_file.clone(),
-    })
-}
-
-fn scraped_at(text: &str) -> anyhow::Result<TimeSource> {
-    let at = match text.parse::<f64>() {
-        Ok(v) if v.is_finite() && v >= 0.0 => v,
-        _ => humantime::parse_rfc3339_weak(text)
-            .map_err(|e| anyhow!("--scraped-at {text:?}: {e} (expected RFC 3339 such as 2026-11-27T10:00:00Z, or unix seconds)"))?
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs_f64())
-            .unwrap_or(0.0),
-    };
-    Ok(TimeSource {
-        at,
-        how: "--scraped-at".into(),
-    })
-}
-
-const PATTERN_ORDER: [&str; 3] = ["metrics_scrapes", "health_checks", "not_found"];
-
 /// Analyses one parsed source.
 fn analyse(name: String, parsed: &Parsed, time: Option<TimeSource>, cfg: &Config) -> Report {
     let snap = &parsed.snapshot;
@@ -223,42 +160,153 @@ fn analyse(name: String, parsed: &Parsed, time: Option<TimeSource>, cfg: &Config
     }
 }
 
-fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
-    let cfg = load_config(&args.thresholds)?;
-    let http = http_options(&args.http)?;
-    let forced = args.scraped_at.as_deref().map(scraped_at).transpose()?;
-    let mut reports = Vec::new();
+const PATTERN_ORDER: [&str; 3] = ["metrics_scrapes", "health_checks", "not_found"];
+
+/// One analysed source: its report, and what generation needs.
+struct Analysed {
+    source: Source,
+    report: Report,
+    parsed: Option<Parsed>,
+}
+
+/// Loads and analyses every source; a failing source becomes a report with its error.
+fn analyse_all(run: &RunArgs, cfg: &Config) -> anyhow::Result<(Vec<Analysed>, bool)> {
+    let http = settings::http_options(&run.http)?;
+    let forced = run
+        .scraped_at
+        .as_deref()
+        .map(settings::scraped_at)
+        .transpose()?;
+    let mut out = Vec::new();
     let mut failed = false;
-    for arg in &args.sources {
+    for arg in &run.sources {
         let source = Source::from_arg(arg);
         let name = source.name();
-        match load(&source, &args.input, &http, None) {
+        match load(&source, &run.input, &http, None) {
             Ok((parsed, time)) => {
-                reports.push(analyse(name, &parsed, forced.clone().or(time), &cfg))
+                let report = analyse(name, &parsed, forced.clone().or(time), cfg);
+                out.push(Analysed {
+                    source,
+                    report,
+                    parsed: Some(parsed),
+                });
             }
             Err(msg) => {
                 eprintln!("{msg}");
                 failed = true;
-                reports.push(Report::failed(name, msg));
+                out.push(Analysed {
+                    source,
+                    report: Report::failed(name, msg.clone()),
+                    parsed: None,
+                });
             }
         }
     }
-    let format = match args.format {
-        FormatArg::Table => report::Format::Table,
-        FormatArg::Json => report::Format::Json,
-        FormatArg::Markdown => report::Format::Markdown,
+    Ok((out, failed))
+}
+
+/// Generated files as `(file name, text)`.
+type Files = Vec<(String, String)>;
+
+/// Generates files for the first source that could be analysed.
+fn generate_files(
+    analysed: &[Analysed],
+    cfg: &Config,
+    g: &GenerateArgs,
+    kinds: &[&str],
+) -> anyhow::Result<(Files, Option<BaseConfig>)> {
+    let a = analysed
+        .iter()
+        .find(|a| a.parsed.is_some())
+        .ok_or_else(|| {
+            anyhow::anyhow!("no source could be analysed, so there is nothing to generate from")
+        })?;
+    let parsed = a
+        .parsed
+        .as_ref()
+        .ok_or_else(|| anyhow::anyhow!("no parsed source"))?;
+    let base = match &g.base_config {
+        Some(p) => Some(BaseConfig {
+            path: p.display().to_string(),
+            text: std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read --base-config {}", p.display()))?,
+        }),
+        None => None,
     };
+    let (target, path, scheme) = settings::target(&a.source, g.target.as_deref());
+    let plan = generate::plan(
+        &a.report,
+        &target,
+        &path,
+        &scheme,
+        g.job.as_deref(),
+        base.as_ref().map(|b| b.text.as_str()),
+    )
+    .with_context(|| base.as_ref().map(|b| b.path.clone()).unwrap_or_default())?;
+    let verdict = if plan.changed { "changed" } else { "unchanged" };
+    eprintln!("promtune: job {:?} {verdict}: {}", plan.job, plan.reason);
+    let cx = GenerateContext {
+        report: &a.report,
+        snapshot: &parsed.snapshot,
+        thresholds: &cfg.thresholds,
+        plan: &plan,
+        base: base.as_ref(),
+    };
+    let mut files = Vec::new();
+    for kind in kinds {
+        let gen = generate::by_kind(kind).ok_or_else(|| anyhow::anyhow!("unknown kind {kind}"))?;
+        files.push((gen.file_name().to_string(), gen.generate(&cx)?));
+    }
+    Ok((files, base))
+}
+
+/// The unified diff of the generated Prometheus config against the base config.
+fn diff(files: &[(String, String)], base: Option<&BaseConfig>) -> String {
+    let (Some(b), Some((_, new))) = (
+        base,
+        files.iter().find(|(n, _)| n == "prometheus-optimized.yml"),
+    ) else {
+        return String::new();
+    };
+    similar::TextDiff::from_lines(b.text.as_str(), new.as_str())
+        .unified_diff()
+        .header(&b.path, "prometheus-optimized.yml")
+        .to_string()
+}
+
+fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
+    let cfg = load_config(&args.run.thresholds)?;
+    let (analysed, failed) = analyse_all(&args.run, &cfg)?;
     let mut out = std::io::stdout().lock();
-    out.write_all(report::renderer(format).render(&reports).as_bytes())?;
+    if args.generate.diff {
+        let (files, base) =
+            generate_files(&analysed, &cfg, &args.generate, &["prometheus-config"])?;
+        out.write_all(diff(&files, base.as_ref()).as_bytes())?;
+    } else {
+        let format = match args.format {
+            FormatArg::Table => report::Format::Table,
+            FormatArg::Json => report::Format::Json,
+            FormatArg::Markdown => report::Format::Markdown,
+        };
+        let reports: Vec<Report> = analysed.iter().map(|a| a.report.clone()).collect();
+        out.write_all(report::renderer(format).render(&reports).as_bytes())?;
+    }
     out.flush()?;
+    if let (Some(dir), false) = (&args.write_configs, args.generate.diff) {
+        let kinds: Vec<&str> = generate::registry().iter().map(|g| g.kind()).collect();
+        let (files, _) = generate_files(&analysed, &cfg, &args.generate, &kinds)?;
+        for path in generate::write_outputs(dir, &files, args.generate.force)? {
+            eprintln!("wrote {}", path.display());
+        }
+    }
     let limit = match args.fail_on {
         FailOnArg::Never => None,
         FailOnArg::Warning => Some(Status::Warning),
         FailOnArg::Critical => Some(Status::Critical),
     };
-    let worst = reports
+    let worst = analysed
         .iter()
-        .flat_map(|r| r.checks.iter().map(|c| c.status))
+        .flat_map(|a| a.report.checks.iter().map(|c| c.status))
         .max();
     Ok(if failed {
         exit::FAILURE
@@ -267,6 +315,32 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
     } else {
         exit::OK
     })
+}
+
+fn generate_one(args: &GenerateCmd) -> anyhow::Result<u8> {
+    let cfg = load_config(&args.run.thresholds)?;
+    let (analysed, failed) = analyse_all(&args.run, &cfg)?;
+    let (files, base) = generate_files(&analysed, &cfg, &args.generate, &[args.kind.as_str()])?;
+    let mut out = std::io::stdout().lock();
+    if args.generate.diff {
+        out.write_all(diff(&files, base.as_ref()).as_bytes())?;
+    } else if let Some(path) = args.output.as_ref().filter(|p| p.as_os_str() != "-") {
+        let text = files.first().map(|f| f.1.as_str()).unwrap_or_default();
+        if path.exists() && !args.generate.force {
+            anyhow::bail!(
+                "{} already exists; nothing was written (use --force to overwrite)",
+                path.display()
+            );
+        }
+        generate::write_one(path, text, args.generate.force)?;
+        eprintln!("wrote {}", path.display());
+    } else {
+        for (_, text) in &files {
+            out.write_all(text.as_bytes())?;
+        }
+    }
+    out.flush()?;
+    Ok(if failed { exit::FAILURE } else { exit::OK })
 }
 
 fn thresholds(args: &ThresholdArgs) -> anyhow::Result<u8> {

@@ -18,6 +18,8 @@ pub struct Cli {
 pub enum Command {
     /// Analyse expositions: usage patterns, threshold table, recommendations.
     Analyze(Box<AnalyzeArgs>),
+    /// Write one generated config (prometheus-config, alert-rules, dashboard, cache-config, report).
+    Generate(Box<GenerateCmd>),
     /// Validate exposition files (text format 0.0.4 or OpenMetrics 1.0) and summarise them.
     Check(CheckArgs),
     /// Print the threshold table in force.
@@ -66,20 +68,12 @@ pub struct ThresholdArgs {
     pub config: Option<PathBuf>,
 }
 
-/// `promtune analyze`.
+/// What every analysing command reads, and how.
 #[derive(Debug, Args)]
-pub struct AnalyzeArgs {
+pub struct RunArgs {
     /// Files, `-` for standard input, or http(s):// URLs; one report each.
     #[arg(required = true, value_name = "SOURCE")]
     pub sources: Vec<String>,
-
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-    pub format: FormatArg,
-
-    /// Exit 1 when a check reaches this status.
-    #[arg(long, value_enum, default_value_t = FailOnArg::Critical, env = "PROMTUNE_FAIL_ON")]
-    pub fail_on: FailOnArg,
 
     /// When the exposition was taken (RFC 3339, or unix seconds), if it has no timestamps.
     #[arg(long, value_name = "TIME")]
@@ -96,6 +90,102 @@ pub struct AnalyzeArgs {
     /// Input options.
     #[command(flatten)]
     pub input: InputArgs,
+}
+
+/// `promtune analyze`.
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Sources and how to read them.
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+
+    /// Exit 1 when a check reaches this status.
+    #[arg(long, value_enum, default_value_t = FailOnArg::Critical, env = "PROMTUNE_FAIL_ON")]
+    pub fail_on: FailOnArg,
+
+    /// Also write every generated config into DIR (prometheus-optimized.yml, alert-rules.yml, …).
+    #[arg(long, value_name = "DIR")]
+    pub write_configs: Option<PathBuf>,
+
+    /// Config generation.
+    #[command(flatten)]
+    pub generate: GenerateArgs,
+}
+
+/// `promtune generate`.
+#[derive(Debug, Args)]
+pub struct GenerateCmd {
+    /// Which file to write.
+    #[arg(value_enum)]
+    pub kind: KindArg,
+
+    /// Sources and how to read them.
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    /// Write here instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Config generation.
+    #[command(flatten)]
+    pub generate: GenerateArgs,
+}
+
+/// Options for generated configs.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Your Prometheus config: the output keeps it whole and changes only the analysed job.
+    #[arg(long, value_name = "FILE")]
+    pub base_config: Option<PathBuf>,
+
+    /// The scrape job to change (default: the job whose static targets include the target).
+    #[arg(long, value_name = "NAME")]
+    pub job: Option<String>,
+
+    /// host:port of the analysed target, for a file or stdin source (a URL gives its own).
+    #[arg(long, value_name = "HOST:PORT")]
+    pub target: Option<String>,
+
+    /// Overwrite files that exist.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print the change to --base-config as a unified diff and write nothing.
+    #[arg(long, requires = "base_config")]
+    pub diff: bool,
+}
+
+/// `promtune generate KIND`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    /// prometheus-optimized.yml.
+    PrometheusConfig,
+    /// alert-rules.yml.
+    AlertRules,
+    /// grafana-dashboard.json.
+    Dashboard,
+    /// cache-optimization.yml.
+    CacheConfig,
+    /// recommendations.md.
+    Report,
+}
+
+impl KindArg {
+    /// The generator kind it names.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KindArg::PrometheusConfig => "prometheus-config",
+            KindArg::AlertRules => "alert-rules",
+            KindArg::Dashboard => "dashboard",
+            KindArg::CacheConfig => "cache-config",
+            KindArg::Report => "report",
+        }
+    }
 }
 
 /// How URLs are fetched. Secrets come from files or the environment, never from argv.

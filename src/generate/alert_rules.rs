@@ -1,0 +1,151 @@
+//! `alert-rules.yml`: a warning and a critical alert per threshold row, written with the
+//! metric and label names the analysis found, rate windows at least four scrape intervals.
+
+use serde_yaml::{Mapping, Value};
+
+use super::plan::Interval;
+use super::{header, GenerateContext, Generator};
+use crate::detect::render_query;
+use crate::threshold::{Check, Direction};
+
+/// Writes the alerting rules.
+pub(crate) struct AlertRulesGenerator;
+
+/// `(alert name, what)` per check.
+fn name(check: &str) -> Option<(&'static str, &'static str)> {
+    Some(match check {
+        "request_rate" => ("RequestRateHigh", "request rate"),
+        "memory" => ("ResidentMemoryHigh", "resident memory"),
+        "cache_hit_rate" => ("CacheHitRateLow", "cache hit rate"),
+        "p95_latency" => ("LatencyP95High", "P95 latency"),
+        "error_rate" => ("ErrorRateHigh", "5xx error rate"),
+        "cpu" => ("CpuUsageHigh", "CPU use"),
+        _ => return None,
+    })
+}
+
+/// Rate window: at least four scrape intervals (Prometheus needs two samples in a window, and
+/// four tolerate a missed scrape), in whole minutes.
+pub(crate) fn window(cx: &GenerateContext<'_>) -> Interval {
+    let secs = (cx.plan.interval.0 * 4.0).max(60.0);
+    Interval((secs / 60.0).ceil() * 60.0)
+}
+
+/// How long a condition must hold: ten intervals (at least 5m) for a warning, four (at least
+/// 2m) for a critical, so one slow scrape never pages anyone.
+fn hold(cx: &GenerateContext<'_>, critical: bool) -> Interval {
+    let i = cx.plan.interval.0;
+    Interval(if critical {
+        (4.0 * i).max(120.0)
+    } else {
+        (10.0 * i).max(300.0)
+    })
+}
+
+fn s(v: &str) -> Value {
+    Value::String(v.to_string())
+}
+
+fn rule(cx: &GenerateContext<'_>, c: &Check, critical: bool) -> Option<Value> {
+    let (alert, what) = name(c.measurement.check)?;
+    let limit = if critical {
+        c.rule.critical
+    } else {
+        c.rule.warning
+    }?;
+    let query = c.measurement.query.as_deref()?;
+    let expr_q = render_query(query, Some(&cx.plan.job), &window(cx).to_string());
+    let op = match c.rule.direction {
+        Direction::Higher => ">",
+        Direction::Lower => "<",
+    };
+    let severity = if critical { "critical" } else { "warning" };
+    let mut labels = Mapping::new();
+    labels.insert(s("severity"), s(severity));
+    if let Some(subject) = &c.measurement.subject {
+        labels.insert(s("cache"), s(subject));
+    }
+    let measured = c
+        .measurement
+        .value
+        .map(|v| c.rule.unit.format(v))
+        .unwrap_or_else(|| "unknown".into());
+    let mut ann = Mapping::new();
+    ann.insert(
+        s("summary"),
+        s(&format!(
+            "{} {} {}",
+            what,
+            if op == ">" { "above" } else { "below" },
+            c.rule.unit.format(limit)
+        )),
+    );
+    ann.insert(
+        s("description"),
+        s(&format!(
+            "{} of job {} is past the {} threshold ({op} {}). promtune measured {measured} when it wrote this rule.",
+            what, cx.plan.job, severity, c.rule.unit.format(limit)
+        )),
+    );
+    let mut r = Mapping::new();
+    r.insert(s("alert"), s(alert));
+    r.insert(s("expr"), s(&format!("({expr_q}) {op} {limit}")));
+    r.insert(s("for"), s(&hold(cx, critical).to_string()));
+    r.insert(s("labels"), Value::Mapping(labels));
+    r.insert(s("annotations"), Value::Mapping(ann));
+    Some(Value::Mapping(r))
+}
+
+impl Generator for AlertRulesGenerator {
+    fn kind(&self) -> &'static str {
+        "alert-rules"
+    }
+
+    fn file_name(&self) -> &'static str {
+        "alert-rules.yml"
+    }
+
+    fn generate(&self, cx: &GenerateContext<'_>) -> anyhow::Result<String> {
+        let mut rules = Vec::new();
+        let mut skipped = Vec::new();
+        for c in &cx.report.checks {
+            if name(c.measurement.check).is_none() {
+                continue;
+            }
+            if c.measurement.query.is_none() {
+                skipped.push(c.measurement.check);
+                continue;
+            }
+            rules.extend(
+                [rule(cx, c, false), rule(cx, c, true)]
+                    .into_iter()
+                    .flatten(),
+            );
+        }
+        let mut group = Mapping::new();
+        group.insert(s("name"), s(&format!("promtune-{}", cx.plan.job)));
+        group.insert(s("rules"), Value::Sequence(rules));
+        let mut doc = Mapping::new();
+        doc.insert(s("groups"), Value::Sequence(vec![Value::Mapping(group)]));
+        let mut notes = vec![format!(
+            "Thresholds: profile {}; rate window {} (four scrape intervals of {}); for: {} (warning), {} (critical).",
+            cx.thresholds.profile,
+            window(cx),
+            cx.plan.interval,
+            hold(cx, false),
+            hold(cx, true)
+        )];
+        skipped.dedup();
+        if !skipped.is_empty() {
+            notes.push(format!(
+                "No alert for {}: not measurable from this input.",
+                skipped.join(", ")
+            ));
+        }
+        Ok(format!(
+            "{}{}",
+            header(cx, "Prometheus alerting rules (alert-rules.yml)", &notes),
+            serde_yaml::to_string(&Value::Mapping(doc))?
+        ))
+    }
+}

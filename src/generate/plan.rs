@@ -1,0 +1,211 @@
+//! The new scrape settings for the analysed target: interval and timeout, and why.
+
+use std::fmt;
+
+use serde_yaml::{Mapping, Value};
+
+use crate::recommend::RECOMMENDED_SCRAPE_INTERVAL;
+use crate::report::Report;
+
+/// The guide's `scrape_timeout`.
+pub const RECOMMENDED_TIMEOUT: f64 = 10.0;
+/// The longest interval Prometheus maintainers recommend: staleness is 5m, so 2m still
+/// leaves two samples per staleness window.
+const MAX_INTERVAL: f64 = 120.0;
+/// Prometheus's default `scrape_interval` when a config gives none.
+const PROMETHEUS_DEFAULT: f64 = 60.0;
+
+/// A duration in whole seconds, written the Prometheus way (`30s`, `2m`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Interval(pub f64);
+
+impl fmt::Display for Interval {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.0.round().max(1.0) as u64;
+        if s % 60 == 0 {
+            write!(f, "{}m", s / 60)
+        } else {
+            write!(f, "{s}s")
+        }
+    }
+}
+
+impl Interval {
+    /// Parses a Prometheus duration such as `15s`, `1m30s`.
+    pub fn parse(text: &str) -> Option<Interval> {
+        humantime::parse_duration(text)
+            .ok()
+            .map(|d| Interval(d.as_secs_f64()))
+    }
+}
+
+/// What the generated Prometheus config does for the analysed target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScrapePlan {
+    /// The scrape job's name.
+    pub job: String,
+    /// `host:port` of the target.
+    pub target: String,
+    /// Path of the metrics endpoint.
+    pub metrics_path: String,
+    /// `http` or `https`.
+    pub scheme: String,
+    /// The interval the job had (configured, or measured when there is no config).
+    pub before: Option<Interval>,
+    /// The interval the generated config sets.
+    pub interval: Interval,
+    /// The timeout it sets.
+    pub timeout: Interval,
+    /// Whether the job changes.
+    pub changed: bool,
+    /// Why (or why not), in one sentence.
+    pub reason: String,
+}
+
+fn measured(report: &Report) -> Option<f64> {
+    report
+        .patterns
+        .iter()
+        .find(|p| p.id == "metrics_scrapes")
+        .and_then(|p| p.interval_seconds)
+}
+
+/// The job in `base` that scrapes `target`, or the one called `job`.
+pub(crate) fn find_job<'a>(
+    base: &'a mut Value,
+    job: Option<&str>,
+    target: &str,
+) -> anyhow::Result<&'a mut Mapping> {
+    let jobs = base
+        .get_mut("scrape_configs")
+        .and_then(Value::as_sequence_mut)
+        .ok_or_else(|| anyhow::anyhow!("the base config has no scrape_configs"))?;
+    let names: Vec<String> = jobs
+        .iter()
+        .filter_map(|j| j.get("job_name")?.as_str().map(str::to_string))
+        .collect();
+    let scrapes = |j: &Value| {
+        j.get("static_configs")
+            .and_then(Value::as_sequence)
+            .is_some_and(|sc| {
+                sc.iter().any(|c| {
+                    c.get("targets")
+                        .and_then(Value::as_sequence)
+                        .is_some_and(|t| t.iter().any(|t| t.as_str() == Some(target)))
+                })
+            })
+    };
+    let index = match job {
+        Some(name) => jobs
+            .iter()
+            .position(|j| j.get("job_name").and_then(Value::as_str) == Some(name))
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "no job named {name:?} in the base config (jobs: {})",
+                    names.join(", ")
+                )
+            })?,
+        None => {
+            let hits: Vec<usize> = jobs
+                .iter()
+                .enumerate()
+                .filter(|(_, j)| scrapes(j))
+                .map(|(i, _)| i)
+                .collect();
+            match hits.as_slice() {
+                [one] => *one,
+                [] => anyhow::bail!(
+                    "no job in the base config scrapes {target}; name one with --job (jobs: {})",
+                    names.join(", ")
+                ),
+                _ => anyhow::bail!("several jobs scrape {target}; name one with --job"),
+            }
+        }
+    };
+    jobs[index]
+        .as_mapping_mut()
+        .ok_or_else(|| anyhow::anyhow!("scrape config {index} is not a mapping"))
+}
+
+fn configured(base: &mut Value, job: &Mapping) -> f64 {
+    let of = |v: Option<&Value>| {
+        v.and_then(Value::as_str)
+            .and_then(Interval::parse)
+            .map(|i| i.0)
+    };
+    of(job.get("scrape_interval"))
+        .or_else(|| of(base.get("global").and_then(|g| g.get("scrape_interval"))))
+        .unwrap_or(PROMETHEUS_DEFAULT)
+}
+
+/// Decides the job's new interval and timeout from what was measured (and the base config).
+pub fn plan(
+    report: &Report,
+    target: &str,
+    metrics_path: &str,
+    scheme: &str,
+    job: Option<&str>,
+    base: Option<&str>,
+) -> anyhow::Result<ScrapePlan> {
+    let measured = measured(report);
+    let (name, before) = match base {
+        Some(text) => {
+            let mut v: Value = serde_yaml::from_str(text)?;
+            let j = find_job(&mut v, job, target)?.clone();
+            let name = j
+                .get("job_name")
+                .and_then(Value::as_str)
+                .unwrap_or("app")
+                .to_string();
+            (name, Some(configured(&mut v, &j)))
+        }
+        None => (job.unwrap_or("app").to_string(), measured),
+    };
+    let over_scraped = measured.is_some_and(|m| m < RECOMMENDED_SCRAPE_INTERVAL * 0.95);
+    let current = before.unwrap_or(PROMETHEUS_DEFAULT);
+    let (interval, changed, reason) = match measured {
+        Some(m) if over_scraped && current < RECOMMENDED_SCRAPE_INTERVAL => (
+            RECOMMENDED_SCRAPE_INTERVAL,
+            true,
+            format!("the target is scraped every {m:.1}s (uptime / requests to the metrics endpoint); the guide recommends 30s"),
+        ),
+        Some(m) if over_scraped => (
+            current.min(MAX_INTERVAL),
+            false,
+            format!("scrapes arrive every {m:.1}s, but this job already scrapes every {}: the extra scrapes come from elsewhere (another Prometheus, or a checker hitting the metrics endpoint)", Interval(current)),
+        ),
+        Some(m) => (
+            current.min(MAX_INTERVAL),
+            current > MAX_INTERVAL,
+            format!("the target is scraped every {m:.1}s, already no more often than the guide's 30s"),
+        ),
+        None => (
+            current.min(MAX_INTERVAL),
+            current > MAX_INTERVAL,
+            "the exposition does not record scrapes of its metrics endpoint, so the interval is left as it is".to_string(),
+        ),
+    };
+    Ok(ScrapePlan {
+        job: name,
+        target: target.to_string(),
+        metrics_path: metrics_path.to_string(),
+        scheme: scheme.to_string(),
+        before: before.map(Interval),
+        interval: Interval(interval),
+        timeout: Interval(RECOMMENDED_TIMEOUT.min(interval)),
+        changed,
+        reason,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals_print_like_prometheus() {
+        assert_eq!(Interval(30.0).to_string(), "30s");
+        assert_eq!(Interval(120.0).to_string(), "2m");
+        assert_eq!(Interval::parse("1m30s"), Some(Interval(90.0)));
+    }
+}

@@ -1,0 +1,101 @@
+//! The step between the command line and the stages: flags become domain values (HTTP
+//! options with their secrets read, the scrape time, the target address). Nothing here prints.
+
+use std::path::Path;
+
+use anyhow::{anyhow, Context as _};
+
+use crate::cli::HttpArgs;
+use crate::detect::TimeSource;
+use crate::input::{HttpOptions, Source};
+
+/// A secret from a file (trailing newline removed) or, failing that, an environment variable.
+fn secret(file: Option<&Path>, env: &str, what: &str) -> anyhow::Result<Option<String>> {
+    if let Some(f) = file {
+        let s = std::fs::read_to_string(f)
+            .with_context(|| format!("cannot read the {what} file {}", f.display()))?;
+        return Ok(Some(s.trim_end_matches(['\r', '\n']).to_string()));
+    }
+    Ok(std::env::var(env).ok().filter(|s| !s.is_empty()))
+}
+
+/// HTTP options from the flags.
+pub fn http_options(a: &HttpArgs) -> anyhow::Result<HttpOptions> {
+    let timeout = humantime::parse_duration(&a.timeout).map_err(|e| {
+        anyhow!(
+            "--timeout {:?}: {e} (expected a duration such as 3s)",
+            a.timeout
+        )
+    })?;
+    let bearer_token = secret(
+        a.bearer_token_file.as_deref(),
+        "PROMTUNE_BEARER_TOKEN",
+        "bearer token",
+    )?;
+    let basic_auth = match &a.basic_auth_user {
+        Some(user) => {
+            let pw = secret(a.basic_auth_password_file.as_deref(), "PROMTUNE_BASIC_AUTH_PASSWORD", "password")?
+                .ok_or_else(|| anyhow!("--basic-auth-user needs --basic-auth-password-file or PROMTUNE_BASIC_AUTH_PASSWORD"))?;
+            Some((user.clone(), pw))
+        }
+        None => None,
+    };
+    let headers = a
+        .headers
+        .iter()
+        .map(|h| {
+            h.split_once(':')
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                .ok_or_else(|| anyhow!("--header {h:?}: expected 'Name: value'"))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    Ok(HttpOptions {
+        timeout,
+        bearer_token,
+        basic_auth,
+        headers,
+        ca_file: a.ca_file.clone(),
+    })
+}
+
+/// `--scraped-at`: RFC 3339 (UTC) or unix seconds.
+pub fn scraped_at(text: &str) -> anyhow::Result<TimeSource> {
+    let at = match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => v,
+        _ => humantime::parse_rfc3339_weak(text)
+            .map_err(|e| anyhow!("--scraped-at {text:?}: {e} (expected RFC 3339 such as 2026-11-27T10:00:00Z, or unix seconds)"))?
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0),
+    };
+    Ok(TimeSource {
+        at,
+        how: "--scraped-at".into(),
+    })
+}
+
+/// Where the analysed target lives: `(host:port, metrics path, scheme)`. A URL source says;
+/// otherwise `--target`, else the guide's `localhost:8000`.
+pub fn target(source: &Source, flag: Option<&str>) -> (String, String, String) {
+    if let (Source::Url(u), None) = (source, flag) {
+        if let Ok(url) = reqwest::Url::parse(u) {
+            let host = url.host_str().unwrap_or("localhost");
+            let port = url.port_or_known_default().unwrap_or(80);
+            let path = if url.path().is_empty() {
+                "/metrics"
+            } else {
+                url.path()
+            };
+            return (
+                format!("{host}:{port}"),
+                path.to_string(),
+                url.scheme().to_string(),
+            );
+        }
+    }
+    (
+        flag.unwrap_or("localhost:8000").to_string(),
+        "/metrics".into(),
+        "http".into(),
+    )
+}

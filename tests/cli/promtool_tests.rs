@@ -1,0 +1,181 @@
+//! `promtool test rules` on the generated alert rules: for each threshold row, series that
+//! meet the target (no alert), pass the warning line (warning only), and pass the critical
+//! line (both), evaluated after the rules' `for:` durations.
+
+use std::fs;
+
+use serde_yaml::{Mapping, Value};
+
+use crate::promtool::{promtool, run};
+use crate::support::promtune;
+
+/// `(alertname, cache label, [(series, values)] for quiet, warning, critical)`.
+type Case = (
+    &'static str,
+    Option<&'static str>,
+    [Vec<(&'static str, String)>; 3],
+);
+
+fn per_minute(series: &'static str, per_min: f64) -> (&'static str, String) {
+    (series, format!("0+{per_min}x40"))
+}
+
+fn cases() -> Vec<Case> {
+    let req = r#"http_requests_total{job="app",status_code="200"}"#;
+    let err = r#"http_requests_total{job="app",status_code="500"}"#;
+    let mem = r#"process_resident_memory_bytes{job="app"}"#;
+    let hits = r#"embedding_cache_hits_total{job="app"}"#;
+    let misses = r#"embedding_cache_misses_total{job="app"}"#;
+    let cpu = r#"process_cpu_seconds_total{job="app"}"#;
+    let b = |le: &'static str| -> &'static str {
+        match le {
+            "0.1" => r#"http_request_duration_seconds_bucket{job="app",le="0.1"}"#,
+            "0.5" => r#"http_request_duration_seconds_bucket{job="app",le="0.5"}"#,
+            "1" => r#"http_request_duration_seconds_bucket{job="app",le="1"}"#,
+            "2.5" => r#"http_request_duration_seconds_bucket{job="app",le="2.5"}"#,
+            _ => r#"http_request_duration_seconds_bucket{job="app",le="+Inf"}"#,
+        }
+    };
+    // Cumulative bucket rates: all observations at or below `upto`.
+    let latency = |upto: &str| -> Vec<(&'static str, String)> {
+        let order = ["0.1", "0.5", "1", "2.5", "+Inf"];
+        let first = order.iter().position(|x| *x == upto).unwrap();
+        order
+            .iter()
+            .enumerate()
+            .map(|(i, le)| per_minute(b(le), if i >= first { 60.0 } else { 0.0 }))
+            .collect()
+    };
+    vec![
+        (
+            "RequestRateHigh",
+            None,
+            [
+                vec![per_minute(req, 12.0)],
+                vec![per_minute(req, 90.0)],
+                vec![per_minute(req, 180.0)],
+            ],
+        ),
+        (
+            "ResidentMemoryHigh",
+            None,
+            [
+                vec![(mem, "419430400+0x40".into())],
+                vec![(mem, "943718400+0x40".into())],
+                vec![(mem, "1153433600+0x40".into())],
+            ],
+        ),
+        (
+            "CacheHitRateLow",
+            Some("embedding_cache"),
+            [
+                vec![per_minute(hits, 95.0), per_minute(misses, 5.0)],
+                vec![per_minute(hits, 60.0), per_minute(misses, 40.0)],
+                vec![per_minute(hits, 40.0), per_minute(misses, 60.0)],
+            ],
+        ),
+        (
+            "LatencyP95High",
+            None,
+            [latency("0.1"), latency("1"), latency("2.5")],
+        ),
+        (
+            "ErrorRateHigh",
+            None,
+            [
+                vec![per_minute(req, 199.0), per_minute(err, 1.0)],
+                vec![per_minute(req, 92.0), per_minute(err, 8.0)],
+                vec![per_minute(req, 80.0), per_minute(err, 20.0)],
+            ],
+        ),
+        (
+            "CpuUsageHigh",
+            None,
+            [
+                vec![per_minute(cpu, 6.0)],
+                vec![per_minute(cpu, 54.0)],
+                vec![per_minute(cpu, 90.0)],
+            ],
+        ),
+    ]
+}
+
+/// The expected alert for one generated rule, labels and annotations copied from the file.
+fn expected(rules: &[Value], alert: &str, cache: Option<&str>, severity: &str) -> Value {
+    let rule = rules
+        .iter()
+        .find(|r| {
+            r["alert"] == alert
+                && r["labels"]["severity"] == severity
+                && r["labels"]["cache"].as_str() == cache
+        })
+        .unwrap_or_else(|| panic!("no {severity} rule {alert} {cache:?}"));
+    let mut e = Mapping::new();
+    e.insert("exp_labels".into(), rule["labels"].clone());
+    e.insert("exp_annotations".into(), rule["annotations"].clone());
+    Value::Mapping(e)
+}
+
+#[test]
+fn each_alert_fires_at_warning_and_critical_and_stays_quiet_on_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = promtune(&[
+        "generate",
+        "alert-rules",
+        "-o",
+        dir.path().join("alert-rules.yml").to_str().unwrap(),
+        "fixtures/guide_example.prom",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: Value =
+        serde_yaml::from_str(&fs::read_to_string(dir.path().join("alert-rules.yml")).unwrap())
+            .unwrap();
+    let rules = doc["groups"][0]["rules"].as_sequence().unwrap().clone();
+    let mut tests = Vec::new();
+    for (alert, cache, levels) in cases() {
+        for (level, series) in levels.iter().enumerate() {
+            let exp: Vec<Value> = match level {
+                0 => vec![],
+                1 => vec![expected(&rules, alert, cache, "warning")],
+                _ => vec![
+                    expected(&rules, alert, cache, "warning"),
+                    expected(&rules, alert, cache, "critical"),
+                ],
+            };
+            let input: Vec<Value> = series
+                .iter()
+                .map(|(s, v)| {
+                    serde_yaml::from_str(&format!("{{series: '{s}', values: '{v}'}}")).unwrap()
+                })
+                .collect();
+            let test: Value = serde_yaml::from_str(&format!(
+                "{{interval: 1m, alert_rule_test: [{{eval_time: 20m, alertname: {alert}}}]}}"
+            ))
+            .unwrap();
+            let mut test = test.as_mapping().unwrap().clone();
+            test.insert("input_series".into(), Value::Sequence(input));
+            test["alert_rule_test"][0]
+                .as_mapping_mut()
+                .unwrap()
+                .insert("exp_alerts".into(), Value::Sequence(exp));
+            tests.push(Value::Mapping(test));
+        }
+    }
+    assert_eq!(tests.len(), 18);
+    let mut file = Mapping::new();
+    file.insert(
+        "rule_files".into(),
+        Value::Sequence(vec!["alert-rules.yml".into()]),
+    );
+    file.insert("evaluation_interval".into(), "1m".into());
+    file.insert("tests".into(), Value::Sequence(tests));
+    fs::write(
+        dir.path().join("tests.yml"),
+        serde_yaml::to_string(&Value::Mapping(file)).unwrap(),
+    )
+    .unwrap();
+    let Some(_) = promtool() else { return };
+    let (ok, out) = run(dir.path(), &["test", "rules", "tests.yml"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("SUCCESS"), "{out}");
+}
