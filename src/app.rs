@@ -244,7 +244,10 @@ fn generate_files(
     )
     .with_context(|| base.as_ref().map(|b| b.path.clone()).unwrap_or_default())?;
     let verdict = if plan.changed { "changed" } else { "unchanged" };
-    eprintln!("promtune: job {:?} {verdict}: {}", plan.job, plan.reason);
+    eprintln!(
+        "promtune: job {:?} ({}) {verdict}: {}",
+        plan.job, plan.chosen_by, plan.reason
+    );
     let cx = GenerateContext {
         report: &a.report,
         snapshot: &parsed.snapshot,

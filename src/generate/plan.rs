@@ -60,6 +60,8 @@ pub struct ScrapePlan {
     pub changed: bool,
     /// Why (or why not), in one sentence.
     pub reason: String,
+    /// How the job was picked.
+    pub chosen_by: String,
 }
 
 fn measured(report: &Report) -> Option<f64> {
@@ -148,6 +150,11 @@ pub fn plan(
     base: Option<&str>,
 ) -> anyhow::Result<ScrapePlan> {
     let measured = measured(report);
+    let chosen_by = match (base, job) {
+        (Some(_), Some(_)) => "named by --job".to_string(),
+        (Some(_), None) => format!("its static targets include {target}"),
+        (None, _) => "a new job for the target".to_string(),
+    };
     let (name, before) = match base {
         Some(text) => {
             let mut v: Value = serde_yaml::from_str(text)?;
@@ -195,6 +202,7 @@ pub fn plan(
         timeout: Interval(RECOMMENDED_TIMEOUT.min(interval)),
         changed,
         reason,
+        chosen_by,
     })
 }
 

@@ -92,7 +92,7 @@ fn well_scraped_target_is_left_alone_and_says_why() {
         ],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.contains("job \"api\" unchanged: the target is scraped every 60.0s, already no more often than the guide's 30s"), "{}", r.stderr);
+    assert!(r.stderr.contains("job \"api\" (a new job for the target) unchanged: the target is scraped every 60.0s, already no more often than the guide's 30s"), "{}", r.stderr);
     let cfg = yaml(&dir.path().join("prometheus-optimized.yml"));
     assert_eq!(cfg["scrape_configs"][0]["scrape_interval"], "1m");
     assert_eq!(cfg["scrape_configs"][0]["job_name"], "api");
@@ -141,7 +141,8 @@ fn base_config_changes_only_the_analysed_job() {
     let r = write_configs(&out, &["--base-config", base.to_str().unwrap(), GUIDE]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
-        r.stderr.contains("job \"data-pipeline\" changed"),
+        r.stderr
+            .contains("job \"data-pipeline\" (its static targets include localhost:8000) changed"),
         "{}",
         r.stderr
     );
@@ -329,5 +330,52 @@ fn docs_show_what_promtune_writes_for_the_guide() {
             doc.contains(&format!("### {f}\n\n")) && doc.contains(&text),
             "docs/configs.md is stale for {f}"
         );
+    }
+}
+
+#[test]
+fn rules_for_other_exporters_use_their_names_and_pass_promtool() {
+    let cases = [
+        (
+            FASTAPI,
+            "1795819523.07",
+            r#"http_requests_total{job="app",status=~"5[xX][xX]"}"#,
+        ),
+        (
+            "fixtures/corpus/prometheus-server/prometheus-v3-demo-alltypes.237mfs.prom",
+            "1738150090.23",
+            r#"prometheus_http_requests_total{job="app",code=~"5.."}"#,
+        ),
+        (
+            "fixtures/corpus/java-quarkus/datadog-quarkus-auto-metrics.txt",
+            "1734088955.036",
+            r#"http_server_requests_seconds_count{job="app",status=~"5.."}"#,
+        ),
+        // No scrapes recorded: the interval stays at the default 1m, so the window is 4m.
+        (
+            "fixtures/exposition/express_prom_bundle.prom",
+            "1795819523",
+            r#"histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{job="app"}[4m])))"#,
+        ),
+    ];
+    for (fixture, at, needle) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("alert-rules.yml");
+        let r = promtune(&[
+            "generate",
+            "alert-rules",
+            "--scraped-at",
+            at,
+            "-o",
+            out.to_str().unwrap(),
+            fixture,
+        ]);
+        assert_eq!(r.code, 0, "{fixture}: {}", r.stderr);
+        let text = fs::read_to_string(&out).unwrap();
+        assert!(text.contains(needle), "{fixture}: {text}");
+        if promtool().is_some() {
+            let (ok, log) = run(dir.path(), &["check", "rules", "alert-rules.yml"]);
+            assert!(ok, "{fixture}: {log}");
+        }
     }
 }
