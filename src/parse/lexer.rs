@@ -69,6 +69,25 @@ pub(crate) enum Comment<'a> {
     Other,
 }
 
+/// Which bytes may continue a name: bit 1 for label names, bit 2 for metric names (`:` too).
+/// A table lookup per byte is what keeps name scanning off the top of the profile.
+const NAME_CHARS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if b.is_ascii_alphanumeric() || b == b'_' {
+            t[c] = LABEL_CHAR | METRIC_CHAR;
+        } else if b == b':' {
+            t[c] = METRIC_CHAR;
+        }
+        c += 1;
+    }
+    t
+};
+const LABEL_CHAR: u8 = 1;
+const METRIC_CHAR: u8 = 2;
+
 /// OpenMetrics limit on the combined length of an exemplar's label names and values.
 const EXEMPLAR_MAX_CHARS: usize = 128;
 
@@ -187,13 +206,13 @@ impl<'a> Cursor<'a> {
                 return self.err(format!("expected {what}, found {}", self.found()));
             }
         }
-        while let Some(c) = self.peek() {
-            if c.is_ascii_alphanumeric() || c == b'_' || (metric && c == b':') {
-                self.pos += 1;
-            } else {
-                break;
-            }
-        }
+        let class = if metric { METRIC_CHAR } else { LABEL_CHAR };
+        let rest = &self.b[self.pos..];
+        let n = rest
+            .iter()
+            .position(|&c| NAME_CHARS[c as usize] & class == 0)
+            .unwrap_or(rest.len());
+        self.pos += n;
         Ok(Cow::Borrowed(&self.s[start..self.pos]))
     }
 
