@@ -6,7 +6,7 @@ use crate::model::{FamilyStats, MetricType};
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
-use super::hash::{HashSet64, PassThrough};
+use super::hash::PassThrough;
 
 /// The family currently being read.
 #[derive(Debug)]
@@ -23,15 +23,16 @@ pub(crate) struct Fam {
     pub(crate) claimed: bool,
     pub(crate) samples: u64,
     pub(crate) series: u64,
-    /// Label-set hashes of the groups seen (a group is a series without `le`/`quantile`).
-    pub(crate) groups: HashSet64,
+    /// Label-set hashes of the groups seen (a group is a series without `le`/`quantile`),
+    /// each with a bit per suffix seen, so one map answers both "new series?" and
+    /// "duplicate sample?".
+    pub(crate) groups: HashMap<u64, u32, BuildHasherDefault<PassThrough>>,
     /// The group of the previous sample.
     pub(crate) current: Option<u64>,
     /// Histogram groups still open. The text format lets a client write all buckets first
     /// and all sums later (prometheus-client-mmap does), so they are checked at family end.
     pub(crate) hist: HashMap<u64, Group, BuildHasherDefault<PassThrough>>,
-    /// Hashes of every series (name and labels) seen in this family.
-    pub(crate) series_seen: HashSet64,
+
     /// The previous sample's series hash and timestamp.
     pub(crate) last: Option<(u64, Option<f64>)>,
 }
@@ -49,10 +50,10 @@ impl Fam {
             claimed: false,
             samples: 0,
             series: 0,
-            groups: HashSet64::default(),
+            groups: HashMap::default(),
             current: None,
             hist: HashMap::default(),
-            series_seen: HashSet64::default(),
+
             last: None,
         }
     }

@@ -3,8 +3,7 @@
 //! Keys are hashes already, so the sets use a pass-through hasher; label sets hash the same in
 //! any label order because per-label hashes are added, not chained.
 
-use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 
 use super::lexer::Label;
 
@@ -44,17 +43,21 @@ fn finish(mut h: u64) -> u64 {
     h
 }
 
-/// Order-independent hash of a label set, leaving out the label called `skip`.
-pub(crate) fn labels(ls: &[Label<'_>], skip: Option<&str>) -> u64 {
-    let mut acc: u64 = 0x9e37_79b9_7f4a_7c15;
+/// Order-independent hashes of a label set in one pass: without the label called `skip`
+/// (the group: a histogram series without `le`) and with every label (the series).
+pub(crate) fn label_set(ls: &[Label<'_>], skip: Option<&str>) -> (u64, u64) {
+    let mut all: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut skipped: u64 = 0;
     for l in ls {
+        let h = finish(
+            (bytes(l.name.as_bytes()) ^ bytes(l.value.as_bytes()).rotate_left(23)).wrapping_mul(K),
+        );
+        all = all.wrapping_add(h);
         if Some(&*l.name) == skip {
-            continue;
+            skipped = h;
         }
-        let h = bytes(l.name.as_bytes()) ^ bytes(l.value.as_bytes()).rotate_left(23);
-        acc = acc.wrapping_add(finish(h.wrapping_mul(K)));
     }
-    finish(acc)
+    (finish(all.wrapping_sub(skipped)), finish(all))
 }
 
 /// Combines two hashes (order matters).
@@ -77,9 +80,6 @@ impl Hasher for PassThrough {
         self.0 = n;
     }
 }
-
-/// A set of precomputed hashes.
-pub(crate) type HashSet64 = HashSet<u64, BuildHasherDefault<PassThrough>>;
 
 #[cfg(test)]
 mod tests {

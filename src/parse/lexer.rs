@@ -108,14 +108,17 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    #[inline]
     fn peek(&self) -> Option<u8> {
         self.b.get(self.pos).copied()
     }
 
+    #[inline]
     fn at_end(&self) -> bool {
         self.pos >= self.b.len()
     }
 
+    #[inline]
     fn eat(&mut self, c: u8) -> bool {
         if self.peek() == Some(c) {
             self.pos += 1;
@@ -132,6 +135,7 @@ impl<'a> Cursor<'a> {
         })
     }
 
+    #[inline]
     fn expect(&mut self, c: u8, what: &str) -> LexResult<()> {
         if self.eat(c) {
             Ok(())
@@ -149,6 +153,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Text format only: skips spaces and tabs.
+    #[inline]
     fn blanks(&mut self) {
         if !self.om {
             while matches!(self.peek(), Some(b' ' | b'\t')) {
@@ -158,6 +163,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// The separator between tokens: exactly one space in OpenMetrics, blanks in text.
+    #[inline]
     fn sep(&mut self, what: &str) -> LexResult<()> {
         let start = self.pos;
         if self.om {
@@ -176,6 +182,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// A token up to the next separator (a space, or any blank in the text format).
+    #[inline]
     fn token(&mut self) -> &'a str {
         let start = self.pos;
         while let Some(c) = self.peek() {
@@ -188,6 +195,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// An unquoted metric name (`metric`) or label name, or a quoted UTF-8 name.
+    #[inline]
     fn name(&mut self, metric: bool) -> LexResult<Cow<'a, str>> {
         if self.peek() == Some(b'"') {
             self.pos += 1;
@@ -217,6 +225,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// The rest of a quoted string, after its opening `"`; decodes escapes.
+    #[inline]
     fn quoted(&mut self) -> LexResult<Cow<'a, str>> {
         let open = self.pos - 1;
         let start = self.pos;
@@ -275,6 +284,48 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// The common case, `name="value"` then `,` or `}` with no blank, no escape, no quoted
+    /// name: consumed in one tight pass. `Some(true)` after `}`, `Some(false)` after `,`;
+    /// `None` (cursor unmoved) hands anything else to the general path.
+    #[inline]
+    fn simple_label(&mut self, out: &mut Vec<Label<'a>>) -> Option<bool> {
+        let b = self.b;
+        let start = self.pos;
+        if NAME_CHARS[*b.get(start)? as usize] & LABEL_CHAR == 0 || b[start].is_ascii_digit() {
+            return None;
+        }
+        let rest = &b[start..];
+        let n = rest
+            .iter()
+            .position(|&c| NAME_CHARS[c as usize] & LABEL_CHAR == 0)?;
+        let eq = start + n;
+        if b.get(eq..eq + 2)? != b"=\"" {
+            return None;
+        }
+        let vstart = eq + 2;
+        let off = memchr::memchr2(b'"', b'\\', &b[vstart..])?;
+        let vend = vstart + off;
+        if b[vend] != b'"' {
+            return None;
+        }
+        let done = match b.get(vend + 1) {
+            Some(b',') => false,
+            Some(b'}') => true,
+            _ => return None,
+        };
+        let lname = &self.s[start..eq];
+        if lname == "__name__" || out.iter().any(|l| l.name == lname) {
+            return None;
+        }
+        out.push(Label {
+            name: Cow::Borrowed(lname),
+            value: Cow::Borrowed(&self.s[vstart..vend]),
+            pos: start,
+        });
+        self.pos = vend + 2;
+        Some(done)
+    }
+
     /// A label set after its `{`, up to and including `}`.
     fn labels(
         &mut self,
@@ -283,6 +334,13 @@ impl<'a> Cursor<'a> {
     ) -> LexResult<()> {
         let mut after_comma = false;
         loop {
+            if let Some(done) = self.simple_label(out) {
+                if done {
+                    return Ok(());
+                }
+                after_comma = true;
+                continue;
+            }
             self.blanks();
             if self.peek() == Some(b'}') {
                 if after_comma && self.om {

@@ -63,20 +63,41 @@ impl<'r> LineParser<'r> {
         syntax(line, col, msg)
     }
 
-    fn line(&mut self, raw: &[u8]) -> Result<(), ParseError> {
-        self.line += 1;
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        let text = match std::str::from_utf8(raw) {
-            Ok(t) => t,
+    /// Parses every complete line of `block` (which ends just after a newline, or at the end
+    /// of input). UTF-8 is validated once for the whole block, not per line; a block with an
+    /// invalid byte is parsed up to the line holding it, which is then reported.
+    fn block(&mut self, block: &[u8]) -> Result<(), ParseError> {
+        let (text, bad) = match std::str::from_utf8(block) {
+            Ok(t) => (t, None),
             Err(e) => {
-                let valid = std::str::from_utf8(&raw[..e.valid_up_to()]).unwrap_or("");
-                return Err(syntax(
-                    self.line,
-                    column(valid, valid.len()),
-                    "invalid UTF-8",
-                ));
+                let valid = e.valid_up_to();
+                let line_start = memchr::memrchr(b'\n', &block[..valid]).map_or(0, |i| i + 1);
+                let prefix = std::str::from_utf8(&block[..line_start]).unwrap_or("");
+                let bad_prefix = std::str::from_utf8(&block[line_start..valid]).unwrap_or("");
+                (prefix, Some(bad_prefix))
             }
         };
+        let bytes = text.as_bytes();
+        let mut start = 0;
+        while start < bytes.len() {
+            let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+            self.line(&text[start..end])?;
+            start = end + 1;
+        }
+        if let Some(prefix) = bad {
+            self.line += 1;
+            return Err(syntax(
+                self.line,
+                column(prefix, prefix.len()),
+                "invalid UTF-8",
+            ));
+        }
+        Ok(())
+    }
+
+    fn line(&mut self, text: &str) -> Result<(), ParseError> {
+        self.line += 1;
+        let text = text.strip_suffix('\r').unwrap_or(text);
         if let Some(at) = self.eof_at {
             if self.om || !text.trim().is_empty() {
                 return Err(syntax(
@@ -198,15 +219,12 @@ pub(crate) fn run<R: Read>(mut input: R, opts: &ParseOptions<'_>) -> Result<Pars
                 limit: opts.max_bytes,
             });
         }
-        let mut start = 0;
-        while let Some(nl) = memchr::memchr(b'\n', &buf[start..len]) {
-            p.line(&buf[start..start + nl])?;
-            start += nl + 1;
-        }
+        let start = memchr::memrchr(b'\n', &buf[..len]).map_or(0, |i| i + 1);
+        p.block(&buf[..start])?;
         if eof {
             let newline_at_end = start == len;
             if !newline_at_end {
-                p.line(&buf[start..len])?;
+                p.block(&buf[start..len])?;
             }
             return p.finish(format, reason, total, newline_at_end || total == 0);
         }

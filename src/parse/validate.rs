@@ -284,14 +284,17 @@ impl<S: Sink> Validator<S> {
             Suffix::None if mtype == MetricType::Summary => Some("quantile"),
             _ => None,
         };
-        let group_hash = hash::labels(labels, skip);
-        let full = if skip.is_some() {
-            hash::labels(labels, None)
+        let (group_hash, full) = hash::label_set(labels, skip);
+        // Within a family a sample name is the family name plus its suffix.
+        let series_hash = hash::combine(full, suffix as u64 + 1);
+        // Buckets and quantiles repeat within a group by design; their own checks
+        // (bucket bounds, group close) catch duplicates there.
+        let bit = if skip.is_some() {
+            0
         } else {
-            group_hash
+            1u32 << (suffix as u32)
         };
-        let series_hash = hash::combine(full, hash::bytes(s.name.as_bytes()));
-        self.track(line, s, labels, group_hash, series_hash)?;
+        self.track(line, s, labels, (group_hash, series_hash), bit)?;
         if let Some(f) = self.fam.as_mut() {
             f.samples += 1;
         }
@@ -337,8 +340,8 @@ impl<S: Sink> Validator<S> {
         line: u64,
         s: &SampleLine<'_>,
         labels: &[Label<'_>],
-        group_hash: u64,
-        series_hash: u64,
+        (group_hash, series_hash): (u64, u64),
+        bit: u32,
     ) -> Result<(), Failure> {
         let om = self.om;
         let switched = self
@@ -348,9 +351,18 @@ impl<S: Sink> Validator<S> {
         if switched && om {
             self.close_group()?;
         }
-        if let Some(f) = self.fam.as_mut().filter(|_| switched) {
+        let Some(f) = self.fam.as_mut() else {
+            return Ok(());
+        };
+        let (new_group, mask) = match f.groups.get_mut(&group_hash) {
+            Some(m) => (false, std::mem::replace(m, *m | bit)),
+            None => {
+                f.groups.insert(group_hash, bit);
+                (true, 0)
+            }
+        };
+        if switched {
             f.current = Some(group_hash);
-            let new_group = f.groups.insert(group_hash);
             if new_group {
                 f.series += 1;
                 if f.is_histogram() {
@@ -384,7 +396,7 @@ impl<S: Sink> Validator<S> {
                     self.strict(om, line, 0, msg)?;
                 }
             }
-        } else if !f.series_seen.insert(series_hash) {
+        } else if mask & bit != 0 {
             let msg = format!("duplicate series {}{}", s.name, describe(labels));
             self.strict(om, line, 0, msg)?;
         }
