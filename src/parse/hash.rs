@@ -29,9 +29,12 @@ pub(crate) fn bytes(b: &[u8]) -> u64 {
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
-        let mut tail = [0u8; 8];
-        tail[..rest.len()].copy_from_slice(rest);
-        h = mum(h ^ u64::from_le_bytes(tail), P2);
+        // Shifts, not a copy into a buffer: a variable-length copy is a memcpy call.
+        let tail = rest
+            .iter()
+            .enumerate()
+            .fold(0u64, |t, (i, &x)| t | u64::from(x) << (8 * i));
+        h = mum(h ^ tail, P2);
     }
     mum(h, P1)
 }

@@ -314,7 +314,11 @@ impl<'a> Cursor<'a> {
             _ => return None,
         };
         let lname = &self.s[start..eq];
-        if lname == "__name__" || out.iter().any(|l| l.name == lname) {
+        if lname == "__name__"
+            || out
+                .iter()
+                .any(|l| l.name.len() == lname.len() && l.name == lname)
+        {
             return None;
         }
         out.push(Label {
