@@ -4,20 +4,21 @@ use std::io::Write;
 
 use anyhow::Context as _;
 
+use crate::analysis;
 use crate::cli::{
     AnalyzeArgs, CheckArgs, Cli, Command, FailOnArg, FormatArg, GenerateArgs, GenerateCmd,
     InputArgs, InputFormatArg, RunArgs, ThresholdArgs,
 };
 use crate::config::{self, Config};
-use crate::detect::{self, Clock, Context, Observation, TimeSource};
+use crate::detect::{self, TimeSource};
 use crate::exit;
 use crate::generate::{self, BaseConfig, GenerateContext};
 use crate::input::{HttpOptions, Source};
+use crate::model::{Keep, MetricType, Retention};
 use crate::parse::{self, Format, FormatChoice, ParseError, ParseOptions, Parsed};
-use crate::recommend;
 use crate::report::{self, Report};
 use crate::settings;
-use crate::threshold::{self, Status};
+use crate::threshold::Status;
 
 /// Runs the command; returns the exit code, or an error that means exit 2.
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
@@ -49,7 +50,7 @@ fn load(
     source: &Source,
     input: &InputArgs,
     http: &HttpOptions,
-    retain: Option<&dyn Fn(&str) -> bool>,
+    retain: Option<Retention<'_>>,
 ) -> Result<(Parsed, Option<TimeSource>), String> {
     let name = source.name();
     let opened = source
@@ -88,7 +89,7 @@ fn print_warnings(name: &str, parsed: &Parsed) {
 fn check(args: &CheckArgs) -> anyhow::Result<u8> {
     let mut code = exit::OK;
     let mut out = std::io::stdout().lock();
-    let keep_nothing = |_: &str| false;
+    let keep_nothing = |_: &str, _: MetricType| Keep::Nothing;
     for arg in &args.sources {
         let source = Source::from_arg(&arg.to_string_lossy());
         let name = source.name();
@@ -120,48 +121,6 @@ fn load_config(t: &ThresholdArgs) -> anyhow::Result<Config> {
     )?)
 }
 
-/// Analyses one parsed source.
-fn analyse(name: String, parsed: &Parsed, time: Option<TimeSource>, cfg: &Config) -> Report {
-    let snap = &parsed.snapshot;
-    let clock = Clock::from_snapshot(snap, time.as_ref());
-    let traffic = detect::recognise(snap, &cfg.traffic);
-    let cx = Context {
-        snapshot: snap,
-        traffic: traffic.as_ref(),
-        clock: &clock,
-    };
-    let observations = detect::run_all(&cx);
-    let mut patterns: Vec<_> = observations
-        .iter()
-        .filter_map(|o| match o {
-            Observation::Pattern(p) => Some(p.clone()),
-            Observation::Measurement(_) => None,
-        })
-        .collect();
-    // The guide's order: scrapes, health checks, 404s.
-    patterns.sort_by_key(|p| PATTERN_ORDER.iter().position(|id| *id == p.id));
-    let checks = threshold::judge(&observations, &cfg.thresholds);
-    let recommendations = recommend::recommend(&patterns, &checks);
-    let format = match &parsed.format_reason {
-        Some(why) => format!("{} ({why})", parsed.format),
-        None => parsed.format.to_string(),
-    };
-    Report {
-        source: name,
-        format: Some(format),
-        scraped_at: (clock.scraped_at, clock.scraped_at_source.clone()),
-        uptime: (clock.uptime, clock.uptime_source.clone()),
-        traffic,
-        patterns,
-        checks,
-        recommendations,
-        warnings: parsed.warnings_total,
-        error: None,
-    }
-}
-
-const PATTERN_ORDER: [&str; 3] = ["metrics_scrapes", "health_checks", "not_found"];
-
 /// One analysed source: its report, and what generation needs.
 struct Analysed {
     source: Source,
@@ -182,9 +141,10 @@ fn analyse_all(run: &RunArgs, cfg: &Config) -> anyhow::Result<(Vec<Analysed>, bo
     for arg in &run.sources {
         let source = Source::from_arg(arg);
         let name = source.name();
-        match load(&source, &run.input, &http, None) {
+        let keep = detect::retention(&cfg.traffic);
+        match load(&source, &run.input, &http, Some(&keep)) {
             Ok((parsed, time)) => {
-                let report = analyse(name, &parsed, forced.clone().or(time), cfg);
+                let report = analysis::analyse(name, &parsed, forced.clone().or(time), cfg);
                 out.push(Analysed {
                     source,
                     report,

@@ -2,6 +2,7 @@
 //!
 //! The modules follow the pipeline: `input` → `parse` → `model` → `report`.
 
+pub mod analysis;
 pub mod app;
 pub mod cli;
 pub mod config;

@@ -58,6 +58,16 @@ fn matchers(labels: &Labels) -> Vec<(&str, &str, &str)> {
     labels.iter().map(|(k, v)| (k, "=", v)).collect()
 }
 
+/// Whether a family may be part of a cache measurement (or of the cache settings).
+pub(crate) fn wanted(name: &str) -> bool {
+    name.contains("cache")
+        && [
+            "hit", "miss", "lookup", "_get", "entries", "size", "items", "keys",
+        ]
+        .iter()
+        .any(|w| name.contains(w))
+}
+
 fn pairs(snap: &Snapshot) -> Vec<Observation> {
     let mut out = Vec::new();
     for hits in snap
@@ -99,7 +109,7 @@ fn pairs(snap: &Snapshot) -> Vec<Observation> {
 
 fn by_result_label(snap: &Snapshot) -> Vec<Observation> {
     let mut out = Vec::new();
-    for f in &snap.families {
+    for f in snap.families.iter().filter(|f| f.name.contains("cache")) {
         let Some(label) = ["result", "outcome"].into_iter().find(|l| {
             f.scalars().any(|(ls, _)| ls.get(l) == Some("hit"))
                 && f.scalars().any(|(ls, _)| ls.get(l) == Some("miss"))

@@ -36,29 +36,26 @@ fn scalar_values(snap: &Snapshot, name: &str) -> Vec<f64> {
         .collect()
 }
 
-fn latest_timestamp(snap: &Snapshot) -> Option<f64> {
-    snap.families
-        .iter()
-        .flat_map(|f| f.series.iter())
-        .filter_map(|s| s.timestamp)
-        .reduce(f64::max)
-}
+/// Start-time gauges (seconds since the epoch), in order of preference.
+pub(crate) const START_TIMES: [&str; 2] = [
+    "process_start_time_seconds",
+    "ruby_process_start_time_seconds",
+];
+/// Uptime gauges (seconds), when there is no start time.
+pub(crate) const UPTIMES: [&str; 2] = ["process_uptime_seconds", "envoy_server_uptime"];
 
 impl Clock {
     /// Works out the clock: sample timestamps win over `external` (the request time,
     /// `--scraped-at` or the file's modification time).
     pub fn from_snapshot(snap: &Snapshot, external: Option<&TimeSource>) -> Clock {
-        let (scraped_at, scraped_at_source) = match (latest_timestamp(snap), external) {
+        let (scraped_at, scraped_at_source) = match (snap.stats.latest_timestamp, external) {
             (Some(ts), _) => (Some(ts), "the latest sample timestamp".to_string()),
             (None, Some(t)) => (Some(t.at), t.how.clone()),
             (None, None) => (None, "unknown".to_string()),
         };
         let mut uptime = None;
         let mut uptime_source = "no start time in the exposition".to_string();
-        let starts = [
-            "process_start_time_seconds",
-            "ruby_process_start_time_seconds",
-        ];
+        let starts = START_TIMES;
         let start = starts.iter().find_map(|n| {
             let v = scalar_values(snap, n);
             v.into_iter().reduce(f64::min).map(|s| (*n, s))
@@ -76,7 +73,7 @@ impl Clock {
                 None => uptime_source = format!("{name}, but no scrape time"),
             }
         } else {
-            for name in ["process_uptime_seconds", "envoy_server_uptime"] {
+            for name in UPTIMES {
                 if let Some(u) = scalar_values(snap, name).into_iter().reduce(f64::max) {
                     uptime = Some(u).filter(|u| *u > 0.0);
                     uptime_source = name.to_string();

@@ -8,7 +8,7 @@ use crate::model::SeriesValue;
 pub(crate) struct CpuDetector;
 
 /// CPU counters (seconds, or nanoseconds for Quarkus) in order of preference.
-const COUNTERS: &[(&str, f64)] = &[
+pub(crate) const COUNTERS: &[(&str, f64)] = &[
     ("process_cpu_seconds_total", 1.0),
     ("process_cpu_seconds", 1.0),
     ("ruby_process_cpu_seconds_total", 1.0),

@@ -9,7 +9,7 @@ pub(crate) struct MemoryDetector;
 
 /// Resident-memory metrics in order of preference; all series of the first present are
 /// summed (GitLab's `ruby_process_resident_memory_bytes{pid}` has one per worker).
-const CANDIDATES: &[(&str, &str)] = &[
+pub(crate) const CANDIDATES: &[(&str, &str)] = &[
     ("process_resident_memory_bytes", "resident set size"),
     (
         "ruby_process_resident_memory_bytes",

@@ -7,7 +7,7 @@ use crate::model::SeriesValue;
 pub(crate) struct MetricsScrapesDetector;
 
 /// Go's promhttp counts scrapes of its own handler, by status code.
-const PROMHTTP: &str = "promhttp_metric_handler_requests_total";
+pub(crate) const PROMHTTP: &str = "promhttp_metric_handler_requests_total";
 
 impl Detector for MetricsScrapesDetector {
     fn id(&self) -> &'static str {

@@ -21,7 +21,7 @@ pub use histogram::{quantile, Quantile};
 pub use promql::render as render_query;
 pub use traffic::{recognise, CountKind, RequestRow, Traffic, TrafficOverride};
 
-use crate::model::Snapshot;
+use crate::model::{Keep, MetricType, Snapshot};
 
 /// Everything a detector may look at.
 pub struct Context<'a> {
@@ -97,6 +97,32 @@ pub fn registry() -> Vec<Box<dyn Detector>> {
         Box::new(p95_latency::P95LatencyDetector),
         Box::new(request_rate::RequestRateDetector),
     ]
+}
+
+/// What the detectors need of each family, for the parser to keep: request and latency
+/// families summed by their route, status and method labels; the handful of process gauges
+/// and counters whole; cache families whole; nothing of the rest.
+pub fn retention(o: &TrafficOverride) -> impl Fn(&str, MetricType) -> Keep + '_ {
+    let labels = traffic::traffic_labels(o);
+    move |name: &str, t: MetricType| {
+        let scalar = memory::CANDIDATES
+            .iter()
+            .map(|c| c.0)
+            .chain(cpu::COUNTERS.iter().map(|c| c.0))
+            .chain(clock::START_TIMES)
+            .chain(clock::UPTIMES)
+            .chain([metrics_scrapes::PROMHTTP, "process_cpu_usage"]);
+        if o.family.as_deref() == Some(name)
+            || traffic::request_counter_name(name, t)
+            || traffic::request_latency_name(name, t)
+        {
+            Keep::SumBy(labels.clone())
+        } else if cache_hit_rate::wanted(name) || scalar.into_iter().any(|n| n == name) {
+            Keep::Everything
+        } else {
+            Keep::Nothing
+        }
+    }
 }
 
 /// Runs every detector.

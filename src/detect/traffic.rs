@@ -133,13 +133,50 @@ fn first_label<'a>(fam: &Family, candidates: &[&'a str]) -> Option<&'a str> {
         .find(|l| fam.series.iter().any(|s| s.labels.get(l).is_some()))
 }
 
+/// Whether a family's name makes it a candidate request counter (before looking at labels).
+pub(crate) fn request_counter_name(name: &str, t: MetricType) -> bool {
+    let base = name.strip_suffix("_total").unwrap_or(name);
+    matches!(
+        t,
+        MetricType::Counter | MetricType::Gauge | MetricType::Unknown
+    ) && (base.ends_with("requests")
+        || base.ends_with("request")
+        || base.ends_with("requests_received"))
+        && !NOT_SERVED.iter().any(|n| name.contains(n))
+}
+
+/// Whether a family's name makes it a candidate request-latency histogram or summary.
+pub(crate) fn request_latency_name(name: &str, t: MetricType) -> bool {
+    matches!(t, MetricType::Histogram | MetricType::Summary)
+        && ["request", "http", "response"]
+            .iter()
+            .any(|w| name.contains(w))
+        && ["duration", "seconds", "latency"]
+            .iter()
+            .any(|w| name.contains(w))
+        && !NOT_SERVED.iter().any(|n| name.contains(n))
+}
+
+/// The labels request detection reads: route, status and method candidates, plus the
+/// override's.
+pub(crate) fn traffic_labels(o: &TrafficOverride) -> Vec<String> {
+    ROUTE_LABELS
+        .iter()
+        .chain(STATUS_LABELS)
+        .chain(METHOD_LABELS)
+        .map(|s| s.to_string())
+        .chain(
+            [&o.route_label, &o.status_label, &o.method_label]
+                .into_iter()
+                .flatten()
+                .cloned(),
+        )
+        .collect()
+}
+
 fn is_request_counter(fam: &Family) -> bool {
     let base = fam.name.strip_suffix("_total").unwrap_or(&fam.name);
-    matches!(
-        fam.mtype,
-        MetricType::Counter | MetricType::Gauge | MetricType::Unknown
-    ) && (base.ends_with("requests") || base.ends_with("request") || base.ends_with("requests_received"))
-        && !NOT_SERVED.iter().any(|n| fam.name.contains(n))
+    request_counter_name(&fam.name, fam.mtype)
         // Something must say these are served requests: a route or status label, "http" in
         // the name, or the bare name Linkerd uses (node_disk_flush_requests_total is not).
         && (first_label(fam, ROUTE_LABELS).is_some()
@@ -149,14 +186,7 @@ fn is_request_counter(fam: &Family) -> bool {
 }
 
 pub(crate) fn is_request_latency(fam: &Family) -> bool {
-    matches!(fam.mtype, MetricType::Histogram | MetricType::Summary)
-        && ["request", "http", "response"]
-            .iter()
-            .any(|w| fam.name.contains(w))
-        && (fam.name.contains("duration")
-            || fam.name.contains("seconds")
-            || fam.name.contains("latency"))
-        && !NOT_SERVED.iter().any(|n| fam.name.contains(n))
+    request_latency_name(&fam.name, fam.mtype)
 }
 
 fn count_of(v: &SeriesValue) -> f64 {

@@ -4,7 +4,9 @@
 //! resulting [`Snapshot`]. Nothing here knows about files, HTTP, clap or YAML.
 
 mod family;
+mod keep;
 mod snapshot;
 
 pub use family::{Bucket, Family, Labels, MetricType, Series, SeriesValue, Suffix};
+pub use keep::{Keep, Retention};
 pub use snapshot::{FamilyStats, Snapshot, Stats};

@@ -16,14 +16,16 @@ pub struct FamilyStats {
 }
 
 /// Totals over the whole input.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Stats {
     /// Lines read.
     pub lines: u64,
     /// Bytes read.
     pub bytes: u64,
-    /// Per-family counts, in exposition order (a family declared twice appears twice).
+    /// Per-family counts, in exposition order (a family declared twice is counted once).
     pub families: Vec<FamilyStats>,
+    /// The latest sample timestamp of any sample, in seconds, if any sample has one.
+    pub latest_timestamp: Option<f64>,
 }
 
 impl Stats {

@@ -1,30 +1,33 @@
-//! The sink that builds the [`Snapshot`]: families with their series grouped.
+//! The sink that builds the [`Snapshot`]: families with their series grouped, kept whole,
+//! summed down to a few labels, or not at all, as the caller's retention says.
 
 use std::collections::HashMap;
 
 use crate::model::{
-    Bucket, Family, FamilyStats, Labels, MetricType, Series, SeriesValue, Snapshot, Suffix,
+    Bucket, Family, FamilyStats, Keep, Labels, MetricType, Retention, Series, SeriesValue,
+    Snapshot, Stats, Suffix,
 };
 
-use super::{FamilyHeader, SampleRef, Sink};
+use super::{hash, FamilyHeader, SampleRef, Sink};
 
-/// Builds a snapshot, keeping series only for the families `retain` accepts.
+/// Builds a snapshot.
 ///
 /// A family whose samples appear in several places (the text format allows it) is merged
-/// into one [`Family`] and one [`crate::model::FamilyStats`].
+/// into one [`Family`] and one [`FamilyStats`].
 pub(crate) struct SnapshotBuilder<'r> {
     snapshot: Snapshot,
-    retain: Option<&'r dyn Fn(&str) -> bool>,
-    /// Index into `snapshot.families` of the family being filled, if retained.
-    current: Option<usize>,
+    retain: Option<Retention<'r>>,
+    /// The family being filled, if retained, and the labels it is summed by.
+    current: Option<(usize, Option<Vec<String>>)>,
     families: HashMap<String, usize>,
     stats: HashMap<String, usize>,
-    /// `(family index, group hash)` → series index, for series written in several places.
+    /// `(family index, group hash)` → series index, for series written in several places
+    /// or summed together.
     series: HashMap<(usize, u64), usize>,
 }
 
 impl<'r> SnapshotBuilder<'r> {
-    pub(crate) fn new(retain: Option<&'r dyn Fn(&str) -> bool>) -> Self {
+    pub(crate) fn new(retain: Option<Retention<'r>>) -> Self {
         SnapshotBuilder {
             snapshot: Snapshot::default(),
             retain,
@@ -39,81 +42,116 @@ impl<'r> SnapshotBuilder<'r> {
         self.snapshot
     }
 
-    pub(crate) fn stats_mut(&mut self) -> &mut crate::model::Stats {
+    pub(crate) fn stats_mut(&mut self) -> &mut Stats {
         &mut self.snapshot.stats
     }
+}
+
+fn empty_value(t: MetricType, summed: bool) -> SeriesValue {
+    match t {
+        MetricType::Histogram | MetricType::GaugeHistogram => SeriesValue::Histogram {
+            buckets: Vec::new(),
+            sum: None,
+            count: None,
+        },
+        MetricType::Summary => SeriesValue::Summary {
+            quantiles: Vec::new(),
+            sum: None,
+            count: None,
+        },
+        _ if summed => SeriesValue::Scalar(0.0),
+        _ => SeriesValue::Scalar(f64::NAN),
+    }
+}
+
+/// Sets a value, or adds to it when series are summed (non-finite values are not added).
+fn put(slot: &mut Option<f64>, v: f64, summed: bool) {
+    *slot = match (*slot, summed) {
+        (Some(old), true) if v.is_finite() => Some(old + v),
+        (Some(old), true) => Some(old),
+        _ => Some(v),
+    };
 }
 
 impl Sink for SnapshotBuilder<'_> {
     fn family(&mut self, h: &FamilyHeader<'_>) {
         self.current = None;
-        if !self.retain.is_none_or(|f| f(h.name)) {
-            return;
-        }
+        let keep = self.retain.map_or(Keep::Everything, |f| f(h.name, h.mtype));
+        let by = match keep {
+            Keep::Nothing => return,
+            Keep::Everything => None,
+            Keep::SumBy(labels) => Some(labels),
+        };
         if let Some(&i) = self.families.get(h.name) {
-            self.current = Some(i);
+            self.current = Some((i, by));
             return;
         }
         let i = self.snapshot.families.len();
         self.families.insert(h.name.to_string(), i);
-        self.current = Some(i);
-        {
-            self.snapshot.families.push(Family {
-                name: h.name.to_string(),
-                mtype: h.mtype,
-                help: h.help.map(str::to_string),
-                unit: h.unit.map(str::to_string),
-                line: h.line,
-                series: Vec::new(),
-            });
-        }
+        self.current = Some((i, by));
+        self.snapshot.families.push(Family {
+            name: h.name.to_string(),
+            mtype: h.mtype,
+            help: h.help.map(str::to_string),
+            unit: h.unit.map(str::to_string),
+            line: h.line,
+            series: Vec::new(),
+        });
     }
 
     fn sample(&mut self, s: &SampleRef<'_, '_>) {
-        let Some(fi) = self.current else {
+        if let Some(ts) = s.timestamp {
+            let latest = &mut self.snapshot.stats.latest_timestamp;
+            *latest = Some(latest.map_or(ts, |l: f64| l.max(ts)));
+        }
+        let Some((fi, by)) = &self.current else {
             return;
         };
+        let fi = *fi;
         let Some(fam) = self.snapshot.families.get_mut(fi) else {
             return;
         };
-        let index = self.series.get(&(fi, s.group)).copied();
-        if index.is_none() {
-            let value = match fam.mtype {
-                MetricType::Histogram | MetricType::GaugeHistogram => SeriesValue::Histogram {
-                    buckets: Vec::new(),
-                    sum: None,
-                    count: None,
-                },
-                MetricType::Summary => SeriesValue::Summary {
-                    quantiles: Vec::new(),
-                    sum: None,
-                    count: None,
-                },
-                _ => SeriesValue::Scalar(f64::NAN),
-            };
-            let skip = if s.le.is_some() {
-                "le"
-            } else if s.quantile.is_some() {
-                "quantile"
-            } else {
-                ""
-            };
-            let labels = Labels::from_pairs(
-                s.labels
-                    .iter()
-                    .filter(|l| l.name != skip)
-                    .map(|l| (&*l.name, &*l.value)),
-            );
-            self.series.insert((fi, s.group), fam.series.len());
-            fam.series.push(Series {
-                labels,
-                value,
-                created: None,
-                timestamp: None,
-            });
-        }
-        let at = index.unwrap_or(fam.series.len().saturating_sub(1));
-        let Some(series) = fam.series.get_mut(at) else {
+        let skip = if s.le.is_some() {
+            "le"
+        } else if s.quantile.is_some() {
+            "quantile"
+        } else {
+            ""
+        };
+        // Summaries are never summed: quantiles do not add up.
+        let summed = by.is_some() && fam.mtype != MetricType::Summary;
+        let kept = |name: &str| {
+            name != skip
+                && by
+                    .as_ref()
+                    .filter(|_| summed)
+                    .is_none_or(|b| b.iter().any(|x| x == name))
+        };
+        let key = if summed {
+            hash::label_subset(s.labels, kept)
+        } else {
+            s.group
+        };
+        let index = match self.series.get(&(fi, key)) {
+            Some(&i) => i,
+            None => {
+                let labels = Labels::from_pairs(
+                    s.labels
+                        .iter()
+                        .filter(|l| kept(&l.name))
+                        .map(|l| (&*l.name, &*l.value)),
+                );
+                self.series.insert((fi, key), fam.series.len());
+                fam.series.push(Series {
+                    labels,
+                    value: empty_value(fam.mtype, summed),
+                    created: None,
+                    timestamp: None,
+                });
+                fam.series.len() - 1
+            }
+        };
+        let Some(series) = fam.series.get_mut(index) else {
             return;
         };
         if s.timestamp.is_some() {
@@ -123,25 +161,28 @@ impl Sink for SnapshotBuilder<'_> {
             (_, Suffix::Created) => series.created = Some(s.value),
             (SeriesValue::Histogram { buckets, .. }, Suffix::Bucket) => {
                 if let Some(le) = s.le {
-                    buckets.push(Bucket { le, count: s.value });
+                    match buckets.iter_mut().find(|b| b.le == le).filter(|_| summed) {
+                        Some(b) if s.value.is_finite() => b.count += s.value,
+                        Some(_) => {}
+                        None => buckets.push(Bucket { le, count: s.value }),
+                    }
                 }
             }
             (
                 SeriesValue::Histogram { sum, .. } | SeriesValue::Summary { sum, .. },
                 Suffix::Sum | Suffix::GSum,
-            ) => {
-                *sum = Some(s.value);
-            }
+            ) => put(sum, s.value, summed),
             (
                 SeriesValue::Histogram { count, .. } | SeriesValue::Summary { count, .. },
                 Suffix::Count | Suffix::GCount,
-            ) => {
-                *count = Some(s.value);
-            }
+            ) => put(count, s.value, summed),
             (SeriesValue::Summary { quantiles, .. }, Suffix::None) => {
                 if let Some(q) = s.quantile {
                     quantiles.push((q, s.value));
                 }
+            }
+            (SeriesValue::Scalar(v), _) if summed => {
+                *v += if s.value.is_finite() { s.value } else { 0.0 }
             }
             (SeriesValue::Scalar(v), _) => *v = s.value,
             _ => {}

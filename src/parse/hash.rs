@@ -63,6 +63,17 @@ pub(crate) fn label_set(ls: &[Label<'_>], skip: Option<&str>) -> (u64, u64) {
     (finish(all.wrapping_sub(skipped)), finish(all))
 }
 
+/// Order-independent hash of the labels `keep` accepts (for summing series by a few labels).
+pub(crate) fn label_subset(ls: &[Label<'_>], keep: impl Fn(&str) -> bool) -> u64 {
+    let mut all: u64 = 0x9e37_79b9_7f4a_7c15;
+    for l in ls.iter().filter(|l| keep(&l.name)) {
+        all = all.wrapping_add(finish(
+            (bytes(l.name.as_bytes()) ^ bytes(l.value.as_bytes()).rotate_left(23)).wrapping_mul(K),
+        ));
+    }
+    finish(all)
+}
+
 /// Combines two hashes (order matters).
 pub(crate) fn combine(a: u64, b: u64) -> u64 {
     finish(a.rotate_left(29) ^ b.wrapping_mul(K))

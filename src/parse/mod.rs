@@ -17,7 +17,7 @@ mod validate;
 use std::fmt;
 use std::io::Read;
 
-use crate::model::{FamilyStats, MetricType, Snapshot, Suffix};
+use crate::model::{FamilyStats, MetricType, Retention, Snapshot, Suffix};
 
 pub use sniff::sniff;
 
@@ -89,8 +89,9 @@ pub struct ParseOptions<'a> {
     pub format: FormatChoice,
     /// Stop with [`ParseError::TooLarge`] past this many bytes.
     pub max_bytes: u64,
-    /// Which families keep their series in the snapshot (all when `None`); counts are always kept.
-    pub retain: Option<&'a dyn Fn(&str) -> bool>,
+    /// How much of each family the snapshot keeps (everything when `None`); counts are
+    /// always kept.
+    pub retain: Option<Retention<'a>>,
 }
 
 impl Default for ParseOptions<'_> {

@@ -43,7 +43,7 @@ fn syntax(line: u64, column: u64, message: impl Into<String>) -> ParseError {
 }
 
 impl<'r> LineParser<'r> {
-    fn new(format: Format, retain: Option<&'r dyn Fn(&str) -> bool>) -> Self {
+    fn new(format: Format, retain: Option<crate::model::Retention<'r>>) -> Self {
         let om = format == Format::OpenMetrics;
         LineParser {
             om,

@@ -10,5 +10,6 @@ mod generate;
 mod http_input;
 mod promtool;
 mod promtool_tests;
+mod retention;
 mod server;
 mod support;

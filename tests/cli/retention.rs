@@ -1,0 +1,71 @@
+//! The parser keeps only what the detectors read (`detect::retention`); this proves the
+//! reports come out the same as when everything is kept, on every real fixture.
+
+use std::fs;
+
+use promtune::analysis::analyse;
+use promtune::config;
+use promtune::detect::{retention, TimeSource};
+use promtune::parse::{parse_bytes, ParseOptions};
+use promtune::report::{renderer, Format};
+
+use crate::support::fixture;
+
+#[test]
+fn reports_are_the_same_with_and_without_retention() {
+    let cfg = config::load(None, None, None).unwrap();
+    let keep = retention(&cfg.traffic);
+    let mut files = vec![fixture("guide_example.prom")];
+    for dir in ["exposition", "corpus"] {
+        for entry in fs::read_dir(fixture(dir)).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                files.extend(
+                    fs::read_dir(&p)
+                        .unwrap()
+                        .map(|e| e.unwrap().path())
+                        .filter(|p| !p.to_string_lossy().ends_with(".md")),
+                );
+            } else if p.extension().is_some_and(|e| e == "prom") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    let time = TimeSource {
+        at: 1_800_000_000.0,
+        how: "test".into(),
+    };
+    let mut compared = 0;
+    for f in &files {
+        let bytes = fs::read(f).unwrap();
+        let Ok(all) = parse_bytes(&bytes, &ParseOptions::default()) else {
+            continue;
+        };
+        let kept = parse_bytes(
+            &bytes,
+            &ParseOptions {
+                retain: Some(&keep),
+                ..ParseOptions::default()
+            },
+        )
+        .unwrap();
+        let json = |p| {
+            renderer(Format::Json).render(&[analyse(
+                f.display().to_string(),
+                p,
+                Some(time.clone()),
+                &cfg,
+            )])
+        };
+        assert_eq!(json(&kept), json(&all), "{}", f.display());
+        let (n_all, n_kept): (usize, usize) = (
+            all.snapshot.families.iter().map(|x| x.series.len()).sum(),
+            kept.snapshot.families.iter().map(|x| x.series.len()).sum(),
+        );
+        assert!(n_kept <= n_all, "{}", f.display());
+        compared += 1;
+    }
+    println!("retention: {compared} fixtures give identical reports");
+    assert!(compared >= 25, "{compared}");
+}
