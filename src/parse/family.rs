@@ -113,7 +113,8 @@ impl Group {
     /// The text format does not order buckets (prometheus-client-mmap writes `+Inf` first),
     /// so they are sorted by `le` here before the cumulative counts are checked.
     pub(crate) fn histogram_problems(&mut self, fam: &Fam, om: bool) -> Vec<(u64, String, bool)> {
-        let what = format!("{} {}{}", fam.mtype, fam.name, self.desc);
+        // Only formatted when there is something to say: this runs for every histogram series.
+        let what = || format!("{} {}{}", fam.mtype, fam.name, self.desc);
         let line = self.line;
         self.buckets.sort_by(|a, b| a.0.total_cmp(&b.0));
         for w in self.buckets.windows(2) {
@@ -121,13 +122,14 @@ impl Group {
             if le0 == le1 {
                 return vec![(
                     l1,
-                    format!("{what} has two buckets with le=\"{le1}\""),
+                    format!("{} has two buckets with le=\"{le1}\"", what()),
                     true,
                 )];
             }
             if c1 < c0 {
                 let msg = format!(
-                    "{what}: bucket le=\"{le1}\" counts {c1}, below bucket le=\"{le0}\" ({c0})"
+                    "{}: bucket le=\"{le1}\" counts {c1}, below bucket le=\"{le0}\" ({c0})",
+                    what()
                 );
                 return vec![(l1, msg, true)];
             }
@@ -138,7 +140,11 @@ impl Group {
         };
         let mut out = Vec::new();
         if self.inf.is_none() {
-            out.push((line, format!("{what} has no bucket with le=\"+Inf\""), true));
+            out.push((
+                line,
+                format!("{} has no bucket with le=\"+Inf\"", what()),
+                true,
+            ));
         }
         if om && self.sum.is_some() != self.count.is_some() {
             let (has, lacks) = if self.sum.is_some() {
@@ -146,13 +152,16 @@ impl Group {
             } else {
                 (count_name, sum_name)
             };
-            out.push((line, format!("{what} has {has} but no {lacks}"), true));
+            out.push((line, format!("{} has {has} but no {lacks}", what()), true));
         }
         if let (Some(count), Some(inf)) = (self.count, self.inf) {
             if count != inf {
                 out.push((
                     line,
-                    format!("{what}: {count_name} is {count} but the +Inf bucket is {inf}"),
+                    format!(
+                        "{}: {count_name} is {count} but the +Inf bucket is {inf}",
+                        what()
+                    ),
                     om,
                 ));
             }
@@ -161,7 +170,10 @@ impl Group {
             if om && (sum.is_nan() || (sum < 0.0 && !self.negative_le)) {
                 out.push((
                     line,
-                    format!("{what}: {sum_name} is {sum}, which needs negative buckets"),
+                    format!(
+                        "{}: {sum_name} is {sum}, which needs negative buckets",
+                        what()
+                    ),
                     true,
                 ));
             }

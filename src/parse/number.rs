@@ -5,6 +5,12 @@
 /// Rust's `f64::from_str` already rejects what the formats forbid (hex, `_` separators,
 /// surrounding white space), which is why no grammar of our own is needed here.
 pub(crate) fn parse_value(tok: &str) -> Option<f64> {
+    let b = tok.as_bytes();
+    // Most values are small integers (counters, bucket counts): up to 15 digits are exact in
+    // an f64, and this loop is several times cheaper than the general float parser.
+    if !b.is_empty() && b.len() <= 15 && b.iter().all(u8::is_ascii_digit) {
+        return Some(b.iter().fold(0u64, |n, &c| n * 10 + u64::from(c - b'0')) as f64);
+    }
     if tok.is_empty() {
         return None;
     }
@@ -39,6 +45,12 @@ mod tests {
         assert!(parse_value("NaN").unwrap().is_nan());
         assert_eq!(parse_value("1e3"), Some(1000.0));
         assert_eq!(parse_value("0000001.2e-1"), Some(0.12));
+        assert_eq!(parse_value("123456789012345"), Some(123456789012345.0));
+        assert_eq!(
+            parse_value("9223372036854775808"),
+            Some(9223372036854775808.0)
+        );
+        assert_eq!(parse_value("007"), Some(7.0));
         for bad in ["", "0x1", "1_2", " 1", "1 ", "a", "0b1", "1.1.1"] {
             assert_eq!(parse_value(bad), None, "{bad:?}");
         }

@@ -569,14 +569,23 @@ impl<S: Sink> Validator<S> {
 }
 
 /// `{a="1",b="2"}` for messages, or nothing for an empty set.
+///
+/// Built with `push_str`, not `format!`: it runs once per histogram series.
 fn describe(labels: &[Label<'_>]) -> String {
-    let parts: Vec<String> = labels
-        .iter()
-        .filter(|l| l.name != "le")
-        .map(|l| format!("{}={:?}", l.name, l.value))
-        .collect();
-    if parts.is_empty() {
-        return String::new();
+    let mut out = String::new();
+    for l in labels.iter().filter(|l| l.name != "le") {
+        out.push(if out.is_empty() { '{' } else { ',' });
+        out.push_str(&l.name);
+        out.push_str("=\"");
+        if l.value.contains(['"', '\\', '\n']) {
+            out.extend(l.value.escape_debug());
+        } else {
+            out.push_str(&l.value);
+        }
+        out.push('"');
     }
-    format!("{{{}}}", parts.join(","))
+    if !out.is_empty() {
+        out.push('}');
+    }
+    out
 }

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# End-to-end speed and memory: promtune check / analyze against `promtool check metrics` and
+# `cat`, on synthetic expositions of 5, 50 and 500 MB from ../shared/bench/gen_exposition.py.
+#
+#   benches/compare.sh [RUNS] [SIZES_MB...]      e.g. benches/compare.sh 11 5 50 500
+#
+# Prints, per input and tool: median wall time over RUNS, MB/s, the ratio to promtool, and the
+# median peak RSS (/usr/bin/time -v). Inputs are cached in $BENCH_DIR (default /tmp/promtune-bench).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-11}
+shift || true
+sizes=("${@:-5 50 500}")
+[ $# -eq 0 ] && sizes=(5 50 500)
+dir=${BENCH_DIR:-/tmp/promtune-bench}
+gen=${GEN:-../shared/bench/gen_exposition.py}
+mkdir -p "$dir"
+cargo build --release --quiet
+bin=target/release/promtune
+command -v promtool >/dev/null || { echo "promtool missing: apt-get install prometheus" >&2; exit 2; }
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+# measure NAME CMD...: runs CMD (stdin from $input) $runs times; sets $t (s) and $rss (KiB).
+measure() {
+  local times=() rsses=() out tmp
+  tmp=$(mktemp)
+  for _ in $(seq "$runs"); do
+    # promtool exits non-zero on lint findings; only its time matters here.
+    /usr/bin/time -f "%e %M" -o "$tmp" "$@" < "$input" > /dev/null 2>/dev/null || true
+    out=$(tail -1 "$tmp")
+    times+=("${out% *}"); rsses+=("${out#* }")
+  done
+  rm -f "$tmp"
+  t=$(printf '%s\n' "${times[@]}" | median)
+  rss=$(printf '%s\n' "${rsses[@]}" | median)
+}
+
+printf '%-8s %-48s %9s %10s %10s %12s\n' input tool median_s MB/s x_promtool peak_RSS_MiB
+for mb in "${sizes[@]}"; do
+  input="$dir/gen-${mb}MB.prom"
+  [ -s "$input" ] || python3 "$gen" "$input" $((mb * 1000000)) 1 >/dev/null
+  bytes=$(stat -c %s "$input")
+  measure promtool check metrics; base=$t
+  for tool in "promtool check metrics" "cat" "$bin check -" "$bin analyze --format json --scraped-at 0 -"; do
+    # shellcheck disable=SC2086
+    measure $tool
+    mbs=$(awk -v b="$bytes" -v t="$t" 'BEGIN { printf "%.0f", (t > 0 ? b / 1e6 / t : 0) }')
+    ratio=$(awk -v a="$base" -v t="$t" 'BEGIN { printf "%.1f", (t > 0 ? a / t : 0) }')
+    printf '%-8s %-48s %9.3f %10s %10s %12.1f\n' "${mb}MB" "${tool/#target\/release\//}" "$t" "$mbs" "$ratio" "$(awk -v k="$rss" 'BEGIN{print k/1024}')"
+  done
+done
