@@ -27,9 +27,11 @@ measure() {
   tmp=$(mktemp)
   for _ in $(seq "$runs"); do
     # promtool exits non-zero on lint findings; only its time matters here.
-    /usr/bin/time -f "%e %M" -o "$tmp" "$@" < "$input" > /dev/null 2>/dev/null || true
+    local t0=$EPOCHREALTIME
+    /usr/bin/time -f "%M" -o "$tmp" "$@" < "$input" > /dev/null 2>/dev/null || true
+    local t1=$EPOCHREALTIME
     out=$(tail -1 "$tmp")
-    times+=("${out% *}"); rsses+=("${out#* }")
+    times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')"); rsses+=("$out")
   done
   rm -f "$tmp"
   t=$(printf '%s\n' "${times[@]}" | median)
@@ -41,10 +43,11 @@ for mb in "${sizes[@]}"; do
   input="$dir/gen-${mb}MB.prom"
   [ -s "$input" ] || python3 "$gen" "$input" $((mb * 1000000)) 1 >/dev/null
   bytes=$(stat -c %s "$input")
-  measure promtool check metrics; base=$t
+  base=
   for tool in "promtool check metrics" "cat" "$bin check -" "$bin analyze --format json --scraped-at 0 -"; do
     # shellcheck disable=SC2086
     measure $tool
+    base=${base:-$t}
     mbs=$(awk -v b="$bytes" -v t="$t" 'BEGIN { printf "%.0f", (t > 0 ? b / 1e6 / t : 0) }')
     ratio=$(awk -v a="$base" -v t="$t" 'BEGIN { printf "%.1f", (t > 0 ? a / t : 0) }')
     printf '%-8s %-48s %9.3f %10s %10s %12.1f\n' "${mb}MB" "${tool/#target\/release\//}" "$t" "$mbs" "$ratio" "$(awk -v k="$rss" 'BEGIN{print k/1024}')"
