@@ -107,33 +107,48 @@ impl Group {
         }
     }
 
-    /// Problems found once the series is complete: `(line, message, is_error)`; a problem
-    /// that is only a warning in the text format is an error in OpenMetrics.
-    ///
-    /// The text format does not order buckets (prometheus-client-mmap writes `+Inf` first),
-    /// so they are sorted by `le` here before the cumulative counts are checked.
-    pub(crate) fn histogram_problems(&mut self, fam: &Fam, om: bool) -> Vec<(u64, String, bool)> {
-        // Only formatted when there is something to say: this runs for every histogram series.
+    /// Checks the buckets seen so far (sorted by `le`: bounds distinct, counts cumulative),
+    /// then forgets them, keeping only what the end-of-family checks need. Called when a
+    /// text-format series is left, so that open series cost a few words, not their buckets.
+    pub(crate) fn check_buckets(&mut self, fam: &Fam) -> Option<(u64, String, bool)> {
         let what = || format!("{} {}{}", fam.mtype, fam.name, self.desc);
-        let line = self.line;
         self.buckets.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut problem = None;
         for w in self.buckets.windows(2) {
             let ((le0, c0, _), (le1, c1, l1)) = (w[0], w[1]);
             if le0 == le1 {
-                return vec![(
+                problem = Some((
                     l1,
                     format!("{} has two buckets with le=\"{le1}\"", what()),
                     true,
-                )];
+                ));
+                break;
             }
             if c1 < c0 {
                 let msg = format!(
                     "{}: bucket le=\"{le1}\" counts {c1}, below bucket le=\"{le0}\" ({c0})",
                     what()
                 );
-                return vec![(l1, msg, true)];
+                problem = Some((l1, msg, true));
+                break;
             }
         }
+        self.buckets = Vec::new();
+        problem
+    }
+
+    /// Problems found once the series is complete: `(line, message, is_error)`; a problem
+    /// that is only a warning in the text format is an error in OpenMetrics.
+    ///
+    /// The text format does not order buckets (prometheus-client-mmap writes `+Inf` first),
+    /// so they are sorted by `le` here before the cumulative counts are checked.
+    pub(crate) fn histogram_problems(&mut self, fam: &Fam, om: bool) -> Vec<(u64, String, bool)> {
+        if let Some(p) = self.check_buckets(fam) {
+            return vec![p];
+        }
+        // Only formatted when there is something to say: this runs for every histogram series.
+        let what = || format!("{} {}{}", fam.mtype, fam.name, self.desc);
+        let line = self.line;
         let (sum_name, count_name) = match fam.mtype {
             MetricType::GaugeHistogram => ("_gsum", "_gcount"),
             _ => ("_sum", "_count"),

@@ -133,6 +133,24 @@ impl<S: Sink> Validator<S> {
         Ok(())
     }
 
+    /// Text format: checks the buckets of the histogram series just left and drops them.
+    fn compact_group(&mut self) -> Result<(), Failure> {
+        let Some(f) = self.fam.as_mut() else {
+            return Ok(());
+        };
+        let Some(mut g) = f.current.and_then(|h| f.hist.remove(&h)) else {
+            return Ok(());
+        };
+        let problem = g.check_buckets(f);
+        if let Some(h) = f.current {
+            f.hist.insert(h, g);
+        }
+        match problem {
+            Some((line, msg, _)) => Err((line, 0, msg)),
+            None => Ok(()),
+        }
+    }
+
     /// Checks histogram groups: the one just left (OpenMetrics), or all that are open.
     fn close_group(&mut self) -> Result<(), Failure> {
         let om = self.om;
@@ -350,6 +368,8 @@ impl<S: Sink> Validator<S> {
             .is_some_and(|f| f.current != Some(group_hash));
         if switched && om {
             self.close_group()?;
+        } else if switched {
+            self.compact_group()?;
         }
         let Some(f) = self.fam.as_mut() else {
             return Ok(());
