@@ -61,7 +61,14 @@ fn load(
         max_bytes: input.max_bytes,
         retain,
     };
+    let html = opened
+        .content_type
+        .as_deref()
+        .is_some_and(|ct| ct.starts_with("text/html"));
     let mut parsed = parse::parse(opened.reader, &opts).map_err(|e| match e {
+        ParseError::Syntax { .. } if html => {
+            format!("{name}:{e} (the server answered text/html: is this the metrics path?)")
+        }
         ParseError::Syntax { .. } => format!("{name}:{e}"),
         other => format!("{name}: error: {other}"),
     })?;

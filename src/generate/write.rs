@@ -29,13 +29,46 @@ pub fn write_outputs(
             );
         }
     }
-    let mut written = Vec::new();
+    // Every file is written to a temporary file first, and nothing is renamed into place
+    // unless all of them were written and no target is in the way (a directory, say): a
+    // failure part-way leaves the directory as it was, temporary files removed on drop.
+    let mut staged = Vec::new();
     for (name, text) in files {
         let path = dir.join(name);
-        write_one(&path, text, force)?;
+        if path.is_dir() {
+            anyhow::bail!(
+                "cannot write {}: it is a directory; nothing was written",
+                path.display()
+            );
+        }
+        staged.push((stage(dir, &path, text)?, path));
+    }
+    let mut written = Vec::new();
+    for (tmp, path) in staged {
+        persist(tmp, &path, force)?;
         written.push(path);
     }
     Ok(written)
+}
+
+fn stage(dir: &Path, path: &Path, text: &str) -> anyhow::Result<tempfile::NamedTempFile> {
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".promtune-")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    tmp.write_all(text.as_bytes())
+        .and_then(|()| tmp.as_file().sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(tmp)
+}
+
+fn persist(tmp: tempfile::NamedTempFile, path: &Path, force: bool) -> anyhow::Result<()> {
+    let result = if force {
+        tmp.persist(path).map(|_| ())
+    } else {
+        tmp.persist_noclobber(path).map(|_| ())
+    };
+    result.map_err(|e| anyhow::anyhow!("cannot write {}: {}", path.display(), e.error))
 }
 
 /// Writes one file atomically.
@@ -44,19 +77,7 @@ pub fn write_one(path: &Path, text: &str, force: bool) -> anyhow::Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".promtune-")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
-    tmp.write_all(text.as_bytes())
-        .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    let result = if force {
-        tmp.persist(path).map(|_| ())
-    } else {
-        tmp.persist_noclobber(path).map(|_| ())
-    };
-    result.map_err(|e| anyhow::anyhow!("cannot write {}: {}", path.display(), e.error))
+    persist(stage(dir, path, text)?, path, force)
 }
 
 #[cfg(test)]

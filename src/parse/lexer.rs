@@ -495,7 +495,13 @@ pub(crate) fn sample<'a>(
         return if tok.is_empty() {
             c.err(format!("expected a sample value, found {}", c.found()))
         } else {
-            c.err(format!("invalid sample value {tok:?}"))
+            if tok.parse::<f64>().is_ok_and(f64::is_infinite) {
+                c.err(format!(
+                    "sample value {tok} is beyond the range of a 64-bit float"
+                ))
+            } else {
+                c.err(format!("invalid sample value {tok:?}"))
+            }
         };
     };
     let mut s = SampleLine {

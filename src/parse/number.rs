@@ -14,7 +14,11 @@ pub(crate) fn parse_value(tok: &str) -> Option<f64> {
     if tok.is_empty() {
         return None;
     }
-    tok.parse::<f64>().ok()
+    // `1e400` parses to infinity in Rust; Go's parser rejects it as out of range, and so do we:
+    // only a spelled-out infinity is one.
+    tok.parse::<f64>()
+        .ok()
+        .filter(|v| !v.is_infinite() || tok.bytes().any(|b| b == b'i' || b == b'I'))
 }
 
 /// Parses a text-format timestamp: an integer number of milliseconds since the epoch.
@@ -51,7 +55,9 @@ mod tests {
             Some(9223372036854775808.0)
         );
         assert_eq!(parse_value("007"), Some(7.0));
-        for bad in ["", "0x1", "1_2", " 1", "1 ", "a", "0b1", "1.1.1"] {
+        for bad in [
+            "", "0x1", "1_2", " 1", "1 ", "a", "0b1", "1.1.1", "1e400", "-1e999",
+        ] {
             assert_eq!(parse_value(bad), None, "{bad:?}");
         }
     }

@@ -7,6 +7,7 @@ mod docs;
 mod exit_codes;
 mod formats;
 mod generate;
+mod hostile;
 mod http_input;
 mod promtool;
 mod promtool_tests;
