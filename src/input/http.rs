@@ -94,9 +94,15 @@ fn hint(e: &reqwest::Error, o: &HttpOptions) -> String {
         "connection refused: is the exporter listening on that host and port?".into()
     } else if chain.contains("dns error") || chain.contains("failed to lookup") {
         "the host name does not resolve: check it".into()
-    } else if chain.to_lowercase().contains("certificate")
-        || chain.contains("tls")
-        || chain.contains("Tls")
+    } else if [
+        "certificate",
+        "tls",
+        "corrupt message",
+        "handshake",
+        "invalidcontenttype",
+    ]
+    .iter()
+    .any(|w| chain.to_lowercase().contains(w))
     {
         "TLS handshake failed: is it an https endpoint with a certificate you trust (--ca-file)?"
             .into()

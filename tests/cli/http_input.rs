@@ -119,3 +119,141 @@ fn bearer_token_comes_from_a_file_and_is_never_printed() {
     assert!(r.stderr.contains("check the credentials"), "{}", r.stderr);
     assert!(!r.stderr.contains("s3cr3t"));
 }
+
+#[test]
+fn more_http_statuses_and_an_html_page() {
+    for (status, hint) in [
+        (403, "check the credentials"),
+        (503, "the exporter failed to produce its metrics"),
+    ] {
+        let s = serve(Reply::Respond(status, vec![], vec![]));
+        let r = promtune(&["analyze", &s.url]);
+        assert_eq!(r.code, 2);
+        assert!(
+            r.stderr.contains(&format!("HTTP {status}")) && r.stderr.contains(hint),
+            "{}",
+            r.stderr
+        );
+    }
+    let html = vec![(
+        "Content-Type".to_string(),
+        "text/html; charset=utf-8".to_string(),
+    )];
+    let s = serve(Reply::Respond(
+        200,
+        html,
+        b"<html><body>Grafana</body></html>\n".to_vec(),
+    ));
+    let r = promtune(&["analyze", &s.url]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains(":1:1: expected a metric name, found '<' (the server answered text/html: is this the metrics path?)"), "{}", r.stderr);
+}
+
+#[test]
+fn body_stalls_or_is_cut_off() {
+    let head = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n# TYPE a gauge\na 1\n".to_vec();
+    let s = serve(Reply::Raw(head.clone(), Duration::from_secs(30)));
+    let start = Instant::now();
+    let r = promtune(&["analyze", "--timeout", "1s", &s.url]);
+    assert_eq!(r.code, 2);
+    assert!(start.elapsed() < Duration::from_secs(10));
+    assert!(
+        r.stderr.contains(&format!("{}: error: read failed", s.url)),
+        "{}",
+        r.stderr
+    );
+    let s = serve(Reply::Raw(head, Duration::ZERO));
+    let r = promtune(&["analyze", &s.url]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains(&format!("{}: error: read failed", s.url)),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn gzip_bomb_stops_at_max_bytes() {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(b"# ").unwrap();
+    for _ in 0..64 {
+        gz.write_all(&[b'a'; 1 << 20]).unwrap();
+    }
+    let body = gz.finish().unwrap();
+    assert!(body.len() < 1 << 20, "{}", body.len());
+    let mut headers = text_plain();
+    headers.push(("Content-Encoding".into(), "gzip".into()));
+    let s = serve(Reply::Respond(200, headers, body));
+    let r = promtune(&["analyze", "--max-bytes", "10000000", &s.url]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("error: input is larger than 10000000 bytes (raise --max-bytes to read it)"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn credentials_are_not_sent_to_another_host_on_redirect() {
+    let target = serve(Reply::Respond(200, text_plain(), guide()));
+    let elsewhere = target.url.replace("127.0.0.1", "localhost");
+    let redirect = serve(Reply::Respond(
+        302,
+        vec![("Location".into(), elsewhere)],
+        vec![],
+    ));
+    let mut token = tempfile::NamedTempFile::new().unwrap();
+    writeln!(token, "s3cr3t-t0ken").unwrap();
+    let r = promtune(&[
+        "analyze",
+        "--bearer-token-file",
+        token.path().to_str().unwrap(),
+        &redirect.url,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(redirect.requests.lock().unwrap()[0].contains("s3cr3t-t0ken"));
+    let followed = target.requests.lock().unwrap();
+    assert_eq!(followed.len(), 1);
+    assert!(
+        !followed[0].to_lowercase().contains("authorization"),
+        "{}",
+        followed[0]
+    );
+}
+
+#[test]
+fn tls_to_a_plain_server_fails_with_a_hint() {
+    let s = serve(Reply::Raw(
+        b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".to_vec(),
+        Duration::ZERO,
+    ));
+    let https = s.url.replace("http://", "https://");
+    let r = promtune(&["analyze", "--timeout", "3s", &https]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("TLS handshake failed"), "{}", r.stderr);
+}
+
+#[test]
+fn one_failing_source_does_not_stop_the_others() {
+    let good = serve(Reply::Respond(200, text_plain(), guide()));
+    let bad = serve(Reply::Respond(500, vec![], vec![]));
+    let r = promtune(&[
+        "analyze",
+        "--format",
+        "json",
+        &bad.url,
+        &good.url,
+        &refused_url(),
+    ]);
+    assert_eq!(r.code, 2);
+    let v = json_of(&r.stdout);
+    let reports = v["reports"].as_array().unwrap();
+    assert_eq!(reports.len(), 3);
+    assert!(reports[0]["error"].as_str().unwrap().contains("HTTP 500"));
+    assert_eq!(reports[1]["patterns"][0]["requests"], 394);
+    assert!(reports[2]["error"]
+        .as_str()
+        .unwrap()
+        .contains("connection refused"));
+}

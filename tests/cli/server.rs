@@ -13,6 +13,8 @@ pub(crate) enum Reply {
     Respond(u16, Vec<(String, String)>, Vec<u8>),
     /// Read the request, then say nothing for this long.
     Stall(Duration),
+    /// Write these bytes as they are, then stall for this long (zero: close).
+    Raw(Vec<u8>, Duration),
 }
 
 /// A running server; it stops when the test process ends.
@@ -35,7 +37,15 @@ fn read_request(s: &mut TcpStream) -> String {
 }
 
 fn answer(mut s: TcpStream, reply: &Reply, log: &Mutex<Vec<String>>) {
-    let req = read_request(&mut s);
+    // Raw replies answer whatever arrives first (a TLS ClientHello has no blank line).
+    let req = match reply {
+        Reply::Raw(..) => {
+            let mut chunk = [0u8; 4096];
+            let n = s.read(&mut chunk).unwrap_or(0);
+            String::from_utf8_lossy(&chunk[..n]).into_owned()
+        }
+        _ => read_request(&mut s),
+    };
     log.lock().unwrap().push(req);
     match reply {
         Reply::Respond(status, headers, body) => {
@@ -51,6 +61,11 @@ fn answer(mut s: TcpStream, reply: &Reply, log: &Mutex<Vec<String>>) {
             let _ = s.write_all(body);
         }
         Reply::Stall(d) => thread::sleep(*d),
+        Reply::Raw(bytes, d) => {
+            let _ = s.write_all(bytes);
+            let _ = s.flush();
+            thread::sleep(*d);
+        }
     }
 }
 
