@@ -11,6 +11,7 @@ mod hostile;
 mod http_input;
 mod promtool;
 mod promtool_tests;
+mod properties;
 mod retention;
 mod server;
 mod support;
