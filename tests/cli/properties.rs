@@ -79,7 +79,10 @@ enum Kind {
     Summary,
 }
 
-fn family() -> impl Strategy<Value = (Kind, Vec<Vec<(String, String)>>, Vec<f64>)> {
+/// A generated family: its kind, label sets (one per series) and a pool of values.
+type GenFamily = (Kind, Vec<Vec<(String, String)>>, Vec<f64>);
+
+fn family() -> impl Strategy<Value = GenFamily> {
     let kind = prop_oneof![
         Just(Kind::Scalar("counter")),
         Just(Kind::Scalar("gauge")),
@@ -185,7 +188,7 @@ fn write(s: &Snapshot) -> String {
 }
 
 /// A valid exposition from generated families (label sets made distinct, buckets cumulative).
-fn generate(fams: &[(Kind, Vec<Vec<(String, String)>>, Vec<f64>)]) -> String {
+fn generate(fams: &[GenFamily]) -> String {
     let mut out = String::new();
     for (i, (kind, sets, vals)) in fams.iter().enumerate() {
         let name = format!("fam_{i}");
