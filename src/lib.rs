@@ -1,6 +1,8 @@
 //! promtune: analyse Prometheus `/metrics` output against usage thresholds.
 //!
-//! The modules follow the pipeline: `input` → `parse` → `model` → `report`.
+//! The modules follow the pipeline: `input` → `parse` → `model` → `detect` → `threshold` →
+//! `recommend` → `report` / `generate`; `analysis` runs the middle of it for one source,
+//! `app` glues the stages for each subcommand and is the only module that prints.
 
 pub mod analysis;
 pub mod app;
