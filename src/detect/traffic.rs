@@ -136,12 +136,17 @@ fn first_label<'a>(fam: &Family, candidates: &[&'a str]) -> Option<&'a str> {
 /// Whether a family's name makes it a candidate request counter (before looking at labels).
 pub(crate) fn request_counter_name(name: &str, t: MetricType) -> bool {
     let base = name.strip_suffix("_total").unwrap_or(name);
+    // django-prometheus names its counters `…_requests_total_by_view_transport_method` and
+    // `…_responses_total_by_status_view_method`.
+    let django =
+        base.contains("_requests_total_by_") || base.contains("_responses_total_by_status");
     matches!(
         t,
         MetricType::Counter | MetricType::Gauge | MetricType::Unknown
     ) && (base.ends_with("requests")
         || base.ends_with("request")
-        || base.ends_with("requests_received"))
+        || base.ends_with("requests_received")
+        || django)
         && !NOT_SERVED.iter().any(|n| name.contains(n))
 }
 
@@ -324,6 +329,28 @@ mod tests {
             (Some("endpoint"), Some("code"))
         );
         assert_eq!(t.total(), 12.0);
+    }
+
+    #[test]
+    fn django_prometheus_by_view() {
+        let t = traffic(concat!(
+            "# TYPE django_http_requests_total_by_view_transport_method_total counter\n",
+            "django_http_requests_total_by_view_transport_method_total{method=\"GET\",transport=\"http\",view=\"polls:index\"} 12.0\n",
+            "django_http_requests_total_by_view_transport_method_total{method=\"GET\",transport=\"http\",view=\"<unnamed view>\"} 3.0\n",
+            "# TYPE django_http_responses_total_by_status_view_method_total counter\n",
+            "django_http_responses_total_by_status_view_method_total{method=\"GET\",status=\"200\",view=\"polls:index\"} 12.0\n",
+            "django_http_responses_total_by_status_view_method_total{method=\"GET\",status=\"404\",view=\"<unnamed view>\"} 3.0\n",
+        ))
+        .unwrap();
+        assert_eq!(
+            t.family,
+            "django_http_responses_total_by_status_view_method_total"
+        );
+        assert_eq!(
+            (t.route_label.as_deref(), t.status_label.as_deref()),
+            (Some("view"), Some("status"))
+        );
+        assert!(routes::is_unmatched("<unnamed view>"));
     }
 
     #[test]
