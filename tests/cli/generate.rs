@@ -379,3 +379,52 @@ fn rules_for_other_exporters_use_their_names_and_pass_promtool() {
         }
     }
 }
+
+#[test]
+fn read_only_directory_gets_nothing_and_keeps_its_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ro");
+    fs::create_dir(&out).unwrap();
+    fs::write(out.join("alert-rules.yml"), "# mine\n").unwrap();
+    fs::set_permissions(&out, fs::Permissions::from_mode(0o555)).unwrap();
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let bin = env!("CARGO_BIN_EXE_promtune");
+    let guide = crate::support::fixture("guide_example.prom");
+    let args = [
+        "analyze",
+        "--write-configs",
+        out.to_str().unwrap(),
+        "--force",
+        guide.to_str().unwrap(),
+    ];
+    // Root writes anywhere, so as root run promtune as `nobody`, the way a CI job would be.
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0"));
+    let mut cmd = if root {
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", bin]);
+        c
+    } else {
+        std::process::Command::new(bin)
+    };
+    let r = cmd.args(args).output().expect("run promtune");
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    fs::set_permissions(&out, fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(r.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot write in {}", out.display())),
+        "{stderr}"
+    );
+    assert_eq!(
+        fs::read_to_string(out.join("alert-rules.yml")).unwrap(),
+        "# mine\n"
+    );
+    assert_eq!(
+        fs::read_dir(&out).unwrap().count(),
+        1,
+        "nothing else appeared"
+    );
+}
