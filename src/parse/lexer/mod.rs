@@ -1,0 +1,318 @@
+//! Tokenizes one line of exposition text: a sample line or a `#` line.
+//!
+//! The lexer knows the grammar of both formats and nothing of families: it returns borrowed
+//! slices of the line (owned only where an escape had to be decoded) and leaves meaning to
+//! `validate`. OpenMetrics is whitespace-exact; the text format allows runs of blanks, as Go's
+//! `expfmt.TextParser` does.
+
+use std::borrow::Cow;
+
+use crate::model::MetricType;
+
+use super::number::{parse_om_timestamp, parse_text_timestamp, parse_value};
+
+/// A lexing error at byte offset `pos` of the line.
+#[derive(Debug)]
+pub(crate) struct LexError {
+    pub(crate) pos: usize,
+    pub(crate) msg: String,
+}
+
+type LexResult<T> = Result<T, LexError>;
+
+/// One `name="value"` pair of a sample's label set.
+#[derive(Debug)]
+pub(crate) struct Label<'a> {
+    pub(crate) name: Cow<'a, str>,
+    pub(crate) value: Cow<'a, str>,
+    pub(crate) pos: usize,
+}
+
+/// An OpenMetrics exemplar attached to a sample (validated, not kept).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Exemplar {
+    pub(crate) pos: usize,
+}
+
+/// A sample line; its labels go into the caller's (recycled) vector.
+#[derive(Debug)]
+pub(crate) struct SampleLine<'a> {
+    pub(crate) name: Cow<'a, str>,
+    pub(crate) value: f64,
+    pub(crate) value_pos: usize,
+    /// Seconds since the epoch (text-format milliseconds are converted).
+    pub(crate) timestamp: Option<f64>,
+    pub(crate) timestamp_pos: usize,
+    pub(crate) exemplar: Option<Exemplar>,
+}
+
+/// A line starting with `#`.
+#[derive(Debug)]
+pub(crate) enum Comment<'a> {
+    Help {
+        name: Cow<'a, str>,
+        text: Cow<'a, str>,
+        /// OpenMetrics `# HELP name` with no space after the name (Micrometer writes this).
+        bare: bool,
+    },
+    Type {
+        name: Cow<'a, str>,
+        mtype: MetricType,
+    },
+    Unit {
+        name: Cow<'a, str>,
+        unit: &'a str,
+        unit_pos: usize,
+    },
+    Eof,
+    /// A free-form comment (text format only).
+    Other,
+}
+
+mod cursor;
+#[cfg(test)]
+mod tests;
+
+use cursor::Cursor;
+
+/// Lexes a sample line, pushing its labels into `labels` (which the caller has cleared).
+pub(crate) fn sample<'a>(
+    line: &'a str,
+    om: bool,
+    labels: &mut Vec<Label<'a>>,
+) -> LexResult<SampleLine<'a>> {
+    let mut c = Cursor::new(line, om);
+    c.blanks();
+    let mut name = None;
+    if c.peek() != Some(b'{') {
+        name = Some(c.name(true)?);
+        let after_name = c.pos;
+        c.blanks();
+        if c.peek() != Some(b'{') {
+            c.pos = after_name;
+        }
+    }
+    if c.eat(b'{') {
+        c.labels(labels, &mut name)?;
+    }
+    let Some(name) = name else {
+        return Err(LexError {
+            pos: 0,
+            msg: "expected a metric name before the label set".into(),
+        });
+    };
+    if om || !line[..c.pos].ends_with('}') {
+        c.sep("a space before the sample value")?;
+    } else {
+        // Go's text parser reads `name{…}1` too.
+        c.blanks();
+    }
+    let value_pos = c.pos;
+    let tok = c.token();
+    let Some(value) = parse_value(tok) else {
+        c.pos = value_pos;
+        return if tok.is_empty() {
+            c.err(format!("expected a sample value, found {}", c.found()))
+        } else {
+            if tok.parse::<f64>().is_ok_and(f64::is_infinite) {
+                c.err(format!(
+                    "sample value {tok} is beyond the range of a 64-bit float"
+                ))
+            } else {
+                c.err(format!("invalid sample value {tok:?}"))
+            }
+        };
+    };
+    let mut s = SampleLine {
+        name,
+        value,
+        value_pos,
+        timestamp: None,
+        timestamp_pos: 0,
+        exemplar: None,
+    };
+    c.blanks();
+    if c.at_end() {
+        return Ok(s);
+    }
+    if om {
+        c.sep("a space after the value")?;
+    }
+    if c.peek() != Some(b'#') {
+        s.timestamp_pos = c.pos;
+        let tok = c.token();
+        let ts = if om {
+            parse_om_timestamp(tok)
+        } else {
+            parse_text_timestamp(tok)
+        };
+        if ts.is_none() {
+            c.pos = s.timestamp_pos;
+            let hint = if om {
+                "seconds, a finite number"
+            } else {
+                "integer milliseconds"
+            };
+            return c.err(format!("invalid timestamp {tok:?} (expected {hint})"));
+        }
+        s.timestamp = ts;
+        c.blanks();
+        if c.at_end() {
+            return Ok(s);
+        }
+        if om {
+            c.sep("a space after the timestamp")?;
+        }
+    }
+    if c.peek() == Some(b'#') && om {
+        s.exemplar = Some(c.exemplar()?);
+        return Ok(s);
+    }
+    if c.peek() == Some(b'#') {
+        return c.err("exemplars are only allowed in OpenMetrics (use --input-format openmetrics)");
+    }
+    c.err(format!("unexpected {} after the sample", c.found()))
+}
+
+/// Lexes a line that starts with `#` (after any leading blanks in the text format).
+pub(crate) fn comment(line: &str, om: bool) -> LexResult<Comment<'_>> {
+    let mut c = Cursor::new(line, om);
+    c.blanks();
+    c.expect(b'#', "'#'")?;
+    if om {
+        if line == "# EOF" {
+            return Ok(Comment::Eof);
+        }
+        if !line.starts_with("# ") {
+            return c.err("comments are not allowed in OpenMetrics: expected '# HELP', '# TYPE', '# UNIT' or '# EOF'");
+        }
+        c.pos += 1;
+    } else {
+        // Go's text parser also skips tabs here.
+        while matches!(c.peek(), Some(b' ' | b'\t')) {
+            c.pos += 1;
+        }
+    }
+    let kw_pos = c.pos;
+    let kw = c.token();
+    match kw {
+        "HELP" | "TYPE" => {}
+        "UNIT" if om => {}
+        "EOF" if !om && c.s[c.pos..].trim().is_empty() => return Ok(Comment::Eof),
+        _ if om => {
+            c.pos = kw_pos;
+            return c.err(format!(
+                "unknown metadata {kw:?}: expected HELP, TYPE, UNIT or EOF"
+            ));
+        }
+        _ => return Ok(Comment::Other),
+    }
+    // Go's text parser treats `# HELP`, `# TYPE x` and the like, with nothing after the
+    // keyword or the name, as plain comments.
+    if !om {
+        c.blanks();
+        if c.at_end() {
+            return Ok(Comment::Other);
+        }
+    } else {
+        c.sep(&format!("a metric name after {kw}"))?;
+    }
+    let name = c.name(true)?;
+    if !om && c.at_end() {
+        return Ok(Comment::Other);
+    }
+    if !om && !matches!(c.peek(), Some(b' ' | b'\t')) {
+        return c.err(format!(
+            "invalid metric name in {kw} line: unexpected {}",
+            c.found()
+        ));
+    }
+    match kw {
+        "HELP" => {
+            let bare = om && c.at_end();
+            if om && !bare {
+                c.expect(b' ', "a space and the help text after the metric name")?;
+            }
+            c.blanks();
+            Ok(Comment::Help {
+                name,
+                text: unescape_help(&c.s[c.pos..]),
+                bare,
+            })
+        }
+        "TYPE" => {
+            c.sep("the metric type")?;
+            let tpos = c.pos;
+            let tok = c.token();
+            let mtype = match (tok, om) {
+                ("counter", _) => MetricType::Counter,
+                ("gauge", _) => MetricType::Gauge,
+                ("histogram", _) => MetricType::Histogram,
+                ("summary", _) => MetricType::Summary,
+                ("untyped", false) => MetricType::Unknown,
+                ("unknown", true) => MetricType::Unknown,
+                ("gaugehistogram", true) => MetricType::GaugeHistogram,
+                ("info", true) => MetricType::Info,
+                ("stateset", true) => MetricType::StateSet,
+                _ => {
+                    c.pos = tpos;
+                    let allowed = if om {
+                        "counter, gauge, histogram, gaugehistogram, summary, info, stateset or unknown"
+                    } else {
+                        "counter, gauge, histogram, summary or untyped"
+                    };
+                    return c.err(format!("unknown metric type {tok:?}: expected {allowed}"));
+                }
+            };
+            c.blanks();
+            if !c.at_end() {
+                return c.err(format!("unexpected {} after the metric type", c.found()));
+            }
+            Ok(Comment::Type { name, mtype })
+        }
+        _ => {
+            c.expect(b' ', "a space and the unit after the metric name")?;
+            let unit_pos = c.pos;
+            let unit = &c.s[c.pos..];
+            if let Some(i) = unit
+                .bytes()
+                .position(|b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b':'))
+            {
+                c.pos += i;
+                return c.err(format!("invalid character {} in unit", c.found()));
+            }
+            Ok(Comment::Unit {
+                name,
+                unit,
+                unit_pos,
+            })
+        }
+    }
+}
+
+/// Decodes `\\`, `\n` and `\"` in HELP text; other escapes stay as written, as Prometheus
+/// itself keeps them (promtool and the Go client never reject a scrape for a docstring).
+fn unescape_help(text: &str) -> Cow<'_, str> {
+    if !text.contains('\\') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(ch) = chars.next() {
+        if ch != '\\' {
+            out.push(ch);
+            continue;
+        }
+        match chars.next() {
+            Some('\\') => out.push('\\'),
+            Some('n') => out.push('\n'),
+            Some('"') => out.push('"'),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    Cow::Owned(out)
+}

@@ -1,0 +1,91 @@
+//! Lexer tests: sample lines, located errors, comments.
+use super::*;
+
+type Lexed = (String, Vec<(String, String)>, f64, Option<f64>);
+
+fn lex(line: &str, om: bool) -> Result<Lexed, String> {
+    let mut labels = Vec::new();
+    sample(line, om, &mut labels)
+        .map(|s| {
+            (
+                s.name.into_owned(),
+                labels
+                    .iter()
+                    .map(|l| (l.name.to_string(), l.value.to_string()))
+                    .collect(),
+                s.value,
+                s.timestamp,
+            )
+        })
+        .map_err(|e| format!("{}: {}", e.pos, e.msg))
+}
+
+#[test]
+fn sample_lines() {
+    let (n, l, v, t) = lex(r#"a_total{x="1",y="}, =:"} 3 1500"#, false).unwrap();
+    assert_eq!(n, "a_total");
+    assert_eq!(
+        l,
+        vec![("x".into(), "1".into()), ("y".into(), "}, =:".into())]
+    );
+    assert_eq!((v, t), (3.0, Some(1.5)));
+    let (n, l, ..) = lex(r#"{"my.metric", "my.label"="x"} 1"#, false).unwrap();
+    assert_eq!(n, "my.metric");
+    assert_eq!(l, vec![("my.label".into(), "x".into())]);
+    let (_, l, ..) = lex(r#"a{b="q\"\\\n"} 1"#, false).unwrap();
+    assert_eq!(l[0].1, "q\"\\\n");
+    assert!(lex("a{b=\"1\",} 1", false).is_ok());
+    assert!(lex("  a \t 1 \t 2 ", false).is_ok());
+}
+
+#[test]
+fn located_errors() {
+    assert_eq!(
+        lex(r#"a{b="\t"} 1"#, false).unwrap_err(),
+        "5: invalid escape sequence '\\t' (only \\\\, \\\" and \\n are allowed)"
+    );
+    assert!(lex(r#"a{b="\t"} 1"#, true).is_ok());
+    assert_eq!(
+        lex("a{b=\"1\",} 1", true).unwrap_err(),
+        "8: a trailing comma in a label set is not allowed in OpenMetrics"
+    );
+    assert_eq!(
+        lex("a  1", true).unwrap_err(),
+        "2: more than one space between tokens is not allowed in OpenMetrics"
+    );
+    assert_eq!(
+        lex("a 1 2.5", false).unwrap_err(),
+        "4: invalid timestamp \"2.5\" (expected integer milliseconds)"
+    );
+    assert_eq!(
+        lex(r#"a{b="1",b="2"} 1"#, false).unwrap_err(),
+        "8: duplicate label name \"b\""
+    );
+    assert_eq!(
+        lex(r#"a{b="1} 1"#, false).unwrap_err(),
+        "4: unterminated quoted string"
+    );
+}
+
+#[test]
+fn comments() {
+    assert!(
+        matches!(comment("# HELP a x\\ny", true), Ok(Comment::Help { text, .. }) if text == "x\ny")
+    );
+    assert!(matches!(
+        comment("# TYPE a gauge", false),
+        Ok(Comment::Type {
+            mtype: MetricType::Gauge,
+            ..
+        })
+    ));
+    assert!(matches!(comment("# just words", false), Ok(Comment::Other)));
+    assert!(comment("# just words", true).is_err());
+    assert!(matches!(comment("# EOF", false), Ok(Comment::Eof)));
+    assert!(comment("# TYPE a untyped", true).is_err());
+    assert!(matches!(
+        comment("# HELP a", true),
+        Ok(Comment::Help { bare: true, .. })
+    ));
+    assert!(comment("# HELP a\t", true).is_err());
+}
