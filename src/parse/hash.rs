@@ -46,18 +46,26 @@ fn finish(mut h: u64) -> u64 {
     h
 }
 
+/// The hash of `name="value"` from its parts: what [`bytes`] gives for the pair as a
+/// simple label is written, so both lexing paths agree.
+pub(crate) fn pair(name: &[u8], value: &[u8]) -> u64 {
+    let mut buf = Vec::with_capacity(name.len() + value.len() + 3);
+    buf.extend_from_slice(name);
+    buf.extend_from_slice(b"=\"");
+    buf.extend_from_slice(value);
+    buf.push(b'"');
+    bytes(&buf)
+}
+
 /// Order-independent hashes of a label set in one pass: without the label called `skip`
 /// (the group: a histogram series without `le`) and with every label (the series).
 pub(crate) fn label_set(ls: &[Label<'_>], skip: Option<&str>) -> (u64, u64) {
     let mut all: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut skipped: u64 = 0;
     for l in ls {
-        let h = finish(
-            (bytes(l.name.as_bytes()) ^ bytes(l.value.as_bytes()).rotate_left(23)).wrapping_mul(K),
-        );
-        all = all.wrapping_add(h);
-        if Some(&*l.name) == skip {
-            skipped = h;
+        all = all.wrapping_add(l.hash);
+        if skip.is_some_and(|s| s.len() == l.name.len() && s == l.name) {
+            skipped = l.hash;
         }
     }
     (finish(all.wrapping_sub(skipped)), finish(all))
@@ -67,9 +75,7 @@ pub(crate) fn label_set(ls: &[Label<'_>], skip: Option<&str>) -> (u64, u64) {
 pub(crate) fn label_subset(ls: &[Label<'_>], keep: impl Fn(&str) -> bool) -> u64 {
     let mut all: u64 = 0x9e37_79b9_7f4a_7c15;
     for l in ls.iter().filter(|l| keep(&l.name)) {
-        all = all.wrapping_add(finish(
-            (bytes(l.name.as_bytes()) ^ bytes(l.value.as_bytes()).rotate_left(23)).wrapping_mul(K),
-        ));
+        all = all.wrapping_add(l.hash);
     }
     finish(all)
 }

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 
+use super::super::hash;
 use super::super::number::{parse_om_timestamp, parse_value};
 use super::{Exemplar, Label, LexError, LexResult};
 
@@ -262,6 +263,7 @@ impl<'a> Cursor<'a> {
             name: Cow::Borrowed(lname),
             value: Cow::Borrowed(&self.s[vstart..vend]),
             pos: start,
+            hash: hash::bytes(&b[start..=vend]),
         });
         self.pos = vend + 2;
         Some(done)
@@ -330,10 +332,12 @@ impl<'a> Cursor<'a> {
                     msg: format!("duplicate label name {lname:?}"),
                 });
             }
+            let hash = hash::pair(lname.as_bytes(), value.as_bytes());
             out.push(Label {
                 name: lname,
                 value,
                 pos,
+                hash,
             });
             self.blanks();
             if self.eat(b',') {

@@ -26,6 +26,8 @@ pub(crate) struct Label<'a> {
     pub(crate) name: Cow<'a, str>,
     pub(crate) value: Cow<'a, str>,
     pub(crate) pos: usize,
+    /// Hash of the pair as written, `name="value"`, taken while the bytes are at hand.
+    pub(crate) hash: u64,
 }
 
 /// An OpenMetrics exemplar attached to a sample (validated, not kept).
