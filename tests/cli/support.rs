@@ -31,7 +31,13 @@ fn command(args: &[&str]) -> Command {
     c.args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
-        .env_remove("PROMTUNE_INPUT_FORMAT");
+        .env_remove("PROMTUNE_INPUT_FORMAT")
+        .env_remove("PROMTUNE_CONFIG")
+        .env_remove("PROMTUNE_PROFILE")
+        .env_remove("PROMTUNE_THRESHOLDS")
+        .env_remove("PROMTUNE_FAIL_ON")
+        .env_remove("PROMTUNE_BEARER_TOKEN")
+        .env_remove("PROMTUNE_BASIC_AUTH_PASSWORD");
     c
 }
 
