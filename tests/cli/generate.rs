@@ -389,8 +389,14 @@ fn read_only_directory_gets_nothing_and_keeps_its_file() {
     fs::write(out.join("alert-rules.yml"), "# mine\n").unwrap();
     fs::set_permissions(&out, fs::Permissions::from_mode(0o555)).unwrap();
     fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
-    let bin = env!("CARGO_BIN_EXE_promtune");
-    let guide = crate::support::fixture("guide_example.prom");
+    // The binary and the input are copied next to the output so that `nobody` can reach them
+    // wherever the checkout lives.
+    let bin = dir.path().join("promtune");
+    fs::copy(env!("CARGO_BIN_EXE_promtune"), &bin).unwrap();
+    fs::set_permissions(&bin, fs::Permissions::from_mode(0o755)).unwrap();
+    let guide = dir.path().join("guide.prom");
+    fs::copy(crate::support::fixture("guide_example.prom"), &guide).unwrap();
+    fs::set_permissions(&guide, fs::Permissions::from_mode(0o644)).unwrap();
     let args = [
         "analyze",
         "--write-configs",
@@ -405,10 +411,11 @@ fn read_only_directory_gets_nothing_and_keeps_its_file() {
         .is_ok_and(|o| o.stdout.starts_with(b"0"));
     let mut cmd = if root {
         let mut c = std::process::Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", bin]);
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&bin);
         c
     } else {
-        std::process::Command::new(bin)
+        std::process::Command::new(&bin)
     };
     let r = cmd.args(args).output().expect("run promtune");
     let stderr = String::from_utf8_lossy(&r.stderr);
