@@ -17,7 +17,7 @@ const ACCEPT_VALUE: &str =
     "application/openmetrics-text;version=1.0.0;q=0.9,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 
 /// How to fetch URLs.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct HttpOptions {
     /// Whole-request timeout, body included.
     pub timeout: Duration,
@@ -29,6 +29,19 @@ pub struct HttpOptions {
     pub headers: Vec<(String, String)>,
     /// Extra CA certificate (PEM).
     pub ca_file: Option<PathBuf>,
+}
+
+impl Default for HttpOptions {
+    /// The `--timeout` default, 10s: a zero timeout would fail every request at once.
+    fn default() -> Self {
+        HttpOptions {
+            timeout: Duration::from_secs(10),
+            bearer_token: None,
+            basic_auth: None,
+            headers: Vec::new(),
+            ca_file: None,
+        }
+    }
 }
 
 /// The URL with any `user:password@` removed, for messages.

@@ -12,8 +12,7 @@ pub fn sniff(head: &[u8]) -> (Format, String) {
     let mut counter: Option<&str> = None;
     for (i, line) in text.lines().enumerate() {
         let n = i + 1;
-        if let Some(rest) = line.strip_prefix("# UNIT ") {
-            let _ = rest;
+        if line.starts_with("# UNIT ") {
             return (Format::OpenMetrics, format!("line {n} has a # UNIT line"));
         }
         if let Some(rest) = line.strip_prefix("# TYPE ") {

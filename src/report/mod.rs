@@ -138,11 +138,7 @@ impl Report {
             out.push(format!("Format: {f}"));
         }
         out.push(match self.scraped_at.0 {
-            Some(t) => format!(
-                "Scraped at: {} ({})",
-                crate::report::rfc3339(t),
-                self.scraped_at.1
-            ),
+            Some(t) => format!("Scraped at: {} ({})", rfc3339(t), self.scraped_at.1),
             None => "Scraped at: unknown".into(),
         });
         out.push(match self.uptime.0 {
