@@ -1,22 +1,107 @@
-//! The analysis pipeline for one parsed source: recognise the exporter, run the detectors,
-//! judge against thresholds, recommend. Pure: no I/O, nothing printed.
+//! The analysis pipeline for one source: recognise the exporter, run the detectors, judge
+//! against thresholds, recommend. Pure: no I/O, nothing printed.
+//!
+//! With one scrape the counters cover the process's uptime. With two (`--previous`,
+//! `--window`) they become their increase between the scrapes, so rates describe that window.
 
 use crate::config::Config;
 use crate::detect::{self, Clock, Context, Observation, TimeSource};
+use crate::model::{self, Snapshot};
 use crate::parse::Parsed;
 use crate::recommend;
 use crate::report::Report;
 use crate::threshold;
 
-/// Analyses one parsed source.
-pub fn analyse(name: String, parsed: &Parsed, time: Option<TimeSource>, cfg: &Config) -> Report {
-    let snap = &parsed.snapshot;
-    let clock = Clock::from_snapshot(snap, time.as_ref());
+/// One read of a source: what was parsed, and when it was taken if known from outside.
+pub struct Scrape<'a> {
+    /// The parsed exposition.
+    pub parsed: &'a Parsed,
+    /// The request time, `--scraped-at` or the file's modification time.
+    pub time: Option<TimeSource>,
+}
+
+/// A report, and the warnings the caller should show with it.
+pub struct Analysis {
+    /// The report.
+    pub report: Report,
+    /// Counter resets and restarts seen between two scrapes, one line each.
+    pub warnings: Vec<String>,
+}
+
+/// Warnings listed one by one before they are summed up.
+const SHOWN_RESETS: usize = 10;
+
+/// Analyses `later`, over the window since `earlier` when given. Fails only when two
+/// scrapes cannot be put in order in time.
+pub fn analyse(
+    name: String,
+    later: &Scrape<'_>,
+    earlier: Option<&Scrape<'_>>,
+    cfg: &Config,
+) -> Result<Analysis, String> {
+    let snap = &later.parsed.snapshot;
+    let clock = Clock::from_snapshot(snap, later.time.as_ref());
+    let Some(earlier) = earlier else {
+        let report = analyse_snapshot(name, later.parsed, snap, &clock, cfg);
+        return Ok(Analysis {
+            report,
+            warnings: Vec::new(),
+        });
+    };
+    let before = Clock::from_snapshot(&earlier.parsed.snapshot, earlier.time.as_ref());
+    if let (Some(a), Some(b)) = (before.start, clock.start) {
+        // A new start time means every counter restarted from zero: the later scrape alone
+        // covers exactly the time since the restart.
+        if b - a >= 1.0 {
+            let report = analyse_snapshot(name, later.parsed, snap, &clock, cfg);
+            let warning = format!(
+                "the process restarted between the two scrapes (its start time moved by {:.0}s); \
+                 rates cover the {} since the restart",
+                b - a,
+                clock.uptime.map_or("uptime".into(), |u| format!("{u:.0}s")),
+            );
+            return Ok(Analysis {
+                report,
+                warnings: vec![warning],
+            });
+        }
+    }
+    let window = clock.since(&before)?;
+    let (delta, resets) = model::increase(&earlier.parsed.snapshot, snap);
+    let mut report = analyse_snapshot(name, later.parsed, &delta, &window, cfg);
+    report.resets = resets.len() as u64;
+    let mut warnings: Vec<String> = resets
+        .iter()
+        .take(SHOWN_RESETS)
+        .map(|r| {
+            format!(
+                "{}{} went down between the two scrapes ({} from {} to {}): a counter reset, \
+                 counted from zero (did the process restart?)",
+                r.family, r.labels, r.what, r.before, r.after
+            )
+        })
+        .collect();
+    if resets.len() > SHOWN_RESETS {
+        warnings.push(format!(
+            "{} more counter resets not shown",
+            resets.len() - SHOWN_RESETS
+        ));
+    }
+    Ok(Analysis { report, warnings })
+}
+
+fn analyse_snapshot(
+    name: String,
+    parsed: &Parsed,
+    snap: &Snapshot,
+    clock: &Clock,
+    cfg: &Config,
+) -> Report {
     let traffic = detect::recognise(snap, &cfg.traffic);
     let cx = Context {
         snapshot: snap,
         traffic: traffic.as_ref(),
-        clock: &clock,
+        clock,
     };
     let observations = detect::run_all(&cx);
     let mut patterns: Vec<_> = observations
@@ -39,11 +124,13 @@ pub fn analyse(name: String, parsed: &Parsed, time: Option<TimeSource>, cfg: &Co
         format: Some(format),
         scraped_at: (clock.scraped_at, clock.scraped_at_source.clone()),
         uptime: (clock.uptime, clock.uptime_source.clone()),
+        span: clock.span,
         traffic,
         patterns,
         checks,
         recommendations,
         warnings: parsed.warnings_total,
+        resets: 0,
         error: None,
     }
 }

@@ -4,18 +4,18 @@ use std::io::Write;
 
 use anyhow::Context as _;
 
-use crate::analysis;
 use crate::cli::{
     AnalyzeArgs, CheckArgs, Cli, Command, FailOnArg, FormatArg, GenerateArgs, GenerateCmd,
-    InputArgs, InputFormatArg, RunArgs, ThresholdArgs,
+    ThresholdArgs,
 };
+use crate::collect::{self, Analysed};
 use crate::config::{self, Config};
-use crate::detect::{self, TimeSource};
+use crate::detect;
 use crate::exit;
 use crate::generate::{self, BaseConfig, GenerateContext};
 use crate::input::{HttpOptions, Source};
-use crate::model::{Keep, MetricType, Retention};
-use crate::parse::{self, Format, FormatChoice, ParseError, ParseOptions, Parsed};
+use crate::model::{Keep, MetricType};
+use crate::parse::Parsed;
 use crate::report::{self, Report};
 use crate::settings;
 use crate::threshold::Status;
@@ -29,53 +29,6 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Thresholds(args) => thresholds(&args),
         Command::Detectors => detectors(),
     }
-}
-
-fn format_choice(a: InputFormatArg, content_type: Option<&str>) -> FormatChoice {
-    match (a, content_type) {
-        (InputFormatArg::Prometheus, _) => FormatChoice::Fixed(Format::Prometheus),
-        (InputFormatArg::Openmetrics, _) => FormatChoice::Fixed(Format::OpenMetrics),
-        (InputFormatArg::Auto, Some(ct)) if ct.starts_with("application/openmetrics-text") => {
-            FormatChoice::Fixed(Format::OpenMetrics)
-        }
-        (InputFormatArg::Auto, Some(ct)) if ct.starts_with("text/plain") => {
-            FormatChoice::Fixed(Format::Prometheus)
-        }
-        (InputFormatArg::Auto, _) => FormatChoice::Auto,
-    }
-}
-
-/// Reads and parses one source; the error is already formatted as `SOURCE:LINE:COLUMN: …`.
-fn load(
-    source: &Source,
-    input: &InputArgs,
-    http: &HttpOptions,
-    retain: Option<Retention<'_>>,
-) -> Result<(Parsed, Option<TimeSource>), String> {
-    let name = source.name();
-    let opened = source
-        .open(http)
-        .map_err(|e| format!("{name}: error: {e:#}"))?;
-    let opts = ParseOptions {
-        format: format_choice(input.input_format, opened.content_type.as_deref()),
-        max_bytes: input.max_bytes,
-        retain,
-    };
-    let html = opened
-        .content_type
-        .as_deref()
-        .is_some_and(|ct| ct.starts_with("text/html"));
-    let mut parsed = parse::parse(opened.reader, &opts).map_err(|e| match e {
-        ParseError::Syntax { .. } if html => {
-            format!("{name}:{e} (the server answered text/html: is this the metrics path?)")
-        }
-        ParseError::Syntax { .. } => format!("{name}:{e}"),
-        other => format!("{name}: error: {other}"),
-    })?;
-    if let (Some(ct), None) = (&opened.content_type, &parsed.format_reason) {
-        parsed.format_reason = Some(format!("Content-Type {ct}"));
-    }
-    Ok((parsed, opened.time))
 }
 
 fn print_warnings(name: &str, parsed: &Parsed) {
@@ -100,7 +53,7 @@ fn check(args: &CheckArgs) -> anyhow::Result<u8> {
     for arg in &args.sources {
         let source = Source::from_arg(&arg.to_string_lossy());
         let name = source.name();
-        match load(
+        match collect::load(
             &source,
             &args.input,
             &HttpOptions::default(),
@@ -126,50 +79,6 @@ fn load_config(t: &ThresholdArgs) -> anyhow::Result<Config> {
         t.config.as_deref(),
         t.thresholds.as_deref(),
     )?)
-}
-
-/// One analysed source: its report, and what generation needs.
-struct Analysed {
-    source: Source,
-    report: Report,
-    parsed: Option<Parsed>,
-}
-
-/// Loads and analyses every source; a failing source becomes a report with its error.
-fn analyse_all(run: &RunArgs, cfg: &Config) -> anyhow::Result<(Vec<Analysed>, bool)> {
-    let http = settings::http_options(&run.http)?;
-    let forced = run
-        .scraped_at
-        .as_deref()
-        .map(settings::scraped_at)
-        .transpose()?;
-    let mut out = Vec::new();
-    let mut failed = false;
-    for arg in &run.sources {
-        let source = Source::from_arg(arg);
-        let name = source.name();
-        let keep = detect::retention(&cfg.traffic);
-        match load(&source, &run.input, &http, Some(&keep)) {
-            Ok((parsed, time)) => {
-                let report = analysis::analyse(name, &parsed, forced.clone().or(time), cfg);
-                out.push(Analysed {
-                    source,
-                    report,
-                    parsed: Some(parsed),
-                });
-            }
-            Err(msg) => {
-                eprintln!("{msg}");
-                failed = true;
-                out.push(Analysed {
-                    source,
-                    report: Report::failed(name, msg.clone()),
-                    parsed: None,
-                });
-            }
-        }
-    }
-    Ok((out, failed))
 }
 
 /// Generated files as `(file name, text)`.
@@ -246,7 +155,7 @@ fn diff(files: &[(String, String)], base: Option<&BaseConfig>) -> String {
 
 fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
     let cfg = load_config(&args.run.thresholds)?;
-    let (analysed, failed) = analyse_all(&args.run, &cfg)?;
+    let (analysed, failed) = collect::analyse_all(&args.run, &cfg, &mut |m| eprintln!("{m}"))?;
     let mut out = std::io::stdout().lock();
     if args.generate.diff {
         let (files, base) =
@@ -289,7 +198,7 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
 
 fn generate_one(args: &GenerateCmd) -> anyhow::Result<u8> {
     let cfg = load_config(&args.run.thresholds)?;
-    let (analysed, failed) = analyse_all(&args.run, &cfg)?;
+    let (analysed, failed) = collect::analyse_all(&args.run, &cfg, &mut |m| eprintln!("{m}"))?;
     let (files, base) = generate_files(&analysed, &cfg, &args.generate, &[args.kind.as_str()])?;
     let mut out = std::io::stdout().lock();
     if args.generate.diff {

@@ -79,6 +79,14 @@ pub struct RunArgs {
     #[arg(long, value_name = "TIME")]
     pub scraped_at: Option<String>,
 
+    /// An earlier scrape of the (one) source: rates cover the time between the two.
+    #[arg(long, value_name = "SOURCE", conflicts_with = "window")]
+    pub previous: Option<String>,
+
+    /// Scrape each URL twice, this long apart (e.g. 1m): rates cover that window.
+    #[arg(long, value_name = "DURATION")]
+    pub window: Option<String>,
+
     /// Thresholds.
     #[command(flatten)]
     pub thresholds: ThresholdArgs,

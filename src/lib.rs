@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod app;
 pub mod cli;
+pub mod collect;
 pub mod config;
 pub mod detect;
 pub mod exit;

@@ -11,6 +11,41 @@ pub struct TimeSource {
     pub how: String,
 }
 
+/// A time (seconds since the epoch) as RFC 3339 UTC with milliseconds.
+pub fn rfc3339(t: f64) -> String {
+    // Clamped to 0000..9999-12-31: Duration::from_secs_f64 panics on negative or infinite
+    // values, and RFC 3339 has four-digit years.
+    let d = std::time::Duration::from_secs_f64(t.clamp(0.0, 253_402_300_799.0));
+    humantime::format_rfc3339_millis(std::time::UNIX_EPOCH + d).to_string()
+}
+
+/// What the counters' values cover, so what rates are "per second of".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Span {
+    /// Since the process started: one scrape.
+    Uptime,
+    /// Between two scrapes of the same target (`--previous`, `--window`).
+    Window,
+}
+
+impl Span {
+    /// `uptime` or `window`, as in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Span::Uptime => "uptime",
+            Span::Window => "window",
+        }
+    }
+
+    /// Completes "over 60s …" in notes.
+    pub fn phrase(self) -> &'static str {
+        match self {
+            Span::Uptime => "of uptime",
+            Span::Window => "between the two scrapes",
+        }
+    }
+}
+
 /// Scrape time, start time and uptime, each with where it came from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Clock {
@@ -18,10 +53,15 @@ pub struct Clock {
     pub scraped_at: Option<f64>,
     /// Where the scrape time came from.
     pub scraped_at_source: String,
-    /// Process uptime at the scrape, in seconds.
+    /// The time the values cover, in seconds: the process uptime at the scrape, or the
+    /// window between two scrapes (see `span`).
     pub uptime: Option<f64>,
     /// Where the uptime came from.
     pub uptime_source: String,
+    /// Process start time (seconds since the epoch), when exposed.
+    pub start: Option<f64>,
+    /// Whether `uptime` is the process's uptime or a window between two scrapes.
+    pub span: Span,
 }
 
 fn scalar_values(snap: &Snapshot, name: &str) -> Vec<f64> {
@@ -86,7 +126,43 @@ impl Clock {
             scraped_at_source,
             uptime,
             uptime_source,
+            start: start.map(|s| s.1),
+            span: Span::Uptime,
         }
+    }
+
+    /// The clock of the window from `earlier` to `self`: both scrape times must be known and
+    /// in order, or there is no rate to compute.
+    pub fn since(&self, earlier: &Clock) -> Result<Clock, String> {
+        let (Some(t0), Some(t1)) = (earlier.scraped_at, self.scraped_at) else {
+            return Err(format!(
+                "cannot tell when the two scrapes were taken (earlier: {}, later: {}); \
+                 sample timestamps, the files' modification times or --scraped-at must say",
+                earlier.scraped_at_source, self.scraped_at_source
+            ));
+        };
+        if t1 <= t0 {
+            return Err(format!(
+                "the earlier scrape ({}, from {}) is not before the later one ({}, from {})",
+                rfc3339(t0),
+                earlier.scraped_at_source,
+                rfc3339(t1),
+                self.scraped_at_source
+            ));
+        }
+        Ok(Clock {
+            uptime: Some(t1 - t0),
+            uptime_source: if earlier.scraped_at_source == self.scraped_at_source {
+                format!("{} of both scrapes", self.scraped_at_source)
+            } else {
+                format!(
+                    "{} (earlier) and {} (later)",
+                    earlier.scraped_at_source, self.scraped_at_source
+                )
+            },
+            span: Span::Window,
+            ..self.clone()
+        })
     }
 }
 

@@ -45,7 +45,10 @@ impl Detector for CpuDetector {
         let (value, note) = match (found, cx.clock.uptime) {
             (Some((name, secs, _)), Some(up)) => (
                 Some(secs / up),
-                format!("{name}: {secs:.2} CPU seconds over {up:.0}s of uptime"),
+                format!(
+                    "{name}: {secs:.2} CPU seconds over {up:.0}s {}",
+                    cx.clock.span.phrase()
+                ),
             ),
             (Some((name, secs, _)), None) => (
                 None,

@@ -16,7 +16,7 @@ mod request_rate;
 pub mod routes;
 mod traffic;
 
-pub use clock::{Clock, TimeSource};
+pub use clock::{rfc3339, Clock, Span, TimeSource};
 pub use histogram::{quantile, Quantile};
 pub use promql::render as render_query;
 pub use traffic::{recognise, CountKind, RequestRow, Traffic, TrafficOverride};

@@ -4,7 +4,7 @@
 use super::histogram::{quantile, sum_by_le};
 use super::promql::selector;
 use super::traffic::is_request_latency;
-use super::{count, Context, Detector, Measurement, Observation};
+use super::{count, Context, Detector, Measurement, Observation, Span};
 use crate::model::{Family, MetricType, SeriesValue};
 
 /// Estimates P95 request latency.
@@ -32,15 +32,19 @@ fn buckets_per_series(f: &Family) -> usize {
         .unwrap_or(0)
 }
 
-fn from_histogram(f: &Family, others: &[&Family]) -> Measurement {
+fn from_histogram(f: &Family, others: &[&Family], span: Span) -> Measurement {
     let all = sum_by_le(f.series.iter().filter_map(|s| match &s.value {
         SeriesValue::Histogram { buckets, .. } => Some(&buckets[..]),
         _ => None,
     }));
     let k = scale(&f.name);
     let mut note = format!(
-        "histogram_quantile(0.95, sum by (le) ({}_bucket)), since the process started",
-        f.name
+        "histogram_quantile(0.95, sum by (le) ({}_bucket)), {}",
+        f.name,
+        match span {
+            Span::Uptime => "since the process started",
+            Span::Window => "between the two scrapes",
+        }
     );
     let bucket = selector(&format!("{}_bucket", f.name), &[]);
     let mut query = format!("histogram_quantile(0.95, sum by (le) (rate({bucket}[__WINDOW__])))");
@@ -156,7 +160,7 @@ impl Detector for P95LatencyDetector {
                 .then_with(|| a.name.cmp(&b.name))
         });
         let m = if let Some((best, rest)) = hists.split_first() {
-            from_histogram(best, rest)
+            from_histogram(best, rest, cx.clock.span)
         } else if let Some(s) = candidates.iter().find(|f| f.mtype == MetricType::Summary) {
             from_summary(s)
         } else {

@@ -22,10 +22,11 @@ impl Detector for RequestRateDetector {
                 (
                     Some(n / up),
                     format!(
-                        "{} requests in {} over {:.0}s of uptime ({}), monitoring traffic included",
+                        "{} requests in {} over {:.0}s {} ({}), monitoring traffic included",
                         count(n),
                         t.selector(),
                         up,
+                        cx.clock.span.phrase(),
                         cx.clock.uptime_source
                     ),
                 )

@@ -174,7 +174,7 @@ pub fn plan(
         Some(m) if over_scraped && current < RECOMMENDED_SCRAPE_INTERVAL => (
             RECOMMENDED_SCRAPE_INTERVAL,
             true,
-            format!("the target is scraped every {m:.1}s (uptime / requests to the metrics endpoint); the guide recommends 30s"),
+            format!("the target is scraped every {m:.1}s ({} / requests to the metrics endpoint); the guide recommends 30s", report.span.as_str()),
         ),
         Some(m) if over_scraped => (
             current.min(MAX_INTERVAL),

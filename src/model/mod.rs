@@ -3,10 +3,12 @@
 //! The parser (`crate::parse`) streams samples into a [`SnapshotBuilder`]; detectors read the
 //! resulting [`Snapshot`]. Nothing here knows about files, HTTP, clap or YAML.
 
+mod delta;
 mod family;
 mod keep;
 mod snapshot;
 
+pub use delta::{increase, Reset};
 pub use family::{Bucket, Family, Labels, MetricType, Series, SeriesValue, Suffix};
 pub use keep::{Keep, Retention};
 pub use snapshot::{FamilyStats, Snapshot, Stats};

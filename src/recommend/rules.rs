@@ -34,7 +34,7 @@ pub(super) fn scrape_interval(patterns: &[Pattern], out: &mut Vec<Recommendation
         action: "raise scrape_interval to 30s and set scrape_timeout: 10s for this target".into(),
         expected: format!("{} fewer requests to the metrics endpoint (one every 30s instead of every {every:.1}s)", pct(cut)),
         expected_reduction: Some(cut),
-        evidence: format!("{} scrapes{share}, one every {every:.1}s of uptime", count(n)),
+        evidence: format!("{} scrapes{share}, one every {every:.1}s on average", count(n)),
     });
 }
 

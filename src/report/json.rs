@@ -26,11 +26,13 @@ struct WireReport<'a> {
     scraped_at_source: &'a str,
     uptime_seconds: Option<f64>,
     uptime_source: &'a str,
+    rates_over: &'static str,
     requests: Option<WireTraffic<'a>>,
     patterns: Vec<WirePattern<'a>>,
     checks: Vec<WireCheck<'a>>,
     recommendations: Vec<WireRecommendation<'a>>,
     parser_warnings: u64,
+    counter_resets: u64,
 }
 
 #[derive(Serialize)]
@@ -112,6 +114,7 @@ fn wire(r: &Report) -> WireReport<'_> {
         scraped_at_source: &r.scraped_at.1,
         uptime_seconds: finite(r.uptime.0),
         uptime_source: &r.uptime.1,
+        rates_over: r.span.as_str(),
         requests: r.traffic.as_ref().map(|t| WireTraffic {
             family: &t.family,
             selector: t.selector(),
@@ -167,6 +170,7 @@ fn wire(r: &Report) -> WireReport<'_> {
             })
             .collect(),
         parser_warnings: r.warnings,
+        counter_resets: r.resets,
     }
 }
 

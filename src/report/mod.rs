@@ -7,7 +7,8 @@ mod table;
 
 pub use check::render_check;
 
-use crate::detect::{count, Pattern, Traffic};
+pub use crate::detect::rfc3339;
+use crate::detect::{count, Pattern, Span, Traffic};
 use crate::recommend::Recommendation;
 use crate::threshold::Check;
 
@@ -20,8 +21,11 @@ pub struct Report {
     pub format: Option<String>,
     /// Scrape time (seconds since the epoch) and where it came from.
     pub scraped_at: (Option<f64>, String),
-    /// Uptime (seconds) and where it came from.
+    /// Uptime (seconds) and where it came from; a window between two scrapes when `span`
+    /// says so.
     pub uptime: (Option<f64>, String),
+    /// What `uptime` measures, so what the rates are per second of.
+    pub span: Span,
     /// The recognised request family and labels.
     pub traffic: Option<Traffic>,
     /// Usage patterns.
@@ -32,6 +36,8 @@ pub struct Report {
     pub recommendations: Vec<Recommendation>,
     /// Parser warnings.
     pub warnings: u64,
+    /// Cumulative series that went down between two scrapes.
+    pub resets: u64,
     /// Why the source could not be analysed.
     pub error: Option<String>,
 }
@@ -44,11 +50,13 @@ impl Report {
             format: None,
             scraped_at: (None, String::new()),
             uptime: (None, String::new()),
+            span: Span::Uptime,
             traffic: None,
             patterns: Vec::new(),
             checks: Vec::new(),
             recommendations: Vec::new(),
             warnings: 0,
+            resets: 0,
             error: Some(error),
         }
     }
@@ -141,9 +149,13 @@ impl Report {
             Some(t) => format!("Scraped at: {} ({})", rfc3339(t), self.scraped_at.1),
             None => "Scraped at: unknown".into(),
         });
+        let label = match self.span {
+            Span::Uptime => "Uptime",
+            Span::Window => "Window",
+        };
         out.push(match self.uptime.0 {
-            Some(u) => format!("Uptime: {u:.0}s (from {})", self.uptime.1),
-            None => format!("Uptime: unknown ({})", self.uptime.1),
+            Some(u) => format!("{label}: {u:.0}s (from {})", self.uptime.1),
+            None => format!("{label}: unknown ({})", self.uptime.1),
         });
         if let Some(t) = &self.traffic {
             let lbl = |l: &Option<String>| l.clone().unwrap_or_else(|| "-".into());
@@ -157,6 +169,12 @@ impl Report {
         } else {
             out.push("Requests: no request counter recognised".into());
         }
+        if self.resets > 0 {
+            out.push(format!(
+                "Counter resets: {} between the two scrapes, counted from zero (did the process restart?)",
+                self.resets
+            ));
+        }
         if self.warnings > 0 {
             out.push(format!(
                 "Parser warnings: {} (run promtune check for details)",
@@ -165,12 +183,6 @@ impl Report {
         }
         out
     }
-}
-
-/// Seconds since the epoch as RFC 3339 (UTC, millisecond precision).
-pub fn rfc3339(t: f64) -> String {
-    let d = std::time::Duration::from_secs_f64(t.max(0.0));
-    humantime::format_rfc3339_millis(std::time::UNIX_EPOCH + d).to_string()
 }
 
 /// An output format for `analyze`.

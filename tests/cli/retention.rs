@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use promtune::analysis::analyse;
+use promtune::analysis::{analyse, Scrape};
 use promtune::config;
 use promtune::detect::{retention, TimeSource};
 use promtune::parse::{parse_bytes, ParseOptions};
@@ -50,13 +50,13 @@ fn reports_are_the_same_with_and_without_retention() {
             },
         )
         .unwrap();
-        let json = |p| {
-            renderer(Format::Json).render(&[analyse(
-                f.display().to_string(),
-                p,
-                Some(time.clone()),
-                &cfg,
-            )])
+        let json = |parsed| {
+            let scrape = Scrape {
+                parsed,
+                time: Some(time.clone()),
+            };
+            let a = analyse(f.display().to_string(), &scrape, None, &cfg).unwrap();
+            renderer(Format::Json).render(&[a.report])
         };
         assert_eq!(json(&kept), json(&all), "{}", f.display());
         let (n_all, n_kept): (usize, usize) = (

@@ -1,0 +1,187 @@
+//! Reads every source (once, or twice for a window) and analyses it. Nothing printed here:
+//! messages go to the caller's `say`, so `app` stays the only module that prints.
+
+use std::time::Duration;
+
+use anyhow::{anyhow, bail};
+
+use crate::analysis::{self, Scrape};
+use crate::cli::{InputArgs, InputFormatArg, RunArgs};
+use crate::config::Config;
+use crate::detect::{self, TimeSource};
+use crate::input::{HttpOptions, Source};
+use crate::model::Retention;
+use crate::parse::{self, Format, FormatChoice, ParseError, ParseOptions, Parsed};
+use crate::report::Report;
+use crate::settings;
+
+/// One analysed source: its report, and what generation needs.
+pub struct Analysed {
+    /// Where it was read from.
+    pub source: Source,
+    /// Its report (with the error when it could not be read).
+    pub report: Report,
+    /// The (later) parsed scrape.
+    pub parsed: Option<Parsed>,
+}
+
+fn format_choice(a: InputFormatArg, content_type: Option<&str>) -> FormatChoice {
+    match (a, content_type) {
+        (InputFormatArg::Prometheus, _) => FormatChoice::Fixed(Format::Prometheus),
+        (InputFormatArg::Openmetrics, _) => FormatChoice::Fixed(Format::OpenMetrics),
+        (InputFormatArg::Auto, Some(ct)) if ct.starts_with("application/openmetrics-text") => {
+            FormatChoice::Fixed(Format::OpenMetrics)
+        }
+        (InputFormatArg::Auto, Some(ct)) if ct.starts_with("text/plain") => {
+            FormatChoice::Fixed(Format::Prometheus)
+        }
+        (InputFormatArg::Auto, _) => FormatChoice::Auto,
+    }
+}
+
+/// A parsed source and the time it was read, when known from outside.
+pub type Loaded = (Parsed, Option<TimeSource>);
+
+/// Reads and parses one source; the error is already formatted as `SOURCE:LINE:COLUMN: …`.
+pub fn load(
+    source: &Source,
+    input: &InputArgs,
+    http: &HttpOptions,
+    retain: Option<Retention<'_>>,
+) -> Result<Loaded, String> {
+    let name = source.name();
+    let opened = source
+        .open(http)
+        .map_err(|e| format!("{name}: error: {e:#}"))?;
+    let opts = ParseOptions {
+        format: format_choice(input.input_format, opened.content_type.as_deref()),
+        max_bytes: input.max_bytes,
+        retain,
+    };
+    let html = opened
+        .content_type
+        .as_deref()
+        .is_some_and(|ct| ct.starts_with("text/html"));
+    let mut parsed = parse::parse(opened.reader, &opts).map_err(|e| match e {
+        ParseError::Syntax { .. } if html => {
+            format!("{name}:{e} (the server answered text/html: is this the metrics path?)")
+        }
+        ParseError::Syntax { .. } => format!("{name}:{e}"),
+        other => format!("{name}: error: {other}"),
+    })?;
+    if let (Some(ct), None) = (&opened.content_type, &parsed.format_reason) {
+        parsed.format_reason = Some(format!("Content-Type {ct}"));
+    }
+    Ok((parsed, opened.time))
+}
+
+/// How the earlier scrape of each source is taken, if there is one.
+enum Earlier {
+    /// One scrape per source.
+    None,
+    /// `--previous`: a saved earlier scrape of the only source.
+    Previous(Source),
+    /// `--window`: every source read, then read again this much later.
+    Window(Duration),
+}
+
+fn earlier_mode(run: &RunArgs, sources: &[Source]) -> anyhow::Result<Earlier> {
+    match (&run.previous, &run.window) {
+        (Some(_), Some(_)) => {
+            bail!("--previous and --window are two ways to get the earlier scrape: give one")
+        }
+        (Some(p), None) => {
+            if sources.len() != 1 {
+                bail!(
+                    "--previous is an earlier scrape of one source, but {} sources were given",
+                    sources.len()
+                );
+            }
+            Ok(Earlier::Previous(Source::from_arg(p)))
+        }
+        (None, Some(w)) => {
+            let d = humantime::parse_duration(w)
+                .map_err(|e| anyhow!("--window {w:?}: {e} (expected a duration such as 30s)"))?;
+            if let Some(s) = sources.iter().find(|s| !matches!(s, Source::Url(_))) {
+                bail!("--window reads each source twice, so it needs http(s):// URLs, not {} (for saved files, use --previous)", s.name());
+            }
+            Ok(Earlier::Window(d))
+        }
+        (None, None) => Ok(Earlier::None),
+    }
+}
+
+/// Loads and analyses every source; a failing source becomes a report with its error, and
+/// the `bool` says whether any failed.
+pub fn analyse_all(
+    run: &RunArgs,
+    cfg: &Config,
+    say: &mut dyn FnMut(&str),
+) -> anyhow::Result<(Vec<Analysed>, bool)> {
+    let http = settings::http_options(&run.http)?;
+    let forced = run
+        .scraped_at
+        .as_deref()
+        .map(settings::scraped_at)
+        .transpose()?;
+    let sources: Vec<Source> = run.sources.iter().map(|a| Source::from_arg(a)).collect();
+    let mode = earlier_mode(run, &sources)?;
+    let keep = detect::retention(&cfg.traffic);
+    let read = |s: &Source| load(s, &run.input, &http, Some(&keep));
+    let earlier: Vec<Option<Result<Loaded, String>>> = match &mode {
+        Earlier::None => sources.iter().map(|_| None).collect(),
+        Earlier::Previous(p) => vec![Some(read(p))],
+        Earlier::Window(d) => {
+            let first = sources.iter().map(|s| Some(read(s))).collect();
+            say(&format!(
+                "promtune: waiting {} for the second scrape",
+                humantime::format_duration(*d)
+            ));
+            std::thread::sleep(*d);
+            first
+        }
+    };
+    let mut out = Vec::new();
+    let mut failed = false;
+    for (source, before) in sources.into_iter().zip(earlier) {
+        let name = source.name();
+        let result = match before.transpose() {
+            Err(msg) => Err(format!("{msg} (the earlier scrape)")),
+            Ok(before) => read(&source).and_then(|(parsed, time)| {
+                let later = Scrape {
+                    parsed: &parsed,
+                    time: forced.clone().or(time),
+                };
+                let before = before.as_ref().map(|(p, t)| Scrape {
+                    parsed: p,
+                    time: t.clone(),
+                });
+                let a = analysis::analyse(name.clone(), &later, before.as_ref(), cfg)
+                    .map_err(|e| format!("{name}: error: {e}"))?;
+                Ok((a, parsed))
+            }),
+        };
+        match result {
+            Ok((a, parsed)) => {
+                for w in &a.warnings {
+                    say(&format!("{name}: warning: {w}"));
+                }
+                out.push(Analysed {
+                    source,
+                    report: a.report,
+                    parsed: Some(parsed),
+                });
+            }
+            Err(msg) => {
+                say(&msg);
+                failed = true;
+                out.push(Analysed {
+                    source,
+                    report: Report::failed(name, msg),
+                    parsed: None,
+                });
+            }
+        }
+    }
+    Ok((out, failed))
+}
