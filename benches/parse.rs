@@ -6,7 +6,7 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use promtune::analysis::analyse;
+use promtune::analysis::{analyse, Scrape};
 use promtune::config;
 use promtune::detect::{retention, TimeSource};
 use promtune::model::{Keep, MetricType};
@@ -56,11 +56,14 @@ fn bench(c: &mut Criterion) {
                     },
                 )
                 .unwrap();
-                let time = TimeSource {
-                    at: 1_800_000_000.0,
-                    how: "bench".into(),
+                let later = Scrape {
+                    parsed: &parsed,
+                    time: Some(TimeSource {
+                        at: 1_800_000_000.0,
+                        how: "bench".into(),
+                    }),
                 };
-                analyse(name.to_string(), &parsed, Some(time), &cfg)
+                analyse(name.to_string(), &later, None, &cfg).map(|a| a.report)
             })
         });
         g.finish();

@@ -139,9 +139,13 @@ impl Report {
         out
     }
 
-    /// The header lines: source, format, clock, exporter.
+    /// The header lines: source, format, clock, exporter (only the source when it failed:
+    /// the rest would all read "unknown").
     pub fn header(&self) -> Vec<String> {
         let mut out = vec![format!("Source: {}", self.source)];
+        if self.error.is_some() {
+            return out;
+        }
         if let Some(f) = &self.format {
             out.push(format!("Format: {f}"));
         }

@@ -103,6 +103,22 @@ fn timeout_and_refused() {
     );
 }
 
+/// `.invalid` is reserved by RFC 6761: no resolver may ever answer it, so this asks the
+/// machine's own resolver without depending on any real name.
+#[test]
+fn a_name_that_does_not_resolve_says_so() {
+    let url = "http://promtune-test.invalid/metrics";
+    let r = promtune(&["analyze", "--timeout", "10s", url]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr.contains(&format!(
+            "{url}: error: GET {url}: the host name does not resolve: check it"
+        )),
+        "{}",
+        r.stderr
+    );
+}
+
 #[test]
 fn bearer_token_comes_from_a_file_and_is_never_printed() {
     let mut token = tempfile::NamedTempFile::new().unwrap();

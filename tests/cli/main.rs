@@ -15,3 +15,4 @@ mod properties;
 mod retention;
 mod server;
 mod support;
+mod window;

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-/// How the server answers every request.
+/// How the server answers a request.
 #[derive(Clone)]
 pub(crate) enum Reply {
     /// Status, extra headers, body.
@@ -15,6 +15,8 @@ pub(crate) enum Reply {
     Stall(Duration),
     /// Write these bytes as they are, then stall for this long (zero: close).
     Raw(Vec<u8>, Duration),
+    /// The n-th request gets the n-th reply; the last one repeats.
+    Sequence(Vec<Reply>),
 }
 
 /// A running server; it stops when the test process ends.
@@ -61,6 +63,7 @@ fn answer(mut s: TcpStream, reply: &Reply, log: &Mutex<Vec<String>>) {
             let _ = s.write_all(body);
         }
         Reply::Stall(d) => thread::sleep(*d),
+        Reply::Sequence(_) => unreachable!("serve picks one reply of a sequence"),
         Reply::Raw(bytes, d) => {
             let _ = s.write_all(bytes);
             let _ = s.flush();
@@ -69,15 +72,19 @@ fn answer(mut s: TcpStream, reply: &Reply, log: &Mutex<Vec<String>>) {
     }
 }
 
-/// Starts a server answering every request with `reply`.
+/// Starts a server answering each request with `reply` (connections are not reused: every
+/// answer says `Connection: close`).
 pub(crate) fn serve(reply: Reply) -> Server {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
     let url = format!("http://{}/metrics", listener.local_addr().unwrap());
     let requests = Arc::new(Mutex::new(Vec::new()));
     let log = Arc::clone(&requests);
     thread::spawn(move || {
-        for s in listener.incoming().flatten() {
-            let reply = reply.clone();
+        for (n, s) in listener.incoming().flatten().enumerate() {
+            let reply = match &reply {
+                Reply::Sequence(all) => all[n.min(all.len() - 1)].clone(),
+                one => one.clone(),
+            };
             let log = Arc::clone(&log);
             thread::spawn(move || answer(s, &reply, &log));
         }

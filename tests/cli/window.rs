@@ -1,0 +1,317 @@
+//! Two scrapes of one target (`--previous`, `--window`): increases, resets, restarts.
+
+use std::fs;
+use std::time::{Duration, SystemTime};
+
+use crate::server::{serve, Reply};
+use crate::support::{fixture, promtune};
+
+fn guide() -> String {
+    fs::read_to_string(fixture("guide_example.prom")).unwrap()
+}
+
+/// Replaces exactly one occurrence, so a changed fixture fails here and not in a later assert.
+fn edit(text: &str, from: &str, to: &str) -> String {
+    assert_eq!(text.matches(from).count(), 1, "{from}");
+    text.replacen(from, to, 1)
+}
+
+/// The guide's target ten minutes later: 40 more scrapes, 20 more health checks, 6 more CPU
+/// seconds, nothing else.
+fn ten_minutes_later() -> String {
+    let t = guide().replace(" 1757324310000", " 1757324910000");
+    let t = edit(
+        &t,
+        "\"/metrics\",status_code=\"200\"} 394.0",
+        "\"/metrics\",status_code=\"200\"} 434.0",
+    );
+    let t = edit(
+        &t,
+        "\"/health\",status_code=\"200\"} 99.0",
+        "\"/health\",status_code=\"200\"} 119.0",
+    );
+    edit(
+        &t,
+        "process_cpu_seconds_total 22.91",
+        "process_cpu_seconds_total 28.91",
+    )
+}
+
+fn no_timestamps(text: &str) -> String {
+    text.replace(" 1757324310000", "")
+        .replace(" 1757324910000", "")
+}
+
+fn json_of(stdout: &str) -> serde_json::Value {
+    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+fn check(report: &serde_json::Value, id: &str) -> serde_json::Value {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check {id}"))["value"]
+        .clone()
+}
+
+#[test]
+fn previous_scrape_gives_rates_over_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let later = dir.path().join("later.prom");
+    fs::write(&later, ten_minutes_later()).unwrap();
+    let before = fixture("guide_example.prom");
+    let r = promtune(&[
+        "analyze",
+        "--format",
+        "json",
+        "--previous",
+        before.to_str().unwrap(),
+        later.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+    let v = &json_of(&r.stdout)["reports"][0];
+    assert_eq!(
+        (v["rates_over"].as_str(), v["uptime_seconds"].as_f64()),
+        (Some("window"), Some(600.0))
+    );
+    assert_eq!(v["counter_resets"], 0);
+    let p = &v["patterns"];
+    assert_eq!(
+        (p[0]["id"].as_str(), p[0]["requests"].as_f64()),
+        (Some("metrics_scrapes"), Some(40.0))
+    );
+    assert_eq!(p[0]["interval_seconds"].as_f64(), Some(15.0));
+    assert_eq!(
+        (p[1]["requests"].as_f64(), p[1]["interval_seconds"].as_f64()),
+        (Some(20.0), Some(30.0))
+    );
+    assert_eq!(
+        p[2]["requests"].as_f64(),
+        Some(0.0),
+        "no new 404s in the window"
+    );
+    assert_eq!(check(v, "request_rate").as_f64(), Some(0.1));
+    assert_eq!(check(v, "cpu").as_f64(), Some(0.01));
+    assert_eq!(
+        check(v, "error_rate").as_f64(),
+        Some(0.0),
+        "no new 5xx in the window"
+    );
+    assert_eq!(
+        check(v, "memory").as_f64(),
+        Some(943718400.0),
+        "a gauge keeps its later value"
+    );
+}
+
+#[test]
+fn file_modification_times_date_scrapes_without_timestamps() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.prom"), dir.path().join("b.prom"));
+    fs::write(&a, no_timestamps(&guide())).unwrap();
+    fs::write(&b, no_timestamps(&ten_minutes_later())).unwrap();
+    let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_757_324_310);
+    for (p, t) in [(&a, t0), (&b, t0 + Duration::from_secs(60))] {
+        fs::File::options()
+            .write(true)
+            .open(p)
+            .unwrap()
+            .set_modified(t)
+            .unwrap();
+    }
+    let r = promtune(&[
+        "analyze",
+        "--format",
+        "json",
+        "--previous",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = &json_of(&r.stdout)["reports"][0];
+    assert_eq!(v["uptime_seconds"].as_f64(), Some(60.0));
+    assert_eq!(
+        v["uptime_source"],
+        "the file's modification time of both scrapes"
+    );
+    assert_eq!(check(v, "request_rate").as_f64(), Some(1.0));
+    // Swapped, the window would be negative: refused with both times named.
+    let r = promtune(&[
+        "analyze",
+        "--previous",
+        b.to_str().unwrap(),
+        a.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("a.prom: error: the earlier scrape (2025-09-08T09:39:30.000Z, from the file's modification time) is not before the later one (2025-09-08T09:38:30.000Z"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_counter_that_goes_down_between_two_scrapes_is_a_reset_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let later = dir.path().join("later.prom");
+    let text = edit(
+        &ten_minutes_later(),
+        "status_code=\"200\"} 434.0",
+        "status_code=\"200\"} 12.0",
+    );
+    fs::write(&later, text).unwrap();
+    let before = fixture("guide_example.prom");
+    let r = promtune(&[
+        "analyze",
+        "--format",
+        "json",
+        "--previous",
+        before.to_str().unwrap(),
+        later.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        r.code, 0,
+        "valid but odd data is a result with a warning: {}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(r#"later.prom: warning: http_requests_total{endpoint="/metrics",method="GET",status_code="200"} went down between the two scrapes (value from 394 to 12): a counter reset, counted from zero"#),
+        "{}",
+        r.stderr
+    );
+    let v = &json_of(&r.stdout)["reports"][0];
+    assert_eq!(v["counter_resets"], 1);
+    assert_eq!(
+        v["patterns"][0]["requests"].as_f64(),
+        Some(12.0),
+        "counted from zero, as increase() does"
+    );
+    let table = promtune(&[
+        "analyze",
+        "--previous",
+        before.to_str().unwrap(),
+        later.to_str().unwrap(),
+    ]);
+    assert!(
+        table
+            .stdout
+            .contains("Counter resets: 1 between the two scrapes"),
+        "{}",
+        table.stdout
+    );
+}
+
+#[test]
+fn a_restart_between_the_scrapes_means_rates_since_the_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let later = dir.path().join("later.prom");
+    // Restarted 110 s before the later scrape; counters began again from zero.
+    let text = edit(
+        &ten_minutes_later(),
+        "process_start_time_seconds 1757318400.0",
+        "process_start_time_seconds 1757324800.0",
+    );
+    let text = edit(
+        &text,
+        "status_code=\"200\"} 434.0",
+        "status_code=\"200\"} 11.0",
+    );
+    fs::write(&later, text).unwrap();
+    let before = fixture("guide_example.prom");
+    let r = promtune(&[
+        "analyze",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "--previous",
+        before.to_str().unwrap(),
+        later.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("warning: the process restarted between the two scrapes (its start time moved by 6400s); rates cover the 110s since the restart"), "{}", r.stderr);
+    let v = &json_of(&r.stdout)["reports"][0];
+    assert_eq!(
+        (v["rates_over"].as_str(), v["uptime_seconds"].as_f64()),
+        (Some("uptime"), Some(110.0))
+    );
+    assert_eq!(v["patterns"][0]["requests"].as_f64(), Some(11.0));
+}
+
+#[test]
+fn window_scrapes_each_url_twice_and_uses_the_request_times() {
+    let body = |t: String| {
+        Reply::Respond(
+            200,
+            vec![("Content-Type".into(), "text/plain; version=0.0.4".into())],
+            t.into_bytes(),
+        )
+    };
+    let s = serve(Reply::Sequence(vec![
+        body(no_timestamps(&guide())),
+        body(no_timestamps(&ten_minutes_later())),
+    ]));
+    let r = promtune(&[
+        "analyze",
+        "--format",
+        "json",
+        "--window",
+        "300ms",
+        "--fail-on",
+        "never",
+        &s.url,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("promtune: waiting 300ms for the second scrape"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(s.requests.lock().unwrap().len(), 2);
+    let v = &json_of(&r.stdout)["reports"][0];
+    let window = v["uptime_seconds"].as_f64().unwrap();
+    assert!((0.3..10.0).contains(&window), "{window}");
+    assert_eq!(
+        v["uptime_source"],
+        "the time of the HTTP request of both scrapes"
+    );
+    assert_eq!(v["patterns"][0]["requests"].as_f64(), Some(40.0));
+    assert!((check(v, "request_rate").as_f64().unwrap() - 60.0 / window).abs() < 1e-6);
+}
+
+#[test]
+fn two_scrape_modes_refuse_what_they_cannot_compare() {
+    let g = fixture("guide_example.prom");
+    let g = g.to_str().unwrap();
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["--previous", g, g, g],
+            "--previous is an earlier scrape of one source, but 2 sources were given",
+        ),
+        (
+            &["--window", "1s", g],
+            "--window reads each source twice, so it needs http(s):// URLs",
+        ),
+        (
+            &["--window", "soon", "http://127.0.0.1:1/metrics"],
+            "--window \"soon\"",
+        ),
+    ];
+    for (args, msg) in cases {
+        let r = promtune(&[&["analyze"], args].concat());
+        assert_eq!(r.code, 2, "{args:?}");
+        assert!(r.stderr.contains(msg), "{args:?}: {}", r.stderr);
+    }
+    let r = promtune(&["analyze", "--previous", "fixtures/none.prom", g]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("fixtures/none.prom: error:")
+            && r.stderr.contains("(the earlier scrape)"),
+        "{}",
+        r.stderr
+    );
+}
