@@ -1,9 +1,9 @@
 //! Properties (proptest): no input makes the parser panic, every failure is located, and a
-//! parsed model written back as exposition text parses to the same model.
+//! parsed model written back as exposition text parses to the same model; comparing two scrapes never panics.
 
 use std::fmt::Write as _;
 
-use promtune::model::{MetricType, SeriesValue, Snapshot};
+use promtune::model::{increase, MetricType, SeriesValue, Snapshot};
 use promtune::parse::{parse_bytes, Format, FormatChoice, ParseError, ParseOptions};
 use proptest::prelude::*;
 
@@ -266,5 +266,36 @@ proptest! {
         prop_assert_eq!(first.families.len(), fams.len());
         let again = parse(write(&first).as_bytes(), FormatChoice::Fixed(Format::Prometheus)).unwrap();
         prop_assert_eq!(&again.families, &first.families, "{}", write(&first));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Two scrapes: the same scrape twice means nothing happened; any two scrapes give the
+    /// later one's shape without a panic.
+    #[test]
+    fn comparing_scrapes_never_panics_and_a_scrape_with_itself_has_no_increase(
+        a in proptest::collection::vec(family(), 1..4),
+        b in proptest::collection::vec(family(), 1..4),
+    ) {
+        let [a, b] = [a, b].map(|f| parse(generate(&f).as_bytes(), FormatChoice::Fixed(Format::Prometheus)).unwrap());
+        let (same, resets) = increase(&a, &a);
+        prop_assert!(resets.is_empty(), "{resets:?}");
+        for f in same.families.iter().filter(|f| f.mtype == MetricType::Counter) {
+            for (_, v) in f.scalars() {
+                prop_assert!(v == 0.0 || v.is_nan(), "{} {v}", f.name); // inf - inf is NaN
+            }
+        }
+        for f in same.families.iter().filter(|f| f.mtype == MetricType::Histogram) {
+            for s in &f.series {
+                if let SeriesValue::Histogram { buckets, .. } = &s.value {
+                    prop_assert!(buckets.iter().all(|x| x.count == 0.0 || !x.count.is_finite()), "{buckets:?}");
+                }
+            }
+        }
+        let (d, _) = increase(&a, &b);
+        let shape = |s: &Snapshot| s.families.iter().map(|f| (f.name.clone(), f.series.len())).collect::<Vec<_>>();
+        prop_assert_eq!(shape(&d), shape(&b));
     }
 }
