@@ -9,6 +9,7 @@ mod formats;
 mod generate;
 mod hostile;
 mod http_input;
+mod parallel;
 mod promtool;
 mod promtool_tests;
 mod properties;
