@@ -38,10 +38,6 @@ pub struct InputArgs {
     /// Stop reading a source past this many bytes (after decompression).
     #[arg(long, default_value_t = crate::parse::DEFAULT_MAX_BYTES, value_name = "BYTES")]
     pub max_bytes: u64,
-
-    /// Threads that parse one large text-format source [default: one per core, at most 4].
-    #[arg(short = 'j', long, value_name = "N", env = "PROMTUNE_THREADS", value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub threads: Option<u16>,
 }
 
 /// `promtune check`.

@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::detect::{self, TimeSource};
 use crate::input::{HttpOptions, Source};
 use crate::model::Retention;
-use crate::parse::{self, Format, FormatChoice, Parallelism, ParseError, ParseOptions, Parsed};
+use crate::parse::{self, Format, FormatChoice, ParseError, ParseOptions, Parsed};
 use crate::report::Report;
 use crate::settings;
 
@@ -57,13 +57,6 @@ pub fn load(
         format: format_choice(input.input_format, opened.content_type.as_deref()),
         max_bytes: input.max_bytes,
         retain,
-        parallel: match input.threads {
-            Some(n) => Parallelism {
-                threads: n.into(),
-                ..Parallelism::default()
-            },
-            None => Parallelism::default(),
-        },
     };
     let html = opened
         .content_type

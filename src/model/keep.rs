@@ -12,5 +12,5 @@ pub enum Keep {
     SumBy(Vec<String>),
 }
 
-/// Decides per family name; `Sync` because a large input is parsed on several threads.
-pub type Retention<'a> = &'a (dyn Fn(&str, crate::model::MetricType) -> Keep + Sync);
+/// Decides per family name.
+pub type Retention<'a> = &'a dyn Fn(&str, crate::model::MetricType) -> Keep;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::model::{
     Bucket, Family, FamilyStats, Keep, Labels, MetricType, Retention, Series, SeriesValue,
-    Snapshot, Suffix,
+    Snapshot, Stats, Suffix,
 };
 
 use super::{hash, FamilyHeader, SampleRef, Sink};
@@ -40,6 +40,10 @@ impl<'r> SnapshotBuilder<'r> {
 
     pub(crate) fn finish(self) -> Snapshot {
         self.snapshot
+    }
+
+    pub(crate) fn stats_mut(&mut self) -> &mut Stats {
+        &mut self.snapshot.stats
     }
 }
 

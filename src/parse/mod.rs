@@ -8,9 +8,7 @@ mod build;
 mod family;
 mod hash;
 mod lexer;
-mod merge;
 mod number;
-mod parallel;
 mod reader;
 mod rules;
 mod sniff;
@@ -94,8 +92,6 @@ pub struct ParseOptions<'a> {
     /// How much of each family the snapshot keeps (everything when `None`); counts are
     /// always kept.
     pub retain: Option<Retention<'a>>,
-    /// How many threads parse a large text-format input.
-    pub parallel: Parallelism,
 }
 
 impl Default for ParseOptions<'_> {
@@ -104,30 +100,6 @@ impl Default for ParseOptions<'_> {
             format: FormatChoice::Auto,
             max_bytes: DEFAULT_MAX_BYTES,
             retain: None,
-            parallel: Parallelism::default(),
-        }
-    }
-}
-
-/// Parsing on several threads: a text-format input larger than one block is cut into parts
-/// at family boundaries, parsed side by side and merged in order, with the same result as
-/// one thread (see `docs/performance.md`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Parallelism {
-    /// Threads that parse; 1 parses on the calling thread only.
-    pub threads: usize,
-    /// About how many bytes each part holds.
-    pub block_bytes: usize,
-}
-
-impl Default for Parallelism {
-    /// One thread per core, at most four (reading and merging stay on the caller's
-    /// thread), and parts of about 512 KiB.
-    fn default() -> Self {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        Parallelism {
-            threads: cores.min(4),
-            block_bytes: 512 << 10,
         }
     }
 }

@@ -10,13 +10,12 @@ use super::{sniff, Format, FormatChoice, ParseError, ParseOptions, Parsed};
 /// Initial buffer size; also how much is sniffed when the format is decided from content.
 const CHUNK: usize = 64 * 1024;
 
-pub(super) struct LineParser<'r> {
+struct LineParser<'r> {
     om: bool,
-    pub(super) v: Validator<SnapshotBuilder<'r>>,
-    /// Lines read so far (plus the offset of a part that starts later in the input).
-    pub(super) line: u64,
+    v: Validator<SnapshotBuilder<'r>>,
+    line: u64,
     /// A `# EOF` line has been read (and where).
-    pub(super) eof_at: Option<u64>,
+    eof_at: Option<u64>,
     /// The label vector, recycled across lines so that a sample line allocates nothing.
     labels: Vec<Label<'static>>,
 }
@@ -44,7 +43,7 @@ fn syntax(line: u64, column: u64, message: impl Into<String>) -> ParseError {
 }
 
 impl<'r> LineParser<'r> {
-    pub(super) fn new(format: Format, retain: Option<crate::model::Retention<'r>>) -> Self {
+    fn new(format: Format, retain: Option<crate::model::Retention<'r>>) -> Self {
         let om = format == Format::OpenMetrics;
         LineParser {
             om,
@@ -67,7 +66,7 @@ impl<'r> LineParser<'r> {
     /// Parses every complete line of `block` (which ends just after a newline, or at the end
     /// of input). UTF-8 is validated once for the whole block, not per line; a block with an
     /// invalid byte is parsed up to the line holding it, which is then reported.
-    pub(super) fn block(&mut self, block: &[u8]) -> Result<(), ParseError> {
+    fn block(&mut self, block: &[u8]) -> Result<(), ParseError> {
         let (text, bad) = match std::str::from_utf8(block) {
             Ok(t) => (t, None),
             Err(e) => {
@@ -146,79 +145,49 @@ impl<'r> LineParser<'r> {
         }
     }
 
-    /// Ends the input (or the part of it this parser was given): `at_end` says whether this
-    /// is the end of the whole input and, if so, whether it ended with a newline.
-    pub(super) fn finish_part(mut self, at_end: Option<bool>) -> Result<Part, ParseError> {
-        if let Some(newline_at_end) = at_end {
-            if self.om && self.eof_at.is_none() {
-                return Err(syntax(
-                    self.line + 1,
-                    1,
-                    "missing \"# EOF\" at the end of OpenMetrics input",
-                ));
-            }
-            if !newline_at_end && self.eof_at.is_none() && self.line > 0 {
-                let line = self.line;
-                self.v.warn(
-                    line,
-                    1,
-                    "no newline at the end of the input (Go's text parser rejects this)".into(),
-                );
-            }
-        }
-        self.v
-            .close()
-            .map_err(|(line, _, msg)| syntax(line, 1, msg))?;
-        Ok(Part {
-            warnings: std::mem::take(&mut self.v.warnings),
-            warnings_total: self.v.warnings_total,
-            declared: std::mem::take(&mut self.v.declared),
-            eof_at: self.eof_at,
-            last_line: self.line,
-            cites_lines: self.v.cites_lines,
-            snapshot: self.v.sink.finish(),
-        })
-    }
-
     fn finish(
-        self,
+        mut self,
         format: Format,
         reason: Option<String>,
         bytes: u64,
         newline_at_end: bool,
     ) -> Result<Parsed, ParseError> {
-        let part = self.finish_part(Some(newline_at_end))?;
-        let mut snapshot = part.snapshot;
-        snapshot.stats.lines = part.last_line;
-        snapshot.stats.bytes = bytes;
+        if self.om && self.eof_at.is_none() {
+            return Err(syntax(
+                self.line + 1,
+                1,
+                "missing \"# EOF\" at the end of OpenMetrics input",
+            ));
+        }
+        if !newline_at_end && self.eof_at.is_none() && self.line > 0 {
+            let line = self.line;
+            self.v.warn(
+                line,
+                1,
+                "no newline at the end of the input (Go's text parser rejects this)".into(),
+            );
+        }
+        self.v
+            .close()
+            .map_err(|(line, _, msg)| syntax(line, 1, msg))?;
+        let warnings = std::mem::take(&mut self.v.warnings);
+        let warnings_total = self.v.warnings_total;
+        let lines = self.line;
+        let mut builder = self.v.sink;
+        builder.stats_mut().lines = lines;
+        builder.stats_mut().bytes = bytes;
         Ok(Parsed {
-            snapshot,
+            snapshot: builder.finish(),
             format,
             format_reason: reason,
-            warnings: part.warnings,
-            warnings_total: part.warnings_total,
+            warnings,
+            warnings_total,
         })
     }
 }
 
-/// What parsing a part of the input gives: everything but the cross-part checks, which
-/// [`super::merge`] makes when it puts the parts together in order.
-pub(super) struct Part {
-    /// Families and counts of this part (`stats.lines` and `stats.bytes` unset).
-    pub(super) snapshot: crate::model::Snapshot,
-    pub(super) warnings: Vec<super::Diagnostic>,
-    pub(super) warnings_total: u64,
-    /// Every family the part held: name → (first line, type).
-    pub(super) declared: super::validate::Declared,
-    pub(super) eof_at: Option<u64>,
-    /// The number of the part's last line (its offset plus its lines).
-    pub(super) last_line: u64,
-    /// A warning's text names a line (numbered within the part).
-    pub(super) cites_lines: bool,
-}
-
 /// Reads until `buf[len..]` is full or the input ends; returns bytes read.
-pub(super) fn fill<R: Read>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
+fn fill<R: Read>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
         match r.read(&mut buf[n..]) {
@@ -233,8 +202,9 @@ pub(super) fn fill<R: Read>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize>
 
 pub(crate) fn run<R: Read>(mut input: R, opts: &ParseOptions<'_>) -> Result<Parsed, ParseError> {
     let mut buf = vec![0u8; CHUNK];
-    let len = fill(&mut input, &mut buf)?;
-    let eof = len < buf.len();
+    let mut len = fill(&mut input, &mut buf)?;
+    let mut total = len as u64;
+    let mut eof = len < buf.len();
     let (format, reason) = match opts.format {
         FormatChoice::Fixed(f) => (f, None),
         FormatChoice::Auto => {
@@ -242,33 +212,12 @@ pub(crate) fn run<R: Read>(mut input: R, opts: &ParseOptions<'_>) -> Result<Pars
             (f, Some(why))
         }
     };
-    buf.truncate(len);
-    // OpenMetrics stays on one thread: its cross-family checks (names claimed by a family,
-    // a family never coming back) need everything before.
-    if format == Format::Prometheus && opts.parallel.threads > 1 && !eof {
-        return super::parallel::run(input, buf, opts, format, reason);
-    }
     let mut p = LineParser::new(format, opts.retain);
-    let (total, newline_at_end) = stream(&mut p, &mut input, buf, eof, opts.max_bytes)?;
-    p.finish(format, reason, total, newline_at_end || total == 0)
-}
-
-/// Feeds `p` with `buf` (bytes already read) and then the rest of `input`, keeping only the
-/// last partial line between reads. Returns the bytes read in all, `buf` included, and
-/// whether the input ended with a newline.
-pub(super) fn stream<R: Read>(
-    p: &mut LineParser<'_>,
-    input: &mut R,
-    mut buf: Vec<u8>,
-    mut eof: bool,
-    max_bytes: u64,
-) -> Result<(u64, bool), ParseError> {
-    let mut len = buf.len();
-    let mut total = len as u64;
-    buf.resize(len.max(CHUNK), 0);
     loop {
-        if total > max_bytes {
-            return Err(ParseError::TooLarge { limit: max_bytes });
+        if total > opts.max_bytes {
+            return Err(ParseError::TooLarge {
+                limit: opts.max_bytes,
+            });
         }
         let start = memchr::memrchr(b'\n', &buf[..len]).map_or(0, |i| i + 1);
         p.block(&buf[..start])?;
@@ -277,7 +226,7 @@ pub(super) fn stream<R: Read>(
             if !newline_at_end {
                 p.block(&buf[start..len])?;
             }
-            return Ok((total, newline_at_end));
+            return p.finish(format, reason, total, newline_at_end || total == 0);
         }
         buf.copy_within(start..len, 0);
         len -= start;
@@ -285,7 +234,7 @@ pub(super) fn stream<R: Read>(
             // A line longer than the buffer: grow (bounded by --max-bytes above).
             buf.resize(buf.len() * 2, 0);
         }
-        let n = fill(input, &mut buf[len..])?;
+        let n = fill(&mut input, &mut buf[len..])?;
         eof = n == 0 || len + n < buf.len();
         len += n;
         total += n as u64;

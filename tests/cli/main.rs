@@ -9,7 +9,6 @@ mod formats;
 mod generate;
 mod hostile;
 mod http_input;
-mod parallel;
 mod promtool;
 mod promtool_tests;
 mod properties;

@@ -37,8 +37,7 @@ fn command(args: &[&str]) -> Command {
         .env_remove("PROMTUNE_THRESHOLDS")
         .env_remove("PROMTUNE_FAIL_ON")
         .env_remove("PROMTUNE_BEARER_TOKEN")
-        .env_remove("PROMTUNE_BASIC_AUTH_PASSWORD")
-        .env_remove("PROMTUNE_THREADS");
+        .env_remove("PROMTUNE_BASIC_AUTH_PASSWORD");
     c
 }
 

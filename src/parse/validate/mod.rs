@@ -16,25 +16,19 @@ use super::{hash, rules, Diagnostic, FamilyHeader, SampleRef, Sink};
 /// A semantic error: message plus `(line, byte offset)`.
 pub(crate) type Failure = (u64, usize, String);
 
-/// Family name → the line it first appeared on, and its type.
-pub(crate) type Declared = HashMap<String, (u64, MetricType)>;
-
 /// How many warnings are kept (all are counted).
-pub(crate) const MAX_WARNINGS: usize = 100;
+const MAX_WARNINGS: usize = 100;
 
 pub(crate) struct Validator<S> {
     om: bool,
     pub(crate) sink: S,
     fam: Option<Fam>,
     /// Family name → first line and type, for families declared or appearing twice.
-    pub(crate) declared: Declared,
+    declared: HashMap<String, (u64, MetricType)>,
     /// OpenMetrics: sample name → the family that may use it.
     claimed: HashMap<String, String>,
     pub(crate) warnings: Vec<Diagnostic>,
     pub(crate) warnings_total: u64,
-    /// A warning names another line in its text, which a part parsed on its own would get
-    /// wrong: such a part is parsed again where its lines are known.
-    pub(crate) cites_lines: bool,
 }
 
 impl<S: Sink> Validator<S> {
@@ -47,7 +41,6 @@ impl<S: Sink> Validator<S> {
             claimed: HashMap::new(),
             warnings: Vec::new(),
             warnings_total: 0,
-            cites_lines: false,
         }
     }
 
@@ -85,7 +78,6 @@ impl<S: Sink> Validator<S> {
             let msg = format!(
                 "family {name} appears again (first at line {first}); its samples are not together"
             );
-            self.cites_lines = true;
             self.strict(self.om, line, 0, msg)?;
         }
         self.fam = Some(Fam::new(name.to_string(), line));
