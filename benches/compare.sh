@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end speed and memory: promtune check / analyze against `promtool check metrics` and
-# `cat`, on synthetic expositions of 5, 50 and 500 MB from ../shared/bench/gen_exposition.py.
+# `cat`, on synthetic expositions of 5, 50 and 500 MB from benches/gen_exposition.py.
 #
 #   benches/compare.sh [RUNS] [SIZES_MB...]      e.g. benches/compare.sh 11 5 50 500
 #
@@ -13,7 +13,7 @@ shift || true
 sizes=("${@:-5 50 500}")
 [ $# -eq 0 ] && sizes=(5 50 500)
 dir=${BENCH_DIR:-/tmp/promtune-bench}
-gen=${GEN:-../shared/bench/gen_exposition.py}
+gen=${GEN:-benches/gen_exposition.py}
 mkdir -p "$dir"
 cargo build --release --quiet
 bin=target/release/promtune

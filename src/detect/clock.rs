@@ -13,7 +13,7 @@ pub struct TimeSource {
 
 /// A time (seconds since the epoch) as RFC 3339 UTC with milliseconds.
 pub fn rfc3339(t: f64) -> String {
-    // Clamped to 0000..9999-12-31: Duration::from_secs_f64 panics on negative or infinite
+    // Clamped to 1970..9999-12-31: Duration::from_secs_f64 panics on negative or infinite
     // values, and RFC 3339 has four-digit years.
     let d = std::time::Duration::from_secs_f64(t.clamp(0.0, 253_402_300_799.0));
     humantime::format_rfc3339_millis(std::time::UNIX_EPOCH + d).to_string()
