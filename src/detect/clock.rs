@@ -169,13 +169,7 @@ impl Clock {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::{parse_bytes, ParseOptions};
-
-    fn snap(text: &str) -> Snapshot {
-        parse_bytes(text.as_bytes(), &ParseOptions::default())
-            .unwrap()
-            .snapshot
-    }
+    use crate::parse::snapshot_of as snap;
 
     #[test]
     fn uptime_from_start_time_and_external_clock() {

@@ -305,13 +305,10 @@ mod tests {
     //! Inline expositions in the shapes CONVENTIONS.md documents for ecosystems the corpus
     //! has no sample of (label names from each library's source, values made up).
     use super::*;
-    use crate::parse::{parse_bytes, ParseOptions};
+    use crate::parse::snapshot_of;
 
     fn traffic(text: &str) -> Option<Traffic> {
-        let snap = parse_bytes(text.as_bytes(), &ParseOptions::default())
-            .unwrap()
-            .snapshot;
-        recognise(&snap, &TrafficOverride::default())
+        recognise(&snapshot_of(text), &TrafficOverride::default())
     }
 
     #[test]
@@ -390,12 +387,7 @@ mod tests {
 
     #[test]
     fn override_names_family_and_labels() {
-        let snap = parse_bytes(
-            b"myapp_served_total{tpl=\"/a\",rc=\"200\"} 3\n",
-            &ParseOptions::default(),
-        )
-        .unwrap()
-        .snapshot;
+        let snap = snapshot_of("myapp_served_total{tpl=\"/a\",rc=\"200\"} 3\n");
         let o = TrafficOverride {
             family: Some("myapp_served_total".into()),
             route_label: Some("tpl".into()),

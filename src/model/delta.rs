@@ -180,13 +180,7 @@ fn subtract(s: &mut Series, old: &Series) -> Option<Drop> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::{parse_bytes, ParseOptions};
-
-    fn snap(text: &str) -> Snapshot {
-        parse_bytes(text.as_bytes(), &ParseOptions::default())
-            .unwrap()
-            .snapshot
-    }
+    use crate::parse::snapshot_of as snap;
 
     fn scalar(s: &Snapshot, fam: &str, i: usize) -> f64 {
         match s.family(fam).unwrap().series[i].value {

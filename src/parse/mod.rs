@@ -159,3 +159,11 @@ pub fn parse<R: Read>(input: R, opts: &ParseOptions<'_>) -> Result<Parsed, Parse
 pub fn parse_bytes(input: &[u8], opts: &ParseOptions<'_>) -> Result<Parsed, ParseError> {
     parse(input, opts)
 }
+
+/// For unit tests elsewhere: the whole model of a valid exposition.
+#[cfg(test)]
+pub(crate) fn snapshot_of(text: &str) -> Snapshot {
+    parse_bytes(text.as_bytes(), &ParseOptions::default())
+        .unwrap_or_else(|e| panic!("{e}\n{text}"))
+        .snapshot
+}

@@ -4,7 +4,7 @@ use std::fs;
 use std::time::{Duration, SystemTime};
 
 use crate::server::{serve, Reply};
-use crate::support::{fixture, promtune};
+use crate::support::{fixture, promtune, Run};
 
 fn guide() -> String {
     fs::read_to_string(fixture("guide_example.prom")).unwrap()
@@ -56,20 +56,28 @@ fn check(report: &serde_json::Value, id: &str) -> serde_json::Value {
         .clone()
 }
 
-#[test]
-fn previous_scrape_gives_rates_over_the_window() {
+/// Runs `analyze --fail-on never --previous <the guide's example> LATER`, LATER holding
+/// `later`, with `format`; returns the run.
+fn after_the_guide(later: &str, format: &str) -> Run {
     let dir = tempfile::tempdir().unwrap();
-    let later = dir.path().join("later.prom");
-    fs::write(&later, ten_minutes_later()).unwrap();
+    let path = dir.path().join("later.prom");
+    fs::write(&path, later).unwrap();
     let before = fixture("guide_example.prom");
-    let r = promtune(&[
+    promtune(&[
         "analyze",
         "--format",
-        "json",
+        format,
+        "--fail-on",
+        "never",
         "--previous",
         before.to_str().unwrap(),
-        later.to_str().unwrap(),
-    ]);
+        path.to_str().unwrap(),
+    ])
+}
+
+#[test]
+fn previous_scrape_gives_rates_over_the_window() {
+    let r = after_the_guide(&ten_minutes_later(), "json");
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(!r.stderr.contains("warning"), "{}", r.stderr);
     let v = &json_of(&r.stdout)["reports"][0];
@@ -155,23 +163,12 @@ fn file_modification_times_date_scrapes_without_timestamps() {
 
 #[test]
 fn a_counter_that_goes_down_between_two_scrapes_is_a_reset_with_a_warning() {
-    let dir = tempfile::tempdir().unwrap();
-    let later = dir.path().join("later.prom");
     let text = edit(
         &ten_minutes_later(),
         "status_code=\"200\"} 434.0",
         "status_code=\"200\"} 12.0",
     );
-    fs::write(&later, text).unwrap();
-    let before = fixture("guide_example.prom");
-    let r = promtune(&[
-        "analyze",
-        "--format",
-        "json",
-        "--previous",
-        before.to_str().unwrap(),
-        later.to_str().unwrap(),
-    ]);
+    let r = after_the_guide(&text, "json");
     assert_eq!(
         r.code, 0,
         "valid but odd data is a result with a warning: {}",
@@ -189,12 +186,7 @@ fn a_counter_that_goes_down_between_two_scrapes_is_a_reset_with_a_warning() {
         Some(12.0),
         "counted from zero, as increase() does"
     );
-    let table = promtune(&[
-        "analyze",
-        "--previous",
-        before.to_str().unwrap(),
-        later.to_str().unwrap(),
-    ]);
+    let table = after_the_guide(&text, "table");
     assert!(
         table
             .stdout
@@ -206,8 +198,6 @@ fn a_counter_that_goes_down_between_two_scrapes_is_a_reset_with_a_warning() {
 
 #[test]
 fn a_restart_between_the_scrapes_means_rates_since_the_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let later = dir.path().join("later.prom");
     // Restarted 110 s before the later scrape; counters began again from zero.
     let text = edit(
         &ten_minutes_later(),
@@ -219,18 +209,7 @@ fn a_restart_between_the_scrapes_means_rates_since_the_restart() {
         "status_code=\"200\"} 434.0",
         "status_code=\"200\"} 11.0",
     );
-    fs::write(&later, text).unwrap();
-    let before = fixture("guide_example.prom");
-    let r = promtune(&[
-        "analyze",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-        "--previous",
-        before.to_str().unwrap(),
-        later.to_str().unwrap(),
-    ]);
+    let r = after_the_guide(&text, "json");
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("warning: the process restarted between the two scrapes (its start time moved by 6400s); rates cover the 110s since the restart"), "{}", r.stderr);
     let v = &json_of(&r.stdout)["reports"][0];
