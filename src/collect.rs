@@ -132,12 +132,15 @@ pub fn analyse_all(
         Earlier::None => sources.iter().map(|_| None).collect(),
         Earlier::Previous(p) => vec![Some(read(p))],
         Earlier::Window(d) => {
-            let first = sources.iter().map(|s| Some(read(s))).collect();
-            say(&format!(
-                "promtune: waiting {} for the second scrape",
-                humantime::format_duration(*d)
-            ));
-            std::thread::sleep(*d);
+            let first: Vec<_> = sources.iter().map(|s| Some(read(s))).collect();
+            // Nothing to wait for when every first scrape failed.
+            if first.iter().any(|r| matches!(r, Some(Ok(_)))) {
+                say(&format!(
+                    "promtune: waiting {} for the second scrape",
+                    humantime::format_duration(*d)
+                ));
+                std::thread::sleep(*d);
+            }
             first
         }
     };

@@ -3,7 +3,7 @@
 use std::fs;
 use std::time::{Duration, SystemTime};
 
-use crate::server::{serve, Reply};
+use crate::server::{refused_url, serve, Reply};
 use crate::support::{fixture, promtune, Run};
 
 fn guide() -> String {
@@ -290,6 +290,21 @@ fn two_scrape_modes_refuse_what_they_cannot_compare() {
     assert!(
         r.stderr.contains("fixtures/none.prom: error:")
             && r.stderr.contains("(the earlier scrape)"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn window_does_not_wait_when_no_first_scrape_worked() {
+    let url = refused_url();
+    let start = std::time::Instant::now();
+    let r = promtune(&["analyze", "--window", "90s", &url]);
+    assert!(start.elapsed() < Duration::from_secs(60), "it waited");
+    assert_eq!(r.code, 2);
+    assert!(!r.stderr.contains("waiting"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("connection refused") && r.stderr.contains("(the earlier scrape)"),
         "{}",
         r.stderr
     );
