@@ -72,15 +72,15 @@ fn cumulative(f: &Family) -> bool {
 }
 
 /// What went down, from what, to what.
-type Drop = (String, f64, f64);
+type WentDown = (String, f64, f64);
 
 /// `Some` when the later value is below the earlier one.
-fn down(what: impl FnOnce() -> String, before: f64, after: f64) -> Option<Drop> {
+fn down(what: impl FnOnce() -> String, before: f64, after: f64) -> Option<WentDown> {
     (after < before).then(|| (what(), before, after))
 }
 
 /// The first component of a histogram or summary that went down, if any.
-fn first_drop(old: &SeriesValue, new: &SeriesValue) -> Option<Drop> {
+fn first_drop(old: &SeriesValue, new: &SeriesValue) -> Option<WentDown> {
     let count = |v: &SeriesValue| match v {
         SeriesValue::Histogram { count, .. } | SeriesValue::Summary { count, .. } => *count,
         SeriesValue::Scalar(_) => None,
@@ -119,7 +119,7 @@ fn le(v: f64) -> String {
 
 /// Turns `s` into its increase since `old`; on a reset leaves `s` as it is (its value since
 /// the restart) and says what went down.
-fn subtract(s: &mut Series, old: &Series) -> Option<Drop> {
+fn subtract(s: &mut Series, old: &Series) -> Option<WentDown> {
     if let (Some(a), Some(b)) = (old.created, s.created) {
         if b > a {
             return Some(("_created".into(), a, b));
