@@ -5,7 +5,7 @@
 //! `--window`) they become their increase between the scrapes, so rates describe that window.
 
 use crate::config::Config;
-use crate::detect::{self, Clock, Context, Observation, TimeSource};
+use crate::detect::{self, Clock, Context, Observation, TimeSource, TrafficOverride};
 use crate::model::{self, Snapshot};
 use crate::parse::Parsed;
 use crate::recommend;
@@ -42,7 +42,7 @@ pub fn analyse(
     let snap = &later.parsed.snapshot;
     let clock = Clock::from_snapshot(snap, later.time.as_ref());
     let Some(earlier) = earlier else {
-        let report = analyse_snapshot(name, later.parsed, snap, &clock, cfg);
+        let report = analyse_snapshot(name, later.parsed, snap, &clock, cfg, &cfg.traffic);
         return Ok(Analysis {
             report,
             warnings: Vec::new(),
@@ -53,7 +53,7 @@ pub fn analyse(
         // A new start time means every counter restarted from zero: the later scrape alone
         // covers exactly the time since the restart.
         if b - a >= 1.0 {
-            let report = analyse_snapshot(name, later.parsed, snap, &clock, cfg);
+            let report = analyse_snapshot(name, later.parsed, snap, &clock, cfg, &cfg.traffic);
             let warning = format!(
                 "the process restarted between the two scrapes (its start time moved by {:.0}s); \
                  rates cover the {} since the restart",
@@ -67,8 +67,15 @@ pub fn analyse(
         }
     }
     let window = clock.since(&before)?;
-    let (delta, resets) = model::increase(&earlier.parsed.snapshot, snap);
-    let mut report = analyse_snapshot(name, later.parsed, &delta, &window, cfg);
+    let counts_up = detect::counts_up(&cfg.traffic);
+    let (delta, resets) = model::increase(&earlier.parsed.snapshot, snap, &counts_up);
+    // The request family is the one the later scrape shows, so that a quiet window (every
+    // candidate at zero) does not pick another.
+    let mut traffic = cfg.traffic.clone();
+    if traffic.family.is_none() {
+        traffic.family = detect::recognise(snap, &cfg.traffic).map(|t| t.family);
+    }
+    let mut report = analyse_snapshot(name, later.parsed, &delta, &window, cfg, &traffic);
     report.resets = resets.len() as u64;
     let mut warnings: Vec<String> = resets
         .iter()
@@ -96,8 +103,9 @@ fn analyse_snapshot(
     snap: &Snapshot,
     clock: &Clock,
     cfg: &Config,
+    traffic: &TrafficOverride,
 ) -> Report {
-    let traffic = detect::recognise(snap, &cfg.traffic);
+    let traffic = detect::recognise(snap, traffic);
     let cx = Context {
         snapshot: snap,
         traffic: traffic.as_ref(),

@@ -21,7 +21,7 @@ pub use histogram::{quantile, Quantile};
 pub use promql::render as render_query;
 pub use traffic::{recognise, CountKind, RequestRow, Traffic, TrafficOverride};
 
-use crate::model::{Keep, MetricType, Snapshot};
+use crate::model::{Family, Keep, MetricType, Snapshot};
 
 /// Everything a detector may look at.
 pub struct Context<'a> {
@@ -122,6 +122,18 @@ pub fn retention(o: &TrafficOverride) -> impl Fn(&str, MetricType) -> Keep + '_ 
         } else {
             Keep::Nothing
         }
+    }
+}
+
+/// Families the detectors read as counters whatever their declared type: request counters
+/// (Ray and other OpenCensus exporters declare them as gauges), the configured request
+/// family, and cache hit, miss and lookup counts. Two scrapes subtract them too.
+pub fn counts_up(o: &TrafficOverride) -> impl Fn(&Family) -> bool + '_ {
+    move |f: &Family| {
+        let scalar = matches!(f.mtype, MetricType::Gauge | MetricType::Unknown);
+        o.family.as_deref() == Some(f.name.as_str())
+            || traffic::request_counter_name(&f.name, f.mtype)
+            || (scalar && ["hit", "miss", "lookup"].iter().any(|w| f.name.contains(w)))
     }
 }
 

@@ -24,9 +24,14 @@ pub struct Reset {
     pub after: f64,
 }
 
-/// What happened between `earlier` and `later`, plus every reset seen. Counts in the
-/// statistics are the later scrape's.
-pub fn increase(earlier: &Snapshot, later: &Snapshot) -> (Snapshot, Vec<Reset>) {
+/// What happened between `earlier` and `later`, plus every reset seen. `counts_up` names
+/// families to treat as cumulative beyond the declared counters. Counts in the statistics are
+/// the later scrape's.
+pub fn increase(
+    earlier: &Snapshot,
+    later: &Snapshot,
+    counts_up: &dyn Fn(&Family) -> bool,
+) -> (Snapshot, Vec<Reset>) {
     let before: BTreeMap<&str, &Family> = earlier
         .families
         .iter()
@@ -37,7 +42,10 @@ pub fn increase(earlier: &Snapshot, later: &Snapshot) -> (Snapshot, Vec<Reset>) 
     let mut families = Vec::with_capacity(later.families.len());
     for fam in &later.families {
         let mut out = fam.clone();
-        if let Some(old) = before.get(fam.name.as_str()).filter(|_| cumulative(fam)) {
+        if let Some(old) = before
+            .get(fam.name.as_str())
+            .filter(|_| cumulative(fam) || counts_up(fam))
+        {
             let old_series: BTreeMap<&Labels, &Series> =
                 old.series.iter().map(|s| (&s.labels, s)).collect();
             for s in &mut out.series {
@@ -198,7 +206,7 @@ mod tests {
         let after = "# TYPE req_total counter\nreq_total{path=\"/a\"} 25\nreq_total{path=\"/b\"} 5\nreq_total{path=\"/c\"} 2\n\
             # TYPE mem gauge\nmem 80\n# TYPE odd_total gauge\nodd_total 9\n\
             # TYPE lat histogram\nlat_bucket{le=\"0.1\"} 10\nlat_bucket{le=\"+Inf\"} 16\nlat_sum 4\nlat_count 16\n";
-        let (d, resets) = increase(&snap(BEFORE), &snap(after));
+        let (d, resets) = increase(&snap(BEFORE), &snap(after), &|_| false);
         assert!(resets.is_empty(), "{resets:?}");
         assert_eq!(scalar(&d, "req_total", 0), 15.0);
         assert_eq!(scalar(&d, "req_total", 1), 0.0);
@@ -232,7 +240,7 @@ mod tests {
     fn a_counter_that_goes_down_was_reset_and_counts_from_zero() {
         let after = "# TYPE req_total counter\nreq_total{path=\"/a\"} 3\nreq_total{path=\"/b\"} 6\n\
             # TYPE lat histogram\nlat_bucket{le=\"0.1\"} 1\nlat_bucket{le=\"+Inf\"} 9\nlat_sum 1\nlat_count 9\n";
-        let (d, resets) = increase(&snap(BEFORE), &snap(after));
+        let (d, resets) = increase(&snap(BEFORE), &snap(after), &|_| false);
         assert_eq!(scalar(&d, "req_total", 0), 3.0);
         assert_eq!(scalar(&d, "req_total", 1), 1.0);
         let got: Vec<_> = resets
@@ -273,12 +281,12 @@ mod tests {
     #[test]
     fn a_changed_bucket_layout_or_created_time_is_a_reset() {
         let after = "# TYPE lat histogram\nlat_bucket{le=\"0.5\"} 40\nlat_bucket{le=\"+Inf\"} 60\nlat_sum 9\nlat_count 60\n";
-        let (_, resets) = increase(&snap(BEFORE), &snap(after));
+        let (_, resets) = increase(&snap(BEFORE), &snap(after), &|_| false);
         assert_eq!(resets[0].what, "bucket layout");
         let om = |v: u32, created: u32| {
             format!("# TYPE c counter\nc_total {v}\nc_created {created}\n# EOF\n")
         };
-        let (d, resets) = increase(&snap(&om(50, 100)), &snap(&om(60, 200)));
+        let (d, resets) = increase(&snap(&om(50, 100)), &snap(&om(60, 200)), &|_| false);
         assert_eq!(
             (resets[0].what.as_str(), scalar(&d, "c", 0)),
             ("_created", 60.0)

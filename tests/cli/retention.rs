@@ -9,29 +9,13 @@ use promtune::detect::{retention, TimeSource};
 use promtune::parse::{parse_bytes, ParseOptions};
 use promtune::report::{renderer, Format};
 
-use crate::support::fixture;
+use crate::support::real_fixtures;
 
 #[test]
 fn reports_are_the_same_with_and_without_retention() {
     let cfg = config::load(None, None, None).unwrap();
     let keep = retention(&cfg.traffic);
-    let mut files = vec![fixture("guide_example.prom")];
-    for dir in ["exposition", "corpus"] {
-        for entry in fs::read_dir(fixture(dir)).unwrap() {
-            let p = entry.unwrap().path();
-            if p.is_dir() {
-                files.extend(
-                    fs::read_dir(&p)
-                        .unwrap()
-                        .map(|e| e.unwrap().path())
-                        .filter(|p| !p.to_string_lossy().ends_with(".md")),
-                );
-            } else if p.extension().is_some_and(|e| e == "prom") {
-                files.push(p);
-            }
-        }
-    }
-    files.sort();
+    let files = real_fixtures();
     let time = TimeSource {
         at: 1_800_000_000.0,
         how: "test".into(),

@@ -11,6 +11,29 @@ pub(crate) fn fixture(rel: &str) -> PathBuf {
         .join(rel)
 }
 
+/// Every real exposition under `fixtures/`: the guide's example, the captures in
+/// `exposition/` and the corpus (one of which is invalid on purpose), sorted.
+pub(crate) fn real_fixtures() -> Vec<PathBuf> {
+    let mut files = vec![fixture("guide_example.prom")];
+    for dir in ["exposition", "corpus"] {
+        for entry in std::fs::read_dir(fixture(dir)).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                files.extend(
+                    std::fs::read_dir(&p)
+                        .unwrap()
+                        .map(|e| e.unwrap().path())
+                        .filter(|p| !p.to_string_lossy().ends_with(".md")),
+                );
+            } else if p.extension().is_some_and(|e| e == "prom") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
 /// What a run of the binary produced.
 pub(crate) struct Run {
     pub(crate) code: i32,

@@ -4,7 +4,12 @@ use std::fs;
 use std::time::{Duration, SystemTime};
 
 use crate::server::{refused_url, serve, Reply};
-use crate::support::{fixture, promtune, Run};
+use promtune::analysis::{analyse, Scrape};
+use promtune::config;
+use promtune::detect::{retention, TimeSource};
+use promtune::parse::{parse_bytes, ParseOptions};
+
+use crate::support::{fixture, promtune, real_fixtures, Run};
 
 fn guide() -> String {
     fs::read_to_string(fixture("guide_example.prom")).unwrap()
@@ -308,4 +313,91 @@ fn window_does_not_wait_when_no_first_scrape_worked() {
         "{}",
         r.stderr
     );
+}
+
+#[test]
+fn request_counters_declared_as_gauges_are_subtracted_too() {
+    // Ray (through OpenCensus) declares ray_serve_num_http_requests as a gauge; the same
+    // scrape a minute later means no request in that minute.
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read(fixture(
+        "corpus/python-ray-serve/datadog-ray-2.6.1-head.txt",
+    ))
+    .unwrap();
+    let (a, b) = (dir.path().join("a.txt"), dir.path().join("b.txt"));
+    let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+    for (p, t) in [(&a, t0), (&b, t0 + Duration::from_secs(60))] {
+        fs::write(p, &text).unwrap();
+        fs::File::options()
+            .write(true)
+            .open(p)
+            .unwrap()
+            .set_modified(t)
+            .unwrap();
+    }
+    let r = promtune(&[
+        "analyze",
+        "--format",
+        "json",
+        "--previous",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = &json_of(&r.stdout)["reports"][0];
+    assert_eq!(v["requests"]["family"], "ray_serve_num_http_requests");
+    assert_eq!(check(v, "request_rate").as_f64(), Some(0.0));
+}
+
+#[test]
+fn every_real_fixture_compared_with_itself_a_minute_later_shows_nothing_happening() {
+    let cfg = config::load(None, None, None).unwrap();
+    let keep = retention(&cfg.traffic);
+    let at = |t: f64| {
+        Some(TimeSource {
+            at: t,
+            how: "test".into(),
+        })
+    };
+    let mut compared = 0;
+    for f in real_fixtures() {
+        let opts = ParseOptions {
+            retain: Some(&keep),
+            ..ParseOptions::default()
+        };
+        let Ok(parsed) = parse_bytes(&fs::read(&f).unwrap(), &opts) else {
+            continue;
+        };
+        if parsed.snapshot.stats.latest_timestamp.is_some() {
+            continue; // sample timestamps date both scrapes alike: no window
+        }
+        let (earlier, later) = (
+            Scrape {
+                parsed: &parsed,
+                time: at(1.8e9),
+            },
+            Scrape {
+                parsed: &parsed,
+                time: at(1.8e9 + 60.0),
+            },
+        );
+        let name = f.display().to_string();
+        let r = analyse(name.clone(), &later, Some(&earlier), &cfg)
+            .unwrap()
+            .report;
+        assert_eq!((r.uptime.0, r.resets), (Some(60.0), 0), "{name}");
+        for p in &r.patterns {
+            assert!(p.requests.unwrap_or(0.0) == 0.0, "{name}: {p:?}");
+        }
+        for c in &r.checks {
+            let id = c.measurement.check;
+            if ["request_rate", "error_rate", "not_found", "cpu"].contains(&id) {
+                let v = c.measurement.value.unwrap_or(0.0);
+                assert!(v == 0.0, "{name}: {id} is {v}");
+            }
+        }
+        compared += 1;
+    }
+    println!("two-scrape self comparison: {compared} fixtures");
+    assert!(compared >= 20, "{compared}");
 }
