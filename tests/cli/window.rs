@@ -1,6 +1,7 @@
 //! Two scrapes of one target (`--previous`, `--window`): increases, resets, restarts.
 
 use std::fs;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use crate::server::{refused_url, serve, Reply};
@@ -120,14 +121,14 @@ fn previous_scrape_gives_rates_over_the_window() {
     );
 }
 
-#[test]
-fn file_modification_times_date_scrapes_without_timestamps() {
+/// Writes two scrapes into a new directory, `a` modified at `t0` (unix seconds) and `b` a
+/// minute later; returns the directory (removed when dropped) and both paths.
+fn a_minute_apart(a: &[u8], b: &[u8], t0: u64) -> (tempfile::TempDir, PathBuf, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let (a, b) = (dir.path().join("a.prom"), dir.path().join("b.prom"));
-    fs::write(&a, no_timestamps(&guide())).unwrap();
-    fs::write(&b, no_timestamps(&ten_minutes_later())).unwrap();
-    let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_757_324_310);
-    for (p, t) in [(&a, t0), (&b, t0 + Duration::from_secs(60))] {
+    let (pa, pb) = (dir.path().join("a.prom"), dir.path().join("b.prom"));
+    let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(t0);
+    for (p, text, t) in [(&pa, a, t0), (&pb, b, t0 + Duration::from_secs(60))] {
+        fs::write(p, text).unwrap();
         fs::File::options()
             .write(true)
             .open(p)
@@ -135,14 +136,29 @@ fn file_modification_times_date_scrapes_without_timestamps() {
             .set_modified(t)
             .unwrap();
     }
-    let r = promtune(&[
+    (dir, pa, pb)
+}
+
+/// `analyze --format json --previous A B`.
+fn previous(a: &Path, b: &Path) -> Run {
+    promtune(&[
         "analyze",
         "--format",
         "json",
         "--previous",
         a.to_str().unwrap(),
         b.to_str().unwrap(),
-    ]);
+    ])
+}
+
+#[test]
+fn file_modification_times_date_scrapes_without_timestamps() {
+    let (_dir, a, b) = a_minute_apart(
+        no_timestamps(&guide()).as_bytes(),
+        no_timestamps(&ten_minutes_later()).as_bytes(),
+        1_757_324_310,
+    );
+    let r = previous(&a, &b);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v = &json_of(&r.stdout)["reports"][0];
     assert_eq!(v["uptime_seconds"].as_f64(), Some(60.0));
@@ -152,12 +168,7 @@ fn file_modification_times_date_scrapes_without_timestamps() {
     );
     assert_eq!(check(v, "request_rate").as_f64(), Some(1.0));
     // Swapped, the window would be negative: refused with both times named.
-    let r = promtune(&[
-        "analyze",
-        "--previous",
-        b.to_str().unwrap(),
-        a.to_str().unwrap(),
-    ]);
+    let r = previous(&b, &a);
     assert_eq!(r.code, 2, "{}", r.stdout);
     assert!(
         r.stderr.contains("a.prom: error: the earlier scrape (2025-09-08T09:39:30.000Z, from the file's modification time) is not before the later one (2025-09-08T09:38:30.000Z"),
@@ -319,30 +330,12 @@ fn window_does_not_wait_when_no_first_scrape_worked() {
 fn request_counters_declared_as_gauges_are_subtracted_too() {
     // Ray (through OpenCensus) declares ray_serve_num_http_requests as a gauge; the same
     // scrape a minute later means no request in that minute.
-    let dir = tempfile::tempdir().unwrap();
     let text = fs::read(fixture(
         "corpus/python-ray-serve/datadog-ray-2.6.1-head.txt",
     ))
     .unwrap();
-    let (a, b) = (dir.path().join("a.txt"), dir.path().join("b.txt"));
-    let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-    for (p, t) in [(&a, t0), (&b, t0 + Duration::from_secs(60))] {
-        fs::write(p, &text).unwrap();
-        fs::File::options()
-            .write(true)
-            .open(p)
-            .unwrap()
-            .set_modified(t)
-            .unwrap();
-    }
-    let r = promtune(&[
-        "analyze",
-        "--format",
-        "json",
-        "--previous",
-        a.to_str().unwrap(),
-        b.to_str().unwrap(),
-    ]);
+    let (_dir, a, b) = a_minute_apart(&text, &text, 1_800_000_000);
+    let r = previous(&a, &b);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v = &json_of(&r.stdout)["reports"][0];
     assert_eq!(v["requests"]["family"], "ray_serve_num_http_requests");
