@@ -102,6 +102,11 @@ fn earlier_mode(run: &RunArgs, sources: &[Source]) -> anyhow::Result<Earlier> {
         (None, Some(w)) => {
             let d = humantime::parse_duration(w)
                 .map_err(|e| anyhow!("--window {w:?}: {e} (expected a duration such as 30s)"))?;
+            if run.scraped_at.is_some() {
+                bail!(
+                    "--scraped-at cannot date a --window scrape: the times of the two requests do"
+                );
+            }
             if let Some(s) = sources.iter().find(|s| !matches!(s, Source::Url(_))) {
                 bail!("--window reads each source twice, so it needs http(s):// URLs, not {} (for saved files, use --previous)", s.name());
             }

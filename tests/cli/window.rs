@@ -282,7 +282,7 @@ fn window_scrapes_each_url_twice_and_uses_the_request_times() {
 fn two_scrape_modes_refuse_what_they_cannot_compare() {
     let g = fixture("guide_example.prom");
     let g = g.to_str().unwrap();
-    let cases: [(&[&str], &str); 3] = [
+    let cases: [(&[&str], &str); 4] = [
         (
             &["--previous", g, g, g],
             "--previous is an earlier scrape of one source, but 2 sources were given",
@@ -294,6 +294,16 @@ fn two_scrape_modes_refuse_what_they_cannot_compare() {
         (
             &["--window", "soon", "http://127.0.0.1:1/metrics"],
             "--window \"soon\"",
+        ),
+        (
+            &[
+                "--window",
+                "1s",
+                "--scraped-at",
+                "0",
+                "http://127.0.0.1:1/metrics",
+            ],
+            "--scraped-at cannot date a --window scrape",
         ),
     ];
     for (args, msg) in cases {
