@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::support::promtune;
+use crate::support::{check_row as check, promtune};
 
 /// Runs `analyze --format json` on one fixture with a fixed scrape time; returns the report.
 fn analyze(fixture: &str, scraped_at: &str) -> Value {
@@ -28,15 +28,6 @@ fn pattern<'a>(r: &'a Value, id: &str) -> &'a Value {
         .iter()
         .find(|p| p["id"] == id)
         .unwrap_or_else(|| panic!("no pattern {id}"))
-}
-
-fn check<'a>(r: &'a Value, id: &str, subject: Option<&str>) -> &'a Value {
-    r["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == id && c["subject"].as_str() == subject)
-        .unwrap_or_else(|| panic!("no check {id} {subject:?}"))
 }
 
 fn paths(p: &Value) -> Vec<(String, u64)> {

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use crate::server::{refused_url, serve, Reply};
-use crate::support::{fixture, promtune};
+use crate::support::{fixture, json_of, promtune};
 
 fn guide() -> Vec<u8> {
     std::fs::read(fixture("guide_example.prom")).unwrap()
@@ -15,10 +15,6 @@ fn text_plain() -> Vec<(String, String)> {
         "Content-Type".into(),
         "text/plain; version=0.0.4; charset=utf-8".into(),
     )]
-}
-
-fn json_of(stdout: &str) -> serde_json::Value {
-    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
 }
 
 #[test]

@@ -34,6 +34,25 @@ pub(crate) fn real_fixtures() -> Vec<PathBuf> {
     files
 }
 
+/// The JSON that `--format json` printed.
+pub(crate) fn json_of(stdout: &str) -> serde_json::Value {
+    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+/// The row of check `id` (for `subject`, when the check has several) in one JSON report.
+pub(crate) fn check_row<'a>(
+    report: &'a serde_json::Value,
+    id: &str,
+    subject: Option<&str>,
+) -> &'a serde_json::Value {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id && c["subject"].as_str() == subject)
+        .unwrap_or_else(|| panic!("no check {id} {subject:?}"))
+}
+
 /// What a run of the binary produced.
 pub(crate) struct Run {
     pub(crate) code: i32,

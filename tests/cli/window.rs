@@ -10,7 +10,7 @@ use promtune::config;
 use promtune::detect::{retention, TimeSource};
 use promtune::parse::{parse_bytes, ParseOptions};
 
-use crate::support::{fixture, promtune, real_fixtures, Run};
+use crate::support::{check_row, fixture, json_of, promtune, real_fixtures, Run};
 
 fn guide() -> String {
     fs::read_to_string(fixture("guide_example.prom")).unwrap()
@@ -46,20 +46,6 @@ fn ten_minutes_later() -> String {
 fn no_timestamps(text: &str) -> String {
     text.replace(" 1757324310000", "")
         .replace(" 1757324910000", "")
-}
-
-fn json_of(stdout: &str) -> serde_json::Value {
-    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
-}
-
-fn check(report: &serde_json::Value, id: &str) -> serde_json::Value {
-    report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("no check {id}"))["value"]
-        .clone()
 }
 
 /// Runs `analyze --fail-on never --previous <the guide's example> LATER`, LATER holding
@@ -107,15 +93,18 @@ fn previous_scrape_gives_rates_over_the_window() {
         Some(0.0),
         "no new 404s in the window"
     );
-    assert_eq!(check(v, "request_rate").as_f64(), Some(0.1));
-    assert_eq!(check(v, "cpu").as_f64(), Some(0.01));
     assert_eq!(
-        check(v, "error_rate").as_f64(),
+        check_row(v, "request_rate", None)["value"].as_f64(),
+        Some(0.1)
+    );
+    assert_eq!(check_row(v, "cpu", None)["value"].as_f64(), Some(0.01));
+    assert_eq!(
+        check_row(v, "error_rate", None)["value"].as_f64(),
         Some(0.0),
         "no new 5xx in the window"
     );
     assert_eq!(
-        check(v, "memory").as_f64(),
+        check_row(v, "memory", None)["value"].as_f64(),
         Some(943718400.0),
         "a gauge keeps its later value"
     );
@@ -166,7 +155,10 @@ fn file_modification_times_date_scrapes_without_timestamps() {
         v["uptime_source"],
         "the file's modification time of both scrapes"
     );
-    assert_eq!(check(v, "request_rate").as_f64(), Some(1.0));
+    assert_eq!(
+        check_row(v, "request_rate", None)["value"].as_f64(),
+        Some(1.0)
+    );
     // Swapped, the window would be negative: refused with both times named.
     let r = previous(&b, &a);
     assert_eq!(r.code, 2, "{}", r.stdout);
@@ -275,7 +267,14 @@ fn window_scrapes_each_url_twice_and_uses_the_request_times() {
         "the time of the HTTP request of both scrapes"
     );
     assert_eq!(v["patterns"][0]["requests"].as_f64(), Some(40.0));
-    assert!((check(v, "request_rate").as_f64().unwrap() - 60.0 / window).abs() < 1e-6);
+    assert!(
+        (check_row(v, "request_rate", None)["value"]
+            .as_f64()
+            .unwrap()
+            - 60.0 / window)
+            .abs()
+            < 1e-6
+    );
 }
 
 #[test]
@@ -349,7 +348,10 @@ fn request_counters_declared_as_gauges_are_subtracted_too() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v = &json_of(&r.stdout)["reports"][0];
     assert_eq!(v["requests"]["family"], "ray_serve_num_http_requests");
-    assert_eq!(check(v, "request_rate").as_f64(), Some(0.0));
+    assert_eq!(
+        check_row(v, "request_rate", None)["value"].as_f64(),
+        Some(0.0)
+    );
 }
 
 #[test]
