@@ -35,6 +35,9 @@ pub(crate) struct Fam {
 
     /// The previous sample's series hash and timestamp.
     pub(crate) last: Option<(u64, Option<f64>)>,
+    /// A bucket vector handed back by a checked series, for the next one to fill: a fresh
+    /// vector per series cost several reallocations each.
+    pub(crate) spare: Vec<(f64, f64, u64)>,
 }
 
 impl Fam {
@@ -53,8 +56,8 @@ impl Fam {
             groups: HashMap::default(),
             current: None,
             hist: HashMap::default(),
-
             last: None,
+            spare: Vec::new(),
         }
     }
 
@@ -93,13 +96,13 @@ pub(crate) struct Group {
 }
 
 impl Group {
-    pub(crate) fn new(line: u64, desc: String) -> Group {
+    pub(crate) fn new(line: u64, desc: String, buckets: Vec<(f64, f64, u64)>) -> Group {
         Group {
             line,
             desc,
             last_le: None,
             last_count: 0.0,
-            buckets: Vec::new(),
+            buckets,
             inf: None,
             negative_le: false,
             sum: None,
@@ -140,7 +143,7 @@ impl Group {
                 break;
             }
         }
-        self.buckets = Vec::new();
+        self.buckets.clear();
         problem
     }
 

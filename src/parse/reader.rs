@@ -18,6 +18,8 @@ struct LineParser<'r> {
     eof_at: Option<u64>,
     /// The label vector, recycled across lines so that a sample line allocates nothing.
     labels: Vec<Label<'static>>,
+    /// The last sample line's metric name if unquoted, for [`lexer::sample`] to recognise.
+    previous: String,
 }
 
 /// Empties a vector and re-types it with a new lifetime, keeping its allocation.
@@ -51,6 +53,7 @@ impl<'r> LineParser<'r> {
             line: 0,
             eof_at: None,
             labels: Vec::new(),
+            previous: String::new(),
         }
     }
 
@@ -132,11 +135,18 @@ impl<'r> LineParser<'r> {
             }
             Some(_) => {
                 let mut labels = recycle(std::mem::take(&mut self.labels));
-                let result = match lexer::sample(text, self.om, &mut labels) {
-                    Ok(s) => self
-                        .v
-                        .sample(self.line, &s, &labels)
-                        .map_err(|f| self.fail(text, f)),
+                let result = match lexer::sample(text, self.om, &mut labels, &self.previous) {
+                    Ok(s) => {
+                        if !s.repeat {
+                            self.previous.clear();
+                            if s.plain {
+                                self.previous.push_str(&s.name);
+                            }
+                        }
+                        self.v
+                            .sample(self.line, &s, &labels)
+                            .map_err(|f| self.fail(text, f))
+                    }
                     Err(e) => Err(syntax(self.line, column(text, e.pos), e.msg)),
                 };
                 self.labels = recycle(labels);

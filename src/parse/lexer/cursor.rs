@@ -8,7 +8,7 @@ use super::{Exemplar, Label, LexError, LexResult};
 
 /// Which bytes may continue a name: bit 1 for label names, bit 2 for metric names (`:` too).
 /// A table lookup per byte is what keeps name scanning off the top of the profile.
-pub(super) const NAME_CHARS: [u8; 256] = {
+pub(crate) const NAME_CHARS: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut c = 0;
     while c < 256 {
@@ -23,7 +23,7 @@ pub(super) const NAME_CHARS: [u8; 256] = {
     t
 };
 pub(super) const LABEL_CHAR: u8 = 1;
-pub(super) const METRIC_CHAR: u8 = 2;
+pub(crate) const METRIC_CHAR: u8 = 2;
 
 /// OpenMetrics limit on the combined length of an exemplar's label names and values.
 pub(super) const EXEMPLAR_MAX_CHARS: usize = 128;

@@ -46,6 +46,10 @@ pub(crate) struct SampleLine<'a> {
     pub(crate) timestamp: Option<f64>,
     pub(crate) timestamp_pos: usize,
     pub(crate) exemplar: Option<Exemplar>,
+    /// The name is the previous sample line's, recognised by its bytes (see [`sample`]).
+    pub(crate) repeat: bool,
+    /// The name was written unquoted, so its bytes can stand in for the next line's check.
+    pub(crate) plain: bool,
 }
 
 /// A line starting with `#`.
@@ -78,16 +82,36 @@ mod tests;
 use cursor::Cursor;
 
 /// Lexes a sample line, pushing its labels into `labels` (which the caller has cleared).
+///
+/// `previous` is the last sample line's metric name if it was written unquoted (else empty).
+/// Most lines repeat it; a line starting with those bytes, followed by a byte that cannot
+/// continue a name, has that same valid name without scanning it again.
 pub(crate) fn sample<'a>(
     line: &'a str,
     om: bool,
     labels: &mut Vec<Label<'a>>,
+    previous: &str,
 ) -> LexResult<SampleLine<'a>> {
     let mut c = Cursor::new(line, om);
     c.blanks();
     let mut name = None;
-    if c.peek() != Some(b'{') {
-        name = Some(c.name(true)?);
+    let mut repeat = false;
+    let rest = &c.b[c.pos..];
+    if !previous.is_empty()
+        && rest.starts_with(previous.as_bytes())
+        && rest
+            .get(previous.len())
+            .is_none_or(|&b| cursor::NAME_CHARS[b as usize] & cursor::METRIC_CHAR == 0)
+    {
+        name = Some(Cow::Borrowed(&line[c.pos..c.pos + previous.len()]));
+        c.pos += previous.len();
+        repeat = true;
+    }
+    let plain = c.peek() != Some(b'{') && c.peek() != Some(b'"');
+    if repeat || c.peek() != Some(b'{') {
+        if !repeat {
+            name = Some(c.name(true)?);
+        }
         let after_name = c.pos;
         c.blanks();
         if c.peek() != Some(b'{') {
@@ -132,6 +156,8 @@ pub(crate) fn sample<'a>(
         timestamp: None,
         timestamp_pos: 0,
         exemplar: None,
+        repeat,
+        plain: repeat || plain,
     };
     c.blanks();
     if c.at_end() {

@@ -5,7 +5,7 @@ type Lexed = (String, Vec<(String, String)>, f64, Option<f64>);
 
 fn lex(line: &str, om: bool) -> Result<Lexed, String> {
     let mut labels = Vec::new();
-    sample(line, om, &mut labels)
+    sample(line, om, &mut labels, "")
         .map(|s| {
             (
                 s.name.into_owned(),
@@ -88,4 +88,43 @@ fn comments() {
         Ok(Comment::Help { bare: true, .. })
     ));
     assert!(comment("# HELP a\t", true).is_err());
+}
+
+/// A name recognised as the previous line's lexes exactly as a name scanned afresh.
+#[test]
+fn repeated_names_lex_as_scanned() {
+    let lines = [
+        "foo 1",
+        "foo{a=\"b\"} 1",
+        "foo {a=\"b\"} 1",
+        "foo\t{a=\"b\"} 1",
+        "foo\t1",
+        "  foo 1",
+        "foo:bar 1",
+        "foo_total 1",
+        "foobar 1",
+        "fooé 1",
+        "foo",
+        "foo{",
+        "foo{\"foo\"} 1",
+        "foo 1 # {a=\"b\"} 1",
+        "fo 1",
+        "{\"foo\"} 1",
+    ];
+    for om in [false, true] {
+        for line in lines {
+            let lex_with = |previous: &str| {
+                let mut labels = Vec::new();
+                sample(line, om, &mut labels, previous)
+                    .map(|s| {
+                        format!(
+                            "{} {} {:?} {:?} {labels:?}",
+                            s.name, s.value, s.timestamp, s.value_pos
+                        )
+                    })
+                    .map_err(|e| format!("{}: {}", e.pos, e.msg))
+            };
+            assert_eq!(lex_with("foo"), lex_with(""), "{line:?} (om: {om})");
+        }
+    }
 }

@@ -29,6 +29,9 @@ pub(crate) struct Validator<S> {
     claimed: HashMap<String, String>,
     pub(crate) warnings: Vec<Diagnostic>,
     pub(crate) warnings_total: u64,
+    /// The suffix of the previous sample in the current family: a line repeating that
+    /// sample's name has it too (forgotten whenever a family opens or metadata comes).
+    previous_suffix: Option<Suffix>,
 }
 
 impl<S: Sink> Validator<S> {
@@ -41,6 +44,7 @@ impl<S: Sink> Validator<S> {
             claimed: HashMap::new(),
             warnings: Vec::new(),
             warnings_total: 0,
+            previous_suffix: None,
         }
     }
 
@@ -67,6 +71,7 @@ impl<S: Sink> Validator<S> {
 
     /// Starts family `name` at `line`, closing the current one.
     fn open(&mut self, name: &str, line: u64) -> Result<(), Failure> {
+        self.previous_suffix = None;
         self.close()?;
         if let Some(&(first, mtype)) = self.declared.get(name) {
             // Without metadata every sample name is its own family, so a name coming back
@@ -86,6 +91,7 @@ impl<S: Sink> Validator<S> {
 
     /// Closes the current family: completes its last series and reports it to the sink.
     pub(crate) fn close(&mut self) -> Result<(), Failure> {
+        self.previous_suffix = None;
         self.close_group()?;
         self.settle()?;
         if let Some(f) = self.fam.take() {
@@ -145,6 +151,11 @@ impl<S: Sink> Validator<S> {
             return Ok(());
         };
         let problem = g.check_buckets(f);
+        // Checked buckets are forgotten (open series must stay small); one vector is kept.
+        let buckets = std::mem::take(&mut g.buckets);
+        if f.spare.capacity() < buckets.capacity() {
+            f.spare = buckets;
+        }
         if let Some(h) = f.current {
             f.hist.insert(h, g);
         }
@@ -177,6 +188,9 @@ impl<S: Sink> Validator<S> {
                 }
                 warnings.push((line, msg));
             }
+            if f.spare.capacity() < g.buckets.capacity() {
+                f.spare = std::mem::take(&mut g.buckets);
+            }
         }
         for (line, msg) in warnings {
             self.warn(line, 1, msg);
@@ -186,6 +200,7 @@ impl<S: Sink> Validator<S> {
 
     /// Handles a `# HELP`, `# TYPE` or `# UNIT` line.
     pub(crate) fn metadata(&mut self, line: u64, c: Comment<'_>) -> Result<(), Failure> {
+        self.previous_suffix = None;
         let (name, kind) = match &c {
             Comment::Help { name, .. } => (name, "HELP"),
             Comment::Type { name, .. } => (name, "TYPE"),
@@ -256,10 +271,13 @@ impl<S: Sink> Validator<S> {
         labels: &[Label<'_>],
     ) -> Result<(), Failure> {
         let om = self.om;
-        let mut suffix = self
-            .fam
-            .as_ref()
-            .and_then(|f| rules::suffix_of(&f.name, f.mtype, &s.name, om));
+        let mut suffix = self.previous_suffix.take().filter(|_| s.repeat);
+        if suffix.is_none() {
+            suffix = self
+                .fam
+                .as_ref()
+                .and_then(|f| rules::suffix_of(&f.name, f.mtype, &s.name, om));
+        }
         if suffix.is_none() {
             if let Some(f) = self.fam.as_ref().filter(|f| f.name == *s.name) {
                 let expected: Vec<String> = rules::suffixes(f.mtype, om)
@@ -325,6 +343,7 @@ impl<S: Sink> Validator<S> {
         ) {
             self.update_histogram(line, suffix, s, le)?;
         }
+        self.previous_suffix = Some(suffix);
         self.sink.sample(&SampleRef {
             group: group_hash,
             suffix,
@@ -389,8 +408,9 @@ impl<S: Sink> Validator<S> {
             if new_group {
                 f.series += 1;
                 if f.is_histogram() {
+                    let buckets = std::mem::take(&mut f.spare);
                     f.hist
-                        .insert(group_hash, Group::new(line, describe(labels)));
+                        .insert(group_hash, Group::new(line, describe(labels), buckets));
                 }
             } else if om {
                 let msg = format!(
