@@ -224,9 +224,15 @@ impl<'a> Cursor<'a> {
 
     /// The common case, `name="value"` then `,` or `}` with no blank, no escape, no quoted
     /// name: consumed in one tight pass. `Some(true)` after `}`, `Some(false)` after `,`;
-    /// `None` (cursor unmoved) hands anything else to the general path.
+    /// `None` (cursor unmoved) hands anything else to the general path. `seen` holds a bit
+    /// per label name already pushed (see [`name_bit`]), so that the usual label set, whose
+    /// names differ, is checked for duplicates without comparing names.
     #[inline]
-    pub(super) fn simple_label(&mut self, out: &mut Vec<Label<'a>>) -> Option<bool> {
+    pub(super) fn simple_label(
+        &mut self,
+        out: &mut Vec<Label<'a>>,
+        seen: &mut u64,
+    ) -> Option<bool> {
         let b = self.b;
         let start = self.pos;
         if NAME_CHARS[*b.get(start)? as usize] & LABEL_CHAR == 0 || b[start].is_ascii_digit() {
@@ -241,8 +247,7 @@ impl<'a> Cursor<'a> {
             return None;
         }
         let vstart = eq + 2;
-        let off = memchr::memchr2(b'"', b'\\', &b[vstart..])?;
-        let vend = vstart + off;
+        let vend = quote_or_backslash(b, vstart)?;
         if b[vend] != b'"' {
             return None;
         }
@@ -252,13 +257,16 @@ impl<'a> Cursor<'a> {
             _ => return None,
         };
         let lname = &self.s[start..eq];
+        let bit = name_bit(lname);
         if lname == "__name__"
-            || out
-                .iter()
-                .any(|l| l.name.len() == lname.len() && l.name == lname)
+            || (*seen & bit != 0
+                && out
+                    .iter()
+                    .any(|l| l.name.len() == lname.len() && l.name == lname))
         {
             return None;
         }
+        *seen |= bit;
         out.push(Label {
             name: Cow::Borrowed(lname),
             value: Cow::Borrowed(&self.s[vstart..vend]),
@@ -276,8 +284,9 @@ impl<'a> Cursor<'a> {
         name: &mut Option<Cow<'a, str>>,
     ) -> LexResult<()> {
         let mut after_comma = false;
+        let mut seen = 0;
         loop {
-            if let Some(done) = self.simple_label(out) {
+            if let Some(done) = self.simple_label(out, &mut seen) {
                 if done {
                     return Ok(());
                 }
@@ -333,6 +342,7 @@ impl<'a> Cursor<'a> {
                 });
             }
             let hash = hash::pair(lname.as_bytes(), value.as_bytes());
+            seen |= name_bit(&lname);
             out.push(Label {
                 name: lname,
                 value,
@@ -395,4 +405,38 @@ impl<'a> Cursor<'a> {
         }
         Ok(Exemplar { pos })
     }
+}
+
+/// One of 64 bits for a label name, from its length and its first and last bytes: names in
+/// one label set rarely share all three, so equal bits are what call for a real comparison.
+#[inline]
+fn name_bit(name: &str) -> u64 {
+    let b = name.as_bytes();
+    let (first, last) = (b.first().copied(), b.last().copied());
+    let mix = b.len() + 3 * usize::from(first.unwrap_or(0)) + usize::from(last.unwrap_or(0));
+    1 << (mix % 64)
+}
+
+/// The first `"` or `\\` at or after `from`, eight bytes at a time: label values are short, and
+/// a call to memchr cost more than the scan itself. In `w ^ pattern` a matching byte is zero;
+/// `(x - 0x01…) & !x & 0x80…` sets the high bit of every zero byte and, from borrows, possibly
+/// of bytes above one, never below, so the lowest set bit is the first match.
+#[inline]
+pub(super) fn quote_or_backslash(b: &[u8], from: usize) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let zeros = |x: u64| x.wrapping_sub(LO) & !x & HI;
+    let mut i = from;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let w = u64::from_le_bytes(chunk.try_into().ok()?);
+        let hits = zeros(w ^ (LO * u64::from(b'"'))) | zeros(w ^ (LO * u64::from(b'\\')));
+        if hits != 0 {
+            return Some(i + (hits.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    b.get(i..)?
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\')
+        .map(|k| i + k)
 }

@@ -128,3 +128,52 @@ fn repeated_names_lex_as_scanned() {
         }
     }
 }
+
+/// The word-at-a-time scan finds what a byte-at-a-time scan finds, at every offset.
+#[test]
+fn quote_or_backslash_finds_the_first() {
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    for _ in 0..20_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let len = (x % 40) as usize;
+        // Mostly ordinary bytes, with quotes, backslashes, high bytes and their neighbours.
+        let pool = b"ab0=,}{ \"\\!#[]\x21\x23\x5b\x5d\xc3\xa9\x80\xff";
+        let bytes: Vec<u8> = (0..len)
+            .map(|i| pool[((x >> (i % 60)) as usize + i * 7) % pool.len()])
+            .collect();
+        for from in 0..=len {
+            let naive = bytes[from..]
+                .iter()
+                .position(|&c| c == b'"' || c == b'\\')
+                .map(|k| from + k);
+            assert_eq!(
+                cursor::quote_or_backslash(&bytes, from),
+                naive,
+                "{bytes:?} from {from}"
+            );
+        }
+    }
+}
+
+/// Duplicate label names are caught whether or not the names' bits collide.
+#[test]
+fn duplicate_label_names() {
+    for (line, ok) in [
+        (r#"a{xy="1",xy="2"} 1"#, false),
+        (r#"a{xy="1",b="3",xy="2"} 1"#, false),
+        (r#"a{xzy="1",xay="2"} 1"#, true),
+        (r#"a{"xy"="1",xy="2"} 1"#, false),
+        (r#"a{xy="1","xy"="2"} 1"#, false),
+    ] {
+        let result = lex(line, false);
+        assert_eq!(result.is_ok(), ok, "{line}: {result:?}");
+        if !ok {
+            assert!(
+                result.unwrap_err().contains("duplicate label name"),
+                "{line}"
+            );
+        }
+    }
+}
