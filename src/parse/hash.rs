@@ -19,13 +19,19 @@ fn mum(a: u64, b: u64) -> u64 {
     (r as u64) ^ ((r >> 64) as u64)
 }
 
-/// Hashes bytes, eight at a time.
+/// Hashes bytes, sixteen at a time (two words into one multiply, as wyhash does), then
+/// eight, then the tail.
+#[inline]
 pub(crate) fn bytes(b: &[u8]) -> u64 {
+    let word = |c: &[u8]| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
     let mut h: u64 = (b.len() as u64) ^ P2;
-    let mut chunks = b.chunks_exact(8);
+    let mut pairs = b.chunks_exact(16);
+    for c in &mut pairs {
+        h = mum(word(&c[..8]) ^ h ^ P2, word(&c[8..]) ^ P1);
+    }
+    let mut chunks = pairs.remainder().chunks_exact(8);
     for c in &mut chunks {
-        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        h = mum(h ^ w, P1);
+        h = mum(h ^ word(c), P1);
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {

@@ -5,13 +5,9 @@
 /// Rust's `f64::from_str` already rejects what the formats forbid (hex, `_` separators,
 /// surrounding white space), which is why no grammar of our own is needed here.
 pub(crate) fn parse_value(tok: &str) -> Option<f64> {
-    let b = tok.as_bytes();
-    // Most values are small integers (counters, bucket counts): up to 15 digits are exact in
-    // an f64, and this loop is several times cheaper than the general float parser.
-    if !b.is_empty() && b.len() <= 15 && b.iter().all(u8::is_ascii_digit) {
-        return Some(b.iter().fold(0u64, |n, &c| n * 10 + u64::from(c - b'0')) as f64);
-    }
-    if let Some(v) = short_decimal(b) {
+    // Most values are integers (counters, bucket counts) or short decimals (latencies):
+    // read in one pass, several times cheaper than the general float parser.
+    if let Some(v) = short_decimal(tok.as_bytes()) {
         return Some(v);
     }
     if tok.is_empty() {
@@ -29,34 +25,37 @@ const POW10: [f64; 16] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
 ];
 
-/// `[-]digits.digits` with at most 15 digits in all, such as latencies and sums: the digits
-/// as an integer are exact in an f64 (below 2^53), so is the power of ten, and one IEEE
-/// division of two exact numbers is correctly rounded: the very result the general parser
-/// gives (Clinger's fast path), at a fraction of its cost. Anything else returns `None`.
+/// `[-]digits` or `[-]digits.digits` with at most 15 digits in all: the digits as an
+/// integer are exact in an f64 (below 2^53), so is the power of ten, and one IEEE division of
+/// two exact numbers is correctly rounded: the very result the general parser gives
+/// (Clinger's fast path), at a fraction of its cost. Anything else returns `None`.
 fn short_decimal(b: &[u8]) -> Option<f64> {
     let (negative, digits) = match b.split_first() {
         Some((b'-', rest)) => (true, rest),
         _ => (false, b),
     };
-    if digits.len() > 16 {
+    if digits.is_empty() || digits.len() > 16 {
         return None;
     }
     let mut mantissa = 0u64;
     let mut point = None;
     for (i, &c) in digits.iter().enumerate() {
-        match c {
-            b'0'..=b'9' => mantissa = mantissa * 10 + u64::from(c - b'0'),
-            b'.' if point.is_none() => point = Some(i),
-            _ => return None,
+        let d = c.wrapping_sub(b'0');
+        if d <= 9 {
+            mantissa = mantissa * 10 + u64::from(d);
+        } else if c == b'.' && point.is_none() {
+            point = Some(i);
+        } else {
+            return None;
         }
     }
-    let point = point?;
-    let scale = digits.len() - point - 1;
-    // At least one digit on each side, as Go writes them (`.5` and `5.` go the long way).
-    if point == 0 || scale == 0 {
-        return None;
-    }
-    let v = mantissa as f64 / POW10[scale];
+    let v = match point {
+        None if digits.len() <= 15 => mantissa as f64,
+        None => return None,
+        // At least one digit on each side, as Go writes them (`.5` and `5.` go the long way).
+        Some(p) if p == 0 || p == digits.len() - 1 => return None,
+        Some(p) => mantissa as f64 / POW10[digits.len() - p - 1],
+    };
     Some(if negative { -v } else { v })
 }
 
@@ -115,11 +114,13 @@ mod tests {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            let digits = (x % 15 + 1) as usize;
+            let digits = (x % 16 + 1) as usize;
             let mantissa = x >> 4;
             let mut s = format!("{:0digits$}", mantissa % 10u64.pow(digits as u32));
             let point = (x >> 50) as usize % (digits + 1);
-            s.insert(point, '.');
+            if i % 5 != 0 {
+                s.insert(point, '.');
+            }
             if i % 3 == 0 {
                 s.insert(0, '-');
             }

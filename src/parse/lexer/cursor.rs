@@ -123,12 +123,8 @@ impl<'a> Cursor<'a> {
     #[inline]
     pub(super) fn token(&mut self) -> &'a str {
         let start = self.pos;
-        while let Some(c) = self.peek() {
-            if c == b' ' || (!self.om && c == b'\t') {
-                break;
-            }
-            self.pos += 1;
-        }
+        let (a, b) = if self.om { (b' ', b' ') } else { (b' ', b'\t') };
+        self.pos = find_either(self.b, start, a, b).unwrap_or(self.b.len());
         &self.s[start..self.pos]
     }
 
@@ -153,12 +149,12 @@ impl<'a> Cursor<'a> {
             }
         }
         let class = if metric { METRIC_CHAR } else { LABEL_CHAR };
-        let rest = &self.b[self.pos..];
-        let n = rest
-            .iter()
-            .position(|&c| NAME_CHARS[c as usize] & class == 0)
-            .unwrap_or(rest.len());
-        self.pos += n;
+        let b = self.b;
+        let mut end = self.pos;
+        while end < b.len() && NAME_CHARS[b[end] as usize] & class != 0 {
+            end += 1;
+        }
+        self.pos = end;
         Ok(Cow::Borrowed(&self.s[start..self.pos]))
     }
 
@@ -238,16 +234,16 @@ impl<'a> Cursor<'a> {
         if NAME_CHARS[*b.get(start)? as usize] & LABEL_CHAR == 0 || b[start].is_ascii_digit() {
             return None;
         }
-        let rest = &b[start..];
-        let n = rest
-            .iter()
-            .position(|&c| NAME_CHARS[c as usize] & LABEL_CHAR == 0)?;
-        let eq = start + n;
+        let mut eq = start + 1;
+        // An index loop: `position` kept five counters in registers here.
+        while eq < b.len() && NAME_CHARS[b[eq] as usize] & LABEL_CHAR != 0 {
+            eq += 1;
+        }
         if b.get(eq..eq + 2)? != b"=\"" {
             return None;
         }
         let vstart = eq + 2;
-        let vend = quote_or_backslash(b, vstart)?;
+        let vend = find_either(b, vstart, b'"', b'\\')?;
         if b[vend] != b'"' {
             return None;
         }
@@ -417,19 +413,19 @@ fn name_bit(name: &str) -> u64 {
     1 << (mix % 64)
 }
 
-/// The first `"` or `\\` at or after `from`, eight bytes at a time: label values are short, and
-/// a call to memchr cost more than the scan itself. In `w ^ pattern` a matching byte is zero;
-/// `(x - 0x01…) & !x & 0x80…` sets the high bit of every zero byte and, from borrows, possibly
-/// of bytes above one, never below, so the lowest set bit is the first match.
+/// The first `x` or `y` at or after `from`, eight bytes at a time (label values and sample
+/// values are short, and a call to memchr cost more than the scan itself). In `w ^ pattern`
+/// a matching byte is zero; `(v - 0x01…) & !v & 0x80…` sets the high bit of every zero byte
+/// and, from borrows, possibly of bytes above one, never below: the lowest set bit is exact.
 #[inline]
-pub(super) fn quote_or_backslash(b: &[u8], from: usize) -> Option<usize> {
+pub(super) fn find_either(b: &[u8], from: usize, x: u8, y: u8) -> Option<usize> {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
-    let zeros = |x: u64| x.wrapping_sub(LO) & !x & HI;
+    let zeros = |v: u64| v.wrapping_sub(LO) & !v & HI;
     let mut i = from;
     while let Some(chunk) = b.get(i..i + 8) {
         let w = u64::from_le_bytes(chunk.try_into().ok()?);
-        let hits = zeros(w ^ (LO * u64::from(b'"'))) | zeros(w ^ (LO * u64::from(b'\\')));
+        let hits = zeros(w ^ (LO * u64::from(x))) | zeros(w ^ (LO * u64::from(y)));
         if hits != 0 {
             return Some(i + (hits.trailing_zeros() / 8) as usize);
         }
@@ -437,6 +433,33 @@ pub(super) fn quote_or_backslash(b: &[u8], from: usize) -> Option<usize> {
     }
     b.get(i..)?
         .iter()
-        .position(|&c| c == b'"' || c == b'\\')
+        .position(|&c| c == x || c == y)
         .map(|k| i + k)
+}
+
+/// Whether `hay` starts with `needle`, compared eight bytes at a time (the last word
+/// overlapping the one before): metric names are 20 to 60 bytes, and most sample lines
+/// repeat the previous one's, where a call to `memcmp` cost more than the comparison.
+#[inline]
+pub(super) fn starts_with(hay: &[u8], needle: &[u8]) -> bool {
+    let Some(hay) = hay.get(..needle.len()) else {
+        return false;
+    };
+    let word = |b: &[u8], i: usize| {
+        b.get(i..i + 8)
+            .and_then(|w| w.try_into().ok())
+            .map(u64::from_le_bytes)
+    };
+    let n = needle.len();
+    if n < 8 {
+        return hay == needle;
+    }
+    let mut i = 0;
+    while i + 8 < n {
+        if word(hay, i) != word(needle, i) {
+            return false;
+        }
+        i += 8;
+    }
+    word(hay, n - 8) == word(needle, n - 8)
 }

@@ -98,7 +98,7 @@ pub(crate) fn sample<'a>(
     let mut repeat = false;
     let rest = &c.b[c.pos..];
     if !previous.is_empty()
-        && rest.starts_with(previous.as_bytes())
+        && cursor::starts_with(rest, previous.as_bytes())
         && rest
             .get(previous.len())
             .is_none_or(|&b| cursor::NAME_CHARS[b as usize] & cursor::METRIC_CHAR == 0)

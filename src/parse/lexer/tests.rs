@@ -131,7 +131,7 @@ fn repeated_names_lex_as_scanned() {
 
 /// The word-at-a-time scan finds what a byte-at-a-time scan finds, at every offset.
 #[test]
-fn quote_or_backslash_finds_the_first() {
+fn find_either_finds_the_first() {
     let mut x: u64 = 0x2545_f491_4f6c_dd1d;
     for _ in 0..20_000 {
         x ^= x << 13;
@@ -149,7 +149,7 @@ fn quote_or_backslash_finds_the_first() {
                 .position(|&c| c == b'"' || c == b'\\')
                 .map(|k| from + k);
             assert_eq!(
-                cursor::quote_or_backslash(&bytes, from),
+                cursor::find_either(&bytes, from, b'"', b'\\'),
                 naive,
                 "{bytes:?} from {from}"
             );
@@ -173,6 +173,28 @@ fn duplicate_label_names() {
             assert!(
                 result.unwrap_err().contains("duplicate label name"),
                 "{line}"
+            );
+        }
+    }
+}
+
+#[test]
+fn starts_with_matches_the_slice_method() {
+    let hay = b"http_server_requests_seconds_bucket{le=\"0.1\"} 3";
+    for n in 0..hay.len() + 2 {
+        for k in 0..n.min(hay.len()) {
+            let mut needle = hay[..n.min(hay.len())].to_vec();
+            needle.extend(std::iter::repeat_n(b'x', n.saturating_sub(hay.len())));
+            assert_eq!(
+                cursor::starts_with(hay, &needle),
+                hay.starts_with(&needle),
+                "{n}"
+            );
+            needle[k] ^= 1;
+            assert_eq!(
+                cursor::starts_with(hay, &needle),
+                hay.starts_with(&needle),
+                "{n} {k}"
             );
         }
     }

@@ -104,7 +104,17 @@ impl<S: Sink> Validator<S> {
     }
 
     /// Fixes the family's type: claims its sample names (OpenMetrics) and emits its header.
+    #[inline]
     fn settle(&mut self) -> Result<(), Failure> {
+        // Once per family; every sample asks.
+        match &self.fam {
+            Some(f) if f.emitted && (f.claimed || !self.om) => Ok(()),
+            _ => self.settle_first(),
+        }
+    }
+
+    #[cold]
+    fn settle_first(&mut self) -> Result<(), Failure> {
         let Some(f) = self.fam.as_mut() else {
             return Ok(());
         };

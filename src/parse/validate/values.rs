@@ -56,7 +56,7 @@ impl<S: Sink> Validator<S> {
                 let bound = if om && l.value.eq_ignore_ascii_case("+inf") && l.value != "+Inf" {
                     None
                 } else {
-                    parse_value(l.value.trim()).filter(|b| !b.is_nan())
+                    bound(&l.value).filter(|b| !b.is_nan())
                 };
                 let Some(b) = bound else {
                     return Err((
@@ -75,7 +75,7 @@ impl<S: Sink> Validator<S> {
                         format!("summary quantile {name} has no \"quantile\" label"),
                     ));
                 };
-                let q = parse_value(l.value.trim()).filter(|q| !q.is_nan());
+                let q = bound(&l.value).filter(|q| !q.is_nan());
                 let in_range = q.is_some_and(|q| (0.0..=1.0).contains(&q));
                 if q.is_none() || (om && !in_range) {
                     let msg = format!(
@@ -199,4 +199,10 @@ pub(super) fn describe(labels: &[Label<'_>]) -> String {
         out.push('}');
     }
     out
+}
+
+/// An `le` or `quantile` value, blanks around it allowed (as Go's parser allows them); tried
+/// as written first, since trimming costs more than the parse of a clean value.
+fn bound(value: &str) -> Option<f64> {
+    parse_value(value).or_else(|| parse_value(value.trim()))
 }
