@@ -4,8 +4,8 @@
 #
 #   benches/compare.sh [RUNS] [SIZES_MB...]      e.g. benches/compare.sh 11 5 50 500
 #
-# Prints, per input and tool: median wall time over RUNS, MB/s, the ratio to promtool, and the
-# median peak RSS (/usr/bin/time -v). Inputs are cached in $BENCH_DIR (default /tmp/promtune-bench).
+# Prints, per input and tool: median wall time over RUNS rounds (each round runs every tool
+# once), MB/s, the ratio to promtool, and the median peak RSS (/usr/bin/time -v). Inputs are cached in $BENCH_DIR (default /tmp/promtune-bench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-11}
@@ -21,35 +21,43 @@ command -v promtool >/dev/null || { echo "promtool missing: apt-get install prom
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-# measure NAME CMD...: runs CMD (stdin from $input) $runs times; sets $t (s) and $rss (KiB).
-measure() {
-  local times=() rsses=() out tmp
+# run_once CMD...: runs CMD once (stdin from $input); prints "seconds KiB".
+run_once() {
+  local tmp t0 t1
   tmp=$(mktemp)
-  for _ in $(seq "$runs"); do
-    # promtool exits non-zero on lint findings; only its time matters here.
-    local t0=$EPOCHREALTIME
-    /usr/bin/time -f "%M" -o "$tmp" "$@" < "$input" > /dev/null 2>/dev/null || true
-    local t1=$EPOCHREALTIME
-    out=$(tail -1 "$tmp")
-    times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')"); rsses+=("$out")
-  done
+  t0=$EPOCHREALTIME
+  # promtool exits non-zero on lint findings; only its time matters here.
+  /usr/bin/time -f "%M" -o "$tmp" "$@" < "$input" > /dev/null 2>/dev/null || true
+  t1=$EPOCHREALTIME
+  awk -v a="$t0" -v b="$t1" -v k="$(tail -1 "$tmp")" 'BEGIN { printf "%.4f %s\n", b - a, k }'
   rm -f "$tmp"
-  t=$(printf '%s\n' "${times[@]}" | median)
-  rss=$(printf '%s\n' "${rsses[@]}" | median)
 }
 
+tools=("promtool check metrics" "cat" "$bin check -" "$bin analyze --format json --scraped-at 0 -")
 printf '%-8s %-48s %9s %10s %10s %12s\n' input tool median_s MB/s x_promtool peak_RSS_MiB
 for mb in "${sizes[@]}"; do
   input="$dir/gen-${mb}MB.prom"
   [ -s "$input" ] || python3 "$gen" "$input" $((mb * 1000000)) 1 >/dev/null
   bytes=$(stat -c %s "$input")
+  # Rounds interleave the tools, so that the machine's drift (a factor of 1.5 over minutes on
+  # shared VMs) falls on all of them alike and the ratios stay comparable.
+  declare -A times=() rsses=()
+  for _ in $(seq "$runs"); do
+    for i in "${!tools[@]}"; do
+      # shellcheck disable=SC2086
+      read -r t k <<< "$(run_once ${tools[$i]})"
+      times[$i]+="$t "
+      rsses[$i]+="$k "
+    done
+  done
   base=
-  for tool in "promtool check metrics" "cat" "$bin check -" "$bin analyze --format json --scraped-at 0 -"; do
-    # shellcheck disable=SC2086
-    measure $tool
+  for i in "${!tools[@]}"; do
+    t=$(printf '%s\n' ${times[$i]} | median)
+    rss=$(printf '%s\n' ${rsses[$i]} | median)
     base=${base:-$t}
     mbs=$(awk -v b="$bytes" -v t="$t" 'BEGIN { printf "%.0f", (t > 0 ? b / 1e6 / t : 0) }')
     ratio=$(awk -v a="$base" -v t="$t" 'BEGIN { printf "%.1f", (t > 0 ? a / t : 0) }')
-    printf '%-8s %-48s %9.3f %10s %10s %12.1f\n' "${mb}MB" "${tool/#target\/release\//}" "$t" "$mbs" "$ratio" "$(awk -v k="$rss" 'BEGIN{print k/1024}')"
+    printf '%-8s %-48s %9.3f %10s %10s %12.1f\n' "${mb}MB" "${tools[$i]/#target\/release\//}" "$t" "$mbs" "$ratio" "$(awk -v k="$rss" 'BEGIN{print k/1024}')"
   done
+  unset times rsses
 done

@@ -20,6 +20,8 @@ struct LineParser<'r> {
     labels: Vec<Label<'static>>,
     /// The last sample line's metric name if unquoted, for [`lexer::sample`] to recognise.
     previous: String,
+    /// The last sample line's label names, likewise.
+    names: lexer::NameMemo,
 }
 
 /// Empties a vector and re-types it with a new lifetime, keeping its allocation.
@@ -54,6 +56,7 @@ impl<'r> LineParser<'r> {
             eof_at: None,
             labels: Vec::new(),
             previous: String::new(),
+            names: lexer::NameMemo::default(),
         }
     }
 
@@ -135,7 +138,13 @@ impl<'r> LineParser<'r> {
             }
             Some(_) => {
                 let mut labels = recycle(std::mem::take(&mut self.labels));
-                let result = match lexer::sample(text, self.om, &mut labels, &self.previous) {
+                let result = match lexer::sample(
+                    text,
+                    self.om,
+                    &mut labels,
+                    &self.previous,
+                    &mut self.names,
+                ) {
                     Ok(s) => {
                         if !s.repeat {
                             self.previous.clear();

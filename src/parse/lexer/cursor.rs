@@ -4,6 +4,7 @@ use std::borrow::Cow;
 
 use super::super::hash;
 use super::super::number::{parse_om_timestamp, parse_value};
+use super::words::{find_either, NameMemo};
 use super::{Exemplar, Label, LexError, LexResult};
 
 /// Which bytes may continue a name: bit 1 for label names, bit 2 for metric names (`:` too).
@@ -228,20 +229,29 @@ impl<'a> Cursor<'a> {
         &mut self,
         out: &mut Vec<Label<'a>>,
         seen: &mut u64,
+        memo: &mut NameMemo,
     ) -> Option<bool> {
         let b = self.b;
         let start = self.pos;
-        if NAME_CHARS[*b.get(start)? as usize] & LABEL_CHAR == 0 || b[start].is_ascii_digit() {
-            return None;
-        }
-        let mut eq = start + 1;
-        // An index loop: `position` kept five counters in registers here.
-        while eq < b.len() && NAME_CHARS[b[eq] as usize] & LABEL_CHAR != 0 {
-            eq += 1;
-        }
-        if b.get(eq..eq + 2)? != b"=\"" {
-            return None;
-        }
+        let eq = match memo.known(out.len(), b, start) {
+            Some(eq) => eq,
+            None => {
+                let first = *b.get(start)?;
+                if NAME_CHARS[first as usize] & LABEL_CHAR == 0 || first.is_ascii_digit() {
+                    return None;
+                }
+                let mut eq = start + 1;
+                // An index loop: `position` kept five counters in registers here.
+                while eq < b.len() && NAME_CHARS[b[eq] as usize] & LABEL_CHAR != 0 {
+                    eq += 1;
+                }
+                if b.get(eq..eq + 2)? != b"=\"" {
+                    return None;
+                }
+                memo.learn(out.len(), b, start, eq);
+                eq
+            }
+        };
         let vstart = eq + 2;
         let vend = find_either(b, vstart, b'"', b'\\')?;
         if b[vend] != b'"' {
@@ -278,11 +288,12 @@ impl<'a> Cursor<'a> {
         &mut self,
         out: &mut Vec<Label<'a>>,
         name: &mut Option<Cow<'a, str>>,
+        memo: &mut NameMemo,
     ) -> LexResult<()> {
         let mut after_comma = false;
         let mut seen = 0;
         loop {
-            if let Some(done) = self.simple_label(out, &mut seen) {
+            if let Some(done) = self.simple_label(out, &mut seen, memo) {
                 if done {
                     return Ok(());
                 }
@@ -363,7 +374,7 @@ impl<'a> Cursor<'a> {
         self.expect(b'{', "'{' to start the exemplar's labels")?;
         let mut labels = Vec::new();
         let mut name = None;
-        self.labels(&mut labels, &mut name)?;
+        self.labels(&mut labels, &mut name, &mut NameMemo::default())?;
         if name.is_some() {
             return Err(LexError {
                 pos,
@@ -411,55 +422,4 @@ fn name_bit(name: &str) -> u64 {
     let (first, last) = (b.first().copied(), b.last().copied());
     let mix = b.len() + 3 * usize::from(first.unwrap_or(0)) + usize::from(last.unwrap_or(0));
     1 << (mix % 64)
-}
-
-/// The first `x` or `y` at or after `from`, eight bytes at a time (label values and sample
-/// values are short, and a call to memchr cost more than the scan itself). In `w ^ pattern`
-/// a matching byte is zero; `(v - 0x01…) & !v & 0x80…` sets the high bit of every zero byte
-/// and, from borrows, possibly of bytes above one, never below: the lowest set bit is exact.
-#[inline]
-pub(super) fn find_either(b: &[u8], from: usize, x: u8, y: u8) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let zeros = |v: u64| v.wrapping_sub(LO) & !v & HI;
-    let mut i = from;
-    while let Some(chunk) = b.get(i..i + 8) {
-        let w = u64::from_le_bytes(chunk.try_into().ok()?);
-        let hits = zeros(w ^ (LO * u64::from(x))) | zeros(w ^ (LO * u64::from(y)));
-        if hits != 0 {
-            return Some(i + (hits.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    b.get(i..)?
-        .iter()
-        .position(|&c| c == x || c == y)
-        .map(|k| i + k)
-}
-
-/// Whether `hay` starts with `needle`, compared eight bytes at a time (the last word
-/// overlapping the one before): metric names are 20 to 60 bytes, and most sample lines
-/// repeat the previous one's, where a call to `memcmp` cost more than the comparison.
-#[inline]
-pub(super) fn starts_with(hay: &[u8], needle: &[u8]) -> bool {
-    let Some(hay) = hay.get(..needle.len()) else {
-        return false;
-    };
-    let word = |b: &[u8], i: usize| {
-        b.get(i..i + 8)
-            .and_then(|w| w.try_into().ok())
-            .map(u64::from_le_bytes)
-    };
-    let n = needle.len();
-    if n < 8 {
-        return hay == needle;
-    }
-    let mut i = 0;
-    while i + 8 < n {
-        if word(hay, i) != word(needle, i) {
-            return false;
-        }
-        i += 8;
-    }
-    word(hay, n - 8) == word(needle, n - 8)
 }

@@ -78,6 +78,9 @@ pub(crate) enum Comment<'a> {
 mod cursor;
 #[cfg(test)]
 mod tests;
+mod words;
+
+pub(crate) use words::NameMemo;
 
 use cursor::Cursor;
 
@@ -91,6 +94,7 @@ pub(crate) fn sample<'a>(
     om: bool,
     labels: &mut Vec<Label<'a>>,
     previous: &str,
+    memo: &mut NameMemo,
 ) -> LexResult<SampleLine<'a>> {
     let mut c = Cursor::new(line, om);
     c.blanks();
@@ -98,7 +102,7 @@ pub(crate) fn sample<'a>(
     let mut repeat = false;
     let rest = &c.b[c.pos..];
     if !previous.is_empty()
-        && cursor::starts_with(rest, previous.as_bytes())
+        && words::starts_with(rest, previous.as_bytes())
         && rest
             .get(previous.len())
             .is_none_or(|&b| cursor::NAME_CHARS[b as usize] & cursor::METRIC_CHAR == 0)
@@ -119,7 +123,7 @@ pub(crate) fn sample<'a>(
         }
     }
     if c.eat(b'{') {
-        c.labels(labels, &mut name)?;
+        c.labels(labels, &mut name, memo)?;
     }
     let Some(name) = name else {
         return Err(LexError {

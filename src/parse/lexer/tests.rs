@@ -5,7 +5,7 @@ type Lexed = (String, Vec<(String, String)>, f64, Option<f64>);
 
 fn lex(line: &str, om: bool) -> Result<Lexed, String> {
     let mut labels = Vec::new();
-    sample(line, om, &mut labels, "")
+    sample(line, om, &mut labels, "", &mut NameMemo::default())
         .map(|s| {
             (
                 s.name.into_owned(),
@@ -115,7 +115,7 @@ fn repeated_names_lex_as_scanned() {
         for line in lines {
             let lex_with = |previous: &str| {
                 let mut labels = Vec::new();
-                sample(line, om, &mut labels, previous)
+                sample(line, om, &mut labels, previous, &mut NameMemo::default())
                     .map(|s| {
                         format!(
                             "{} {} {:?} {:?} {labels:?}",
@@ -149,7 +149,7 @@ fn find_either_finds_the_first() {
                 .position(|&c| c == b'"' || c == b'\\')
                 .map(|k| from + k);
             assert_eq!(
-                cursor::find_either(&bytes, from, b'"', b'\\'),
+                words::find_either(&bytes, from, b'"', b'\\'),
                 naive,
                 "{bytes:?} from {from}"
             );
@@ -186,15 +186,60 @@ fn starts_with_matches_the_slice_method() {
             let mut needle = hay[..n.min(hay.len())].to_vec();
             needle.extend(std::iter::repeat_n(b'x', n.saturating_sub(hay.len())));
             assert_eq!(
-                cursor::starts_with(hay, &needle),
+                words::starts_with(hay, &needle),
                 hay.starts_with(&needle),
                 "{n}"
             );
             needle[k] ^= 1;
             assert_eq!(
-                cursor::starts_with(hay, &needle),
+                words::starts_with(hay, &needle),
                 hay.starts_with(&needle),
                 "{n} {k}"
+            );
+        }
+    }
+}
+
+/// Label names recognised from the previous lines lex exactly as names scanned afresh.
+#[test]
+fn remembered_label_names_lex_as_scanned() {
+    let lines = [
+        r#"a{job="x",instance="y"} 1"#,
+        r#"a{job="x",instance="y"} 1"#,
+        r#"a{jobs="x"} 1"#,
+        r#"a{job="x",instancf="y"} 1"#,
+        r#"a{jo="x"} 1"#,
+        r#"a{job="x",job="y"} 1"#,
+        r#"a{job="x",job="y"} 1"#,
+        r#"a{1ob="x"} 1"#,
+        r#"a{job="x""#,
+        r#"a{job="x"} 1"#,
+        r#"a{job ="x"} 1"#,
+        r#"a{job="x\"y"} 1"#,
+        r#"a{fourteen_chars="x"} 1"#,
+        r#"a{fourteen_chars="x"} 1"#,
+        r#"a{fourteen_charz="x"} 1"#,
+        r#"a{a_label_name_of_twenty="x"} 1"#,
+        r#"a{a_label_name_of_twenty="x"} 1"#,
+        r#"a{__name__="x"} 1"#,
+        r#"a{"job"="x"} 1"#,
+        r#"a{job="x",instance="y"} 1 # {trace_id="1"} 1"#,
+        r#"a{trace_id="x"} 1"#,
+    ];
+    for om in [false, true] {
+        let mut memo = NameMemo::default();
+        for line in lines.iter().chain(lines.iter().rev()) {
+            let mut lex_with = |memo: &mut NameMemo| {
+                let mut labels = Vec::new();
+                sample(line, om, &mut labels, "", memo)
+                    .map(|s| format!("{} {} {labels:?}", s.name, s.value))
+                    .map_err(|e| format!("{}: {}", e.pos, e.msg))
+            };
+            let remembered = lex_with(&mut memo);
+            assert_eq!(
+                remembered,
+                lex_with(&mut NameMemo::default()),
+                "{line} (om: {om})"
             );
         }
     }
