@@ -229,7 +229,7 @@ fn remembered_label_names_lex_as_scanned() {
     for om in [false, true] {
         let mut memo = NameMemo::default();
         for line in lines.iter().chain(lines.iter().rev()) {
-            let mut lex_with = |memo: &mut NameMemo| {
+            let lex_with = |memo: &mut NameMemo| {
                 let mut labels = Vec::new();
                 sample(line, om, &mut labels, "", memo)
                     .map(|s| format!("{} {} {labels:?}", s.name, s.value))
