@@ -29,7 +29,8 @@ const POW10: [f64; 16] = [
 /// integer are exact in an f64 (below 2^53), so is the power of ten, and one IEEE division of
 /// two exact numbers is correctly rounded: the very result the general parser gives
 /// (Clinger's fast path), at a fraction of its cost. Anything else returns `None`.
-fn short_decimal(b: &[u8]) -> Option<f64> {
+#[inline]
+pub(crate) fn short_decimal(b: &[u8]) -> Option<f64> {
     let (negative, digits) = match b.split_first() {
         Some((b'-', rest)) => (true, rest),
         _ => (false, b),

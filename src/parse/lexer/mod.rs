@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use crate::model::MetricType;
 
-use super::number::{parse_om_timestamp, parse_text_timestamp, parse_value};
+use super::number::{parse_om_timestamp, parse_text_timestamp, parse_value, short_decimal};
 
 /// A lexing error at byte offset `pos` of the line.
 #[derive(Debug)]
@@ -138,6 +138,19 @@ pub(crate) fn sample<'a>(
         c.blanks();
     }
     let value_pos = c.pos;
+    // Usually the value is a plain number and the rest of the line: read it in one pass.
+    if let Some(value) = short_decimal(&c.b[value_pos..]) {
+        return Ok(SampleLine {
+            name,
+            value,
+            value_pos,
+            timestamp: None,
+            timestamp_pos: 0,
+            exemplar: None,
+            repeat,
+            plain: repeat || plain,
+        });
+    }
     let tok = c.token();
     let Some(value) = parse_value(tok) else {
         c.pos = value_pos;
