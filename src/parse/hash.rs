@@ -84,17 +84,14 @@ pub(crate) fn pair(name: &[u8], value: &[u8]) -> u64 {
     bytes(&buf)
 }
 
-/// Order-independent hashes of a label set in one pass: without the label called `skip`
+/// Order-independent hashes of a label set in one pass: without the label at `skip`
 /// (the group: a histogram series without `le`) and with every label (the series).
-pub(crate) fn label_set(ls: &[Label<'_>], skip: Option<&str>) -> (u64, u64) {
+pub(crate) fn label_set(ls: &[Label<'_>], skip: Option<usize>) -> (u64, u64) {
     let mut all: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut skipped: u64 = 0;
     for l in ls {
         all = all.wrapping_add(l.hash);
-        if skip.is_some_and(|s| s.len() == l.name.len() && s == l.name) {
-            skipped = l.hash;
-        }
     }
+    let skipped = skip.and_then(|i| ls.get(i)).map_or(0, |l| l.hash);
     (finish(all.wrapping_sub(skipped)), finish(all))
 }
 

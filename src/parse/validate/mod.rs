@@ -327,12 +327,12 @@ impl<S: Sink> Validator<S> {
             return Ok(());
         };
 
-        let (le, quantile) = self.check_values(line, mtype, suffix, s, labels)?;
-        let skip = match suffix {
-            Suffix::Bucket => Some("le"),
-            Suffix::None if mtype == MetricType::Summary => Some("quantile"),
-            _ => None,
-        };
+        // A bucket's group is its series without `le`, a quantile's without `quantile`.
+        let values::Bounds {
+            le,
+            quantile,
+            at: skip,
+        } = self.check_values(line, mtype, suffix, s, labels)?;
         let (group_hash, full) = hash::label_set(labels, skip);
         // Within a family a sample name is the family name plus its suffix.
         let series_hash = hash::combine(full, suffix as u64 + 1);

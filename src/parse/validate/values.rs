@@ -9,7 +9,8 @@ use super::super::{rules, Sink};
 use super::{Failure, Validator};
 
 impl<S: Sink> Validator<S> {
-    /// Checks the value and the type-specific labels; returns the parsed `le` and `quantile`.
+    /// Checks the value and the type-specific labels; returns the parsed `le` and `quantile`
+    /// and, for a bucket or a quantile, the position of that label among `labels`.
     pub(super) fn check_values(
         &mut self,
         line: u64,
@@ -17,7 +18,7 @@ impl<S: Sink> Validator<S> {
         suffix: Suffix,
         s: &SampleLine<'_>,
         labels: &[Label<'_>],
-    ) -> Result<(Option<f64>, Option<f64>), Failure> {
+    ) -> Result<Bounds, Failure> {
         let om = self.om;
         let name = &s.name;
         let v = s.value;
@@ -48,11 +49,13 @@ impl<S: Sink> Validator<S> {
         }
         let mut le = None;
         let mut quantile = None;
+        let mut at = None;
         match (mtype, suffix) {
             (_, Suffix::Bucket) => {
-                let Some(l) = label("le") else {
+                let Some((i, l)) = position(labels, b"le") else {
                     return Err((line, 0, format!("{name} has no \"le\" label")));
                 };
+                at = Some(i);
                 let bound = if om && l.value.eq_ignore_ascii_case("+inf") && l.value != "+Inf" {
                     None
                 } else {
@@ -68,13 +71,14 @@ impl<S: Sink> Validator<S> {
                 le = Some(b);
             }
             (MetricType::Summary, Suffix::None) => {
-                let Some(l) = label("quantile") else {
+                let Some((i, l)) = position(labels, b"quantile") else {
                     return Err((
                         line,
                         0,
                         format!("summary quantile {name} has no \"quantile\" label"),
                     ));
                 };
+                at = Some(i);
                 let q = bound(&l.value).filter(|q| !q.is_nan());
                 let in_range = q.is_some_and(|q| (0.0..=1.0).contains(&q));
                 if q.is_none() || (om && !in_range) {
@@ -116,7 +120,7 @@ impl<S: Sink> Validator<S> {
             }
             _ => {}
         }
-        Ok((le, quantile))
+        Ok(Bounds { le, quantile, at })
     }
 
     pub(super) fn update_histogram(
@@ -172,6 +176,26 @@ impl<S: Sink> Validator<S> {
         }
         Ok(())
     }
+}
+
+/// What [`Validator::check_values`] read: a bucket's bound, a quantile, and where the label
+/// holding either is.
+pub(super) struct Bounds {
+    pub(super) le: Option<f64>,
+    pub(super) quantile: Option<f64>,
+    pub(super) at: Option<usize>,
+}
+
+/// The label called `name`, and its position: a comparison of a known length, which the
+/// compiler makes a load and a compare (a `str` comparison called `memcmp` for two bytes).
+fn position<'l, 'a, const N: usize>(
+    labels: &'l [Label<'a>],
+    name: &[u8; N],
+) -> Option<(usize, &'l Label<'a>)> {
+    labels
+        .iter()
+        .enumerate()
+        .find(|(_, l)| l.name.as_bytes() == name)
 }
 
 /// `{a="1",b="2"}` for messages, or nothing for an empty set.
