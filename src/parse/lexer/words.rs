@@ -83,7 +83,15 @@ const SLOTS: usize = 12;
 /// scanned a character at a time again.
 #[derive(Default)]
 pub(crate) struct NameMemo {
-    slots: [(u64, u64, u8); SLOTS],
+    slots: [Slot; SLOTS],
+}
+
+/// One remembered `name="`: its two words masked, the masks, and its length (0: none).
+#[derive(Default, Clone, Copy)]
+struct Slot {
+    words: (u64, u64),
+    masks: (u64, u64),
+    len: usize,
 }
 
 /// Masks keeping the first `n` bytes (up to sixteen) of two words.
@@ -101,14 +109,13 @@ impl NameMemo {
     /// If label `index` starts at `start` with the remembered `name="`, where its `=` is.
     #[inline]
     pub(super) fn known(&self, index: usize, b: &[u8], start: usize) -> Option<usize> {
-        let &(w0, w1, n) = self.slots.get(index)?;
-        let n = usize::from(n);
-        if n == 0 {
+        let slot = self.slots.get(index)?;
+        if slot.len == 0 {
             return None;
         }
-        let (m0, m1) = masks(n);
-        let same = word(b, start)? & m0 == w0 && word(b, start + 8)? & m1 == w1;
-        same.then_some(start + n - 2)
+        let (m0, m1) = slot.masks;
+        let same = word(b, start)? & m0 == slot.words.0 && word(b, start + 8)? & m1 == slot.words.1;
+        same.then_some(start + slot.len - 2)
     }
 
     /// Remembers that label `index` is the valid name `b[start..eq]`, followed by `="`.
@@ -120,8 +127,12 @@ impl NameMemo {
         let n = eq + 2 - start;
         let (m0, m1) = masks(n);
         *slot = match (n <= 16, word(b, start), word(b, start + 8)) {
-            (true, Some(w0), Some(w1)) => (w0 & m0, w1 & m1, n as u8),
-            _ => (0, 0, 0),
+            (true, Some(w0), Some(w1)) => Slot {
+                words: (w0 & m0, w1 & m1),
+                masks: (m0, m1),
+                len: n,
+            },
+            _ => Slot::default(),
         };
     }
 }
