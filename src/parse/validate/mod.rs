@@ -406,11 +406,16 @@ impl<S: Sink> Validator<S> {
         let Some(f) = self.fam.as_mut() else {
             return Ok(());
         };
-        let (new_group, mask) = match f.groups.get_mut(&group_hash) {
-            Some(m) => (false, std::mem::replace(m, *m | bit)),
-            None => {
-                f.groups.insert(group_hash, bit);
-                (true, 0)
+        // Another bucket or quantile of the group just read changes nothing there: no lookup.
+        let (new_group, mask) = if !switched && bit == 0 {
+            (false, 0)
+        } else {
+            match f.groups.get_mut(&group_hash) {
+                Some(m) => (false, std::mem::replace(m, *m | bit)),
+                None => {
+                    f.groups.insert(group_hash, bit);
+                    (true, 0)
+                }
             }
         };
         if switched {
