@@ -16,20 +16,10 @@ struct LineParser<'r> {
     line: u64,
     /// A `# EOF` line has been read (and where).
     eof_at: Option<u64>,
-    /// The label vector, recycled across lines so that a sample line allocates nothing.
-    labels: Vec<Label<'static>>,
     /// The last sample line's metric name if unquoted, for [`lexer::sample`] to recognise.
     previous: String,
     /// The last sample line's label names, likewise.
     names: lexer::NameMemo,
-}
-
-/// Empties a vector and re-types it with a new lifetime, keeping its allocation.
-fn recycle<'a, 'b>(mut v: Vec<Label<'a>>) -> Vec<Label<'b>> {
-    v.clear();
-    v.into_iter()
-        .map(|_| unreachable!("the vector is empty"))
-        .collect()
 }
 
 fn column(line: &str, pos: usize) -> u64 {
@@ -54,7 +44,6 @@ impl<'r> LineParser<'r> {
             v: Validator::new(om, SnapshotBuilder::new(retain)),
             line: 0,
             eof_at: None,
-            labels: Vec::new(),
             previous: String::new(),
             names: lexer::NameMemo::default(),
         }
@@ -84,10 +73,13 @@ impl<'r> LineParser<'r> {
             }
         };
         let bytes = text.as_bytes();
+        // One label vector per block, reused by its lines: a line allocates nothing.
+        let mut labels = Vec::new();
         let mut start = 0;
         while start < bytes.len() {
             let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
-            self.line(&text[start..end])?;
+            labels.clear();
+            self.line(&text[start..end], &mut labels)?;
             start = end + 1;
         }
         if let Some(prefix) = bad {
@@ -101,7 +93,7 @@ impl<'r> LineParser<'r> {
         Ok(())
     }
 
-    fn line(&mut self, text: &str) -> Result<(), ParseError> {
+    fn line<'t>(&mut self, text: &'t str, labels: &mut Vec<Label<'t>>) -> Result<(), ParseError> {
         self.line += 1;
         let text = text.strip_suffix('\r').unwrap_or(text);
         if let Some(at) = self.eof_at {
@@ -137,14 +129,7 @@ impl<'r> LineParser<'r> {
                 self.v.metadata(line, c).map_err(|f| self.fail(text, f))
             }
             Some(_) => {
-                let mut labels = recycle(std::mem::take(&mut self.labels));
-                let result = match lexer::sample(
-                    text,
-                    self.om,
-                    &mut labels,
-                    &self.previous,
-                    &mut self.names,
-                ) {
+                match lexer::sample(text, self.om, labels, &self.previous, &mut self.names) {
                     Ok(s) => {
                         if !s.repeat {
                             self.previous.clear();
@@ -153,13 +138,11 @@ impl<'r> LineParser<'r> {
                             }
                         }
                         self.v
-                            .sample(self.line, &s, &labels)
+                            .sample(self.line, &s, labels)
                             .map_err(|f| self.fail(text, f))
                     }
                     Err(e) => Err(syntax(self.line, column(text, e.pos), e.msg)),
-                };
-                self.labels = recycle(labels);
-                result
+                }
             }
         }
     }
