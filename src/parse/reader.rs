@@ -20,6 +20,9 @@ struct LineParser<'r> {
     previous: String,
     /// The last sample line's label names, likewise.
     names: lexer::NameMemo,
+    /// Whether `previous` and `names` are kept from line to line; false only in the test
+    /// that proves remembering them changes nothing.
+    remember: bool,
 }
 
 fn column(line: &str, pos: usize) -> u64 {
@@ -46,6 +49,7 @@ impl<'r> LineParser<'r> {
             eof_at: None,
             previous: String::new(),
             names: lexer::NameMemo::default(),
+            remember: true,
         }
     }
 
@@ -129,6 +133,10 @@ impl<'r> LineParser<'r> {
                 self.v.metadata(line, c).map_err(|f| self.fail(text, f))
             }
             Some(_) => {
+                if !self.remember {
+                    self.previous.clear();
+                    self.names = lexer::NameMemo::default();
+                }
                 match lexer::sample(text, self.om, labels, &self.previous, &mut self.names) {
                     Ok(s) => {
                         if !s.repeat {
@@ -202,7 +210,15 @@ fn fill<R: Read>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
-pub(crate) fn run<R: Read>(mut input: R, opts: &ParseOptions<'_>) -> Result<Parsed, ParseError> {
+pub(crate) fn run<R: Read>(input: R, opts: &ParseOptions<'_>) -> Result<Parsed, ParseError> {
+    run_with(input, opts, true)
+}
+
+fn run_with<R: Read>(
+    mut input: R,
+    opts: &ParseOptions<'_>,
+    remember: bool,
+) -> Result<Parsed, ParseError> {
     let mut buf = vec![0u8; CHUNK];
     let mut len = fill(&mut input, &mut buf)?;
     let mut total = len as u64;
@@ -215,6 +231,7 @@ pub(crate) fn run<R: Read>(mut input: R, opts: &ParseOptions<'_>) -> Result<Pars
         }
     };
     let mut p = LineParser::new(format, opts.retain);
+    p.remember = remember;
     loop {
         if total > opts.max_bytes {
             return Err(ParseError::TooLarge {
@@ -240,5 +257,53 @@ pub(crate) fn run<R: Read>(mut input: R, opts: &ParseOptions<'_>) -> Result<Pars
         eof = n == 0 || len + n < buf.len();
         len += n;
         total += n as u64;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::Format;
+
+    fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                files(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+
+    /// The metric name and label names remembered from the previous line are shortcuts only:
+    /// every fixture (real exporters' output, both conformance suites), in each format mode,
+    /// gives the same model, warnings or error with them as with every line lexed afresh.
+    #[test]
+    fn remembering_names_changes_nothing() {
+        let mut all = Vec::new();
+        files(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
+            &mut all,
+        );
+        all.sort();
+        assert!(all.len() > 400, "{} fixture files", all.len());
+        let formats = [
+            FormatChoice::Auto,
+            FormatChoice::Fixed(Format::Prometheus),
+            FormatChoice::Fixed(Format::OpenMetrics),
+        ];
+        for path in &all {
+            let bytes = std::fs::read(path).unwrap_or_default();
+            for format in formats {
+                let opts = ParseOptions {
+                    format,
+                    ..ParseOptions::default()
+                };
+                let kept = format!("{:?}", run_with(&bytes[..], &opts, true));
+                let fresh = format!("{:?}", run_with(&bytes[..], &opts, false));
+                assert!(kept == fresh, "{} ({format:?})", path.display());
+            }
+        }
     }
 }
