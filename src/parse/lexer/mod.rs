@@ -142,32 +142,27 @@ pub(crate) fn sample<'a>(
     }
     let value_pos = c.pos;
     // Usually the value is a plain number and the rest of the line: read it in one pass.
-    if let Some(value) = short_decimal(&c.b[value_pos..]) {
-        return Ok(SampleLine {
-            name,
-            value,
-            value_pos,
-            timestamp: None,
-            timestamp_pos: 0,
-            exemplar: None,
-            repeat,
-            plain: repeat || plain,
-        });
-    }
-    let tok = c.token();
-    let Some(value) = parse_value(tok) else {
-        c.pos = value_pos;
-        return if tok.is_empty() {
-            c.err(format!("expected a sample value, found {}", c.found()))
-        } else {
-            if tok.parse::<f64>().is_ok_and(f64::is_infinite) {
-                c.err(format!(
-                    "sample value {tok} is beyond the range of a 64-bit float"
-                ))
-            } else {
-                c.err(format!("invalid sample value {tok:?}"))
-            }
-        };
+    let value = match short_decimal(&c.b[value_pos..]) {
+        Some(v) => {
+            c.pos = c.b.len();
+            v
+        }
+        None => {
+            let tok = c.token();
+            let Some(v) = parse_value(tok) else {
+                c.pos = value_pos;
+                return if tok.is_empty() {
+                    c.err(format!("expected a sample value, found {}", c.found()))
+                } else if tok.parse::<f64>().is_ok_and(f64::is_infinite) {
+                    c.err(format!(
+                        "sample value {tok} is beyond the range of a 64-bit float"
+                    ))
+                } else {
+                    c.err(format!("invalid sample value {tok:?}"))
+                };
+            };
+            v
+        }
     };
     let mut s = SampleLine {
         name,
