@@ -278,7 +278,8 @@ mod tests {
 
     /// The metric name and label names remembered from the previous line are shortcuts only:
     /// every fixture (real exporters' output, both conformance suites), in each format mode,
-    /// gives the same model, warnings or error with them as with every line lexed afresh.
+    /// with and without the analysis's retention, gives the same model, warnings or error with
+    /// them as with every line lexed afresh.
     #[test]
     fn remembering_names_changes_nothing() {
         let mut all = Vec::new();
@@ -293,17 +294,66 @@ mod tests {
             FormatChoice::Fixed(Format::Prometheus),
             FormatChoice::Fixed(Format::OpenMetrics),
         ];
+        // The analysis's retention too: it sums request families by a few labels.
+        let names = crate::detect::TrafficOverride::default();
+        let keep = crate::detect::retention(&names);
         for path in &all {
             let bytes = std::fs::read(path).unwrap_or_default();
             for format in formats {
-                let opts = ParseOptions {
-                    format,
-                    ..ParseOptions::default()
-                };
-                let kept = format!("{:?}", run_with(&bytes[..], &opts, true));
-                let fresh = format!("{:?}", run_with(&bytes[..], &opts, false));
-                assert!(kept == fresh, "{} ({format:?})", path.display());
+                for retain in [None, Some(&keep as crate::model::Retention<'_>)] {
+                    let opts = ParseOptions {
+                        format,
+                        retain,
+                        ..ParseOptions::default()
+                    };
+                    let kept = format!("{:?}", run_with(&bytes[..], &opts, true));
+                    let fresh = format!("{:?}", run_with(&bytes[..], &opts, false));
+                    let what = if retain.is_some() { ", retained" } else { "" };
+                    assert!(kept == fresh, "{} ({format:?}{what})", path.display());
+                }
             }
         }
+    }
+
+    /// Label names that change place, number and membership within one summed family (the
+    /// previous line's names are remembered by position): each sample's series is summed by
+    /// its own route, status and method labels.
+    #[test]
+    fn summing_follows_each_samples_label_names() {
+        let text = "# TYPE http_requests_total counter\n\
+            http_requests_total{method=\"GET\",path=\"/a\",code=\"200\"} 1\n\
+            http_requests_total{method=\"GET\",path=\"/a\",code=\"200\",pod=\"x\"} 2\n\
+            http_requests_total{pod=\"y\",zone=\"z\",path=\"/b\"} 4\n\
+            http_requests_total{pod=\"y\",zone=\"z\"} 8\n\
+            http_requests_total{pod=\"y\",zone=\"z\",path=\"/b\",code=\"500\"} 16\n\
+            http_requests_total{path=\"/b\",zone=\"z\",pod=\"y\"} 32\n";
+        let names = crate::detect::TrafficOverride::default();
+        let keep = crate::detect::retention(&names);
+        let opts = ParseOptions {
+            retain: Some(&keep),
+            ..ParseOptions::default()
+        };
+        let summed = |remember| {
+            let parsed = run_with(text.as_bytes(), &opts, remember).expect("valid");
+            let family = &parsed.snapshot.families[0];
+            let mut rows: Vec<String> = family
+                .series
+                .iter()
+                .map(|s| format!("{:?} {:?}", s.labels.iter().collect::<Vec<_>>(), s.value))
+                .collect();
+            rows.sort();
+            rows
+        };
+        let rows = summed(true);
+        assert_eq!(rows, summed(false));
+        assert_eq!(
+            rows,
+            vec![
+                r#"[("code", "200"), ("method", "GET"), ("path", "/a")] Scalar(3.0)"#,
+                r#"[("code", "500"), ("path", "/b")] Scalar(16.0)"#,
+                r#"[("path", "/b")] Scalar(36.0)"#,
+                r#"[] Scalar(8.0)"#,
+            ]
+        );
     }
 }
