@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Family, Labels, MetricType, Series, SeriesValue, Snapshot};
+use super::{le_text, Family, Labels, MetricType, Series, SeriesValue, Snapshot};
 
 /// A cumulative series whose value went down between the two scrapes.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,22 +107,13 @@ fn first_drop(old: &SeriesValue, new: &SeriesValue) -> Option<WentDown> {
         }
         return a.iter().zip(b).find_map(|(x, y)| {
             down(
-                || format!("_bucket{{le=\"{}\"}}", le(x.le)),
+                || format!("_bucket{{le=\"{}\"}}", le_text(x.le)),
                 x.count,
                 y.count,
             )
         });
     }
     None
-}
-
-/// An `le` bound as the exposition writes it.
-fn le(v: f64) -> String {
-    if v == f64::INFINITY {
-        "+Inf".into()
-    } else {
-        v.to_string()
-    }
 }
 
 /// Turns `s` into its increase since `old`; on a reset leaves `s` as it is (its value since

@@ -163,6 +163,15 @@ pub struct Bucket {
     pub count: f64,
 }
 
+/// An `le` bound as the exposition writes it (`+Inf`, not Rust's `inf`), for messages.
+pub fn le_text(le: f64) -> String {
+    if le == f64::INFINITY {
+        "+Inf".into()
+    } else {
+        le.to_string()
+    }
+}
+
 /// The values of one series, shaped by the family type.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SeriesValue {

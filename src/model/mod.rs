@@ -9,6 +9,6 @@ mod keep;
 mod snapshot;
 
 pub use delta::{increase, Reset};
-pub use family::{Bucket, Family, Labels, MetricType, Series, SeriesValue, Suffix};
+pub use family::{le_text, Bucket, Family, Labels, MetricType, Series, SeriesValue, Suffix};
 pub use keep::{Keep, Retention};
 pub use snapshot::{FamilyStats, Snapshot, Stats};

@@ -1,7 +1,7 @@
 //! Per-family state while streaming: metadata, the series and groups seen, and the checks
 //! that can only be made when a histogram's series or a whole family is complete.
 
-use crate::model::{FamilyStats, MetricType};
+use crate::model::{le_text, FamilyStats, MetricType};
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
@@ -115,20 +115,13 @@ impl Group {
     /// text-format series is left, so that open series cost a few words, not their buckets.
     pub(crate) fn check_buckets(&mut self, fam: &Fam) -> Option<(u64, String, bool)> {
         let what = || format!("{} {}{}", fam.mtype, fam.name, self.desc);
-        let show = |le: f64| {
-            if le == f64::INFINITY {
-                "+Inf".to_string()
-            } else {
-                le.to_string()
-            }
-        };
         self.buckets.sort_by(|a, b| a.0.total_cmp(&b.0));
         let mut problem = None;
         for w in self.buckets.windows(2) {
             let ((le0, c0, _), (le1, c1, l1)) = (w[0], w[1]);
             // Compared as numbers; formatted only for the message.
             if le0 == le1 {
-                let msg = format!("{} has two buckets with le=\"{}\"", what(), show(le1));
+                let msg = format!("{} has two buckets with le=\"{}\"", what(), le_text(le1));
                 problem = Some((l1, msg, true));
                 break;
             }
@@ -136,8 +129,8 @@ impl Group {
                 let msg = format!(
                     "{}: bucket le=\"{}\" counts {c1}, below bucket le=\"{}\" ({c0})",
                     what(),
-                    show(le1),
-                    show(le0)
+                    le_text(le1),
+                    le_text(le0)
                 );
                 problem = Some((l1, msg, true));
                 break;

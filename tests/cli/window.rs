@@ -48,6 +48,12 @@ fn no_timestamps(text: &str) -> String {
         .replace(" 1757324910000", "")
 }
 
+/// `analyze OPTIONS… --previous A B`.
+fn analyze_previous(options: &[&str], a: &Path, b: &Path) -> Run {
+    let files = ["--previous", a.to_str().unwrap(), b.to_str().unwrap()];
+    promtune(&[&["analyze"], options, &files].concat())
+}
+
 /// Runs `analyze --fail-on never --previous <the guide's example> LATER`, LATER holding
 /// `later`, with `format`; returns the run.
 fn after_the_guide(later: &str, format: &str) -> Run {
@@ -55,16 +61,7 @@ fn after_the_guide(later: &str, format: &str) -> Run {
     let path = dir.path().join("later.prom");
     fs::write(&path, later).unwrap();
     let before = fixture("guide_example.prom");
-    promtune(&[
-        "analyze",
-        "--format",
-        format,
-        "--fail-on",
-        "never",
-        "--previous",
-        before.to_str().unwrap(),
-        path.to_str().unwrap(),
-    ])
+    analyze_previous(&["--format", format, "--fail-on", "never"], &before, &path)
 }
 
 #[test]
@@ -130,14 +127,7 @@ fn a_minute_apart(a: &[u8], b: &[u8], t0: u64) -> (tempfile::TempDir, PathBuf, P
 
 /// `analyze --format json --previous A B`.
 fn previous(a: &Path, b: &Path) -> Run {
-    promtune(&[
-        "analyze",
-        "--format",
-        "json",
-        "--previous",
-        a.to_str().unwrap(),
-        b.to_str().unwrap(),
-    ])
+    analyze_previous(&["--format", "json"], a, b)
 }
 
 #[test]

@@ -71,7 +71,6 @@ impl<S: Sink> Validator<S> {
 
     /// Starts family `name` at `line`, closing the current one.
     fn open(&mut self, name: &str, line: u64) -> Result<(), Failure> {
-        self.previous_suffix = None;
         self.close()?;
         if let Some(&(first, mtype)) = self.declared.get(name) {
             // Without metadata every sample name is its own family, so a name coming back
