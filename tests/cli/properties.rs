@@ -1,5 +1,6 @@
-//! Properties (proptest): no input makes the parser panic, every failure is located, and a
-//! parsed model written back as exposition text parses to the same model; comparing two scrapes never panics.
+//! Properties (proptest): no input makes the parser panic, every failure is located, a parsed
+//! model written back as exposition text parses to the same model, and comparing two scrapes
+//! never panics.
 
 use std::fmt::Write as _;
 
