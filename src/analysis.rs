@@ -106,6 +106,10 @@ fn analyse_snapshot(
     traffic: &TrafficOverride,
 ) -> Report {
     let traffic = detect::recognise(snap, traffic);
+    let clock = &match &traffic {
+        Some(t) => clock.clone().or_created(snap, &t.family),
+        None => clock.clone(),
+    };
     let cx = Context {
         snapshot: snap,
         traffic: traffic.as_ref(),

@@ -2,6 +2,7 @@
 //! a `result="hit|miss"` label (Micrometer's `cache_gets_total`).
 
 use super::promql::{selector, sum_rate};
+use super::service;
 use super::{count, Context, Detector, Measurement, Observation};
 use crate::model::{Family, Labels, Snapshot};
 
@@ -68,12 +69,13 @@ pub(crate) fn wanted(name: &str) -> bool {
         .any(|w| name.contains(w))
 }
 
-fn pairs(snap: &Snapshot) -> Vec<Observation> {
+fn pairs(snap: &Snapshot, skip: Option<&str>) -> Vec<Observation> {
     let mut out = Vec::new();
     for hits in snap
         .families
         .iter()
         .filter(|f| f.name.contains("cache") && f.name.contains("hit"))
+        .filter(|f| Some(f.name.as_str()) != skip)
     {
         let Some((other, is_total)) = partner(snap, hits) else {
             continue;
@@ -157,6 +159,42 @@ fn by_result_label(snap: &Snapshot) -> Vec<Observation> {
     out
 }
 
+/// The cache of the service behind an exporter (Redis's keyspace, memcached's gets,
+/// Varnish's objects), from the service table.
+fn of_service(snap: &Snapshot) -> Option<(Observation, &'static str)> {
+    let c = service::recognise(snap)?.cache.as_ref()?;
+    let (hname, hm) = c.hits;
+    let (mname, mm) = c.misses;
+    let h = service::sum_of(snap, hname, hm)?;
+    let m = service::sum_of(snap, mname, mm)?;
+    let show = |name: &str, m: &[(&str, &str)]| {
+        let labels: Vec<String> = m.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
+        if labels.is_empty() {
+            name.to_string()
+        } else {
+            format!("{name}{{{}}}", labels.join(","))
+        }
+    };
+    let eq = |m: &'static [(&'static str, &'static str)]| -> Vec<(&str, &str, &str)> {
+        m.iter().map(|(k, v)| (*k, "=", *v)).collect()
+    };
+    let hq = sum_rate(&selector(hname, &eq(hm)));
+    let mq = sum_rate(&selector(mname, &eq(mm)));
+    let obs = measurement(
+        c.subject.to_string(),
+        ratio(h, m, false),
+        format!(
+            "{} hits in {}, {} misses in {}",
+            count(h),
+            show(hname, hm),
+            count(m),
+            show(mname, mm)
+        ),
+        Some(format!("{hq} / ({hq} + {mq})")),
+    );
+    Some((obs, hname))
+}
+
 impl Detector for CacheHitRateDetector {
     fn id(&self) -> &'static str {
         "cache_hit_rate"
@@ -167,8 +205,11 @@ impl Detector for CacheHitRateDetector {
     }
 
     fn detect(&self, cx: &Context<'_>) -> Vec<Observation> {
-        let mut out = pairs(cx.snapshot);
+        let service = of_service(cx.snapshot);
+        // Varnish's `varnish_main_cache_hit` also looks like a generic pair: count it once.
+        let mut out: Vec<Observation> = pairs(cx.snapshot, service.as_ref().map(|s| s.1));
         out.extend(by_result_label(cx.snapshot));
+        out.extend(service.map(|s| s.0));
         if out.is_empty() {
             out.push(Observation::Measurement(Measurement {
                 check: "cache_hit_rate",

@@ -1,5 +1,6 @@
 //! When the scrape happened and how long the process had been up: rates need both.
 
+use super::service::{self, Service};
 use crate::model::{SeriesValue, Snapshot};
 
 /// A scrape time known from outside the exposition.
@@ -76,13 +77,80 @@ fn scalar_values(snap: &Snapshot, name: &str) -> Vec<f64> {
         .collect()
 }
 
-/// Start-time gauges (seconds since the epoch), in order of preference.
+/// Start-time gauges (seconds since the epoch), in order of preference; after them any
+/// `*_process_start_time_seconds` (HAProxy's), then a lone `*_start_time_seconds`.
 pub(crate) const START_TIMES: [&str; 2] = [
     "process_start_time_seconds",
     "ruby_process_start_time_seconds",
 ];
-/// Uptime gauges (seconds), when there is no start time.
+/// Uptime gauges, when there is no start time; after them any lone `*_uptime_seconds`,
+/// `*_uptime_ms` or `*_uptime_milliseconds`.
 pub(crate) const UPTIMES: [&str; 2] = ["process_uptime_seconds", "envoy_server_uptime"];
+
+/// Whether the clock may read family `name` (the parser keeps it whole).
+pub(crate) fn wanted(name: &str) -> bool {
+    START_TIMES.contains(&name)
+        || UPTIMES.contains(&name)
+        || name.ends_with("_start_time_seconds")
+        || uptime_scale(name).is_some()
+}
+
+/// Seconds per unit of a generic uptime gauge's name.
+fn uptime_scale(name: &str) -> Option<f64> {
+    if name.ends_with("_uptime_seconds") {
+        Some(1.0)
+    } else if name.ends_with("_uptime_ms") || name.ends_with("_uptime_milliseconds") {
+        Some(1e-3)
+    } else {
+        None
+    }
+}
+
+/// The first start time found: `(family, seconds since the epoch)`.
+fn start_time(snap: &Snapshot, service: Option<&Service>) -> Option<(String, f64)> {
+    let earliest = |n: &str| scalar_values(snap, n).into_iter().reduce(f64::min);
+    if let Some(s) = service {
+        // The exporter's own process_start_time_seconds says nothing of the service.
+        return s
+            .start
+            .iter()
+            .find_map(|n| earliest(n).map(|v| (n.to_string(), v)));
+    }
+    START_TIMES
+        .iter()
+        .find_map(|n| earliest(n).map(|v| (n.to_string(), v)))
+        .or_else(|| lone(snap, |n| n.ends_with("_process_start_time_seconds")))
+        .or_else(|| lone(snap, |n| n.ends_with("_start_time_seconds")))
+}
+
+/// The first uptime found: `(family, seconds)`.
+fn uptime_gauge(snap: &Snapshot, service: Option<&Service>) -> Option<(String, f64)> {
+    let longest = |n: &str, k: f64| {
+        scalar_values(snap, n)
+            .into_iter()
+            .reduce(f64::max)
+            .map(|v| (n.to_string(), v * k))
+    };
+    if let Some(s) = service {
+        return s.uptime.iter().find_map(|(n, k)| longest(n, *k));
+    }
+    UPTIMES.iter().find_map(|n| longest(n, 1.0)).or_else(|| {
+        let (name, v) = lone(snap, |n| uptime_scale(n).is_some())?;
+        Some((name.clone(), v * uptime_scale(&name)?))
+    })
+}
+
+/// The value of the first family whose name `pred` accepts and that has exactly one series:
+/// `container_start_time_seconds` has one per container and dates none of them.
+fn lone(snap: &Snapshot, pred: impl Fn(&str) -> bool) -> Option<(String, f64)> {
+    snap.families
+        .iter()
+        .filter(|f| pred(&f.name) && f.series.len() == 1)
+        .find_map(|f| match f.series[0].value {
+            SeriesValue::Scalar(v) if v.is_finite() => Some((f.name.clone(), v)),
+            _ => None,
+        })
+}
 
 impl Clock {
     /// Works out the clock: sample timestamps win over `external` (the request time,
@@ -93,14 +161,17 @@ impl Clock {
             (None, Some(t)) => (Some(t.at), t.how.clone()),
             (None, None) => (None, "unknown".to_string()),
         };
+        let service = service::recognise(snap);
         let mut uptime = None;
-        let mut uptime_source = "no start time in the exposition".to_string();
-        let starts = START_TIMES;
-        let start = starts.iter().find_map(|n| {
-            let v = scalar_values(snap, n);
-            v.into_iter().reduce(f64::min).map(|s| (*n, s))
-        });
-        if let Some((name, start)) = start {
+        let mut uptime_source = match service {
+            Some(s) => format!(
+                "{} exposes no start time or uptime through {} (process_start_time_seconds is the exporter's own)",
+                s.name, s.exporter
+            ),
+            None => "no start time in the exposition".to_string(),
+        };
+        let start = start_time(snap, service);
+        if let Some((name, start)) = &start {
             match scraped_at {
                 Some(at) => {
                     uptime = Some(at - start).filter(|u| *u > 0.0);
@@ -112,14 +183,9 @@ impl Clock {
                 }
                 None => uptime_source = format!("{name}, but no scrape time"),
             }
-        } else {
-            for name in UPTIMES {
-                if let Some(u) = scalar_values(snap, name).into_iter().reduce(f64::max) {
-                    uptime = Some(u).filter(|u| *u > 0.0);
-                    uptime_source = name.to_string();
-                    break;
-                }
-            }
+        } else if let Some((name, u)) = uptime_gauge(snap, service) {
+            uptime = Some(u).filter(|u| *u > 0.0);
+            uptime_source = name;
         }
         Clock {
             scraped_at,
@@ -129,6 +195,33 @@ impl Clock {
             start: start.map(|s| s.1),
             span: Span::Uptime,
         }
+    }
+
+    /// With no start time and no uptime, the request family's creation time (its `_created`,
+    /// the earliest series') dates its counts: a rate since creation needs no process start
+    /// time. prometheus_client creates a labelled series at its first request, so this is
+    /// the time of the first request recorded.
+    pub fn or_created(mut self, snap: &Snapshot, family: &str) -> Clock {
+        if self.uptime.is_some() || self.span != Span::Uptime {
+            return self;
+        }
+        let created = snap.family(family).and_then(|f| {
+            f.series
+                .iter()
+                .filter_map(|s| s.created)
+                .filter(|c| c.is_finite())
+                .reduce(f64::min)
+        });
+        if let (Some(at), Some(c)) = (self.scraped_at, created) {
+            if at > c {
+                self.uptime = Some(at - c);
+                self.uptime_source = format!(
+                    "{family}'s creation time (_created, its earliest series) and {}",
+                    self.scraped_at_source
+                );
+            }
+        }
+        self
     }
 
     /// The clock of the window from `earlier` to `self`: both scrape times must be known and
@@ -196,6 +289,45 @@ mod tests {
         let c = Clock::from_snapshot(&s, Some(&ext));
         assert_eq!(c.scraped_at, Some(1500.0));
         assert_eq!(c.uptime, Some(500.0));
+    }
+
+    #[test]
+    fn other_shapes_of_start_time_and_uptime() {
+        let at = TimeSource {
+            at: 1600.0,
+            how: "--scraped-at".into(),
+        };
+        let c = Clock::from_snapshot(&snap("haproxy_process_start_time_seconds 1000\n"), Some(&at));
+        assert_eq!(c.uptime, Some(600.0));
+        let c = Clock::from_snapshot(&snap("myapp_start_time_seconds 1300\n"), Some(&at));
+        assert_eq!(c.uptime, Some(300.0));
+        // One per container: dates none of them.
+        let many = "container_start_time_seconds{id=\"a\"} 1\ncontainer_start_time_seconds{id=\"b\"} 2\n";
+        assert_eq!(Clock::from_snapshot(&snap(many), Some(&at)).uptime, None);
+        let c = Clock::from_snapshot(&snap("app_uptime_ms 42000\n"), None);
+        assert_eq!((c.uptime, c.uptime_source.as_str()), (Some(42.0), "app_uptime_ms"));
+        // Behind an exporter, the exporter's own start time is not the service's.
+        let redis = "redis_up 1\nprocess_start_time_seconds 1000\nredis_uptime_in_seconds 77\n";
+        let c = Clock::from_snapshot(&snap(redis), Some(&at));
+        assert_eq!((c.uptime, c.uptime_source.as_str()), (Some(77.0), "redis_uptime_in_seconds"));
+        let c = Clock::from_snapshot(&snap("nginx_up 1\nprocess_start_time_seconds 1000\n"), Some(&at));
+        assert_eq!(c.uptime, None);
+        assert!(c.uptime_source.contains("exporter's own"), "{}", c.uptime_source);
+    }
+
+    #[test]
+    fn rate_since_the_request_counter_was_created() {
+        let text = "# TYPE r counter\nr_total{path=\"/a\"} 3\nr_created{path=\"/a\"} 1450\n# EOF\n";
+        let s = crate::parse::parse_bytes(text.as_bytes(), &Default::default())
+            .unwrap()
+            .snapshot;
+        let at = TimeSource {
+            at: 1600.0,
+            how: "--scraped-at".into(),
+        };
+        let c = Clock::from_snapshot(&s, Some(&at)).or_created(&s, "r");
+        assert_eq!(c.uptime, Some(150.0));
+        assert!(c.uptime_source.starts_with("r's creation time"));
     }
 
     #[test]

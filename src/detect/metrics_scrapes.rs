@@ -1,13 +1,41 @@
 //! `metrics_scrapes`: requests to the metrics endpoint, their share and implied interval.
 
 use super::{count, route_pattern, Context, Detector, Observation, Pattern};
-use crate::model::SeriesValue;
 
 /// Flags how often the metrics endpoint is scraped.
 pub(crate) struct MetricsScrapesDetector;
 
 /// Go's promhttp counts scrapes of its own handler, by status code.
 pub(crate) const PROMHTTP: &str = "promhttp_metric_handler_requests_total";
+
+/// An exporter's count of its own scrapes: `redis_exporter_scrapes_total`,
+/// `mysql_exporter_scrapes_total`, `haproxy_exporter_scrapes_total`, … (one per collection,
+/// so one per request to its metrics endpoint).
+fn self_scrapes(name: &str) -> bool {
+    let base = name.strip_suffix("_total").unwrap_or(name);
+    base.ends_with("exporter_scrapes") && !name.starts_with("prometheus_")
+}
+
+/// Whether the detector reads family `name` whole.
+pub(crate) fn wanted(name: &str) -> bool {
+    name == PROMHTTP || self_scrapes(name)
+}
+
+/// Scrapes counted by the metrics handler itself: promhttp's counter, else the exporter's.
+fn counted_by_handler(cx: &Context<'_>) -> Option<(String, f64)> {
+    let fam = cx.snapshot.family(PROMHTTP).or_else(|| {
+        cx.snapshot
+            .families
+            .iter()
+            .find(|f| self_scrapes(&f.name))
+    })?;
+    let n = fam
+        .scalars()
+        .map(|(_, v)| v)
+        .filter(|v| v.is_finite())
+        .fold(0.0, |a, b| a + b);
+    Some((fam.name.clone(), n))
+}
 
 impl Detector for MetricsScrapesDetector {
     fn id(&self) -> &'static str {
@@ -22,23 +50,18 @@ impl Detector for MetricsScrapesDetector {
         if let Some(p) = route_pattern(cx, self.id(), "metrics", super::routes::is_metrics) {
             return vec![Observation::Pattern(p)];
         }
-        let promhttp: Option<f64> = cx.snapshot.family(PROMHTTP).map(|f| {
-            f.series
-                .iter()
-                .filter_map(|s| match s.value {
-                    SeriesValue::Scalar(v) if v.is_finite() => Some(v),
-                    _ => None,
-                })
-                .fold(0.0, |a, b| a + b)
-        });
-        let pattern = match promhttp {
-            Some(n) => Pattern {
+        let pattern = match counted_by_handler(cx) {
+            Some((name, n)) => Pattern {
                 id: self.id(),
                 requests: Some(n),
                 share: None,
                 interval_seconds: cx.clock.uptime.filter(|_| n > 0.0).map(|u| u / n),
                 paths: Vec::new(),
-                note: format!("{} scrapes in {PROMHTTP} (all codes)", count(n)),
+                note: format!(
+                    "{} scrapes in {name}{}",
+                    count(n),
+                    if name == PROMHTTP { " (all codes)" } else { "" }
+                ),
             },
             None => Pattern {
                 id: self.id(),
@@ -47,10 +70,20 @@ impl Detector for MetricsScrapesDetector {
                 interval_seconds: None,
                 paths: Vec::new(),
                 note: match cx.traffic {
-                    Some(t) => format!("{} records no request to a metrics route", t.selector()),
-                    None => {
-                        "no request counter and no promhttp_metric_handler_requests_total".into()
-                    }
+                    Some(t) if t.route_label.is_some() => format!(
+                        "{} records no request to a metrics route, and the handler counts none \
+                         ({PROMHTTP} or an exporter's own *_exporter_scrapes_total)",
+                        t.selector()
+                    ),
+                    Some(t) => format!(
+                        "{} has no route label, so requests to the metrics endpoint cannot be \
+                         told apart, and the handler counts none ({PROMHTTP} or an exporter's \
+                         own *_exporter_scrapes_total)",
+                        t.selector()
+                    ),
+                    None => format!(
+                        "no request counter, no {PROMHTTP} and no *_exporter_scrapes_total"
+                    ),
                 },
             },
         };

@@ -14,6 +14,7 @@ mod p95_latency;
 mod promql;
 mod request_rate;
 pub mod routes;
+mod service;
 mod traffic;
 
 pub use clock::{rfc3339, Clock, Span, TimeSource};
@@ -101,28 +102,52 @@ pub fn registry() -> Vec<Box<dyn Detector>> {
 
 /// What the detectors need of each family, for the parser to keep: request and latency
 /// families summed by their route, status and method labels; the handful of process gauges
-/// and counters whole; cache families whole; nothing of the rest.
+/// and counters whole; cache families whole; nothing of the rest. A text-format `_created`
+/// gauge is kept whole when the family it dates would be kept: it becomes that family's
+/// creation time (see `model::fold_created`), and creation times cannot be summed.
 pub fn retention(o: &TrafficOverride) -> impl Fn(&str, MetricType) -> Keep + '_ {
     let labels = traffic::traffic_labels(o);
     move |name: &str, t: MetricType| {
-        let scalar = memory::CANDIDATES
-            .iter()
-            .map(|c| c.0)
-            .chain(cpu::COUNTERS.iter().map(|c| c.0))
-            .chain(clock::START_TIMES)
-            .chain(clock::UPTIMES)
-            .chain([metrics_scrapes::PROMHTTP, "process_cpu_usage"]);
-        if o.family.as_deref() == Some(name)
-            || traffic::request_counter_name(name, t)
-            || traffic::request_latency_name(name, t)
-        {
-            Keep::SumBy(labels.clone())
-        } else if cache_hit_rate::wanted(name) || scalar.into_iter().any(|n| n == name) {
-            Keep::Everything
-        } else {
-            Keep::Nothing
+        let keep = |name: &str, t: MetricType| keep_family(o, &labels, name, t);
+        if matches!(t, MetricType::Gauge | MetricType::Unknown) {
+            if let Some(base) = name.strip_suffix("_created") {
+                let dated = [
+                    (format!("{base}_total"), MetricType::Counter),
+                    (base.to_string(), MetricType::Counter),
+                    (base.to_string(), MetricType::Histogram),
+                    (base.to_string(), MetricType::Summary),
+                ];
+                if dated.iter().any(|(n, t)| keep(n, *t) != Keep::Nothing) {
+                    return Keep::Everything;
+                }
+            }
         }
+        keep(name, t)
     }
+}
+
+fn keep_family(o: &TrafficOverride, labels: &[String], name: &str, t: MetricType) -> Keep {
+    if o.family.as_deref() == Some(name)
+        || traffic::request_counter_name(name, t)
+        || traffic::request_latency_name(name, t)
+        || traffic::response_counter_name(name, t)
+    {
+        Keep::SumBy(labels.to_vec())
+    } else if cache_hit_rate::wanted(name) || scalar_wanted(name) {
+        Keep::Everything
+    } else {
+        Keep::Nothing
+    }
+}
+
+/// The process and service gauges and counters the detectors read whole.
+fn scalar_wanted(name: &str) -> bool {
+    memory::wanted(name)
+        || cpu::COUNTERS.iter().any(|c| c.0 == name)
+        || clock::wanted(name)
+        || service::wanted(name)
+        || metrics_scrapes::wanted(name)
+        || name == "process_cpu_usage"
 }
 
 /// Families the detectors read as counters whatever their declared type: request counters

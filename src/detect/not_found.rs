@@ -48,6 +48,35 @@ impl Detector for NotFoundDetector {
 
 type Counted = (Option<f64>, Vec<(String, f64)>, String);
 
+/// What stands for the 4xx responses when statuses are classes and no route tells a 404.
+pub(crate) const NOT_SEPARABLE: &str = "4xx (404 not separable)";
+
+/// Statuses written as classes (`4xx`) with no route: the 4xx are shown, the 404s unknown.
+fn by_class_only(t: &super::Traffic, status_label: &str, style: StatusStyle) -> Counted {
+    let n: f64 = t
+        .rows
+        .iter()
+        .filter(|r| r.status.as_deref().and_then(routes::class) == Some(4))
+        .map(|r| r.count)
+        .fold(0.0, |a, b| a + b);
+    let class = match style {
+        StatusStyle::Class => "4",
+        StatusStyle::Outcome => "CLIENT_ERROR",
+        _ => "4xx",
+    };
+    let paths = if n > 0.0 {
+        vec![(NOT_SEPARABLE.to_string(), n)]
+    } else {
+        Vec::new()
+    };
+    let note = format!(
+        "{} responses in {}{{{status_label}=\"{class}\"}}; {status_label} holds classes and there is no route label, so 404s cannot be told from other 4xx",
+        count(n),
+        t.selector()
+    );
+    (None, paths, note)
+}
+
 /// Request families whose exporters drop requests that match no route, by default
 /// (starlette_exporter's `filter_unhandled_paths`, yabeda-rails): zero 404s there means
 /// "not recorded", not "none".
@@ -66,6 +95,9 @@ fn measure(cx: &Context<'_>) -> Counted {
     };
     let route_label = t.route_label.as_deref().unwrap_or("route");
     let exact = style == StatusStyle::Exact;
+    if !exact && t.route_label.is_none() {
+        return by_class_only(t, status_label, style);
+    }
     let mut paths: Vec<(String, f64)> = Vec::new();
     for r in &t.rows {
         let Some(status) = r.status.as_deref() else {

@@ -8,6 +8,8 @@ const METRICS_ROUTES: &[&str] = &[
     "/prometheus",
     "metrics",
     "prometheus",
+    // django-prometheus names its view.
+    "prometheus-django-metrics",
 ];
 
 /// Health, readiness and liveness endpoints.
@@ -29,8 +31,13 @@ const HEALTH_ROUTES: &[&str] = &[
     "/q/health",
     "health",
     "healthz",
+    // Prometheus, Alertmanager and Pushgateway name /-/healthy and /-/ready by handler.
+    "healthy",
     "ready",
+    "readyz",
     "readiness",
+    "live",
+    "livez",
     "liveness",
     "ping",
 ];
@@ -139,6 +146,10 @@ mod tests {
         assert!(is_metrics("prometheus"));
         assert!(!is_metrics("/api/metrics-report"));
         assert!(is_health("/-/healthy"));
+        assert!(is_health("healthy") && is_health("/livez"));
+        assert!(is_metrics("prometheus-django-metrics"));
+        // Prometheus, Alertmanager and Pushgateway serve a page for people at /status.
+        assert!(!is_health("/status") && !is_health("/api/v1/status"));
         assert!(is_health("/actuator/health/liveness"));
         assert!(!is_health("/healthcare"));
         assert!(is_unmatched("NOT_FOUND"));

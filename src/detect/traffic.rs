@@ -100,6 +100,8 @@ pub struct Traffic {
     pub status_style: Option<StatusStyle>,
     /// One row per series, summed over other labels.
     pub rows: Vec<RequestRow>,
+    /// Why the counts come from this family rather than the request counter, when they do.
+    pub note: Option<String>,
 }
 
 impl Traffic {
@@ -257,6 +259,7 @@ fn build(fam: &Family, kind: CountKind, o: &TrafficOverride) -> Traffic {
         method_label,
         status_style,
         rows,
+        note: None,
     }
 }
 
@@ -295,9 +298,63 @@ pub fn recognise(snap: &Snapshot, o: &TrafficOverride) -> Option<Traffic> {
             })
     };
     if let Some(fam) = pick(is_request_counter) {
-        return Some(build(fam, CountKind::Counter, o));
+        return Some(complete(snap, fam, o, pick(with_route)));
     }
     pick(is_request_latency).map(|fam| build(fam, CountKind::LatencyCount, o))
+}
+
+/// A latency histogram or summary whose `_count` carries a route label.
+fn with_route(f: &Family) -> bool {
+    is_request_latency(f) && first_label(f, ROUTE_LABELS).is_some()
+}
+
+/// The request counter's traffic, or, when the counter lacks the label the detectors need,
+/// the same requests from a family that has it: prometheus-flask-exporter counts by method
+/// and status only but its latency histogram has the path; HAProxy's
+/// `haproxy_frontend_http_requests_total` has no status but `…_responses_total` counts the
+/// same requests by status class.
+fn complete(snap: &Snapshot, fam: &Family, o: &TrafficOverride, timed: Option<&Family>) -> Traffic {
+    let has = |f: &Family, labels: &[&str], own: &Option<String>| {
+        own.as_deref()
+            .map_or(first_label(f, labels).is_some(), |l| {
+                f.series.iter().any(|s| s.labels.get(l).is_some())
+            })
+    };
+    if !has(fam, ROUTE_LABELS, &o.route_label) {
+        if let Some(h) = timed {
+            let mut t = build(h, CountKind::LatencyCount, o);
+            t.note = Some(format!(
+                "per-route counts from {}_count: {} has no route label",
+                h.name, fam.name
+            ));
+            return t;
+        }
+    }
+    if !has(fam, STATUS_LABELS, &o.status_label) {
+        let answered = fam.name.replacen("_requests", "_responses", 1);
+        if let Some(r) = snap
+            .family(&answered)
+            .filter(|r| answered != fam.name && has(r, STATUS_LABELS, &o.status_label))
+        {
+            let mut t = build(r, CountKind::Counter, o);
+            t.note = Some(format!(
+                "counts by status from {}: {} has no status label",
+                r.name, fam.name
+            ));
+            return t;
+        }
+    }
+    build(fam, CountKind::Counter, o)
+}
+
+/// Whether a family counts answered requests by status, as HAProxy's and nginx VTS's
+/// `…_responses_total` do (kept, so that a status-less request counter can be completed).
+pub(crate) fn response_counter_name(name: &str, t: MetricType) -> bool {
+    let base = name.strip_suffix("_total").unwrap_or(name);
+    matches!(t, MetricType::Counter | MetricType::Unknown)
+        && base.ends_with("_responses")
+        && name.contains("http")
+        && !NOT_SERVED.iter().any(|n| name.contains(n))
 }
 
 #[cfg(test)]

@@ -3,11 +3,13 @@
 //! The parser (`crate::parse`) streams samples into a [`SnapshotBuilder`]; detectors read the
 //! resulting [`Snapshot`]. Nothing here knows about files, HTTP, clap or YAML.
 
+mod created;
 mod delta;
 mod family;
 mod keep;
 mod snapshot;
 
+pub use created::{created_parent, fold_created};
 pub use delta::{increase, Reset};
 pub use family::{le_text, Bucket, Family, Labels, MetricType, Series, SeriesValue, Suffix};
 pub use keep::{Keep, Retention};

@@ -43,7 +43,8 @@ impl<'r> SnapshotBuilder<'r> {
         }
     }
 
-    pub(crate) fn finish(self) -> Snapshot {
+    pub(crate) fn finish(mut self) -> Snapshot {
+        crate::model::fold_created(&mut self.snapshot);
         self.snapshot
     }
 
@@ -199,7 +200,11 @@ impl Sink for SnapshotBuilder<'_> {
             series.timestamp = s.timestamp;
         }
         match (&mut series.value, s.suffix) {
-            (_, Suffix::Created) => series.created = Some(s.value),
+            (_, Suffix::Created) => {
+                // Summed series began when the first of them did.
+                let t = s.value;
+                series.created = Some(series.created.filter(|_| summed).map_or(t, |c| c.min(t)));
+            }
             (SeriesValue::Histogram { buckets, .. }, Suffix::Bucket) => {
                 if let Some(le) = s.le {
                     let (last_series, last) = self.last_bucket;

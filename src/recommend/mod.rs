@@ -55,8 +55,9 @@ pub fn recommend(patterns: &[Pattern], checks: &[Check]) -> Vec<Recommendation> 
     rules::scrape_interval(patterns, &mut out);
     rules::monitoring_share(patterns, &mut out);
     rules::not_found(patterns, &mut out);
+    rules::unmeasured_scrapes(patterns, &mut out);
     for c in checks {
-        rules::from_check(c, &mut out);
+        rules::from_check(c, patterns, &mut out);
     }
     out.sort_by(|a, b| {
         a.impact

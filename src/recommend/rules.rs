@@ -69,7 +69,8 @@ pub(super) fn monitoring_share(patterns: &[Pattern], out: &mut Vec<Recommendatio
 
 /// The guide's favicon fix, and the other 404 paths.
 pub(super) fn not_found(patterns: &[Pattern], out: &mut Vec<Recommendation>) {
-    let Some(p) = pattern(patterns, "not_found") else {
+    // Only counted 404s are evidence: a class of 4xx (HAProxy) is not.
+    let Some(p) = pattern(patterns, "not_found").filter(|p| p.requests.is_some()) else {
         return;
     };
     for (path, n) in &p.paths {
@@ -115,8 +116,32 @@ pub(super) fn not_found(patterns: &[Pattern], out: &mut Vec<Recommendation>) {
     });
 }
 
+/// When scrapes of the metrics endpoint cannot be counted, say what would count them: no
+/// scrape interval advice rests on a number that is not there.
+pub(super) fn unmeasured_scrapes(patterns: &[Pattern], out: &mut Vec<Recommendation>) {
+    let Some(p) = pattern(patterns, "metrics_scrapes").filter(|p| p.requests.is_none()) else {
+        return;
+    };
+    out.push(Recommendation {
+        id: "count_scrapes",
+        impact: Impact::Low,
+        action: "record requests to the metrics endpoint (a route or handler label on the request counter, or promhttp_metric_handler_requests_total), so that the scrape interval can be checked".into(),
+        expected: "the scrape rate becomes measurable; no change in load".into(),
+        expected_reduction: None,
+        evidence: p.note.clone(),
+    });
+}
+
+/// Whether the metrics endpoint was measured as scraped more often than recommended.
+fn over_scraped(patterns: &[Pattern]) -> Option<f64> {
+    let p = pattern(patterns, "metrics_scrapes")?;
+    p.requests?;
+    p.interval_seconds
+        .filter(|every| *every < RECOMMENDED_SCRAPE_INTERVAL * 0.95)
+}
+
 /// Recommendations from checks past their target.
-pub(super) fn from_check(c: &Check, out: &mut Vec<Recommendation>) {
+pub(super) fn from_check(c: &Check, patterns: &[Pattern], out: &mut Vec<Recommendation>) {
     let (Some(v), status) = (c.measurement.value, c.status) else {
         return;
     };
@@ -168,7 +193,11 @@ pub(super) fn from_check(c: &Check, out: &mut Vec<Recommendation>) {
         "error_rate" => ("errors", "investigate the routes answering 5xx".to_string(), to_target("error rate"), impact, reduction),
         "request_rate" => (
             "request_rate",
-            "reduce request volume: scrape less often, batch client calls".to_string(),
+            // Scraping less often is advice only where scrapes were counted and found frequent.
+            match over_scraped(patterns) {
+                Some(every) => format!("reduce request volume: scrape less often (one scrape every {every:.1}s now), batch client calls"),
+                None => "reduce request volume: batch or cache client calls".to_string(),
+            },
             to_target("request rate"),
             Impact::Medium,
             reduction,

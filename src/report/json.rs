@@ -43,6 +43,7 @@ struct WireTraffic<'a> {
     status_label: Option<&'a str>,
     method_label: Option<&'a str>,
     total: u64,
+    note: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -122,6 +123,7 @@ fn wire(r: &Report) -> WireReport<'_> {
             status_label: t.status_label.as_deref(),
             method_label: t.method_label.as_deref(),
             total: whole(t.total()),
+            note: t.note.as_deref(),
         }),
         patterns: r
             .patterns

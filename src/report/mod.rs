@@ -170,6 +170,9 @@ impl Report {
                 lbl(&t.status_label),
                 lbl(&t.method_label)
             ));
+            if let Some(n) = &t.note {
+                out.push(format!("Requests note: {n}"));
+            }
         } else {
             out.push("Requests: no request counter recognised".into());
         }

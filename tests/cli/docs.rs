@@ -48,7 +48,7 @@ fn config_names_the_request_family_by_hand() {
     let cfg = dir.path().join("promtune.yaml");
     std::fs::write(
         &cfg,
-        "exporter:\n  requests: http_requests_created\n  route_label: endpoint\n",
+        "exporter:\n  requests: http_request_duration_seconds\n  route_label: endpoint\n",
     )
     .unwrap();
     let r = promtune(&[
@@ -65,7 +65,11 @@ fn config_names_the_request_family_by_hand() {
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(
         v["reports"][0]["requests"]["family"],
-        "http_requests_created"
+        "http_request_duration_seconds"
+    );
+    assert_eq!(
+        v["reports"][0]["requests"]["selector"],
+        "http_request_duration_seconds_count"
     );
     assert_eq!(v["reports"][0]["requests"]["route_label"], "endpoint");
 }
