@@ -85,8 +85,8 @@ fn pairs(snap: &Snapshot, skip: Option<&str>) -> Vec<Observation> {
                 continue;
             };
             let what = if is_total { "lookups" } else { "misses" };
-            let hq = sum_rate(&selector(&hits.name, &matchers(labels)));
-            let oq = sum_rate(&selector(&other.name, &matchers(labels)));
+            let hq = sum_rate(&selector(&hits.sample_name(), &matchers(labels)));
+            let oq = sum_rate(&selector(&other.sample_name(), &matchers(labels)));
             let query = if is_total {
                 format!("{hq} / {oq}")
             } else {
@@ -150,8 +150,8 @@ fn by_result_label(snap: &Snapshot) -> Vec<Observation> {
             all.push((label, "=~", "hit|miss"));
             let query = format!(
                 "{} / {}",
-                sum_rate(&selector(&f.name, &hit)),
-                sum_rate(&selector(&f.name, &all))
+                sum_rate(&selector(&f.sample_name(), &hit)),
+                sum_rate(&selector(&f.sample_name(), &all))
             );
             out.push(measurement(subject, ratio(h, m, false), note, Some(query)));
         }

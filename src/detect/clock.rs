@@ -63,6 +63,9 @@ pub struct Clock {
     pub start: Option<f64>,
     /// Whether `uptime` is the process's uptime or a window between two scrapes.
     pub span: Span,
+    /// Behind an exporter, the exporter's own uptime (from its process start time): what
+    /// its own scrape counters cover, when `uptime` is the service's.
+    pub exporter_uptime: Option<f64>,
 }
 
 fn scalar_values(snap: &Snapshot, name: &str) -> Vec<f64> {
@@ -194,6 +197,15 @@ impl Clock {
             uptime_source,
             start: start.map(|s| s.1),
             span: Span::Uptime,
+            exporter_uptime: service
+                .and(scraped_at)
+                .zip(
+                    scalar_values(snap, START_TIMES[0])
+                        .into_iter()
+                        .reduce(f64::min),
+                )
+                .map(|(at, s)| at - s)
+                .filter(|u| *u > 0.0),
         }
     }
 
@@ -254,6 +266,7 @@ impl Clock {
                 )
             },
             span: Span::Window,
+            exporter_uptime: Some(t1 - t0),
             ..self.clone()
         })
     }
@@ -297,22 +310,39 @@ mod tests {
             at: 1600.0,
             how: "--scraped-at".into(),
         };
-        let c = Clock::from_snapshot(&snap("haproxy_process_start_time_seconds 1000\n"), Some(&at));
+        let c = Clock::from_snapshot(
+            &snap("haproxy_process_start_time_seconds 1000\n"),
+            Some(&at),
+        );
         assert_eq!(c.uptime, Some(600.0));
         let c = Clock::from_snapshot(&snap("myapp_start_time_seconds 1300\n"), Some(&at));
         assert_eq!(c.uptime, Some(300.0));
         // One per container: dates none of them.
-        let many = "container_start_time_seconds{id=\"a\"} 1\ncontainer_start_time_seconds{id=\"b\"} 2\n";
+        let many =
+            "container_start_time_seconds{id=\"a\"} 1\ncontainer_start_time_seconds{id=\"b\"} 2\n";
         assert_eq!(Clock::from_snapshot(&snap(many), Some(&at)).uptime, None);
         let c = Clock::from_snapshot(&snap("app_uptime_ms 42000\n"), None);
-        assert_eq!((c.uptime, c.uptime_source.as_str()), (Some(42.0), "app_uptime_ms"));
+        assert_eq!(
+            (c.uptime, c.uptime_source.as_str()),
+            (Some(42.0), "app_uptime_ms")
+        );
         // Behind an exporter, the exporter's own start time is not the service's.
         let redis = "redis_up 1\nprocess_start_time_seconds 1000\nredis_uptime_in_seconds 77\n";
         let c = Clock::from_snapshot(&snap(redis), Some(&at));
-        assert_eq!((c.uptime, c.uptime_source.as_str()), (Some(77.0), "redis_uptime_in_seconds"));
-        let c = Clock::from_snapshot(&snap("nginx_up 1\nprocess_start_time_seconds 1000\n"), Some(&at));
+        assert_eq!(
+            (c.uptime, c.uptime_source.as_str()),
+            (Some(77.0), "redis_uptime_in_seconds")
+        );
+        let c = Clock::from_snapshot(
+            &snap("nginx_up 1\nprocess_start_time_seconds 1000\n"),
+            Some(&at),
+        );
         assert_eq!(c.uptime, None);
-        assert!(c.uptime_source.contains("exporter's own"), "{}", c.uptime_source);
+        assert!(
+            c.uptime_source.contains("exporter's own"),
+            "{}",
+            c.uptime_source
+        );
     }
 
     #[test]

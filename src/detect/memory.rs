@@ -2,9 +2,9 @@
 
 use super::promql::selector;
 use super::service::{self, Service};
-use crate::threshold::Unit;
 use super::{Context, Detector, Measurement, Observation};
 use crate::model::{SeriesValue, Snapshot};
+use crate::threshold::Unit;
 
 /// Reports resident memory.
 pub(crate) struct MemoryDetector;

@@ -16,19 +16,22 @@ fn self_scrapes(name: &str) -> bool {
     base.ends_with("exporter_scrapes") && !name.starts_with("prometheus_")
 }
 
+/// HAProxy's built-in exporter is served by `http-request use-service`: its requests are
+/// the frontend's intercepted ones.
+const HAPROXY: &str = "haproxy_frontend_intercepted_requests_total";
+
 /// Whether the detector reads family `name` whole.
 pub(crate) fn wanted(name: &str) -> bool {
-    name == PROMHTTP || self_scrapes(name)
+    name == PROMHTTP || name == HAPROXY || self_scrapes(name)
 }
 
 /// Scrapes counted by the metrics handler itself: promhttp's counter, else the exporter's.
 fn counted_by_handler(cx: &Context<'_>) -> Option<(String, f64)> {
-    let fam = cx.snapshot.family(PROMHTTP).or_else(|| {
-        cx.snapshot
-            .families
-            .iter()
-            .find(|f| self_scrapes(&f.name))
-    })?;
+    let fam = cx
+        .snapshot
+        .family(PROMHTTP)
+        .or_else(|| cx.snapshot.families.iter().find(|f| self_scrapes(&f.name)))
+        .or_else(|| cx.snapshot.family(HAPROXY))?;
     let n = fam
         .scalars()
         .map(|(_, v)| v)
@@ -55,12 +58,22 @@ impl Detector for MetricsScrapesDetector {
                 id: self.id(),
                 requests: Some(n),
                 share: None,
-                interval_seconds: cx.clock.uptime.filter(|_| n > 0.0).map(|u| u / n),
+                // The handler's counter covers the exporter's life, not the service's.
+                interval_seconds: cx
+                    .clock
+                    .exporter_uptime
+                    .or(cx.clock.uptime)
+                    .filter(|_| n > 0.0)
+                    .map(|u| u / n),
                 paths: Vec::new(),
                 note: format!(
                     "{} scrapes in {name}{}",
                     count(n),
-                    if name == PROMHTTP { " (all codes)" } else { "" }
+                    match name.as_str() {
+                        PROMHTTP => " (all codes)",
+                        HAPROXY => " (requests HAProxy answered itself: its Prometheus exporter, and the stats page or monitor-uri where configured)",
+                        _ => "",
+                    }
                 ),
             },
             None => Pattern {

@@ -77,10 +77,15 @@ fn by_class_only(t: &super::Traffic, status_label: &str, style: StatusStyle) -> 
     (None, paths, note)
 }
 
-/// Request families whose exporters drop requests that match no route, by default
-/// (starlette_exporter's `filter_unhandled_paths`, yabeda-rails): zero 404s there means
-/// "not recorded", not "none".
-const DROPS_UNMATCHED: &[&str] = &["starlette_requests_total", "rails_requests_total"];
+/// Families that mark exporters which drop requests matching no route, by default
+/// (starlette_exporter's `filter_unhandled_paths`, yabeda-rails, fastify-metrics'
+/// `registeredRoutesOnly`, recognised by the summary it writes beside its histogram): zero
+/// 404s there means "not recorded", not "none".
+const DROPS_UNMATCHED: &[&str] = &[
+    "starlette_requests_total",
+    "rails_requests_total",
+    "http_request_summary_seconds",
+];
 
 fn measure(cx: &Context<'_>) -> Counted {
     let Some(t) = cx.traffic else {
@@ -151,8 +156,11 @@ fn measure(cx: &Context<'_>) -> Counted {
     } else if paths.iter().any(|(p, _)| p.starts_with("(unmatched")) {
         note.push_str("; the exporter hides the path of unmatched requests");
     }
-    if paths.is_empty() && DROPS_UNMATCHED.contains(&t.family.as_str()) {
-        let note = format!("{} does not record requests that match no route (the exporter's default), so 404s cannot be counted", t.family);
+    let drops = DROPS_UNMATCHED
+        .iter()
+        .find(|d| cx.snapshot.stats.families.iter().any(|f| f.name == **d));
+    if let (true, Some(marker)) = (paths.is_empty(), drops) {
+        let note = format!("{} does not record requests that match no route (the default of the exporter that writes {marker}), so 404s cannot be counted", t.selector());
         return (None, paths, note);
     }
     let known = exact || !paths.is_empty() || t.route_label.is_some();

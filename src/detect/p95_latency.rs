@@ -3,7 +3,7 @@
 
 use super::histogram::{quantile, sum_by_le};
 use super::promql::selector;
-use super::traffic::is_request_latency;
+use super::traffic::{has_route, is_request_latency};
 use super::{count, Context, Detector, Measurement, Observation, Span};
 use crate::model::{Family, MetricType, SeriesValue};
 
@@ -154,9 +154,12 @@ impl Detector for P95LatencyDetector {
             .copied()
             .filter(|f| f.mtype == MetricType::Histogram && buckets_per_series(f) > 1)
             .collect();
+        // The finest; among equals, the one that has the route, as the request counts do
+        // (django-prometheus times by view, and again for the whole middleware stack).
         hists.sort_by(|a, b| {
             buckets_per_series(b)
                 .cmp(&buckets_per_series(a))
+                .then_with(|| has_route(b).cmp(&has_route(a)))
                 .then_with(|| a.name.cmp(&b.name))
         });
         let m = if let Some((best, rest)) = hists.split_first() {

@@ -18,6 +18,8 @@ pub(crate) struct Service {
     pub(crate) exporter: &'static str,
     /// A family only this exporter writes.
     signature: &'static str,
+    /// The service's count of requests, when it has one and it is not named like one.
+    requests: Option<&'static str>,
     /// The service's resident memory, in order of preference.
     pub(crate) memory: &'static [&'static str],
     /// The service's start time (seconds since the epoch).
@@ -47,10 +49,14 @@ const SERVICES: &[Service] = &[
         name: "Redis",
         exporter: "redis_exporter",
         signature: "redis_up",
+        requests: None,
         memory: &["redis_memory_used_rss_bytes"],
         start: &["redis_start_time_seconds"],
         uptime: &[("redis_uptime_in_seconds", 1.0)],
-        cpu: &["redis_cpu_sys_seconds_total", "redis_cpu_user_seconds_total"],
+        cpu: &[
+            "redis_cpu_sys_seconds_total",
+            "redis_cpu_user_seconds_total",
+        ],
         cache: Some(ServiceCache {
             subject: "redis keyspace",
             hits: ("redis_keyspace_hits_total", &[]),
@@ -61,6 +67,7 @@ const SERVICES: &[Service] = &[
         name: "memcached",
         exporter: "memcached_exporter",
         signature: "memcached_up",
+        requests: None,
         memory: &[],
         start: &[],
         uptime: &[("memcached_uptime_seconds", 1.0)],
@@ -70,14 +77,21 @@ const SERVICES: &[Service] = &[
         ],
         cache: Some(ServiceCache {
             subject: "memcached get",
-            hits: ("memcached_commands_total", &[("command", "get"), ("status", "hit")]),
-            misses: ("memcached_commands_total", &[("command", "get"), ("status", "miss")]),
+            hits: (
+                "memcached_commands_total",
+                &[("command", "get"), ("status", "hit")],
+            ),
+            misses: (
+                "memcached_commands_total",
+                &[("command", "get"), ("status", "miss")],
+            ),
         }),
     },
     Service {
         name: "Varnish",
         exporter: "prometheus_varnish_exporter",
         signature: "varnish_up",
+        requests: Some("varnish_main_client_req"),
         memory: &[],
         start: &[],
         uptime: &[("varnish_main_uptime", 1.0)],
@@ -92,6 +106,7 @@ const SERVICES: &[Service] = &[
         name: "nginx",
         exporter: "nginx-prometheus-exporter",
         signature: "nginx_up",
+        requests: None,
         memory: &[],
         start: &[],
         uptime: &[],
@@ -102,6 +117,7 @@ const SERVICES: &[Service] = &[
         name: "PostgreSQL",
         exporter: "postgres_exporter",
         signature: "pg_up",
+        requests: None,
         memory: &[],
         start: &["pg_postmaster_start_time_seconds"],
         uptime: &[],
@@ -112,6 +128,7 @@ const SERVICES: &[Service] = &[
         name: "MySQL",
         exporter: "mysqld_exporter",
         signature: "mysql_up",
+        requests: None,
         memory: &[],
         start: &[],
         uptime: &[("mysql_global_status_uptime", 1.0)],
@@ -127,16 +144,22 @@ pub(crate) fn recognise(snap: &Snapshot) -> Option<&'static Service> {
         .find(|s| snap.stats.families.iter().any(|f| f.name == s.signature))
 }
 
+/// The service's request counter, when the table names one and the page has it.
+pub(crate) fn requests(snap: &Snapshot) -> Option<&crate::model::Family> {
+    snap.family(recognise(snap)?.requests?)
+        .filter(|f| !f.series.is_empty())
+}
+
 /// Whether the detectors read family `name` for some service (the parser keeps it whole).
 pub(crate) fn wanted(name: &str) -> bool {
     SERVICES.iter().any(|s| {
         s.signature == name
+            || s.requests == Some(name)
             || s.memory.contains(&name)
             || s.start.contains(&name)
             || s.uptime.iter().any(|u| u.0 == name)
             || s.cpu.contains(&name)
-            || s
-                .cache
+            || s.cache
                 .as_ref()
                 .is_some_and(|c| c.hits.0 == name || c.misses.0 == name)
     })

@@ -88,6 +88,8 @@ pub struct RequestRow {
 pub struct Traffic {
     /// The family the counts come from.
     pub family: String,
+    /// Its counter samples' name (`<family>_total` in OpenMetrics).
+    pub series: String,
     /// Counter or latency `_count`.
     pub kind: CountKind,
     /// Label holding the route, if any.
@@ -122,7 +124,7 @@ impl Traffic {
     /// The series the counts come from, as a PromQL selector, for evidence.
     pub fn selector(&self) -> String {
         match self.kind {
-            CountKind::Counter => self.family.clone(),
+            CountKind::Counter => self.series.clone(),
             CountKind::LatencyCount => format!("{}_count", self.family),
         }
     }
@@ -253,6 +255,7 @@ fn build(fam: &Family, kind: CountKind, o: &TrafficOverride) -> Traffic {
         .map(|_| routes::style(rows.iter().filter_map(|r| r.status.as_deref())));
     Traffic {
         family: fam.name.clone(),
+        series: fam.sample_name(),
         kind,
         route_label,
         status_label,
@@ -298,9 +301,26 @@ pub fn recognise(snap: &Snapshot, o: &TrafficOverride) -> Option<Traffic> {
             })
     };
     if let Some(fam) = pick(is_request_counter) {
-        return Some(complete(snap, fam, o, pick(with_route)));
+        // Prefer another count of the same requests that has the route: a counter
+        // (django-prometheus counts by method alone, and by view and status beside it), else
+        // a latency histogram's _count.
+        let routed = pick(counter_with_route).or_else(|| pick(with_route));
+        return Some(complete(snap, fam, o, routed));
+    }
+    if let Some(fam) = super::service::requests(snap) {
+        return Some(build(fam, CountKind::Counter, o));
     }
     pick(is_request_latency).map(|fam| build(fam, CountKind::LatencyCount, o))
+}
+
+/// Whether a family has a route label.
+pub(crate) fn has_route(f: &Family) -> bool {
+    first_label(f, ROUTE_LABELS).is_some()
+}
+
+/// A request counter with a route label.
+fn counter_with_route(f: &Family) -> bool {
+    is_request_counter(f) && first_label(f, ROUTE_LABELS).is_some()
 }
 
 /// A latency histogram or summary whose `_count` carries a route label.
@@ -322,10 +342,16 @@ fn complete(snap: &Snapshot, fam: &Family, o: &TrafficOverride, timed: Option<&F
     };
     if !has(fam, ROUTE_LABELS, &o.route_label) {
         if let Some(h) = timed {
-            let mut t = build(h, CountKind::LatencyCount, o);
+            let kind = if is_request_latency(h) {
+                CountKind::LatencyCount
+            } else {
+                CountKind::Counter
+            };
+            let mut t = build(h, kind, o);
             t.note = Some(format!(
-                "per-route counts from {}_count: {} has no route label",
-                h.name, fam.name
+                "per-route counts from {}: {} has no route label",
+                t.selector(),
+                fam.name
             ));
             return t;
         }

@@ -107,7 +107,10 @@ mod tests {
         let snap = snapshot_of(TEXT);
         let names: Vec<&str> = snap.families.iter().map(|f| f.name.as_str()).collect();
         // A `_created` gauge without a counter, histogram or summary beside it is a gauge.
-        assert_eq!(names, ["app_cache_hits_total", "req_seconds", "boot_created"]);
+        assert_eq!(
+            names,
+            ["app_cache_hits_total", "req_seconds", "boot_created"]
+        );
         let hits = &snap.family("app_cache_hits_total").unwrap().series[0];
         assert_eq!(
             (&hits.value, hits.created),

@@ -225,9 +225,22 @@ pub struct Family {
     pub line: u64,
     /// Series in exposition order.
     pub series: Vec<Series>,
+    /// Whether the samples are written `<name>_total` (OpenMetrics counters): PromQL must
+    /// then name the series so.
+    pub total: bool,
 }
 
 impl Family {
+    /// The name of the family's value samples, as PromQL selects them: `<name>_total` for an
+    /// OpenMetrics counter, the family name otherwise.
+    pub fn sample_name(&self) -> String {
+        if self.total {
+            format!("{}_total", self.name)
+        } else {
+            self.name.clone()
+        }
+    }
+
     /// The `(labels, value)` pairs of the scalar series.
     pub fn scalars(&self) -> impl Iterator<Item = (&Labels, f64)> {
         self.series.iter().filter_map(|s| match s.value {

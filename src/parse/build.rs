@@ -137,6 +137,7 @@ impl Sink for SnapshotBuilder<'_> {
             unit: h.unit.map(str::to_string),
             line: h.line,
             series: Vec::new(),
+            total: false,
         });
     }
 
@@ -152,6 +153,7 @@ impl Sink for SnapshotBuilder<'_> {
         let Some(fam) = self.snapshot.families.get_mut(fi) else {
             return;
         };
+        fam.total |= s.suffix == Suffix::Total;
         let skip = if s.le.is_some() {
             "le"
         } else if s.quantile.is_some() {

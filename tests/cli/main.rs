@@ -1,6 +1,7 @@
 //! promtune's integration tests: one binary, one module per area.
 
 mod analyze;
+mod captures;
 mod check;
 mod conformance;
 mod docs;
@@ -9,6 +10,7 @@ mod formats;
 mod generate;
 mod hostile;
 mod http_input;
+mod prometheus;
 mod promtool;
 mod promtool_tests;
 mod properties;
