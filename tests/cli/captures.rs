@@ -353,3 +353,16 @@ fn p95_and_ratios_as_prometheus_computes_them() {
     }
     assert!(compared >= 20, "only {compared} figures compared");
 }
+
+/// docs/exporters.md has a row for every capture.
+#[test]
+fn every_capture_has_its_row_in_the_docs() {
+    let doc = std::fs::read_to_string(fixture("../docs/exporters.md")).unwrap();
+    for (dir, _) in captures() {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            doc.contains(&format!("| `{name}`")),
+            "docs/exporters.md has no row for {name}"
+        );
+    }
+}
