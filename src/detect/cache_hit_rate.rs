@@ -5,6 +5,7 @@ use super::promql::{selector, sum_rate};
 use super::service;
 use super::{count, Context, Detector, Measurement, Observation};
 use crate::model::{Family, Labels, Snapshot};
+use std::collections::HashMap;
 
 /// Reports each cache's hit ratio.
 pub(crate) struct CacheHitRateDetector;
@@ -17,11 +18,11 @@ const PARTNERS: &[(&str, &str, bool)] = &[
     ("_hits", "", true),
 ];
 
-fn partner<'a>(snap: &'a Snapshot, hits: &Family) -> Option<(&'a Family, bool)> {
+fn partner<'a>(by_name: &HashMap<&str, &'a Family>, hits: &Family) -> Option<(&'a Family, bool)> {
     PARTNERS.iter().find_map(|(from, to, is_total)| {
         let i = hits.name.rfind(from)?;
         let name = format!("{}{}{}", &hits.name[..i], to, &hits.name[i + from.len()..]);
-        snap.family(&name).map(|f| (f, *is_total))
+        by_name.get(name.as_str()).map(|f| (*f, *is_total))
     })
 }
 
@@ -71,17 +72,27 @@ pub(crate) fn wanted(name: &str) -> bool {
 
 fn pairs(snap: &Snapshot, skip: Option<&str>) -> Vec<Observation> {
     let mut out = Vec::new();
+    // Maps, not scans: thousands of caches must stay linear (the first family of a name,
+    // and the first series of a label set, as `Snapshot::family` and a scan would find).
+    let mut by_name: HashMap<&str, &Family> = HashMap::new();
+    for f in &snap.families {
+        by_name.entry(f.name.as_str()).or_insert(f);
+    }
     for hits in snap
         .families
         .iter()
         .filter(|f| f.name.contains("cache") && f.name.contains("hit"))
         .filter(|f| Some(f.name.as_str()) != skip)
     {
-        let Some((other, is_total)) = partner(snap, hits) else {
+        let Some((other, is_total)) = partner(&by_name, hits) else {
             continue;
         };
+        let mut others: HashMap<&Labels, f64> = HashMap::new();
+        for (l, v) in other.scalars() {
+            others.entry(l).or_insert(v);
+        }
         for (labels, h) in hits.scalars() {
-            let Some((_, o)) = other.scalars().find(|(l, _)| *l == labels) else {
+            let Some(&o) = others.get(labels) else {
                 continue;
             };
             let what = if is_total { "lookups" } else { "misses" };
@@ -119,9 +130,10 @@ fn by_result_label(snap: &Snapshot) -> Vec<Observation> {
             continue;
         };
         let mut groups: Vec<(Labels, f64, f64)> = Vec::new();
+        let mut at: HashMap<Labels, usize> = HashMap::new();
         for (ls, v) in f.scalars() {
             let rest = Labels::from_pairs(ls.iter().filter(|(k, _)| *k != label));
-            let i = groups.iter().position(|g| g.0 == rest).unwrap_or_else(|| {
+            let i = *at.entry(rest.clone()).or_insert_with(|| {
                 groups.push((rest, 0.0, 0.0));
                 groups.len() - 1
             });
@@ -180,17 +192,27 @@ fn of_service(snap: &Snapshot) -> Option<(Observation, &'static str)> {
     };
     let hq = sum_rate(&selector(hname, &eq(hm)));
     let mq = sum_rate(&selector(mname, &eq(mm)));
+    let (first, query) = if c.lookups {
+        ("lookups", format!("1 - {mq} / {hq}"))
+    } else {
+        ("hits", format!("{hq} / ({hq} + {mq})"))
+    };
     let obs = measurement(
         c.subject.to_string(),
-        ratio(h, m, false),
+        // Lookups count the misses too.
+        if c.lookups {
+            ratio(h - m, h, true)
+        } else {
+            ratio(h, m, false)
+        },
         format!(
-            "{} hits in {}, {} misses in {}",
+            "{} {first} in {}, {} misses in {}",
             count(h),
             show(hname, hm),
             count(m),
             show(mname, mm)
         ),
-        Some(format!("{hq} / ({hq} + {mq})")),
+        Some(query),
     );
     Some((obs, hname))
 }

@@ -22,11 +22,16 @@ pub struct Quantile {
 /// Sums buckets of several series by `le`, as `sum by (le)` does.
 pub(super) fn sum_by_le<'a>(series: impl IntoIterator<Item = &'a [Bucket]>) -> Vec<Bucket> {
     let mut out: Vec<Bucket> = Vec::new();
+    // By bound (-0 and 0 are one): a search per bucket was quadratic in the bounds.
+    let mut at: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
     for buckets in series {
         for b in buckets {
-            match out.iter_mut().find(|o| o.le == b.le) {
-                Some(o) => o.count += b.count,
-                None => out.push(*b),
+            match at.entry((b.le + 0.0).to_bits()) {
+                std::collections::hash_map::Entry::Occupied(i) => out[*i.get()].count += b.count,
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(out.len());
+                    out.push(*b);
+                }
             }
         }
     }

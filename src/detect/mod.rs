@@ -167,6 +167,38 @@ pub fn run_all(cx: &Context<'_>) -> Vec<Observation> {
     registry().iter().flat_map(|d| d.detect(cx)).collect()
 }
 
+/// Sums by key, in the order keys first appear: a map from key to position, so that
+/// thousands of routes or caches cost a lookup each, not a scan.
+pub(crate) struct Tally<K> {
+    entries: Vec<(K, f64)>,
+    at: std::collections::HashMap<K, usize>,
+}
+
+impl<K: std::hash::Hash + Eq + Clone> Tally<K> {
+    pub(crate) fn new() -> Self {
+        Tally {
+            entries: Vec::new(),
+            at: std::collections::HashMap::new(),
+        }
+    }
+
+    /// Adds `n` to `key`'s sum.
+    pub(crate) fn add(&mut self, key: K, n: f64) {
+        match self.at.get(&key) {
+            Some(&i) => self.entries[i].1 += n,
+            None => {
+                self.at.insert(key.clone(), self.entries.len());
+                self.entries.push((key, n));
+            }
+        }
+    }
+
+    /// The sums, in first-seen order.
+    pub(crate) fn into_vec(self) -> Vec<(K, f64)> {
+        self.entries
+    }
+}
+
 /// Formats a count without a trailing `.0`.
 pub(crate) fn count(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
@@ -185,16 +217,18 @@ pub(crate) fn route_pattern(
 ) -> Option<Pattern> {
     let t = cx.traffic?;
     let label = t.route_label.as_deref()?;
-    let mut paths: Vec<(String, f64)> = Vec::new();
+    let mut tally = Tally::new();
     for r in &t.rows {
         let Some(route) = r.route.as_deref().filter(|r| pred(r)) else {
             continue;
         };
-        match paths.iter_mut().find(|(p, _)| p == route) {
-            Some((_, c)) => *c += r.count,
-            None => paths.push((route.to_string(), r.count)),
-        }
+        tally.add(route, r.count);
     }
+    let mut paths: Vec<(String, f64)> = tally
+        .into_vec()
+        .into_iter()
+        .map(|(p, n)| (p.to_string(), n))
+        .collect();
     if paths.is_empty() {
         return None;
     }

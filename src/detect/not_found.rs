@@ -79,12 +79,17 @@ fn by_class_only(t: &super::Traffic, status_label: &str, style: StatusStyle) -> 
 
 /// Families that mark exporters which drop requests matching no route, by default
 /// (starlette_exporter's `filter_unhandled_paths`, yabeda-rails, fastify-metrics'
-/// `registeredRoutesOnly`, recognised by the summary it writes beside its histogram): zero
-/// 404s there means "not recorded", not "none".
+/// `registeredRoutesOnly`, recognised by the summary it writes beside its histogram; the
+/// Prometheus server, Pushgateway and Alertmanager instrument their registered routes
+/// only): zero 404s there means "not recorded", not "none", and any 404s shown are a lower
+/// bound.
 const DROPS_UNMATCHED: &[&str] = &[
     "starlette_requests_total",
     "rails_requests_total",
     "http_request_summary_seconds",
+    "prometheus_http_requests_total",
+    "pushgateway_http_requests_total",
+    "alertmanager_http_request_duration_seconds",
 ];
 
 fn measure(cx: &Context<'_>) -> Counted {
@@ -103,7 +108,7 @@ fn measure(cx: &Context<'_>) -> Counted {
     if !exact && t.route_label.is_none() {
         return by_class_only(t, status_label, style);
     }
-    let mut paths: Vec<(String, f64)> = Vec::new();
+    let mut tally = super::Tally::new();
     for r in &t.rows {
         let Some(status) = r.status.as_deref() else {
             continue;
@@ -126,11 +131,9 @@ fn measure(cx: &Context<'_>) -> Counted {
         } else {
             route.to_string()
         };
-        match paths.iter_mut().find(|(p, _)| *p == name) {
-            Some((_, c)) => *c += r.count,
-            None => paths.push((name, r.count)),
-        }
+        tally.add(name, r.count);
     }
+    let mut paths = tally.into_vec();
     paths.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let n: f64 = paths.iter().map(|p| p.1).fold(0.0, |a, b| a + b);
     let mut note = if exact {
@@ -159,9 +162,12 @@ fn measure(cx: &Context<'_>) -> Counted {
     let drops = DROPS_UNMATCHED
         .iter()
         .find(|d| cx.snapshot.stats.families.iter().any(|f| f.name == **d));
-    if let (true, Some(marker)) = (paths.is_empty(), drops) {
-        let note = format!("{} does not record requests that match no route (the default of the exporter that writes {marker}), so 404s cannot be counted", t.selector());
-        return (None, paths, note);
+    if let Some(marker) = drops {
+        if paths.is_empty() {
+            let note = format!("{} does not record requests that match no route (the default of the exporter that writes {marker}), so 404s cannot be counted", t.selector());
+            return (None, paths, note);
+        }
+        note.push_str("; requests that match no route are not recorded, so this is a lower bound");
     }
     let known = exact || !paths.is_empty() || t.route_label.is_some();
     (known.then_some(n), paths, note)

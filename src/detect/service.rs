@@ -42,6 +42,9 @@ pub(crate) struct ServiceCache {
     pub(crate) hits: (&'static str, &'static [(&'static str, &'static str)]),
     /// Family and label matchers of the misses.
     pub(crate) misses: (&'static str, &'static [(&'static str, &'static str)]),
+    /// Whether the first family counts every lookup, hits and misses alike (InnoDB's
+    /// `read_requests`), rather than the hits alone.
+    pub(crate) lookups: bool,
 }
 
 const SERVICES: &[Service] = &[
@@ -61,6 +64,7 @@ const SERVICES: &[Service] = &[
             subject: "redis keyspace",
             hits: ("redis_keyspace_hits_total", &[]),
             misses: ("redis_keyspace_misses_total", &[]),
+            lookups: false,
         }),
     },
     Service {
@@ -85,6 +89,7 @@ const SERVICES: &[Service] = &[
                 "memcached_commands_total",
                 &[("command", "get"), ("status", "miss")],
             ),
+            lookups: false,
         }),
     },
     Service {
@@ -100,6 +105,7 @@ const SERVICES: &[Service] = &[
             subject: "varnish",
             hits: ("varnish_main_cache_hit", &[]),
             misses: ("varnish_main_cache_miss", &[]),
+            lookups: false,
         }),
     },
     Service {
@@ -122,7 +128,13 @@ const SERVICES: &[Service] = &[
         start: &["pg_postmaster_start_time_seconds"],
         uptime: &[],
         cpu: &[],
-        cache: None,
+        // Shared buffers, summed over every database (and the shared catalogs, datname="").
+        cache: Some(ServiceCache {
+            subject: "postgresql shared buffers",
+            hits: ("pg_stat_database_blks_hit", &[]),
+            misses: ("pg_stat_database_blks_read", &[]),
+            lookups: false,
+        }),
     },
     Service {
         name: "MySQL",
@@ -133,7 +145,13 @@ const SERVICES: &[Service] = &[
         start: &[],
         uptime: &[("mysql_global_status_uptime", 1.0)],
         cpu: &[],
-        cache: None,
+        // Logical reads, and those that had to go to disk.
+        cache: Some(ServiceCache {
+            subject: "innodb buffer pool",
+            hits: ("mysql_global_status_innodb_buffer_pool_read_requests", &[]),
+            misses: ("mysql_global_status_innodb_buffer_pool_reads", &[]),
+            lookups: true,
+        }),
     },
 ];
 

@@ -226,7 +226,7 @@ fn build(fam: &Family, kind: CountKind, o: &TrafficOverride) -> Traffic {
             .and_then(|l| s.labels.get(l))
             .map(str::to_string)
     };
-    let mut rows: Vec<RequestRow> = Vec::new();
+    let mut tally = super::Tally::new();
     for s in &fam.series {
         let count = count_of(&s.value);
         if !count.is_finite() {
@@ -237,19 +237,18 @@ fn build(fam: &Family, kind: CountKind, o: &TrafficOverride) -> Traffic {
             get(s, &status_label),
             get(s, &method_label),
         );
-        match rows
-            .iter_mut()
-            .find(|r| (&r.route, &r.status, &r.method) == (&key.0, &key.1, &key.2))
-        {
-            Some(r) => r.count += count,
-            None => rows.push(RequestRow {
-                route: key.0,
-                status: key.1,
-                method: key.2,
-                count,
-            }),
-        }
+        tally.add(key, count);
     }
+    let rows: Vec<RequestRow> = tally
+        .into_vec()
+        .into_iter()
+        .map(|((route, status, method), count)| RequestRow {
+            route,
+            status,
+            method,
+            count,
+        })
+        .collect();
     let status_style = status_label
         .as_ref()
         .map(|_| routes::style(rows.iter().filter_map(|r| r.status.as_deref())));

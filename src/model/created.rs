@@ -52,9 +52,13 @@ pub fn fold_created(snap: &mut Snapshot) {
         }
     }
     snap.families = kept;
+    let mut at: HashMap<String, usize> = HashMap::new();
+    for (i, f) in snap.families.iter().enumerate() {
+        at.entry(f.name.clone()).or_insert(i);
+    }
     for (parent, times) in created {
-        if let Some(fam) = snap.families.iter_mut().find(|f| f.name == parent) {
-            attach(&mut fam.series, &times);
+        if let Some(&i) = at.get(&parent) {
+            attach(&mut snap.families[i].series, &times);
         }
     }
 }

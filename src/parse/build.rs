@@ -26,6 +26,9 @@ pub(crate) struct SnapshotBuilder<'r> {
     /// `(family index, group hash)`, combined, → series index, for series written in several
     /// places or summed together. Keys are hashes already: no SipHash over them.
     series: HashMap<u64, usize, BuildHasherDefault<PassThrough>>,
+    /// Bucket positions by bound for summed series with many buckets, by series slot: past a
+    /// few dozen bounds a search per bucket would make one histogram quadratic.
+    wide_buckets: HashMap<u64, HashMap<u64, usize>, BuildHasherDefault<PassThrough>>,
     /// The series and bucket position last added to (see [`add_bucket`]).
     last_bucket: (usize, usize),
 }
@@ -39,6 +42,7 @@ impl<'r> SnapshotBuilder<'r> {
             families: HashMap::new(),
             stats: HashMap::new(),
             series: HashMap::default(),
+            wide_buckets: HashMap::default(),
             last_bucket: (usize::MAX, 0),
         }
     }
@@ -81,13 +85,36 @@ fn same_name(a: &str, b: &str) -> bool {
 /// summed (non-finite counts are not added); returns the bucket's position. `hint` is where
 /// it probably is: the next bucket after the last one added, since every source series lists
 /// the same bounds in the same order (a search from the start per bucket was quadratic).
-fn add_bucket(buckets: &mut Vec<Bucket>, le: f64, count: f64, summed: bool, hint: usize) -> usize {
+/// `wide` indexes the bounds of a series with many buckets.
+fn add_bucket(
+    buckets: &mut Vec<Bucket>,
+    le: f64,
+    count: f64,
+    summed: bool,
+    hint: usize,
+    mut wide: Option<&mut HashMap<u64, usize>>,
+) -> usize {
     let is_le = |i: &usize| buckets.get(*i).is_some_and(|b| b.le == le);
+    // -0 and 0 are one bound.
+    let key = (le + 0.0).to_bits();
     let found = if summed {
         Some(hint)
             .filter(is_le)
             .or(Some(0).filter(is_le))
-            .or_else(|| buckets.iter().position(|b| b.le == le))
+            .or_else(|| match wide.as_deref_mut() {
+                Some(index) => {
+                    if index.len() < buckets.len() {
+                        index.extend(
+                            buckets
+                                .iter()
+                                .enumerate()
+                                .map(|(i, b)| ((b.le + 0.0).to_bits(), i)),
+                        );
+                    }
+                    index.get(&key).copied()
+                }
+                None => buckets.iter().position(|b| b.le == le),
+            })
     } else {
         None
     };
@@ -100,10 +127,16 @@ fn add_bucket(buckets: &mut Vec<Bucket>, le: f64, count: f64, summed: bool, hint
         }
         None => {
             buckets.push(Bucket { le, count });
+            if let Some(index) = wide {
+                index.insert(key, buckets.len() - 1);
+            }
             buckets.len() - 1
         }
     }
 }
+
+/// Bounds per series past which buckets are found through an index.
+const WIDE_BUCKETS: usize = 64;
 
 /// Sets a value, or adds to it when series are summed (non-finite values are not added).
 fn put(slot: &mut Option<f64>, v: f64, summed: bool) {
@@ -211,7 +244,9 @@ impl Sink for SnapshotBuilder<'_> {
                 if let Some(le) = s.le {
                     let (last_series, last) = self.last_bucket;
                     let hint = if last_series == index { last + 1 } else { 0 };
-                    let at = add_bucket(buckets, le, s.value, summed, hint);
+                    let wide = (summed && buckets.len() >= WIDE_BUCKETS)
+                        .then(|| self.wide_buckets.entry(slot).or_default());
+                    let at = add_bucket(buckets, le, s.value, summed, hint, wide);
                     self.last_bucket = (index, at);
                 }
             }
@@ -262,7 +297,7 @@ mod tests {
         let mut b = Vec::new();
         let mut last = 0;
         for (le, n) in [(0.1, 1.0), (1.0, 2.0), (f64::INFINITY, 3.0)] {
-            last = add_bucket(&mut b, le, n, true, last + 1);
+            last = add_bucket(&mut b, le, n, true, last + 1, None);
         }
         // The same bounds again (hint wrong at first), then out of order, then a NaN count.
         for (le, n, hint) in [
@@ -272,14 +307,14 @@ mod tests {
             (1.0, 100.0, 0),
             (0.1, f64::NAN, 5),
         ] {
-            add_bucket(&mut b, le, n, true, hint);
+            add_bucket(&mut b, le, n, true, hint, None);
         }
         let got: Vec<(f64, f64)> = b.iter().map(|x| (x.le, x.count)).collect();
         assert_eq!(got, vec![(0.1, 11.0), (1.0, 122.0), (f64::INFINITY, 33.0)]);
         // Not summed: every bucket is its own.
         let mut plain = Vec::new();
-        add_bucket(&mut plain, 0.1, 1.0, false, 0);
-        add_bucket(&mut plain, 0.1, 2.0, false, 0);
+        add_bucket(&mut plain, 0.1, 1.0, false, 0, None);
+        add_bucket(&mut plain, 0.1, 2.0, false, 0, None);
         assert_eq!(plain.len(), 2);
     }
 }

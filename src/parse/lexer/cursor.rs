@@ -34,6 +34,10 @@ pub(super) struct Cursor<'a> {
     pub(super) b: &'a [u8],
     pub(super) pos: usize,
     pub(super) om: bool,
+    /// The names of a wide label set by hash, with the position of its first label and how
+    /// many of its labels are indexed: past a
+    /// few dozen labels a scan per label would make one line quadratic.
+    pub(super) wide: Option<(usize, usize, std::collections::HashSet<u64>)>,
 }
 
 impl<'a> Cursor<'a> {
@@ -43,6 +47,7 @@ impl<'a> Cursor<'a> {
             b: s.as_bytes(),
             pos: 0,
             om,
+            wide: None,
         }
     }
 

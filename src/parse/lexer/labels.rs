@@ -55,12 +55,7 @@ impl<'a> Cursor<'a> {
         };
         let lname = ascii_bounded(self.s, start, eq);
         let bit = name_bit(lname);
-        if lname == "__name__"
-            || (*seen & bit != 0
-                && out
-                    .iter()
-                    .any(|l| l.name.len() == lname.len() && l.name == lname))
-        {
+        if lname == "__name__" || (*seen & bit != 0 && self.seen_before(out, lname)) {
             return None;
         }
         *seen |= bit;
@@ -72,6 +67,27 @@ impl<'a> Cursor<'a> {
         });
         self.pos = vend + 2;
         Some(done)
+    }
+
+    /// Whether `name` is among the label names in `out` already. A short set is scanned; a
+    /// wide one (thousands of labels on a line) is indexed by name hash, kept up to date as
+    /// the set grows, so the whole line stays linear.
+    #[cold]
+    fn seen_before(&mut self, out: &[Label<'a>], name: &str) -> bool {
+        const SCAN: usize = 32;
+        if out.len() < SCAN {
+            return out.iter().any(|l| l.name == name);
+        }
+        let first = out[0].pos;
+        let (_, done, index) = match &mut self.wide {
+            Some(w) if w.0 == first && w.1 <= out.len() => w,
+            slot => slot.insert((first, 0, std::collections::HashSet::new())),
+        };
+        // Only the names pushed since the last look are added.
+        index.extend(out[*done..].iter().map(|l| hash::bytes(l.name.as_bytes())));
+        *done = out.len();
+        // Equal hashes are confirmed by comparing names.
+        index.contains(&hash::bytes(name.as_bytes())) && out.iter().any(|l| l.name == name)
     }
 
     /// A label set after its `{`, up to and including `}`.
@@ -133,7 +149,7 @@ impl<'a> Cursor<'a> {
                     msg: "label name \"__name__\" is reserved".into(),
                 });
             }
-            if out.iter().any(|l| l.name == lname) {
+            if self.seen_before(out, &lname) {
                 return Err(LexError {
                     pos,
                     msg: format!("duplicate label name {lname:?}"),
