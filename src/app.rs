@@ -20,6 +20,53 @@ use crate::report::{self, Report};
 use crate::settings;
 use crate::threshold::Status;
 
+/// Standard output that outlives its reader: once the pipe is closed (`promtune … | head`,
+/// `| true`), the rest of the output is dropped, but the run goes on, writes its files and
+/// returns the exit code its findings call for.
+struct Stdout {
+    inner: std::io::StdoutLock<'static>,
+    closed: bool,
+}
+
+fn stdout() -> Stdout {
+    Stdout {
+        inner: std::io::stdout().lock(),
+        closed: false,
+    }
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        match self.inner.write(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(buf.len())
+            }
+            other => other,
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self.inner.flush() {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            _ if self.closed => Ok(()),
+            other => other,
+        }
+    }
+}
+
+/// One line on standard error. A closed or full stderr loses the line; it never panics
+/// (`eprintln!` does) and never changes the exit code.
+pub fn say(msg: impl std::fmt::Display) {
+    let _ = writeln!(std::io::stderr().lock(), "{msg}");
+}
+
 /// Runs the command; returns the exit code, or an error that means exit 2.
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
@@ -48,7 +95,7 @@ fn print_warnings(name: &str, parsed: &Parsed) {
 
 fn check(args: &CheckArgs) -> anyhow::Result<u8> {
     let mut code = exit::OK;
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     let keep_nothing = |_: &str, _: MetricType| Keep::Nothing;
     for arg in &args.sources {
         let source = Source::from_arg(&arg.to_string_lossy());
@@ -64,7 +111,7 @@ fn check(args: &CheckArgs) -> anyhow::Result<u8> {
                 out.write_all(report::render_check(&name, &parsed).as_bytes())?;
             }
             Err(msg) => {
-                eprintln!("{msg}");
+                say(msg);
                 code = exit::FAILURE;
             }
         }
@@ -120,10 +167,10 @@ fn generate_files(
     )
     .with_context(|| base.as_ref().map(|b| b.path.clone()).unwrap_or_default())?;
     let verdict = if plan.changed { "changed" } else { "unchanged" };
-    eprintln!(
+    say(format_args!(
         "promtune: job {:?} ({}) {verdict}: {}",
         plan.job, plan.chosen_by, plan.reason
-    );
+    ));
     let cx = GenerateContext {
         report: &a.report,
         snapshot: &parsed.snapshot,
@@ -155,8 +202,8 @@ fn diff(files: &[(String, String)], base: Option<&BaseConfig>) -> String {
 
 fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
     let cfg = load_config(&args.run.thresholds)?;
-    let (analysed, failed) = collect::analyse_all(&args.run, &cfg, &mut |m| eprintln!("{m}"))?;
-    let mut out = std::io::stdout().lock();
+    let (analysed, failed) = collect::analyse_all(&args.run, &cfg, &mut |m| say(m))?;
+    let mut out = stdout();
     if args.generate.diff {
         let (files, base) =
             generate_files(&analysed, &cfg, &args.generate, &["prometheus-config"])?;
@@ -175,7 +222,7 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
         let kinds: Vec<&str> = generate::registry().iter().map(|g| g.kind()).collect();
         let (files, _) = generate_files(&analysed, &cfg, &args.generate, &kinds)?;
         for path in generate::write_outputs(dir, &files, args.generate.force)? {
-            eprintln!("wrote {}", path.display());
+            say(format_args!("wrote {}", path.display()));
         }
     }
     let limit = match args.fail_on {
@@ -198,9 +245,9 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
 
 fn generate_one(args: &GenerateCmd) -> anyhow::Result<u8> {
     let cfg = load_config(&args.run.thresholds)?;
-    let (analysed, failed) = collect::analyse_all(&args.run, &cfg, &mut |m| eprintln!("{m}"))?;
+    let (analysed, failed) = collect::analyse_all(&args.run, &cfg, &mut |m| say(m))?;
     let (files, base) = generate_files(&analysed, &cfg, &args.generate, &[args.kind.as_str()])?;
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     if args.generate.diff {
         out.write_all(diff(&files, base.as_ref()).as_bytes())?;
     } else if let Some(path) = args.output.as_ref().filter(|p| p.as_os_str() != "-") {
@@ -212,7 +259,7 @@ fn generate_one(args: &GenerateCmd) -> anyhow::Result<u8> {
             );
         }
         generate::write_one(path, text, args.generate.force)?;
-        eprintln!("wrote {}", path.display());
+        say(format_args!("wrote {}", path.display()));
     } else {
         for (_, text) in &files {
             out.write_all(text.as_bytes())?;
@@ -224,13 +271,13 @@ fn generate_one(args: &GenerateCmd) -> anyhow::Result<u8> {
 
 fn thresholds(args: &ThresholdArgs) -> anyhow::Result<u8> {
     let cfg = load_config(args)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     out.write_all(report::render_thresholds(&cfg.thresholds).as_bytes())?;
     Ok(exit::OK)
 }
 
 fn detectors() -> anyhow::Result<u8> {
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout();
     for d in detect::registry() {
         writeln!(out, "{:<16} {}", d.id(), d.describe())?;
     }

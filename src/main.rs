@@ -9,10 +9,9 @@ fn main() -> ExitCode {
     match promtune::app::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            if promtune::exit::is_broken_pipe(&err) {
-                return ExitCode::from(promtune::exit::OK);
-            }
-            eprintln!("promtune: error: {err:#}");
+            // A closed stdout never reaches here (app drops the rest of the output and goes
+            // on), so every error is a job not done.
+            promtune::app::say(format_args!("promtune: error: {err:#}"));
             ExitCode::from(promtune::exit::FAILURE)
         }
     }

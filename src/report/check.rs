@@ -36,7 +36,14 @@ pub fn render_check(name: &str, parsed: &Parsed) -> String {
     }
     let top = st.top_by_series(TOP);
     if !top.is_empty() {
-        let width = top.iter().map(|f| f.name.len()).max().unwrap_or(0).max(6);
+        // Capped: a longer name just overflows its column (and a width past 65,535 would
+        // make the formatter panic).
+        let width = top
+            .iter()
+            .map(|f| f.name.len())
+            .max()
+            .unwrap_or(0)
+            .clamp(6, 60);
         let _ = writeln!(out, "  top {} families by series:", top.len());
         for f in top {
             let _ = writeln!(out, "    {:<width$} {:>9}  {}", f.name, f.series, f.mtype);

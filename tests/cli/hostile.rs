@@ -160,3 +160,16 @@ fn broken_histograms_and_duplicates() {
         )
     );
 }
+
+#[test]
+fn a_family_name_of_70_000_bytes_renders_in_every_format() {
+    let name = "n".repeat(70_000);
+    let text = format!("# TYPE {name} counter\n{name} 1\n");
+    let r = check(text.as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains(&name));
+    for format in ["table", "json", "markdown"] {
+        let r = promtune_stdin(&["analyze", "--format", format, "-"], text.as_bytes());
+        assert_eq!(r.code, 0, "{format}: {}", r.stderr);
+    }
+}

@@ -16,5 +16,6 @@ mod promtool_tests;
 mod properties;
 mod retention;
 mod server;
+mod streams;
 mod support;
 mod window;
