@@ -13,7 +13,7 @@ use crate::config::{self, Config};
 use crate::detect;
 use crate::exit;
 use crate::generate::{self, BaseConfig, GenerateContext};
-use crate::input::{HttpOptions, Source};
+use crate::input::{bounded, HttpOptions, Source};
 use crate::model::{Keep, MetricType};
 use crate::parse::Parsed;
 use crate::report::{self, Report};
@@ -149,11 +149,15 @@ fn generate_files(
         .as_ref()
         .ok_or_else(|| anyhow::anyhow!("no parsed source"))?;
     let base = match &g.base_config {
-        Some(p) => Some(BaseConfig {
-            path: p.display().to_string(),
-            text: std::fs::read_to_string(p)
-                .with_context(|| format!("cannot read --base-config {}", p.display()))?,
-        }),
+        Some(p) => {
+            let text = bounded::read_text(p, "--base-config", bounded::CONFIG_LIMIT)?;
+            bounded::yaml_depth(&text, bounded::YAML_DEPTH)
+                .map_err(|e| anyhow::anyhow!("--base-config {}: {e}", p.display()))?;
+            Some(BaseConfig {
+                path: p.display().to_string(),
+                text,
+            })
+        }
         None => None,
     };
     let (target, path, scheme) = settings::target(&a.source, g.target.as_deref());

@@ -3,17 +3,16 @@
 
 use std::path::Path;
 
-use anyhow::{anyhow, Context as _};
+use anyhow::anyhow;
 
 use crate::cli::HttpArgs;
 use crate::detect::TimeSource;
-use crate::input::{HttpOptions, Source};
+use crate::input::{bounded, HttpOptions, Source};
 
 /// A secret from a file (trailing newline removed) or, failing that, an environment variable.
 fn secret(file: Option<&Path>, env: &str, what: &str) -> anyhow::Result<Option<String>> {
     if let Some(f) = file {
-        let s = std::fs::read_to_string(f)
-            .with_context(|| format!("cannot read the {what} file {}", f.display()))?;
+        let s = bounded::read_text(f, &format!("the {what} file"), bounded::SECRET_LIMIT)?;
         return Ok(Some(s.trim_end_matches(['\r', '\n']).to_string()));
     }
     Ok(std::env::var(env).ok().filter(|s| !s.is_empty()))
@@ -27,6 +26,13 @@ pub fn http_options(a: &HttpArgs) -> anyhow::Result<HttpOptions> {
             a.timeout
         )
     })?;
+    // Past a day no scrape is waiting for anything; far past it, deadlines overflow.
+    if timeout.is_zero() || timeout > std::time::Duration::from_secs(86_400) {
+        return Err(anyhow!(
+            "--timeout {:?}: must be more than 0s and at most 24h",
+            a.timeout
+        ));
+    }
     let bearer_token = secret(
         a.bearer_token_file.as_deref(),
         "PROMTUNE_BEARER_TOKEN",
@@ -44,9 +50,12 @@ pub fn http_options(a: &HttpArgs) -> anyhow::Result<HttpOptions> {
         .headers
         .iter()
         .map(|h| {
+            // Never echo the argument: its value is often a credential.
             h.split_once(':')
                 .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-                .ok_or_else(|| anyhow!("--header {h:?}: expected 'Name: value'"))
+                .ok_or_else(|| {
+                    anyhow!("--header: expected 'Name: value' (a colon after the name); the value is not shown")
+                })
         })
         .collect::<anyhow::Result<_>>()?;
     Ok(HttpOptions {

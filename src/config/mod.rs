@@ -78,8 +78,15 @@ pub fn load(
         .collect();
     let mut parsed = Vec::new();
     for (file, is_config) in docs {
-        let raw = std::fs::read_to_string(file)
-            .map_err(|e| err(file, "", format!("cannot read: {e}")))?;
+        let what = if is_config {
+            "the config file"
+        } else {
+            "the thresholds file"
+        };
+        let raw = crate::input::bounded::read_text(file, what, crate::input::bounded::CONFIG_LIMIT)
+            .map_err(|e| err(file, "", format!("{e:#}")))?;
+        crate::input::bounded::yaml_depth(&raw, crate::input::bounded::YAML_DEPTH)
+            .map_err(|e| err(file, "", e))?;
         let doc: Value =
             serde_yaml::from_str(&raw).map_err(|e| err(file, "", format!("invalid YAML: {e}")))?;
         if doc.is_null() {

@@ -2,8 +2,10 @@
 //! whose secrets come from files or the environment, never from argv, and never appear in
 //! a message.
 
+use std::io::Read;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context};
 use reqwest::blocking::Client;
@@ -44,16 +46,44 @@ impl Default for HttpOptions {
     }
 }
 
-/// The URL with any `user:password@` removed, for messages.
+/// The URL with any `user:password@` removed, for messages. Done on the text, not on a
+/// parsed URL: a URL that does not parse (a port of 99999, an unclosed `[`) must lose its
+/// password too. Everything up to the last `@` before the query is taken for userinfo, so a
+/// password with a `/` in it is still removed (at worst, part of a path with `@` goes too).
 pub(super) fn redact(url: &str) -> String {
-    match reqwest::Url::parse(url) {
-        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
-            let _ = u.set_username("");
-            let _ = u.set_password(None);
-            u.to_string()
-        }
-        _ => url.to_string(),
+    let Some(i) = url.find("://") else {
+        return url.to_string();
+    };
+    let start = i + 3;
+    let rest = &url[start..];
+    let end = rest.find(['?', '#']).unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) => format!("{}{}", &url[..start], &rest[at + 1..]),
+        None => url.to_string(),
     }
+}
+
+/// Follows redirects (ten at most), but not to another origin while `--header` is set:
+/// reqwest drops its own credentials there, not the user's headers (`X-Api-Key`,
+/// `PRIVATE-TOKEN`), so the run stops rather than send them to another host.
+fn redirects(custom_headers: bool) -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() >= 10 {
+            return attempt.error("more than 10 redirects");
+        }
+        let cross = attempt
+            .previous()
+            .last()
+            .is_some_and(|p| p.origin() != attempt.url().origin());
+        if cross && custom_headers {
+            attempt.error(
+                "redirected to another host or port; not followed while --header is set, so \
+                 the headers are not sent there (give the final URL instead)",
+            )
+        } else {
+            attempt.follow()
+        }
+    })
 }
 
 fn client(o: &HttpOptions) -> anyhow::Result<Client> {
@@ -69,14 +99,26 @@ fn client(o: &HttpOptions) -> anyhow::Result<Client> {
     let mut b = Client::builder()
         .timeout(o.timeout)
         .connect_timeout(o.timeout)
+        .redirect(redirects(!o.headers.is_empty()))
+        // A Referer would carry the first URL, query-string token and all, to the next host.
+        .referer(false)
         .default_headers(headers)
         .user_agent(concat!("promtune/", env!("CARGO_PKG_VERSION")));
     if let Some(ca) = &o.ca_file {
-        let pem =
-            std::fs::read(ca).with_context(|| format!("cannot read --ca-file {}", ca.display()))?;
-        let cert = reqwest::Certificate::from_pem(&pem)
-            .with_context(|| format!("{} is not a PEM certificate", ca.display()))?;
-        b = b.add_root_certificate(cert);
+        let pem = super::bounded::read(ca, "--ca-file", super::bounded::CA_LIMIT)?;
+        // An empty or DER file would otherwise be accepted as no certificate at all, and
+        // the user would meet "UnknownIssuer" later.
+        if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+            anyhow::bail!(
+                "--ca-file {}: no PEM certificate in it (expected a -----BEGIN CERTIFICATE----- block)",
+                ca.display()
+            );
+        }
+        for cert in reqwest::Certificate::from_pem_bundle(&pem)
+            .with_context(|| format!("--ca-file {}: not a valid PEM certificate", ca.display()))?
+        {
+            b = b.add_root_certificate(cert);
+        }
     }
     b.build().context("cannot set up the HTTP client")
 }
@@ -138,6 +180,7 @@ pub(super) fn open(url: &str, o: &HttpOptions) -> anyhow::Result<Opened> {
         req = req.basic_auth(u, Some(p));
     }
     let at = now();
+    let deadline = Instant::now() + o.timeout;
     let resp = req.send().map_err(|e| {
         anyhow!(
             "GET {shown}: {} ({})",
@@ -161,11 +204,107 @@ pub(super) fn open(url: &str, o: &HttpOptions) -> anyhow::Result<Opened> {
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     Ok(Opened {
-        reader: Box::new(resp),
+        reader: Box::new(Body::start(resp, deadline, o.timeout)),
         content_type,
         time: Some(TimeSource {
             at,
             how: "the time of the HTTP request".into(),
         }),
     })
+}
+
+/// The body, read on its own thread and handed over in chunks, so that the whole request
+/// has one deadline: reqwest's timeout applies to each read, and a server that sends a
+/// byte every half second would otherwise hold the run as long as it likes.
+struct Body {
+    chunks: Receiver<std::io::Result<Vec<u8>>>,
+    chunk: Vec<u8>,
+    at: usize,
+    deadline: Instant,
+    timeout: Duration,
+    done: bool,
+}
+
+/// The chain of an error's causes, for messages ("error decoding response body" alone says
+/// nothing of what happened).
+fn causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let s = c.to_string();
+        if !parts.contains(&s) {
+            parts.push(s);
+        }
+        cur = c.source();
+    }
+    parts.join(": ")
+}
+
+impl Body {
+    fn start(mut resp: reqwest::blocking::Response, deadline: Instant, timeout: Duration) -> Body {
+        // A few chunks in flight: memory stays bounded whatever the server sends.
+        let (tx, rx) = sync_channel(4);
+        std::thread::spawn(move || loop {
+            let mut buf = vec![0u8; 64 * 1024];
+            let sent = match resp.read(&mut buf) {
+                Ok(n) => {
+                    buf.truncate(n);
+                    let end = n == 0;
+                    tx.send(Ok(buf)).is_ok() && !end
+                }
+                Err(e) => {
+                    let why = format!(
+                        "the body was cut off or could not be decoded: {}",
+                        causes(&e)
+                    );
+                    let _ = tx.send(Err(std::io::Error::new(e.kind(), why)));
+                    false
+                }
+            };
+            if !sent {
+                break;
+            }
+        });
+        Body {
+            chunks: rx,
+            chunk: Vec::new(),
+            at: 0,
+            deadline,
+            timeout,
+            done: false,
+        }
+    }
+}
+
+impl Read for Body {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.chunk.len() {
+            if self.done {
+                return Ok(0);
+            }
+            let left = self.deadline.saturating_duration_since(Instant::now());
+            match self.chunks.recv_timeout(left) {
+                Ok(Ok(chunk)) if chunk.is_empty() => self.done = true,
+                Ok(Ok(chunk)) => {
+                    self.chunk = chunk;
+                    self.at = 0;
+                }
+                Ok(Err(e)) => return Err(e),
+                Err(RecvTimeoutError::Timeout) => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        format!(
+                            "no complete answer within {:?}: the body was still arriving (raise --timeout if the endpoint is slow)",
+                            self.timeout
+                        ),
+                    ))
+                }
+                Err(RecvTimeoutError::Disconnected) => self.done = true,
+            }
+        }
+        let n = out.len().min(self.chunk.len() - self.at);
+        out[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
 }

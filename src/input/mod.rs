@@ -1,6 +1,7 @@
 //! Stage 1: where exposition bytes come from: a file, standard input, or an HTTP(S) URL.
 //! Every source is streamed; nothing holds a whole body.
 
+pub mod bounded;
 mod file;
 mod http;
 

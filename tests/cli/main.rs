@@ -8,6 +8,7 @@ mod docs;
 mod exit_codes;
 mod formats;
 mod generate;
+mod hardening;
 mod hostile;
 mod http_input;
 mod prometheus;

@@ -17,6 +17,8 @@ pub(crate) enum Reply {
     Raw(Vec<u8>, Duration),
     /// The n-th request gets the n-th reply; the last one repeats.
     Sequence(Vec<Reply>),
+    /// A 200 with a chunked body: one short chunk every so often, this many times.
+    Trickle(Duration, usize),
 }
 
 /// A running server; it stops when the test process ends.
@@ -63,6 +65,22 @@ fn answer(mut s: TcpStream, reply: &Reply, log: &Mutex<Vec<String>>) {
             let _ = s.write_all(body);
         }
         Reply::Stall(d) => thread::sleep(*d),
+        Reply::Trickle(every, n) => {
+            let _ = s.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nTransfer-Encoding: chunked\r\n\r\n",
+            );
+            for i in 0..*n {
+                let line = format!("# slow {i}\n");
+                if s.write_all(format!("{:x}\r\n{line}\r\n", line.len()).as_bytes())
+                    .is_err()
+                {
+                    return;
+                }
+                let _ = s.flush();
+                thread::sleep(*every);
+            }
+            let _ = s.write_all(b"0\r\n\r\n");
+        }
         Reply::Sequence(_) => unreachable!("serve picks one reply of a sequence"),
         Reply::Raw(bytes, d) => {
             let _ = s.write_all(bytes);
