@@ -22,7 +22,7 @@ pub struct Interval(pub f64);
 impl fmt::Display for Interval {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = self.0.round().max(1.0) as u64;
-        if s % 60 == 0 {
+        if s.is_multiple_of(60) {
             write!(f, "{}m", s / 60)
         } else {
             write!(f, "{s}s")
