@@ -250,8 +250,15 @@ fn run_with<R: Read>(
         buf.copy_within(start..len, 0);
         len -= start;
         if len == buf.len() {
-            // A line longer than the buffer: grow (bounded by --max-bytes above).
-            buf.resize(buf.len() * 2, 0);
+            // A line longer than the buffer: grow, but never past --max-bytes (one byte
+            // more tells that the limit was passed): doubling alone reached twice the limit.
+            let cap = usize::try_from(opts.max_bytes.saturating_add(1)).unwrap_or(usize::MAX);
+            if buf.len() >= cap {
+                return Err(ParseError::TooLarge {
+                    limit: opts.max_bytes,
+                });
+            }
+            buf.resize(buf.len().saturating_mul(2).min(cap), 0);
         }
         let n = fill(&mut input, &mut buf[len..])?;
         eof = n == 0 || len + n < buf.len();
@@ -264,6 +271,39 @@ fn run_with<R: Read>(
 mod tests {
     use super::*;
     use crate::parse::Format;
+
+    /// Endless zeros (one endless line), asserting that no read asks for room past the
+    /// limit: the line buffer holds every byte given so far plus the room asked for.
+    struct Zeros {
+        given: usize,
+        limit: usize,
+    }
+
+    impl Read for Zeros {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            assert!(
+                self.given + buf.len() <= self.limit + 1,
+                "buffer of {} bytes for a limit of {}",
+                self.given + buf.len(),
+                self.limit
+            );
+            buf.fill(0);
+            self.given += buf.len();
+            Ok(buf.len())
+        }
+    }
+
+    #[test]
+    fn an_endless_line_never_grows_the_buffer_past_the_limit() {
+        // 1.1 MB: doubling from 64 KiB would have reached 2 MiB.
+        let limit = 1_100_000;
+        let opts = ParseOptions {
+            max_bytes: limit as u64,
+            ..ParseOptions::default()
+        };
+        let r = run(Zeros { given: 0, limit }, &opts);
+        assert!(matches!(r, Err(ParseError::TooLarge { .. })));
+    }
 
     fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
         for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
