@@ -256,12 +256,6 @@ fn generate_one(args: &GenerateCmd) -> anyhow::Result<u8> {
         out.write_all(diff(&files, base.as_ref()).as_bytes())?;
     } else if let Some(path) = args.output.as_ref().filter(|p| p.as_os_str() != "-") {
         let text = files.first().map(|f| f.1.as_str()).unwrap_or_default();
-        if path.exists() && !args.generate.force {
-            anyhow::bail!(
-                "{} already exists; nothing was written (use --force to overwrite)",
-                path.display()
-            );
-        }
         generate::write_one(path, text, args.generate.force)?;
         say(format_args!("wrote {}", path.display()));
     } else {

@@ -1,83 +1,183 @@
 //! Writing generated files safely: into a temporary file in the same directory, then a
 //! rename, so that a file is either the old one or the whole new one; never over an existing
-//! file without `--force`.
+//! file without `--force`, and never over anything but a regular file.
+//!
+//! A run writes all of its files or none: every target is checked before anything is
+//! written, and nothing is renamed into place until every file is staged. New files get the
+//! mode the umask gives (0644 under the usual 022), as any program's would: a Prometheus
+//! running as its own user must be able to read them. A replaced file keeps its mode and,
+//! where the user may set it, its owner.
 
+use std::fs::{self, OpenOptions};
 use std::io::Write;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::Context;
 
-/// Writes `files` (name, text) into `dir`. Without `force`, refuses before writing anything
-/// if any of them exists already.
+/// Temporary files are `.promtune-<pid>-<n>.tmp`: a run killed part-way leaves them behind,
+/// and the next run into that directory removes those whose process is gone.
+const PREFIX: &str = ".promtune-";
+
+/// Writes `files` (name, text) into `dir`. Refuses before writing anything if a target
+/// exists and `force` is not set, or is anything but a regular file.
 pub fn write_outputs(
     dir: &Path,
     files: &[(String, String)],
     force: bool,
 ) -> anyhow::Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    if !force {
-        let existing: Vec<String> = files
-            .iter()
-            .map(|(n, _)| dir.join(n))
-            .filter(|p| p.exists())
-            .map(|p| p.display().to_string())
-            .collect();
-        if !existing.is_empty() {
-            anyhow::bail!(
-                "{} already exists; nothing was written (use --force to overwrite)",
-                existing.join(", ")
-            );
-        }
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    clean_stale(dir);
+    let targets: Vec<PathBuf> = files.iter().map(|(n, _)| dir.join(n)).collect();
+    let existing: Vec<String> = targets
+        .iter()
+        .map(|p| check_target(p))
+        .collect::<anyhow::Result<Vec<bool>>>()?
+        .into_iter()
+        .zip(&targets)
+        .filter(|(exists, _)| *exists)
+        .map(|(_, p)| p.display().to_string())
+        .collect();
+    if !force && !existing.is_empty() {
+        anyhow::bail!(
+            "{} already exists; nothing was written (use --force to overwrite)",
+            existing.join(", ")
+        );
     }
-    // Every file is written to a temporary file first, and nothing is renamed into place
-    // unless all of them were written and no target is in the way (a directory, say): a
-    // failure part-way leaves the directory as it was, temporary files removed on drop.
+    // Every file is staged first; a failure part-way removes the staged ones (on drop) and
+    // leaves the directory as it was.
     let mut staged = Vec::new();
-    for (name, text) in files {
-        let path = dir.join(name);
-        if path.is_dir() {
-            anyhow::bail!(
-                "cannot write {}: it is a directory; nothing was written",
-                path.display()
-            );
-        }
-        staged.push((stage(dir, &path, text)?, path));
+    for ((_, text), path) in files.iter().zip(&targets) {
+        staged.push(Staged::new(dir, path, text)?);
     }
     let mut written = Vec::new();
-    for (tmp, path) in staged {
-        persist(tmp, &path, force)?;
-        written.push(path);
+    for s in staged {
+        written.push(s.persist(force)?);
     }
     Ok(written)
 }
 
-fn stage(dir: &Path, path: &Path, text: &str) -> anyhow::Result<tempfile::NamedTempFile> {
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".promtune-")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
-    tmp.write_all(text.as_bytes())
-        .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(tmp)
-}
-
-fn persist(tmp: tempfile::NamedTempFile, path: &Path, force: bool) -> anyhow::Result<()> {
-    let result = if force {
-        tmp.persist(path).map(|_| ())
-    } else {
-        tmp.persist_noclobber(path).map(|_| ())
-    };
-    result.map_err(|e| anyhow::anyhow!("cannot write {}: {}", path.display(), e.error))
-}
-
-/// Writes one file atomically.
+/// Writes one file atomically, with the same checks.
 pub fn write_one(path: &Path, text: &str, force: bool) -> anyhow::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    persist(stage(dir, path, text)?, path, force)
+    clean_stale(dir);
+    if check_target(path)? && !force {
+        anyhow::bail!(
+            "{} already exists; nothing was written (use --force to overwrite)",
+            path.display()
+        );
+    }
+    Staged::new(dir, path, text)?.persist(force).map(|_| ())
+}
+
+/// Whether `path` exists, as a regular file; an error for anything else that is there (a
+/// directory, a symlink, dangling or not, a device, a FIFO): renaming over it would replace
+/// what the user has with something else.
+fn check_target(path: &Path) -> anyhow::Result<bool> {
+    let meta = match fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(anyhow::anyhow!("cannot write {}: {e}", path.display())),
+    };
+    let t = meta.file_type();
+    if t.is_file() {
+        return Ok(true);
+    }
+    let what = if t.is_dir() {
+        "a directory"
+    } else if t.is_symlink() {
+        "a symbolic link"
+    } else {
+        "not a regular file (a device, FIFO or socket)"
+    };
+    anyhow::bail!(
+        "cannot write {}: it is {what}, and only a regular file is replaced; nothing was written",
+        path.display()
+    )
+}
+
+/// Removes temporary files of earlier runs whose process has ended.
+fn clean_stale(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(PREFIX)) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        let alive = Path::new("/proc").join(pid.to_string()).exists();
+        if !alive && rest.ends_with(".tmp") {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+}
+
+/// A file written next to its target, removed unless persisted.
+struct Staged {
+    tmp: PathBuf,
+    path: PathBuf,
+    done: bool,
+}
+
+impl Staged {
+    fn new(dir: &Path, path: &Path, text: &str) -> anyhow::Result<Staged> {
+        static N: AtomicU64 = AtomicU64::new(0);
+        let tmp = dir.join(format!(
+            "{PREFIX}{}-{}.tmp",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        // 0666 less the umask, as the kernel applies it.
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o666)
+            .open(&tmp)
+            .with_context(|| format!("cannot write in {}", dir.display()))?;
+        let staged = Staged {
+            tmp,
+            path: path.to_path_buf(),
+            done: false,
+        };
+        f.write_all(text.as_bytes())
+            .and_then(|()| f.sync_all())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        if let Ok(old) = fs::metadata(path) {
+            fs::set_permissions(&staged.tmp, old.permissions())
+                .with_context(|| format!("cannot keep the mode of {}", path.display()))?;
+            // Only root may give a file away; anyone else keeps their own ownership.
+            let _ = std::os::unix::fs::chown(&staged.tmp, Some(old.uid()), Some(old.gid()));
+        }
+        Ok(staged)
+    }
+
+    fn persist(mut self, force: bool) -> anyhow::Result<PathBuf> {
+        let result = if force {
+            fs::rename(&self.tmp, &self.path)
+        } else {
+            // A link fails if the target appeared meanwhile: never clobbered.
+            fs::hard_link(&self.tmp, &self.path).and_then(|()| fs::remove_file(&self.tmp))
+        };
+        result.map_err(|e| anyhow::anyhow!("cannot write {}: {e}", self.path.display()))?;
+        self.done = true;
+        Ok(self.path.clone())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 #[cfg(test)]

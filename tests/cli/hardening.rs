@@ -215,3 +215,117 @@ fn deeply_nested_yaml_is_refused_before_parsing() {
     );
     assert!(start.elapsed() < Duration::from_secs(5));
 }
+
+/// Runs promtune under umask 022, as a login shell would have it.
+fn promtune_umask(args: &[&str]) -> crate::support::Run {
+    let mut sh = vec![
+        "-c",
+        "umask 022; exec \"$0\" \"$@\"",
+        env!("CARGO_BIN_EXE_promtune"),
+    ];
+    sh.extend_from_slice(args);
+    let out = std::process::Command::new("sh")
+        .args(&sh)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    crate::support::Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn only_regular_files_are_replaced_even_with_force() {
+    use std::os::unix::fs::{symlink, FileTypeExt};
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo.yml");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let stdout_link = dir.path().join("stdout.yml");
+    symlink("/proc/self/fd/1", &stdout_link).unwrap();
+    for target in [&fifo, &stdout_link] {
+        let r = promtune(&[
+            "generate",
+            "alert-rules",
+            "fixtures/guide_example.prom",
+            "-o",
+            target.to_str().unwrap(),
+            "--force",
+        ]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.stderr.contains("only a regular file is replaced"),
+            "{}",
+            r.stderr
+        );
+    }
+    assert!(std::fs::symlink_metadata(&fifo)
+        .unwrap()
+        .file_type()
+        .is_fifo());
+    assert!(std::fs::symlink_metadata(&stdout_link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+}
+
+#[test]
+fn a_dangling_symlink_among_the_targets_stops_the_run_before_any_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::os::unix::fs::symlink("/nonexistent/x", out.join("alert-rules.yml")).unwrap();
+    // A temporary file of a run that was killed (no process has this pid) is cleaned up.
+    std::fs::write(out.join(".promtune-999999999-0.tmp"), "half").unwrap();
+    let r = promtune(&[
+        "analyze",
+        "fixtures/guide_example.prom",
+        "--write-configs",
+        out.to_str().unwrap(),
+        "--force",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("alert-rules.yml: it is a symbolic link"),
+        "{}",
+        r.stderr
+    );
+    let left: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["alert-rules.yml"], "all of its files or none");
+}
+
+#[test]
+fn new_files_follow_the_umask_and_replaced_files_keep_their_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let r = promtune_umask(&[
+        "analyze",
+        "fixtures/guide_example.prom",
+        "--write-configs",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&out.join("prometheus-optimized.yml")), 0o644);
+    let rules = out.join("alert-rules.yml");
+    std::fs::set_permissions(&rules, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let r = promtune_umask(&[
+        "analyze",
+        "fixtures/guide_example.prom",
+        "--write-configs",
+        out.to_str().unwrap(),
+        "--force",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(mode(&rules), 0o640);
+    assert_eq!(mode(&out.join("prometheus-optimized.yml")), 0o644);
+}
