@@ -98,7 +98,7 @@ fn check(args: &CheckArgs) -> anyhow::Result<u8> {
     let mut out = stdout();
     let keep_nothing = |_: &str, _: MetricType| Keep::Nothing;
     for arg in &args.sources {
-        let source = Source::from_arg(&arg.to_string_lossy());
+        let source = Source::from_os(arg.as_os_str());
         let name = source.name();
         match collect::load(
             &source,

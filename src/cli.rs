@@ -73,7 +73,7 @@ pub struct ThresholdArgs {
 pub struct RunArgs {
     /// Files, `-` for standard input, or http(s):// URLs; one report each.
     #[arg(required = true, value_name = "SOURCE")]
-    pub sources: Vec<String>,
+    pub sources: Vec<std::ffi::OsString>,
 
     /// When the exposition was taken (RFC 3339, or unix seconds), if it has no timestamps.
     #[arg(long, value_name = "TIME")]
@@ -81,7 +81,7 @@ pub struct RunArgs {
 
     /// An earlier scrape of the (one) source: rates cover the time between the two.
     #[arg(long, value_name = "SOURCE", conflicts_with = "window")]
-    pub previous: Option<String>,
+    pub previous: Option<std::ffi::OsString>,
 
     /// Scrape each URL twice, this long apart (e.g. 1m): rates cover that window.
     #[arg(long, value_name = "DURATION")]

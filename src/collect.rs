@@ -97,7 +97,7 @@ fn earlier_mode(run: &RunArgs, sources: &[Source]) -> anyhow::Result<Earlier> {
                     sources.len()
                 );
             }
-            Ok(Earlier::Previous(Source::from_arg(p)))
+            Ok(Earlier::Previous(Source::from_os(p)))
         }
         (None, Some(w)) => {
             let d = humantime::parse_duration(w)
@@ -129,7 +129,7 @@ pub fn analyse_all(
         .as_deref()
         .map(settings::scraped_at)
         .transpose()?;
-    let sources: Vec<Source> = run.sources.iter().map(|a| Source::from_arg(a)).collect();
+    let sources: Vec<Source> = run.sources.iter().map(|a| Source::from_os(a)).collect();
     let mode = earlier_mode(run, &sources)?;
     let keep = detect::retention(&cfg.traffic);
     let read = |s: &Source| load(s, &run.input, &http, Some(&keep));

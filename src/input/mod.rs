@@ -45,12 +45,18 @@ pub(crate) fn now() -> f64 {
 impl Source {
     /// Interprets a command-line argument.
     pub fn from_arg(arg: &str) -> Source {
-        if arg == "-" {
-            Source::Stdin
-        } else if arg.starts_with("http://") || arg.starts_with("https://") {
-            Source::Url(arg.to_string())
-        } else {
-            Source::File(PathBuf::from(arg))
+        Source::from_os(std::ffi::OsStr::new(arg))
+    }
+
+    /// Interprets a command-line argument as the OS gave it: a file name that is not UTF-8
+    /// is opened as it is, not as its lossy conversion.
+    pub fn from_os(arg: &std::ffi::OsStr) -> Source {
+        match arg.to_str() {
+            Some("-") => Source::Stdin,
+            Some(s) if s.starts_with("http://") || s.starts_with("https://") => {
+                Source::Url(s.to_string())
+            }
+            _ => Source::File(PathBuf::from(arg)),
         }
     }
 

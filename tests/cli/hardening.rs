@@ -329,3 +329,25 @@ fn new_files_follow_the_umask_and_replaced_files_keep_their_mode() {
     assert_eq!(mode(&rules), 0o640);
     assert_eq!(mode(&out.join("prometheus-optimized.yml")), 0o644);
 }
+
+#[test]
+fn a_file_name_that_is_not_utf8_is_opened_as_it_is() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let name = std::ffi::OsStr::from_bytes(b"scrape-\xff.prom");
+    let path = dir.path().join(name);
+    std::fs::copy(fixture("guide_example.prom"), &path).unwrap();
+    for cmd in ["check", "analyze"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_promtune"))
+            .arg(cmd)
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{cmd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
