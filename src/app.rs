@@ -198,7 +198,12 @@ fn diff(files: &[(String, String)], base: Option<&BaseConfig>) -> String {
     ) else {
         return String::new();
     };
-    similar::TextDiff::from_lines(b.text.as_str(), new.as_str())
+    // Patience anchors on lines that occur once on each side (job names, targets), so a
+    // config rewritten throughout still diffs in about linear time; Myers alone was
+    // quadratic in the lines changed.
+    similar::TextDiff::configure()
+        .algorithm(similar::Algorithm::Patience)
+        .diff_lines(b.text.as_str(), new.as_str())
         .unified_diff()
         .header(&b.path, "prometheus-optimized.yml")
         .to_string()

@@ -8,6 +8,7 @@ mod plan;
 mod prometheus_config;
 mod report_md;
 mod write;
+mod yaml_edit;
 
 pub use plan::{plan, Interval, ScrapePlan, RECOMMENDED_TIMEOUT};
 pub use write::{write_one, write_outputs};

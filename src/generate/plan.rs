@@ -78,9 +78,20 @@ pub(crate) fn find_job<'a>(
     job: Option<&str>,
     target: &str,
 ) -> anyhow::Result<&'a mut Mapping> {
-    let jobs = base
-        .get_mut("scrape_configs")
+    let index = job_index(base, job, target)?;
+    base.get_mut("scrape_configs")
         .and_then(Value::as_sequence_mut)
+        .and_then(|jobs| jobs.get_mut(index))
+        .and_then(Value::as_mapping_mut)
+        .ok_or_else(|| anyhow::anyhow!("scrape config {index} is not a mapping"))
+}
+
+/// The position in `scrape_configs` of the job that scrapes `target`, or of the one called
+/// `job`.
+pub(crate) fn job_index(base: &Value, job: Option<&str>, target: &str) -> anyhow::Result<usize> {
+    let jobs = base
+        .get("scrape_configs")
+        .and_then(Value::as_sequence)
         .ok_or_else(|| anyhow::anyhow!("the base config has no scrape_configs"))?;
     let names: Vec<String> = jobs
         .iter()
@@ -124,9 +135,7 @@ pub(crate) fn find_job<'a>(
             }
         }
     };
-    jobs[index]
-        .as_mapping_mut()
-        .ok_or_else(|| anyhow::anyhow!("scrape config {index} is not a mapping"))
+    Ok(index)
 }
 
 fn configured(base: &mut Value, job: &Mapping) -> f64 {

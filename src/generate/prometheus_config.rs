@@ -3,7 +3,8 @@
 
 use serde_yaml::{Mapping, Value};
 
-use super::plan::find_job;
+use super::plan::{find_job, job_index};
+use super::yaml_edit;
 use super::{header, GenerateContext, Generator};
 
 /// Writes the Prometheus configuration.
@@ -71,26 +72,48 @@ impl Generator for PrometheusConfigGenerator {
         } else {
             format!("Unchanged: job {:?}, because {}.", p.job, p.reason)
         };
-        let doc = match cx.base {
-            None => complete(cx),
-            Some(b) => {
-                let mut v: Value = serde_yaml::from_str(&b.text)?;
-                let job = find_job(&mut v, Some(&p.job), &p.target)?;
-                if p.changed {
-                    job.insert(s("scrape_interval"), s(&p.interval.to_string()));
-                    job.insert(s("scrape_timeout"), s(&p.timeout.to_string()));
-                }
-                v
-            }
-        };
-        let body = serde_yaml::to_string(&doc)?;
-        Ok(format!(
-            "{}{body}",
-            header(
+        let Some(b) = cx.base else {
+            let body = serde_yaml::to_string(&complete(cx))?;
+            let h = header(
                 cx,
                 "Prometheus configuration (prometheus-optimized.yml)",
-                &[change]
-            )
-        ))
+                &[change],
+            );
+            return Ok(format!("{h}{body}"));
+        };
+        // The user's file, edited: only the job's two keys change, every other byte stays.
+        if !p.changed {
+            return Ok(b.text.clone());
+        }
+        let mut want: Value = serde_yaml::from_str(&b.text)?;
+        let index = job_index(&want, Some(&p.job), &p.target)?;
+        let job = find_job(&mut want, Some(&p.job), &p.target)?;
+        job.insert(s("scrape_interval"), s(&p.interval.to_string()));
+        job.insert(s("scrape_timeout"), s(&p.timeout.to_string()));
+        let note = match p.before {
+            Some(b) => format!("was {b}; {}", p.reason),
+            None => p.reason.clone(),
+        };
+        let keys = [
+            ("scrape_interval", p.interval.to_string()),
+            ("scrape_timeout", p.timeout.to_string()),
+        ];
+        // Checked by reading it back: the edit must mean exactly the intended change.
+        let edited = yaml_edit::set_in_job(&b.text, index, &keys, &note)
+            .filter(|t| serde_yaml::from_str::<Value>(t).ok().as_ref() == Some(&want));
+        Ok(match edited {
+            Some(text) => text,
+            None => {
+                // A layout the line edit does not handle (flow style): the whole config,
+                // said so at the top, since its comments are lost.
+                let why = "The base config's layout could not be edited line by line, so it is written whole: its comments are not kept.".to_string();
+                let h = header(
+                    cx,
+                    "Prometheus configuration (prometheus-optimized.yml)",
+                    &[change, why],
+                );
+                format!("{h}{}", serde_yaml::to_string(&want)?)
+            }
+        })
     }
 }

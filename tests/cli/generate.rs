@@ -155,8 +155,25 @@ fn base_config_changes_only_the_analysed_job() {
         after, before,
         "everything but the two keys of the analysed job stays"
     );
+    // Every byte of the user's file stays; two lines are added after the job's name.
     let text = fs::read_to_string(out.join("prometheus-optimized.yml")).unwrap();
-    assert!(text.contains(&format!("# Based on {}.", base.display())));
+    let mut lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| *l == "  - job_name: data-pipeline")
+        .unwrap();
+    let added: Vec<&str> = lines.drain(at + 1..at + 3).collect();
+    assert_eq!(lines, BASE.lines().collect::<Vec<_>>());
+    assert!(
+        added[0].starts_with(
+            "    scrape_interval: 30s  # promtune: was 15s; the target is scraped every 15.0s"
+        ),
+        "{added:?}"
+    );
+    assert!(
+        added[1].starts_with("    scrape_timeout: 10s  # promtune: was 15s;"),
+        "{added:?}"
+    );
     if promtool().is_some() {
         let (ok, out) = run(&out, &["check", "config", "prometheus-optimized.yml"]);
         assert!(ok, "{out}");
@@ -173,6 +190,38 @@ fn base_config_changes_only_the_analysed_job() {
     ]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("no job in the base config scrapes elsewhere:1; name one with --job (jobs: prometheus, data-pipeline, node)"), "{}", r.stderr);
+}
+
+/// Debian's prometheus.yml, as the package installs it (abridged): comments and a
+/// commented-out `rule_files:` must come through untouched.
+const DEBIAN: &str = "# Sample config for Prometheus.\n\nglobal:\n  scrape_interval:     15s # Set the scrape interval to every 15 seconds. Default is every 1 minute.\n  evaluation_interval: 15s # Evaluate rules every 15 seconds. The default is every 1 minute.\n\n  # Attach these labels to any time series or alerts when communicating with\n  # external systems (federation, remote storage, Alertmanager).\n  external_labels:\n      monitor: 'example'\n\n# Load and evaluate rules in this file every 'evaluation_interval' seconds.\nrule_files:\n  # - \"first.rules\"\n  # - \"second.rules\"\n\n# A scrape configuration containing exactly one endpoint to scrape:\nscrape_configs:\n  # The job name is added as a label `job=<job_name>` to any timeseries scraped from this config.\n  - job_name: 'prometheus'\n\n    # Override the global default and scrape targets from this job every 5 seconds.\n    scrape_interval: 5s\n    scrape_timeout: 5s\n\n    # metrics_path defaults to '/metrics'\n    # scheme defaults to 'http'.\n\n    static_configs:\n      - targets: ['localhost:9090']\n\n  - job_name: app\n    static_configs:\n      - targets: ['localhost:8000']\n";
+
+#[test]
+fn debian_config_keeps_its_comments_and_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("prometheus.yml");
+    fs::write(&base, DEBIAN).unwrap();
+    let out = dir.path().join("out");
+    let r = write_configs(&out, &["--base-config", base.to_str().unwrap(), GUIDE]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let text = fs::read_to_string(out.join("prometheus-optimized.yml")).unwrap();
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.contains("# promtune:"))
+        .collect();
+    assert_eq!(kept, DEBIAN.lines().collect::<Vec<_>>());
+    assert!(
+        text.contains("rule_files:\n  # - \"first.rules\"\n"),
+        "{text}"
+    );
+    assert!(!text.contains("null"), "{text}");
+    let v = yaml(&out.join("prometheus-optimized.yml"));
+    assert_eq!(v["scrape_configs"][1]["scrape_interval"], "30s");
+    assert_eq!(v["scrape_configs"][0]["scrape_interval"], "5s");
+    if promtool().is_some() {
+        let (ok, out) = run(&out, &["check", "config", "prometheus-optimized.yml"]);
+        assert!(ok, "{out}");
+    }
 }
 
 #[test]
@@ -198,9 +247,21 @@ fn diff_prints_the_change_and_writes_nothing() {
         "{}",
         r.stdout
     );
+    // Only the two lines promtune adds, nothing else marked as changed.
+    let changed: Vec<&str> = r
+        .stdout
+        .lines()
+        .skip(2)
+        .filter(|l| l.starts_with(['+', '-']))
+        .collect();
+    assert_eq!(changed.len(), 2, "{}", r.stdout);
     assert!(
+        changed[0].starts_with("+    scrape_interval: 30s  # promtune: was 15s"),
+        "{}",
         r.stdout
-            .contains("\n+  scrape_interval: 30s\n+  scrape_timeout: 10s\n"),
+    );
+    assert!(
+        changed[1].starts_with("+    scrape_timeout: 10s  # promtune: was 15s"),
         "{}",
         r.stdout
     );

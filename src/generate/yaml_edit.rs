@@ -1,0 +1,212 @@
+//! Line edits of a user's `prometheus.yml`. serde_yaml reads it; its text is changed line
+//! by line, so that comments, key order, quoting and every other byte survive, and a diff
+//! shows only what promtune changed. The caller checks the result by parsing it back.
+
+/// A line's indentation (spaces; YAML allows no tabs there).
+fn indent(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
+/// Blank lines and comments carry no structure.
+fn significant(line: &str) -> bool {
+    let t = line.trim();
+    !t.is_empty() && !t.starts_with('#')
+}
+
+/// The line ending of `line`, or of the file when it has none (the last line).
+fn ending(line: &str) -> &'static str {
+    if line.ends_with("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    }
+}
+
+/// A `- ` sequence item marker at the start of a line's content.
+fn is_item(content: &str) -> bool {
+    content == "-" || content.starts_with("- ")
+}
+
+/// The lines of item `index` of the top-level `scrape_configs` block sequence, and the
+/// column of its keys. `None` for any other layout (flow style, no such item).
+fn job_lines(lines: &[&str], index: usize) -> Option<(usize, usize, usize)> {
+    let head = lines.iter().position(|l| {
+        l.strip_prefix("scrape_configs:")
+            .is_some_and(|rest| !significant(rest) || rest.trim().is_empty())
+    })?;
+    let first = (head + 1..lines.len()).find(|&i| significant(lines[i]))?;
+    let seq = indent(lines[first]);
+    if !is_item(lines[first].trim_end()[seq..].trim_end()) {
+        return None;
+    }
+    let mut items = Vec::new();
+    let mut end = lines.len();
+    for (i, line) in lines.iter().enumerate().skip(first) {
+        if !significant(line) {
+            continue;
+        }
+        let (n, content) = (indent(line), line.trim());
+        if n < seq || (n == seq && !is_item(content)) {
+            end = i;
+            break;
+        }
+        if n == seq {
+            items.push(i);
+        }
+    }
+    let start = *items.get(index)?;
+    let stop = items.get(index + 1).copied().unwrap_or(end);
+    let after_dash = &lines[start][seq + 1..];
+    let col = if after_dash.trim().is_empty() || after_dash.trim_start().starts_with('#') {
+        indent(lines[(start + 1..stop).find(|&i| significant(lines[i]))?])
+    } else {
+        seq + 1 + indent(after_dash)
+    };
+    Some((start, stop, col))
+}
+
+/// Whether `line` holds `key:` at column `col`: indented to it, or right after the item's
+/// `- ` on the item's first line.
+fn key_at(line: &str, key: &str, col: usize) -> bool {
+    let (Some(lead), Some(rest)) = (line.get(..col), line.get(col..)) else {
+        return false;
+    };
+    let placed = lead.bytes().all(|b| b == b' ') || lead.trim() == "-";
+    placed
+        && rest
+            .strip_prefix(key)
+            .and_then(|r| r.strip_prefix(':'))
+            .is_some_and(|r| r.is_empty() || r.starts_with([' ', '\r', '\n']))
+}
+
+/// `line` with the value of its key replaced by `value`, in the old value's quotes, its
+/// comment kept and `note` added to it.
+fn replace_value(line: &str, key: &str, col: usize, value: &str, note: &str) -> String {
+    let eol = if line.ends_with('\n') {
+        ending(line)
+    } else {
+        ""
+    };
+    let body = line.trim_end_matches(['\r', '\n']);
+    let value_at = col + key.len() + 1;
+    let rest = &body[value_at..];
+    // The comment starts at a `#` after a space, outside quotes.
+    let mut quote = None;
+    let mut comment_at = rest.len();
+    for (i, c) in rest.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '#') if i > 0 && rest[..i].ends_with([' ', '\t']) => {
+                comment_at = i;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let old = rest[..comment_at].trim();
+    let q = old
+        .chars()
+        .next()
+        .filter(|c| *c == '\'' || *c == '"')
+        .map(String::from)
+        .unwrap_or_default();
+    let comment = rest[comment_at..].trim_end();
+    let comment = if comment.is_empty() {
+        format!("  # {note}")
+    } else {
+        format!("  {comment}; {note}")
+    };
+    format!("{} {q}{value}{q}{comment}{eol}", &body[..value_at])
+}
+
+/// `base` with each `(key, value)` set in item `index` of `scrape_configs`: an existing key's
+/// value replaced on its line, a missing key inserted after the item's `job_name` line at
+/// the item's indentation, each marked with `# promtune: NOTE`. `None` when the layout is
+/// not one this edits (flow style, for one): the caller falls back to writing the config
+/// whole.
+pub(crate) fn set_in_job(
+    base: &str,
+    index: usize,
+    keys: &[(&str, String)],
+    note: &str,
+) -> Option<String> {
+    let mut lines: Vec<String> = base.split_inclusive('\n').map(str::to_string).collect();
+    let view: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (start, stop, col) = job_lines(&view, index)?;
+    let note = format!("promtune: {note}");
+    let anchor = (start..stop)
+        .find(|&i| key_at(&lines[i], "job_name", col))
+        .unwrap_or(start);
+    let mut inserted = 0;
+    for (key, value) in keys {
+        match (start..stop).find(|&i| key_at(&lines[i], key, col)) {
+            Some(i) => lines[i] = replace_value(&lines[i], key, col, value, &note),
+            None => {
+                let at = anchor + inserted;
+                if !lines[at].ends_with('\n') {
+                    lines[at].push('\n');
+                }
+                let eol = ending(&lines[at]);
+                let line = format!("{}{key}: {value}  # {note}{eol}", " ".repeat(col));
+                lines.insert(at + 1, line);
+                inserted += 1;
+            }
+        }
+    }
+    Some(lines.concat())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = "# my config\nglobal:\n  scrape_interval: 15s # default\nscrape_configs:\n  # the app\n  - job_name: 'app'  # ours\n    static_configs:\n      - targets: ['a:1']\n  -   job_name: other\n      scrape_interval: \"5s\"   # too often\n      static_configs: [{targets: ['b:1']}]\n# rule_files:\n#   - rules.yml\n";
+
+    fn set(base: &str, index: usize) -> Option<String> {
+        set_in_job(
+            base,
+            index,
+            &[
+                ("scrape_interval", "30s".into()),
+                ("scrape_timeout", "10s".into()),
+            ],
+            "why",
+        )
+    }
+
+    #[test]
+    fn inserts_after_job_name_and_leaves_every_other_byte() {
+        let out = set(BASE, 0).unwrap();
+        let want = BASE.replace(
+            "  - job_name: 'app'  # ours\n",
+            "  - job_name: 'app'  # ours\n    scrape_interval: 30s  # promtune: why\n    scrape_timeout: 10s  # promtune: why\n",
+        );
+        assert_eq!(out, want);
+    }
+
+    #[test]
+    fn replaces_in_place_keeping_quotes_and_comments() {
+        let out = set(BASE, 1).unwrap();
+        assert!(
+            out.contains("      scrape_interval: \"30s\"  # too often; promtune: why\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("  -   job_name: other\n      scrape_timeout: 10s  # promtune: why\n"),
+            "{out}"
+        );
+        assert_eq!(out.lines().count(), BASE.lines().count() + 1);
+    }
+
+    #[test]
+    fn other_layouts_are_left_to_the_caller() {
+        assert!(set("scrape_configs: [{job_name: a}]\n", 0).is_none());
+        assert!(set(BASE, 2).is_none());
+        // A sequence at the key's own indentation, and CRLF line endings.
+        let flat = "scrape_configs:\r\n- job_name: a\r\n  static_configs: []\r\nrule_files: []\r\n";
+        let out = set(flat, 0).unwrap();
+        assert_eq!(out, "scrape_configs:\r\n- job_name: a\r\n  scrape_interval: 30s  # promtune: why\r\n  scrape_timeout: 10s  # promtune: why\r\n  static_configs: []\r\nrule_files: []\r\n");
+    }
+}
