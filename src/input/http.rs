@@ -106,19 +106,7 @@ fn client(o: &HttpOptions) -> anyhow::Result<Client> {
         .user_agent(concat!("promtune/", env!("CARGO_PKG_VERSION")));
     if let Some(ca) = &o.ca_file {
         let pem = super::bounded::read(ca, "--ca-file", super::bounded::CA_LIMIT)?;
-        // An empty or DER file would otherwise be accepted as no certificate at all, and
-        // the user would meet "UnknownIssuer" later.
-        if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
-            anyhow::bail!(
-                "--ca-file {}: no PEM certificate in it (expected a -----BEGIN CERTIFICATE----- block)",
-                ca.display()
-            );
-        }
-        for cert in reqwest::Certificate::from_pem_bundle(&pem)
-            .with_context(|| format!("--ca-file {}: not a valid PEM certificate", ca.display()))?
-        {
-            b = b.add_root_certificate(cert);
-        }
+        b = b.use_preconfigured_tls(super::tls::config(&pem, &ca.display().to_string())?);
     }
     b.build().context("cannot set up the HTTP client")
 }

@@ -4,6 +4,7 @@
 pub mod bounded;
 mod file;
 mod http;
+mod tls;
 
 use std::io::Read;
 use std::path::PathBuf;

@@ -351,3 +351,130 @@ fn a_file_name_that_is_not_utf8_is_opened_as_it_is() {
         );
     }
 }
+
+/// openssl, or `None` (after saying why) where it may be missing; in CI it must be there.
+fn openssl() -> Option<()> {
+    let found = std::process::Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "openssl is missing in CI: .ci/run installs it"
+        );
+        eprintln!("SKIPPED: openssl not found; this test runs in CI");
+        return None;
+    }
+    Some(())
+}
+
+/// A self-signed certificate as `openssl req -x509` makes it (CA:TRUE), for `names`.
+fn self_signed(dir: &std::path::Path, names: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let ok = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=promtune-test",
+        ])
+        .arg("-addext")
+        .arg(format!("subjectAltName={names}"))
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    (cert, key)
+}
+
+/// `openssl s_server -WWW` serving `dir` over TLS on 127.0.0.1; returns it and its port.
+fn tls_server(
+    dir: &std::path::Path,
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> (std::process::Child, u16) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new("openssl")
+        .args([
+            "s_server",
+            "-quiet",
+            "-WWW",
+            "-accept",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .arg("-cert")
+        .arg(cert)
+        .arg("-key")
+        .arg(key)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "s_server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (child, port)
+}
+
+#[test]
+fn a_self_signed_certificate_given_as_ca_file_is_trusted_for_its_names() {
+    if openssl().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("guide_example.prom"), dir.path().join("metrics")).unwrap();
+    let (cert, key) = self_signed(dir.path(), "IP:127.0.0.1,DNS:localhost");
+    let (mut server, port) = tls_server(dir.path(), &cert, &key);
+    let ca = cert.to_str().unwrap();
+    let url = format!("https://127.0.0.1:{port}/metrics");
+    let r = promtune(&["analyze", "--ca-file", ca, "--format", "json", &url]);
+    // Without the CA file the certificate is unknown.
+    let plain = promtune(&["analyze", &url]);
+    // Another certificate, self-signed for another name: the host name is still checked.
+    let other = tempfile::tempdir().unwrap();
+    let (other_cert, _) = self_signed(other.path(), "DNS:elsewhere.example");
+    let wrong = promtune(&["analyze", "--ca-file", other_cert.to_str().unwrap(), &url]);
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        crate::support::json_of(&r.stdout)["reports"][0]["patterns"][0]["requests"],
+        394
+    );
+    assert_eq!(plain.code, 2);
+    assert!(
+        plain.stderr.contains("TLS handshake failed"),
+        "{}",
+        plain.stderr
+    );
+    assert_eq!(wrong.code, 2);
+    assert!(
+        wrong.stderr.contains("TLS handshake failed"),
+        "{}",
+        wrong.stderr
+    );
+}
