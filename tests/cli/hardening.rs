@@ -478,3 +478,65 @@ fn a_self_signed_certificate_given_as_ca_file_is_trusted_for_its_names() {
         wrong.stderr
     );
 }
+
+/// Every secret, through every format and every written file, on success and on each way a
+/// request fails: none of them appears anywhere.
+#[test]
+fn no_secret_reaches_any_output_or_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = dir.path().join("token");
+    std::fs::write(&token, "s3cr3t-bearer\n").unwrap();
+    let password = dir.path().join("password");
+    std::fs::write(&password, "s3cr3t-basic\n").unwrap();
+    let guide = std::fs::read(fixture("guide_example.prom")).unwrap();
+    let ok = serve(Reply::Respond(200, vec![], guide));
+    let denied = serve(Reply::Respond(401, vec![], b"s3cr3t-echo".to_vec()));
+    let stalled = serve(Reply::Stall(Duration::from_secs(5)));
+    let secrets = [
+        "s3cr3t-bearer",
+        "s3cr3t-basic",
+        "s3cr3t-header",
+        "s3cr3t-url",
+    ];
+    let url = |base: &str| base.replacen("http://", "http://user:s3cr3t-url@", 1);
+    let mut runs = Vec::new();
+    for (n, server) in [&ok, &denied, &stalled].into_iter().enumerate() {
+        for format in ["table", "json", "markdown"] {
+            let out = dir.path().join(format!("out-{n}-{format}"));
+            let r = promtune(&[
+                "analyze",
+                "--format",
+                format,
+                "--timeout",
+                "1s",
+                "--bearer-token-file",
+                token.to_str().unwrap(),
+                "--basic-auth-user",
+                "user",
+                "--basic-auth-password-file",
+                password.to_str().unwrap(),
+                "--header",
+                "X-Api-Key: s3cr3t-header",
+                "--write-configs",
+                out.to_str().unwrap(),
+                &url(&server.url),
+            ]);
+            let mut seen = all_output(&r);
+            for f in std::fs::read_dir(&out).into_iter().flatten().flatten() {
+                seen.push_str(&std::fs::read_to_string(f.path()).unwrap());
+            }
+            runs.push((n, r.code, seen));
+        }
+    }
+    for (n, code, seen) in &runs {
+        assert_eq!(*code, if *n == 0 { 0 } else { 2 }, "{seen}");
+        for s in secrets {
+            assert!(!seen.contains(s), "{s} in run {n}: {seen}");
+        }
+    }
+    // The successful runs did write their files, so there was something to search.
+    assert!(runs
+        .iter()
+        .filter(|r| r.0 == 0)
+        .all(|r| r.2.contains("scrape_configs")));
+}
