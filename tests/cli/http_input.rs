@@ -169,16 +169,26 @@ fn body_stalls_or_is_cut_off() {
     let r = promtune(&["analyze", "--timeout", "1s", &s.url]);
     assert_eq!(r.code, 2);
     assert!(start.elapsed() < Duration::from_secs(10));
+    // A stalled body is a timeout, and says so.
     assert!(
-        r.stderr.contains(&format!("{}: error: read failed", s.url)),
+        r.stderr.contains(&format!(
+            "{}: error: read failed: no complete answer within 1s: the body was still arriving",
+            s.url
+        )),
         "{}",
         r.stderr
     );
     let s = serve(Reply::Raw(head, Duration::ZERO));
     let r = promtune(&["analyze", &s.url]);
     assert_eq!(r.code, 2);
+    // A body cut off keeps its cause (it was only "error decoding response body").
     assert!(
-        r.stderr.contains(&format!("{}: error: read failed", s.url)),
+        r.stderr.contains(&format!(
+            "{}: error: read failed: the body was cut off",
+            s.url
+        )) && r
+            .stderr
+            .contains("end of file before message length reached"),
         "{}",
         r.stderr
     );
