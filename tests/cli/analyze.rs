@@ -2,24 +2,9 @@
 
 use serde_json::Value;
 
-use crate::support::{check_row as check, promtune};
+use crate::support::check_row as check;
 
-/// Runs `analyze --format json` on one fixture with a fixed scrape time; returns the report.
-fn analyze(fixture: &str, scraped_at: &str) -> Value {
-    let r = promtune(&[
-        "analyze",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-        "--scraped-at",
-        scraped_at,
-        fixture,
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let v: Value = serde_json::from_str(&r.stdout).expect("JSON output");
-    v["reports"][0].clone()
-}
+use crate::support::report_at as analyze;
 
 fn pattern<'a>(r: &'a Value, id: &str) -> &'a Value {
     r["patterns"]

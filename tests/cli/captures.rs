@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::prometheus::{serve_files, Prometheus};
-use crate::support::{fixture, json_of, promtune};
+use crate::support::{fixture, report_at};
 
 /// Every capture folder with a truth file, sorted.
 pub(crate) fn captures() -> Vec<(PathBuf, Value)> {
@@ -35,18 +35,7 @@ pub(crate) fn report_of(page: &Path, truth: &Value) -> Value {
         .expect("scraped_at")
         .max(1.0)
         .to_string();
-    let r = promtune(&[
-        "analyze",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-        "--scraped-at",
-        &at,
-        page.to_str().unwrap(),
-    ]);
-    assert_eq!(r.code, 0, "{}: {}", page.display(), r.stderr);
-    json_of(&r.stdout)["reports"][0].clone()
+    report_at(page.to_str().unwrap(), &at)
 }
 
 fn pattern<'a>(report: &'a Value, id: &str) -> &'a Value {

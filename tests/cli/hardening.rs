@@ -224,16 +224,13 @@ fn promtune_umask(args: &[&str]) -> crate::support::Run {
         env!("CARGO_BIN_EXE_promtune"),
     ];
     sh.extend_from_slice(args);
-    let out = std::process::Command::new("sh")
-        .args(&sh)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    crate::support::Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    crate::support::finish(
+        std::process::Command::new("sh")
+            .args(&sh)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap(),
+    )
 }
 
 #[test]

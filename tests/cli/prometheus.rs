@@ -2,7 +2,7 @@
 //! for tests that need Prometheus to compute the answer. Missing on a laptop: the test says
 //! so and skips; missing in CI (`CI` set): the test fails. The server stops when dropped.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -126,15 +126,7 @@ pub(crate) fn serve_files(root: PathBuf) -> String {
 }
 
 fn answer(mut s: TcpStream, root: &std::path::Path) {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 1024];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-        match s.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    }
-    let head = String::from_utf8_lossy(&buf);
+    let head = crate::server::read_request(&mut s);
     let path = head
         .split(' ')
         .nth(1)

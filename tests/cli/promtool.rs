@@ -6,19 +6,7 @@ use std::process::Command;
 
 /// The promtool binary, or `None` (after printing why) where it may be missing.
 pub(crate) fn promtool() -> Option<&'static str> {
-    let found = Command::new("promtool")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if found {
-        return Some("promtool");
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "promtool is missing in CI: .ci/run must install Debian's prometheus package"
-    );
-    eprintln!("SKIPPED: promtool not found (apt-get install prometheus); this test runs in CI");
-    None
+    crate::support::have("promtool", "--version", "prometheus").then_some("promtool")
 }
 
 /// Runs `promtool ARGS` in `dir`; returns (success, stdout + stderr).

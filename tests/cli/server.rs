@@ -28,7 +28,7 @@ pub(crate) struct Server {
     pub(crate) requests: Arc<Mutex<Vec<String>>>,
 }
 
-fn read_request(s: &mut TcpStream) -> String {
+pub(crate) fn read_request(s: &mut TcpStream) -> String {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 1024];
     while !buf.windows(4).any(|w| w == b"\r\n\r\n") {

@@ -53,6 +53,40 @@ pub(crate) fn check_row<'a>(
         .unwrap_or_else(|| panic!("no check {id} {subject:?}"))
 }
 
+/// Runs `analyze --format json --fail-on never` on one source with a fixed scrape time;
+/// returns its report.
+pub(crate) fn report_at(source: &str, scraped_at: &str) -> serde_json::Value {
+    let r = promtune(&[
+        "analyze",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "--scraped-at",
+        scraped_at,
+        source,
+    ]);
+    assert_eq!(r.code, 0, "{source}: {}", r.stderr);
+    json_of(&r.stdout)["reports"][0].clone()
+}
+
+/// Whether the external `tool` runs (`tool ARG` succeeds). Missing on a laptop: says so and
+/// skips; missing in CI (`CI` set): fails, since `.ci/run` must install it.
+pub(crate) fn have(tool: &str, arg: &str, package: &str) -> bool {
+    let found = Command::new(tool)
+        .arg(arg)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{tool} is missing in CI: .ci/run must install Debian's {package} package"
+        );
+        eprintln!("SKIPPED: {tool} not found (apt-get install {package}); this test runs in CI");
+    }
+    found
+}
+
 /// What a run of the binary produced.
 pub(crate) struct Run {
     pub(crate) code: i32,
@@ -60,7 +94,7 @@ pub(crate) struct Run {
     pub(crate) stderr: String,
 }
 
-fn finish(out: Output) -> Run {
+pub(crate) fn finish(out: Output) -> Run {
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
