@@ -319,12 +319,12 @@ pub(crate) fn has_route(f: &Family) -> bool {
 
 /// A request counter with a route label.
 fn counter_with_route(f: &Family) -> bool {
-    is_request_counter(f) && first_label(f, ROUTE_LABELS).is_some()
+    is_request_counter(f) && has_route(f)
 }
 
 /// A latency histogram or summary whose `_count` carries a route label.
 fn with_route(f: &Family) -> bool {
-    is_request_latency(f) && first_label(f, ROUTE_LABELS).is_some()
+    is_request_latency(f) && has_route(f)
 }
 
 /// The request counter's traffic, or, when the counter lacks the label the detectors need,
