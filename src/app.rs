@@ -138,12 +138,20 @@ fn generate_files(
     g: &GenerateArgs,
     kinds: &[&str],
 ) -> anyhow::Result<(Files, Option<BaseConfig>)> {
-    let a = analysed
-        .iter()
-        .find(|a| a.parsed.is_some())
-        .ok_or_else(|| {
-            anyhow::anyhow!("no source could be analysed, so there is nothing to generate from")
-        })?;
+    let parsed_sources: Vec<&Analysed> = analysed.iter().filter(|a| a.parsed.is_some()).collect();
+    // One config is written for one target: rather than use the first source and quietly
+    // drop the others, say so (merging several targets into one config is not done yet).
+    if parsed_sources.len() > 1 {
+        let names: Vec<String> = parsed_sources.iter().map(|a| a.source.name()).collect();
+        anyhow::bail!(
+            "configs are generated for one source, and {} were given ({}); nothing was written: run once per target",
+            names.len(),
+            names.join(", ")
+        );
+    }
+    let a = parsed_sources.first().copied().ok_or_else(|| {
+        anyhow::anyhow!("no source could be analysed, so there is nothing to generate from")
+    })?;
     let parsed = a
         .parsed
         .as_ref()

@@ -104,7 +104,10 @@ pub(crate) fn job_index(base: &Value, job: Option<&str>, target: &str) -> anyhow
                 sc.iter().any(|c| {
                     c.get("targets")
                         .and_then(Value::as_sequence)
-                        .is_some_and(|t| t.iter().any(|t| t.as_str() == Some(target)))
+                        .is_some_and(|t| {
+                            t.iter()
+                                .any(|t| t.as_str().is_some_and(|t| same_target(t, target)))
+                        })
                 })
             })
     };
@@ -138,6 +141,43 @@ pub(crate) fn job_index(base: &Value, job: Option<&str>, target: &str) -> anyhow
     Ok(index)
 }
 
+/// `host:port` split, the host lower-cased and every loopback name (`localhost`,
+/// `127.0.0.0/8`, `::1`, `[::1]`) made one: Prometheus's `localhost:9090` is the target
+/// promtune read at `127.0.0.1:9090`.
+fn endpoint(target: &str) -> (String, &str) {
+    let (host, port) = match target.rsplit_once(':') {
+        Some((h, p)) if !p.contains(']') => (h, p),
+        _ => (target, ""),
+    };
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    let loopback = host == "localhost"
+        || host == "::1"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|a| a.is_loopback());
+    (if loopback { "loopback".into() } else { host }, port)
+}
+
+/// The target of `job`'s static configs that is `target`, as the config writes it.
+fn matched_target(job: &Mapping, target: &str) -> Option<String> {
+    job.get("static_configs")?
+        .as_sequence()?
+        .iter()
+        .filter_map(|c| c.get("targets")?.as_sequence())
+        .flatten()
+        .filter_map(Value::as_str)
+        .find(|t| same_target(t, target))
+        .map(str::to_string)
+}
+
+/// Whether two `host:port` targets name the same endpoint.
+pub(crate) fn same_target(a: &str, b: &str) -> bool {
+    endpoint(a) == endpoint(b)
+}
+
 fn configured(base: &mut Value, job: &Mapping) -> f64 {
     let of = |v: Option<&Value>| {
         v.and_then(Value::as_str)
@@ -164,10 +204,17 @@ pub fn plan(
         (Some(_), None) => format!("its static targets include {target}"),
         (None, _) => "a new job for the target".to_string(),
     };
+    let mut chosen_by = chosen_by;
     let (name, before) = match base {
         Some(text) => {
             let mut v: Value = serde_yaml::from_str(text)?;
             let j = find_job(&mut v, job, target)?.clone();
+            if let (None, Some(m)) = (job, matched_target(&j, target)) {
+                if m != target {
+                    chosen_by =
+                        format!("its static target {m} is {target}, the same loopback endpoint");
+                }
+            }
             let name = j
                 .get("job_name")
                 .and_then(Value::as_str)
@@ -218,6 +265,16 @@ pub fn plan(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loopback_targets_are_one() {
+        assert!(same_target("localhost:9090", "127.0.0.1:9090"));
+        assert!(same_target("[::1]:9090", "127.0.0.2:9090"));
+        assert!(same_target("LOCALHOST:9090", "localhost:9090"));
+        assert!(!same_target("localhost:9090", "127.0.0.1:9091"));
+        assert!(!same_target("10.0.0.1:9090", "127.0.0.1:9090"));
+        assert!(same_target("app.example:80", "app.example:80"));
+    }
 
     #[test]
     fn intervals_print_like_prometheus() {

@@ -496,3 +496,47 @@ fn read_only_directory_gets_nothing_and_keeps_its_file() {
         "nothing else appeared"
     );
 }
+
+#[test]
+fn a_loopback_target_matches_whatever_loopback_name_the_config_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("prometheus.yml");
+    fs::write(&base, BASE).unwrap();
+    for target in ["127.0.0.1:8000", "[::1]:8000", "LOCALHOST:8000"] {
+        let r = promtune(&[
+            "generate",
+            "prometheus-config",
+            "--base-config",
+            base.to_str().unwrap(),
+            "--target",
+            target,
+            GUIDE,
+        ]);
+        assert_eq!(r.code, 0, "{target}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!(
+                "job \"data-pipeline\" (its static target localhost:8000 is {target}, the same loopback endpoint) changed"
+            )),
+            "{}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn several_sources_are_refused_rather_than_one_used_silently() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let r = write_configs(&out, &[GUIDE, FASTAPI]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("configs are generated for one source, and 2 were given"),
+        "{}",
+        r.stderr
+    );
+    assert!(!out.exists());
+    let r = promtune(&["generate", "alert-rules", GUIDE, FASTAPI]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+}
