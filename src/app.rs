@@ -244,16 +244,20 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
     }
     let limit = match args.fail_on {
         FailOnArg::Never => None,
-        FailOnArg::Warning => Some(Status::Warning),
+        FailOnArg::Warning | FailOnArg::Unknown => Some(Status::Warning),
         FailOnArg::Critical => Some(Status::Critical),
     };
-    let worst = analysed
-        .iter()
-        .flat_map(|a| a.report.checks.iter().map(|c| c.status))
-        .max();
+    let statuses = || {
+        analysed
+            .iter()
+            .flat_map(|a| a.report.checks.iter().map(|c| c.status))
+    };
+    let worst = statuses().max();
+    // Unknown sorts below ok, so "at or above" cannot say it: it is asked for by name.
+    let unmeasured = args.fail_on == FailOnArg::Unknown && statuses().any(|s| s == Status::Unknown);
     Ok(if failed {
         exit::FAILURE
-    } else if limit.is_some_and(|l| worst.is_some_and(|w| w >= l)) {
+    } else if unmeasured || limit.is_some_and(|l| worst.is_some_and(|w| w >= l)) {
         exit::FINDINGS
     } else {
         exit::OK

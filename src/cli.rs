@@ -255,4 +255,7 @@ pub enum FailOnArg {
     Warning,
     /// Exit 1 on a critical check.
     Critical,
+    /// Exit 1 on a check that could not be measured, or on a warning or critical one: for a
+    /// CI job that relies on every figure.
+    Unknown,
 }

@@ -48,7 +48,9 @@ impl Renderer for MarkdownRenderer {
             );
             let _ = writeln!(out, "\n## Recommendations\n");
             if r.recommendations.is_empty() {
-                let _ = writeln!(out, "None: no check is past its target.");
+                let mut line = r.no_recommendation();
+                line[..1].make_ascii_uppercase();
+                let _ = writeln!(out, "{line}.");
             }
             for (n, rec) in r.recommendations.iter().enumerate() {
                 let _ = writeln!(out, "{}. **{}**: {}  ", n + 1, rec.impact, rec.action);

@@ -10,7 +10,7 @@ pub use check::render_check;
 pub use crate::detect::rfc3339;
 use crate::detect::{count, Pattern, Span, Traffic};
 use crate::recommend::Recommendation;
-use crate::threshold::Check;
+use crate::threshold::{Check, Status};
 
 /// The analysis of one source, as every renderer sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +43,26 @@ pub struct Report {
 }
 
 impl Report {
+    /// What stands under "Recommendations" when there is none: plainly that nothing could
+    /// be measured, when nothing could, rather than a clean bill of health.
+    pub(crate) fn no_recommendation(&self) -> String {
+        let unknown = self
+            .checks
+            .iter()
+            .filter(|c| c.status == Status::Unknown)
+            .count();
+        if unknown == self.checks.len() {
+            "none, because nothing in the threshold table could be measured from this exposition: every check is unknown (see how each figure was measured)".to_string()
+        } else if unknown > 0 {
+            format!(
+                "none: no measured check is past its target ({unknown} of {} checks could not be measured)",
+                self.checks.len()
+            )
+        } else {
+            "none: no check is past its target".to_string()
+        }
+    }
+
     /// A report for a source that could not be read or parsed.
     pub fn failed(source: String, error: String) -> Report {
         Report {

@@ -52,7 +52,7 @@ impl Renderer for TableRenderer {
             );
             let _ = writeln!(out, "\nRecommendations");
             if r.recommendations.is_empty() {
-                let _ = writeln!(out, "  none: no check is past its target");
+                let _ = writeln!(out, "  {}", r.no_recommendation());
             }
             for (n, rec) in r.recommendations.iter().enumerate() {
                 let _ = writeln!(out, "{:>3}. [{}] {}", n + 1, rec.impact, rec.action);

@@ -123,3 +123,47 @@ fn thresholds_command_prints_the_effective_table() {
     );
     assert!(r.stdout.contains("< 0.005s"), "{}", r.stdout);
 }
+
+#[test]
+fn nothing_measured_is_said_plainly_and_can_fail_the_job() {
+    let node = "fixtures/corpus/node_exporter/e2e-output-darwin.txt";
+    let r = promtune(&["analyze", node]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("nothing in the threshold table could be measured from this exposition"),
+        "{}",
+        r.stdout
+    );
+    let r = promtune(&["analyze", "--format", "markdown", node]);
+    assert!(
+        r.stdout
+            .contains("None, because nothing in the threshold table"),
+        "{}",
+        r.stdout
+    );
+    // --fail-on unknown insists on every figure.
+    assert_eq!(promtune(&["analyze", "--fail-on", "unknown", node]).code, 1);
+    // Every check measured and none past warning: unknown passes.
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t.yaml");
+    std::fs::write(
+        &t,
+        "thresholds:\n  request_rate:\n    warning: 1000/s\n    critical: 2000/s\n",
+    )
+    .unwrap();
+    let page = "fixtures/capture/python_client_plain/metrics.prom";
+    let args = [
+        "analyze",
+        "--scraped-at",
+        "1796236049.018",
+        "--thresholds",
+        t.to_str().unwrap(),
+        page,
+    ];
+    let mut strict = args.to_vec();
+    strict.extend(["--fail-on", "unknown"]);
+    let r = promtune(&strict);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("Recommendations"), "{}", r.stdout);
+}
