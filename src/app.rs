@@ -189,6 +189,7 @@ fn generate_files(
         thresholds: &cfg.thresholds,
         plan: &plan,
         base: base.as_ref(),
+        rule_files: !g.no_rule_files,
     };
     let mut files = Vec::new();
     for kind in kinds {

@@ -166,6 +166,10 @@ pub struct GenerateArgs {
     /// Print the change to --base-config as a unified diff and write nothing.
     #[arg(long, requires = "base_config")]
     pub diff: bool,
+
+    /// Do not add the generated alert-rules.yml to the Prometheus config's rule_files.
+    #[arg(long)]
+    pub no_rule_files: bool,
 }
 
 /// `promtune generate KIND`.

@@ -38,6 +38,8 @@ pub struct GenerateContext<'a> {
     pub plan: &'a ScrapePlan,
     /// The user's config, if given.
     pub base: Option<&'a BaseConfig>,
+    /// Whether the Prometheus config lists the generated alert rules (not `--no-rule-files`).
+    pub rule_files: bool,
 }
 
 /// One generated file.

@@ -22,6 +22,25 @@ fn map(pairs: Vec<(&str, Value)>) -> Value {
     Value::Mapping(m)
 }
 
+/// The alert rules file, as `rule_files` names it (beside the config).
+const RULES: &str = "alert-rules.yml";
+
+/// Adds the alert rules to a config's `rule_files`, unless they are listed.
+fn list_rule_file(config: &mut Value) {
+    let Some(top) = config.as_mapping_mut() else {
+        return;
+    };
+    let files = top.entry(s("rule_files")).or_insert(Value::Null);
+    if files.is_null() {
+        *files = Value::Sequence(Vec::new());
+    }
+    if let Some(seq) = files.as_sequence_mut() {
+        if !seq.contains(&s(RULES)) {
+            seq.push(s(RULES));
+        }
+    }
+}
+
 fn complete(cx: &GenerateContext<'_>) -> Value {
     let p = cx.plan;
     let job = map(vec![
@@ -47,7 +66,14 @@ fn complete(cx: &GenerateContext<'_>) -> Value {
                 ("evaluation_interval", s("30s")),
             ]),
         ),
-        ("rule_files", Value::Sequence(vec![s("alert-rules.yml")])),
+        (
+            "rule_files",
+            Value::Sequence(if cx.rule_files {
+                vec![s(RULES)]
+            } else {
+                Vec::new()
+            }),
+        ),
         ("scrape_configs", Value::Sequence(vec![job])),
     ])
 }
@@ -81,26 +107,37 @@ impl Generator for PrometheusConfigGenerator {
             );
             return Ok(format!("{h}{body}"));
         };
-        // The user's file, edited: only the job's two keys change, every other byte stays.
-        if !p.changed {
-            return Ok(b.text.clone());
-        }
+        // The user's file, edited: the job's two keys and one rule_files line change, every
+        // other byte stays.
         let mut want: Value = serde_yaml::from_str(&b.text)?;
         let index = job_index(&want, Some(&p.job), &p.target)?;
-        let job = find_job(&mut want, Some(&p.job), &p.target)?;
-        job.insert(s("scrape_interval"), s(&p.interval.to_string()));
-        job.insert(s("scrape_timeout"), s(&p.timeout.to_string()));
-        let note = match p.before {
-            Some(b) => format!("was {b}; {}", p.reason),
-            None => p.reason.clone(),
-        };
-        let keys = [
-            ("scrape_interval", p.interval.to_string()),
-            ("scrape_timeout", p.timeout.to_string()),
-        ];
+        let mut text = Some(b.text.clone());
+        if p.changed {
+            let job = find_job(&mut want, Some(&p.job), &p.target)?;
+            job.insert(s("scrape_interval"), s(&p.interval.to_string()));
+            job.insert(s("scrape_timeout"), s(&p.timeout.to_string()));
+            let note = match p.before {
+                Some(b) => format!("was {b}; {}", p.reason),
+                None => p.reason.clone(),
+            };
+            let keys = [
+                ("scrape_interval", p.interval.to_string()),
+                ("scrape_timeout", p.timeout.to_string()),
+            ];
+            text = text.and_then(|t| yaml_edit::set_in_job(&t, index, &keys, &note));
+        }
+        if cx.rule_files {
+            list_rule_file(&mut want);
+            text = text.and_then(|t| {
+                yaml_edit::add_rule_file(
+                    &t,
+                    RULES,
+                    "the alert rules promtune writes beside this file",
+                )
+            });
+        }
         // Checked by reading it back: the edit must mean exactly the intended change.
-        let edited = yaml_edit::set_in_job(&b.text, index, &keys, &note)
-            .filter(|t| serde_yaml::from_str::<Value>(t).ok().as_ref() == Some(&want));
+        let edited = text.filter(|t| serde_yaml::from_str::<Value>(t).ok().as_ref() == Some(&want));
         Ok(match edited {
             Some(text) => text,
             None => {

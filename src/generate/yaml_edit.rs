@@ -158,6 +158,56 @@ pub(crate) fn set_in_job(
     Some(lines.concat())
 }
 
+/// `base` with `file` added to the top-level `rule_files` list: after its last item, at the
+/// items' indentation; under a `rule_files:` that holds only comments (Debian's); or as a new
+/// `rule_files:` at the end. Unchanged when the file is listed already. `None` for a layout
+/// this does not edit (`rule_files: [a.yml]` on one line).
+pub(crate) fn add_rule_file(base: &str, file: &str, note: &str) -> Option<String> {
+    let eol = if base.contains("\r\n") { "\r\n" } else { "\n" };
+    let mut lines: Vec<String> = base.split_inclusive('\n').map(str::to_string).collect();
+    let entry = |indent: usize| format!("{}- {file}  # promtune: {note}{eol}", " ".repeat(indent));
+    let Some(head) = lines.iter().position(|l| l.starts_with("rule_files:")) else {
+        let mut out = base.to_string();
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push_str(eol);
+        }
+        out.push_str(&format!("rule_files:{eol}{}", entry(2)));
+        return Some(out);
+    };
+    if significant(&lines[head]["rule_files:".len()..]) {
+        return None;
+    }
+    let mut item_indent = None;
+    let mut last = None;
+    for (i, line) in lines.iter().enumerate().skip(head + 1) {
+        if !significant(line) {
+            continue;
+        }
+        let (n, content) = (indent(line), line.trim());
+        match item_indent {
+            None if is_item(content) => item_indent = Some(n),
+            None => break,
+            Some(m) if n > m => continue,
+            Some(m) if n == m && is_item(content) => {}
+            Some(_) => break,
+        }
+        let value = content[1..].split(" #").next().unwrap_or("").trim();
+        if value.trim_matches(['\'', '"']) == file {
+            return Some(base.to_string());
+        }
+        last = Some(i);
+    }
+    let (at, n) = match (last, item_indent) {
+        (Some(i), Some(n)) => (i, n),
+        _ => (head, 2),
+    };
+    if !lines[at].ends_with('\n') {
+        lines[at].push_str(eol);
+    }
+    lines.insert(at + 1, entry(n));
+    Some(lines.concat())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,6 +248,27 @@ mod tests {
             "{out}"
         );
         assert_eq!(out.lines().count(), BASE.lines().count() + 1);
+    }
+
+    #[test]
+    fn rule_files_gain_one_line() {
+        let add = |b: &str| add_rule_file(b, "alert-rules.yml", "n");
+        // Debian's: only comments under the key.
+        assert_eq!(
+            add("rule_files:\n  # - \"first.rules\"\n\nscrape_configs: []\n").unwrap(),
+            "rule_files:\n  - alert-rules.yml  # promtune: n\n  # - \"first.rules\"\n\nscrape_configs: []\n"
+        );
+        assert_eq!(
+            add("rule_files:\n    - a.yml\n    - 'b.yml' # mine\nx: 1\n").unwrap(),
+            "rule_files:\n    - a.yml\n    - 'b.yml' # mine\n    - alert-rules.yml  # promtune: n\nx: 1\n"
+        );
+        assert_eq!(
+            add("x: 1").unwrap(),
+            "x: 1\nrule_files:\n  - alert-rules.yml  # promtune: n\n"
+        );
+        let listed = "rule_files:\n- \"alert-rules.yml\"\n";
+        assert_eq!(add(listed).unwrap(), listed);
+        assert!(add("rule_files: [a.yml]\n").is_none());
     }
 
     #[test]

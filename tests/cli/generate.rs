@@ -151,13 +151,22 @@ fn base_config_changes_only_the_analysed_job() {
     let job = after["scrape_configs"][1].as_mapping_mut().unwrap();
     assert_eq!(job.remove("scrape_interval"), Some(Value::from("30s")));
     assert_eq!(job.remove("scrape_timeout"), Some(Value::from("10s")));
+    let rules = after["rule_files"].as_sequence_mut().unwrap();
+    assert_eq!(rules.pop(), Some(Value::from("alert-rules.yml")));
     assert_eq!(
         after, before,
-        "everything but the two keys of the analysed job stays"
+        "everything but the two keys of the analysed job and the rule file stays"
     );
-    // Every byte of the user's file stays; two lines are added after the job's name.
+    // Every byte of the user's file stays; two lines are added after the job's name, one
+    // after the last rule file.
     let text = fs::read_to_string(out.join("prometheus-optimized.yml")).unwrap();
     let mut lines: Vec<&str> = text.lines().collect();
+    let rule = lines
+        .iter()
+        .position(|l| l.starts_with("  - alert-rules.yml  # promtune: "))
+        .unwrap();
+    lines.remove(rule);
+    assert_eq!(lines[rule - 1], "  - rules/*.yml");
     let at = lines
         .iter()
         .position(|l| *l == "  - job_name: data-pipeline")
@@ -192,36 +201,88 @@ fn base_config_changes_only_the_analysed_job() {
     assert!(r.stderr.contains("no job in the base config scrapes elsewhere:1; name one with --job (jobs: prometheus, data-pipeline, node)"), "{}", r.stderr);
 }
 
-/// Debian's prometheus.yml, as the package installs it (abridged): comments and a
-/// commented-out `rule_files:` must come through untouched.
-const DEBIAN: &str = "# Sample config for Prometheus.\n\nglobal:\n  scrape_interval:     15s # Set the scrape interval to every 15 seconds. Default is every 1 minute.\n  evaluation_interval: 15s # Evaluate rules every 15 seconds. The default is every 1 minute.\n\n  # Attach these labels to any time series or alerts when communicating with\n  # external systems (federation, remote storage, Alertmanager).\n  external_labels:\n      monitor: 'example'\n\n# Load and evaluate rules in this file every 'evaluation_interval' seconds.\nrule_files:\n  # - \"first.rules\"\n  # - \"second.rules\"\n\n# A scrape configuration containing exactly one endpoint to scrape:\nscrape_configs:\n  # The job name is added as a label `job=<job_name>` to any timeseries scraped from this config.\n  - job_name: 'prometheus'\n\n    # Override the global default and scrape targets from this job every 5 seconds.\n    scrape_interval: 5s\n    scrape_timeout: 5s\n\n    # metrics_path defaults to '/metrics'\n    # scheme defaults to 'http'.\n\n    static_configs:\n      - targets: ['localhost:9090']\n\n  - job_name: app\n    static_configs:\n      - targets: ['localhost:8000']\n";
+/// Debian's packaged /etc/prometheus/prometheus.yml (fixtures/debian/), and the Prometheus
+/// server capture, which is scraped every second: the command `docs/configs.md` shows.
+fn debian_args(extra: &[&str]) -> Vec<String> {
+    let truth: Value = serde_yaml::from_str(
+        &fs::read_to_string("fixtures/capture/prometheus_server/truth.json").unwrap(),
+    )
+    .unwrap();
+    let at = truth["scraped_at"].as_f64().unwrap().to_string();
+    let mut args: Vec<String> = ["analyze", "--base-config", "fixtures/debian/prometheus.yml"]
+        .iter()
+        .chain(extra)
+        .map(|s| s.to_string())
+        .collect();
+    args.extend(
+        [
+            "--target",
+            "127.0.0.1:9090",
+            "--fail-on",
+            "never",
+            "--scraped-at",
+            &at,
+        ]
+        .map(String::from)
+        .into_iter()
+        .chain(["fixtures/capture/prometheus_server/metrics.prom".to_string()]),
+    );
+    args
+}
 
 #[test]
 fn debian_config_keeps_its_comments_and_layout() {
+    let debian = fs::read_to_string("fixtures/debian/prometheus.yml").unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let base = dir.path().join("prometheus.yml");
-    fs::write(&base, DEBIAN).unwrap();
     let out = dir.path().join("out");
-    let r = write_configs(&out, &["--base-config", base.to_str().unwrap(), GUIDE]);
+    let args = debian_args(&["--write-configs", out.to_str().unwrap()]);
+    let r = promtune(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("job \"prometheus\" (its static target localhost:9090 is 127.0.0.1:9090, the same loopback endpoint) changed"), "{}", r.stderr);
     let text = fs::read_to_string(out.join("prometheus-optimized.yml")).unwrap();
-    let kept: Vec<&str> = text
+    // Every line of Debian's file is there, in order; the promtune lines are the only others
+    // (the job's two replaced in place, one rule file added).
+    let ours = |l: &&str| l.contains("# promtune:");
+    let kept: Vec<&str> = text.lines().filter(|l| !ours(l)).collect();
+    let theirs: Vec<&str> = debian
         .lines()
-        .filter(|l| !l.contains("# promtune:"))
+        .filter(|l| {
+            !l.trim_start().starts_with("scrape_interval: 5s")
+                && !l.trim_start().starts_with("scrape_timeout: 5s")
+        })
         .collect();
-    assert_eq!(kept, DEBIAN.lines().collect::<Vec<_>>());
+    assert_eq!(kept, theirs);
+    assert_eq!(text.lines().filter(ours).count(), 3, "{text}");
     assert!(
-        text.contains("rule_files:\n  # - \"first.rules\"\n"),
+        text.contains(concat!(
+            "rule_files:\n",
+            "  - alert-rules.yml  # promtune: the alert rules promtune writes beside this file\n",
+            "  # - \"first_rules.yml\"\n"
+        )),
         "{text}"
     );
     assert!(!text.contains("null"), "{text}");
     let v = yaml(&out.join("prometheus-optimized.yml"));
-    assert_eq!(v["scrape_configs"][1]["scrape_interval"], "30s");
-    assert_eq!(v["scrape_configs"][0]["scrape_interval"], "5s");
+    assert_eq!(v["scrape_configs"][0]["scrape_interval"], "30s");
+    assert_eq!(v["scrape_configs"][0]["scrape_timeout"], "10s");
+    assert!(v["scrape_configs"][1].get("scrape_interval").is_none());
     if promtool().is_some() {
         let (ok, out) = run(&out, &["check", "config", "prometheus-optimized.yml"]);
         assert!(ok, "{out}");
     }
+}
+
+#[test]
+fn docs_show_the_diff_on_debians_config() {
+    let args = debian_args(&["--diff"]);
+    let r = promtune(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc = fs::read_to_string("docs/configs.md").unwrap();
+    assert!(
+        doc.contains(&format!("```diff\n{}```", r.stdout)),
+        "docs/configs.md should show:\n{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -247,25 +308,34 @@ fn diff_prints_the_change_and_writes_nothing() {
         "{}",
         r.stdout
     );
-    // Only the two lines promtune adds, nothing else marked as changed.
+    // Only the three lines promtune adds, nothing else marked as changed.
     let changed: Vec<&str> = r
         .stdout
         .lines()
         .skip(2)
         .filter(|l| l.starts_with(['+', '-']))
         .collect();
-    assert_eq!(changed.len(), 2, "{}", r.stdout);
-    assert!(
-        changed[0].starts_with("+    scrape_interval: 30s  # promtune: was 15s"),
-        "{}",
-        r.stdout
-    );
-    assert!(
-        changed[1].starts_with("+    scrape_timeout: 10s  # promtune: was 15s"),
-        "{}",
-        r.stdout
-    );
+    assert_eq!(changed.len(), 3, "{}", r.stdout);
+    let starts = [
+        "+  - alert-rules.yml  # promtune:",
+        "+    scrape_interval: 30s  # promtune: was 15s",
+        "+    scrape_timeout: 10s  # promtune: was 15s",
+    ];
+    for (line, start) in changed.iter().zip(starts) {
+        assert!(line.starts_with(start), "{}", r.stdout);
+    }
     assert!(!out.exists(), "--diff writes nothing");
+    // --no-rule-files leaves rule_files alone.
+    let r = promtune(&[
+        "analyze",
+        "--diff",
+        "--no-rule-files",
+        "--base-config",
+        b,
+        GUIDE,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stdout.contains("alert-rules.yml"), "{}", r.stdout);
     assert_eq!(fs::read_to_string(&base).unwrap(), BASE);
 }
 
