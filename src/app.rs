@@ -106,7 +106,7 @@ fn check(args: &CheckArgs) -> anyhow::Result<u8> {
             &HttpOptions::default(),
             Some(&keep_nothing),
         ) {
-            Ok((parsed, _)) => {
+            Ok((parsed, ..)) => {
                 print_warnings(&name, &parsed);
                 out.write_all(report::render_check(&name, &parsed).as_bytes())?;
             }

@@ -9,9 +9,10 @@ use crate::analysis::{self, Scrape};
 use crate::cli::{InputArgs, InputFormatArg, RunArgs};
 use crate::config::Config;
 use crate::detect::{self, TimeSource};
-use crate::input::{HttpOptions, Source};
+use crate::input::{HttpOptions, Source, Wire};
 use crate::model::Retention;
 use crate::parse::{self, Format, FormatChoice, ParseError, ParseOptions, Parsed};
+use crate::recommend;
 use crate::report::Report;
 use crate::settings;
 
@@ -39,8 +40,9 @@ fn format_choice(a: InputFormatArg, content_type: Option<&str>) -> FormatChoice 
     }
 }
 
-/// A parsed source and the time it was read, when known from outside.
-pub type Loaded = (Parsed, Option<TimeSource>);
+/// A parsed source, the time it was read when known from outside, and how its body
+/// travelled (URLs).
+pub type Loaded = (Parsed, Option<TimeSource>, Option<Wire>);
 
 /// Reads and parses one source; the error is already formatted as `SOURCE:LINE:COLUMN: …`.
 pub fn load(
@@ -62,6 +64,7 @@ pub fn load(
         .content_type
         .as_deref()
         .is_some_and(|ct| ct.starts_with("text/html"));
+    let wire = opened.wire.clone();
     let mut parsed = parse::parse(opened.reader, &opts).map_err(|e| match e {
         ParseError::Syntax { .. } if html => {
             format!("{name}:{e} (the server answered text/html: is this the metrics path?)")
@@ -72,7 +75,9 @@ pub fn load(
     if let (Some(ct), None) = (&opened.content_type, &parsed.format_reason) {
         parsed.format_reason = Some(format!("Content-Type {ct}"));
     }
-    Ok((parsed, opened.time))
+    // The body was read to its end, so the figures are complete.
+    let wire = wire.and_then(|w| w.lock().ok().map(|w| w.clone()));
+    Ok((parsed, opened.time, wire))
 }
 
 /// How the earlier scrape of each source is taken, if there is one.
@@ -155,17 +160,20 @@ pub fn analyse_all(
         let name = source.name();
         let result = match before.transpose() {
             Err(msg) => Err(format!("{msg} (the earlier scrape)")),
-            Ok(before) => read(&source).and_then(|(parsed, time)| {
+            Ok(before) => read(&source).and_then(|(parsed, time, wire)| {
                 let later = Scrape {
                     parsed: &parsed,
                     time: forced.clone().or(time),
                 };
-                let before = before.as_ref().map(|(p, t)| Scrape {
+                let before = before.as_ref().map(|(p, t, _)| Scrape {
                     parsed: p,
                     time: t.clone(),
                 });
-                let a = analysis::analyse(name.clone(), &later, before.as_ref(), cfg)
+                let mut a = analysis::analyse(name.clone(), &later, before.as_ref(), cfg)
                     .map_err(|e| format!("{name}: error: {e}"))?;
+                if let Some(w) = &wire {
+                    recommend::add_from_wire(&mut a.report.recommendations, w);
+                }
                 Ok((a, parsed))
             }),
         };

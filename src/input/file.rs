@@ -26,6 +26,7 @@ pub(super) fn open(path: &Path) -> anyhow::Result<Opened> {
             how: "the file's modification time".into(),
         });
     Ok(Opened {
+        wire: None,
         reader: Box::new(f),
         content_type: None,
         time,

@@ -5,13 +5,16 @@
 use std::io::Read;
 use std::path::PathBuf;
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context};
 use reqwest::blocking::Client;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
+use reqwest::header::{
+    HeaderMap, HeaderName, HeaderValue, ACCEPT, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE,
+};
 
-use super::{now, Opened};
+use super::{now, Opened, Wire};
 use crate::detect::TimeSource;
 
 /// Prefer OpenMetrics, accept the text format, as Prometheus itself asks.
@@ -89,6 +92,9 @@ fn redirects(custom_headers: bool) -> reqwest::redirect::Policy {
 fn client(o: &HttpOptions) -> anyhow::Result<Client> {
     let mut headers = HeaderMap::new();
     headers.insert(ACCEPT, HeaderValue::from_static(ACCEPT_VALUE));
+    // Decoded here rather than by reqwest, so that the Content-Encoding and the bytes on the
+    // wire are known (reqwest drops both when it decodes).
+    headers.insert(ACCEPT_ENCODING, HeaderValue::from_static("gzip"));
     for (k, v) in &o.headers {
         let name = HeaderName::from_bytes(k.as_bytes())
             .with_context(|| format!("invalid header name {k:?}"))?;
@@ -99,6 +105,7 @@ fn client(o: &HttpOptions) -> anyhow::Result<Client> {
     let mut b = Client::builder()
         .timeout(o.timeout)
         .connect_timeout(o.timeout)
+        .no_gzip()
         .redirect(redirects(!o.headers.is_empty()))
         // A Referer would carry the first URL, query-string token and all, to the next host.
         .referer(false)
@@ -191,8 +198,19 @@ pub(super) fn open(url: &str, o: &HttpOptions) -> anyhow::Result<Opened> {
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
+    let encoding = resp
+        .headers()
+        .get(CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .filter(|v| v != "identity");
+    let wire = Arc::new(Mutex::new(Wire {
+        encoding: encoding.clone(),
+        ..Wire::default()
+    }));
     Ok(Opened {
-        reader: Box::new(Body::start(resp, deadline, o.timeout)),
+        wire: Some(wire.clone()),
+        reader: Box::new(Body::start(resp, encoding, wire, deadline, o.timeout)),
         content_type,
         time: Some(TimeSource {
             at,
@@ -228,29 +246,98 @@ fn causes(e: &(dyn std::error::Error + 'static)) -> String {
     parts.join(": ")
 }
 
+/// Counts the bytes read through it: the wire size under a gzip decoder.
+struct Counted<R> {
+    inner: R,
+    n: Arc<Mutex<Wire>>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let k = self.inner.read(buf)?;
+        if let Ok(mut w) = self.n.lock() {
+            w.wire_bytes += k as u64;
+        }
+        Ok(k)
+    }
+}
+
+/// Counts what is written to it, and keeps nothing: the size a gzip encoder produces.
+#[derive(Default)]
+struct Tally(u64);
+
+impl std::io::Write for Tally {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 impl Body {
-    fn start(mut resp: reqwest::blocking::Response, deadline: Instant, timeout: Duration) -> Body {
+    fn start(
+        resp: reqwest::blocking::Response,
+        encoding: Option<String>,
+        wire: Arc<Mutex<Wire>>,
+        deadline: Instant,
+        timeout: Duration,
+    ) -> Body {
         // A few chunks in flight: memory stays bounded whatever the server sends.
         let (tx, rx) = sync_channel(4);
-        std::thread::spawn(move || loop {
-            let mut buf = vec![0u8; 64 * 1024];
-            let sent = match resp.read(&mut buf) {
-                Ok(n) => {
-                    buf.truncate(n);
-                    let end = n == 0;
-                    tx.send(Ok(buf)).is_ok() && !end
-                }
-                Err(e) => {
-                    let why = format!(
-                        "the body was cut off or could not be decoded: {}",
-                        causes(&e)
-                    );
-                    let _ = tx.send(Err(std::io::Error::new(e.kind(), why)));
-                    false
-                }
+        std::thread::spawn(move || {
+            let counted = Counted {
+                inner: resp,
+                n: wire.clone(),
             };
-            if !sent {
-                break;
+            let gzip = encoding
+                .as_deref()
+                .is_some_and(|e| e == "gzip" || e == "x-gzip");
+            let mut body: Box<dyn Read> = if gzip {
+                Box::new(flate2::read::MultiGzDecoder::new(counted))
+            } else {
+                Box::new(counted)
+            };
+            // An uncompressed body is gzipped as it passes, to measure what compression would
+            // save; nothing of it is kept.
+            let mut estimate = (!gzip && encoding.is_none()).then(|| {
+                flate2::write::GzEncoder::new(Tally::default(), flate2::Compression::default())
+            });
+            loop {
+                let mut buf = vec![0u8; 64 * 1024];
+                let sent = match body.read(&mut buf) {
+                    Ok(n) => {
+                        buf.truncate(n);
+                        if let Ok(mut w) = wire.lock() {
+                            w.body_bytes += n as u64;
+                        }
+                        if let Some(e) = estimate.as_mut() {
+                            let _ = std::io::Write::write_all(e, &buf);
+                        }
+                        let end = n == 0;
+                        if end {
+                            let gz = estimate.take().and_then(|e| e.finish().ok()).map(|t| t.0);
+                            if let Ok(mut w) = wire.lock() {
+                                w.gzipped_bytes = gz;
+                                w.complete = true;
+                            }
+                        }
+                        tx.send(Ok(buf)).is_ok() && !end
+                    }
+                    Err(e) => {
+                        let why = format!(
+                            "the body was cut off or could not be decoded: {}",
+                            causes(&e)
+                        );
+                        let _ = tx.send(Err(std::io::Error::new(e.kind(), why)));
+                        false
+                    }
+                };
+                if !sent {
+                    break;
+                }
             }
         });
         Body {

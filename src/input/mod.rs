@@ -33,6 +33,23 @@ pub struct Opened {
     pub content_type: Option<String>,
     /// When the exposition was taken, as well as the transport knows.
     pub time: Option<TimeSource>,
+    /// How the body travelled (URLs), complete once the reader has reached its end.
+    pub wire: Option<std::sync::Arc<std::sync::Mutex<Wire>>>,
+}
+
+/// How an HTTP body travelled: what a compression recommendation rests on.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Wire {
+    /// The response's Content-Encoding (`gzip`), if any.
+    pub encoding: Option<String>,
+    /// Bytes on the wire (compressed, when it was).
+    pub wire_bytes: u64,
+    /// Bytes of the exposition itself.
+    pub body_bytes: u64,
+    /// The body gzipped here (default level), when it came uncompressed: the measured saving.
+    pub gzipped_bytes: Option<u64>,
+    /// Whether the whole body was read (the figures are complete).
+    pub complete: bool,
 }
 
 /// Seconds since the epoch, now.
@@ -77,6 +94,7 @@ impl Source {
             Source::Stdin => Ok(Opened {
                 reader: Box::new(std::io::stdin().lock()),
                 content_type: None,
+                wire: None,
                 time: Some(TimeSource {
                     at: now(),
                     how: "the time standard input was read".into(),

@@ -59,11 +59,22 @@ pub fn recommend(patterns: &[Pattern], checks: &[Check]) -> Vec<Recommendation> 
     for c in checks {
         rules::from_check(c, patterns, &mut out);
     }
+    sort(&mut out);
+    out
+}
+
+/// Adds what the transport of a URL source calls for (compression) to `recs`.
+pub fn add_from_wire(recs: &mut Vec<Recommendation>, wire: &crate::input::Wire) {
+    rules::compression(wire, recs);
+    sort(recs);
+}
+
+/// Highest impact first, then by id and action.
+fn sort(out: &mut [Recommendation]) {
     out.sort_by(|a, b| {
         a.impact
             .cmp(&b.impact)
             .then_with(|| a.id.cmp(b.id))
             .then_with(|| a.action.cmp(&b.action))
     });
-    out
 }

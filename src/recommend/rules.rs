@@ -2,6 +2,7 @@
 
 use super::{Impact, Recommendation, RECOMMENDED_SCRAPE_INTERVAL};
 use crate::detect::{count, Pattern};
+use crate::input::Wire;
 use crate::threshold::{Check, Status};
 
 fn pattern<'a>(patterns: &'a [Pattern], id: &str) -> Option<&'a Pattern> {
@@ -45,11 +46,13 @@ pub(super) fn monitoring_share(patterns: &[Pattern], out: &mut Vec<Recommendatio
     if m + h < 0.25 {
         return;
     }
+    // Compression is advised only from what the transport showed (`compression` below):
+    // Prometheus asks for gzip, and most exporters already answer with it.
     out.push(Recommendation {
         id: "monitoring_traffic",
         impact: Impact::Medium,
-        action: "serve /metrics gzip-compressed and keep health checks cheap (no database round trip, cache the answer for a few seconds)".into(),
-        expected: "about 40% smaller monitoring responses (the guide's estimate for compression)".into(),
+        action: "keep monitoring requests cheap: health checks without a database round trip (cache the answer for a few seconds), and no scrape more often than needed".into(),
+        expected: format!("less work on {} of all requests", pct(m + h)),
         expected_reduction: None,
         evidence: format!("monitoring is {} of all requests ({} metrics scrapes, {} health checks)", pct(m + h), pct(m), pct(h)),
     });
@@ -129,6 +132,33 @@ pub(super) fn unmeasured_scrapes(patterns: &[Pattern], out: &mut Vec<Recommendat
         expected: "the scrape rate becomes measurable; no change in load".into(),
         expected_reduction: None,
         evidence: p.note.clone(),
+    });
+}
+
+/// Responses smaller than this are not worth compressing for the advice's sake.
+const COMPRESS_FROM: u64 = 16 * 1024;
+
+/// Serve the metrics endpoint gzip-compressed, only when this response came uncompressed and
+/// large, with the saving measured by gzipping it.
+pub(super) fn compression(w: &Wire, out: &mut Vec<Recommendation>) {
+    let Some(gz) = w
+        .gzipped_bytes
+        .filter(|_| w.complete && w.encoding.is_none())
+    else {
+        return;
+    };
+    if w.body_bytes < COMPRESS_FROM || gz >= w.body_bytes {
+        return;
+    }
+    let saving = 1.0 - gz as f64 / w.body_bytes as f64;
+    let kib = |n: u64| format!("{:.1} KiB", n as f64 / 1024.0);
+    out.push(Recommendation {
+        id: "compress_metrics",
+        impact: Impact::Low,
+        action: "serve the metrics endpoint gzip-compressed (Prometheus asks for gzip; this endpoint answered without it)".into(),
+        expected: format!("{} smaller responses: {} instead of {} per scrape", pct(saving), kib(gz), kib(w.body_bytes)),
+        expected_reduction: Some(saving),
+        evidence: format!("the response carried no Content-Encoding and was {}; gzipped here it is {}", kib(w.body_bytes), kib(gz)),
     });
 }
 

@@ -279,3 +279,53 @@ fn one_failing_source_does_not_stop_the_others() {
         .unwrap()
         .contains("connection refused"));
 }
+
+/// Compression is advised only for a response that came uncompressed and large, with the
+/// saving measured by gzipping it; never for a gzipped answer or a file.
+#[test]
+fn compression_is_advised_from_the_measured_response_only() {
+    let dir = fixture("corpus/kubernetes-apiserver");
+    let page = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| !p.to_string_lossy().ends_with(".md"))
+        .unwrap();
+    let body = std::fs::read(&page).unwrap();
+    assert!(body.len() > 16 * 1024);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&body).unwrap();
+    let gzipped = gz.finish().unwrap();
+    let recs = |url: &str| {
+        let r = promtune(&["analyze", "--format", "json", "--fail-on", "never", url]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        json_of(&r.stdout)["reports"][0]["recommendations"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let plain = serve(Reply::Respond(200, text_plain(), body.clone()));
+    let advice: Vec<_> = recs(&plain.url)
+        .into_iter()
+        .filter(|r| r["id"] == "compress_metrics")
+        .collect();
+    assert_eq!(advice.len(), 1, "{advice:?}");
+    let saving = 1.0 - gzipped.len() as f64 / body.len() as f64;
+    assert!(
+        (advice[0]["expected_reduction"].as_f64().unwrap() - saving).abs() < 1e-9,
+        "{advice:?} vs {saving}"
+    );
+    let mut headers = text_plain();
+    headers.push(("Content-Encoding".into(), "gzip".into()));
+    let compressed = serve(Reply::Respond(200, headers, gzipped));
+    let all = recs(&compressed.url);
+    assert!(all.iter().all(|r| r["id"] != "compress_metrics"), "{all:?}");
+    let file = promtune(&[
+        "analyze",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        page.to_str().unwrap(),
+    ]);
+    assert!(!file.stdout.contains("gzip"), "{}", file.stdout);
+}
