@@ -246,6 +246,9 @@ fn causes(e: &(dyn std::error::Error + 'static)) -> String {
     parts.join(": ")
 }
 
+/// How much of an uncompressed body is gzipped to measure what compression would save.
+const GZIP_SAMPLE: usize = 4 * 1024 * 1024;
+
 /// Counts the bytes read through it: the wire size under a gzip decoder.
 struct Counted<R> {
     inner: R,
@@ -302,6 +305,7 @@ impl Body {
             };
             // An uncompressed body is gzipped as it passes, to measure what compression would
             // save; nothing of it is kept.
+            let mut sampled = 0usize;
             let mut estimate = (!gzip && encoding.is_none()).then(|| {
                 flate2::write::GzEncoder::new(Tally::default(), flate2::Compression::default())
             });
@@ -313,14 +317,21 @@ impl Body {
                         if let Ok(mut w) = wire.lock() {
                             w.body_bytes += n as u64;
                         }
-                        if let Some(e) = estimate.as_mut() {
-                            let _ = std::io::Write::write_all(e, &buf);
+                        // Only the first few MiB are gzipped: the ratio is what matters, and
+                        // a 500 MB body must not pay for a full compression.
+                        if let Some(e) = estimate.as_mut().filter(|_| sampled < GZIP_SAMPLE) {
+                            let take = buf.len().min(GZIP_SAMPLE - sampled);
+                            let _ = std::io::Write::write_all(e, &buf[..take]);
+                            sampled += take;
                         }
                         let end = n == 0;
                         if end {
                             let gz = estimate.take().and_then(|e| e.finish().ok()).map(|t| t.0);
                             if let Ok(mut w) = wire.lock() {
-                                w.gzipped_bytes = gz;
+                                w.gzipped_bytes = gz.filter(|_| sampled > 0).map(|g| {
+                                    (g as f64 * w.body_bytes as f64 / sampled as f64).round() as u64
+                                });
+                                w.gzip_sampled = sampled < w.body_bytes as usize;
                                 w.complete = true;
                             }
                         }

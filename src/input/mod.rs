@@ -47,7 +47,10 @@ pub struct Wire {
     /// Bytes of the exposition itself.
     pub body_bytes: u64,
     /// The body gzipped here (default level), when it came uncompressed: the measured saving.
+    /// Past 4 MiB, the first 4 MiB are gzipped and their ratio applied to the whole.
     pub gzipped_bytes: Option<u64>,
+    /// Whether `gzipped_bytes` comes from the first 4 MiB only.
+    pub gzip_sampled: bool,
     /// Whether the whole body was read (the figures are complete).
     pub complete: bool,
 }

@@ -158,7 +158,12 @@ pub(super) fn compression(w: &Wire, out: &mut Vec<Recommendation>) {
         action: "serve the metrics endpoint gzip-compressed (Prometheus asks for gzip; this endpoint answered without it)".into(),
         expected: format!("{} smaller responses: {} instead of {} per scrape", pct(saving), kib(gz), kib(w.body_bytes)),
         expected_reduction: Some(saving),
-        evidence: format!("the response carried no Content-Encoding and was {}; gzipped here it is {}", kib(w.body_bytes), kib(gz)),
+        evidence: format!(
+            "the response carried no Content-Encoding and was {}; gzipped here it is {}{}",
+            kib(w.body_bytes),
+            kib(gz),
+            if w.gzip_sampled { " (the ratio of its first 4 MiB)" } else { "" }
+        ),
     });
 }
 
