@@ -24,6 +24,15 @@ fn name(check: &str) -> Option<(&'static str, &'static str)> {
     })
 }
 
+/// Figures of one process, alerted per instance: three replicas at 300MB are not one of
+/// 900MB. The others (request rate, latency, error and hit ratios) are the job's.
+const PER_INSTANCE: [&str; 2] = ["memory", "cpu"];
+
+/// `sum(…)` made `sum by (instance) (…)`, so the alert carries the instance.
+fn by_instance(query: &str) -> String {
+    query.replace("sum(", "sum by (instance) (")
+}
+
 /// Rate window: at least four scrape intervals (Prometheus needs two samples in a window, and
 /// four tolerate a missed scrape), in whole minutes.
 pub(crate) fn window(cx: &GenerateContext<'_>) -> Interval {
@@ -54,7 +63,11 @@ fn rule(cx: &GenerateContext<'_>, c: &Check, critical: bool) -> Option<Value> {
         c.rule.warning
     }?;
     let query = c.measurement.query.as_deref()?;
-    let expr_q = render_query(query, Some(&cx.plan.job), &window(cx).to_string());
+    let per_instance = PER_INSTANCE.contains(&c.measurement.check);
+    let mut expr_q = render_query(query, Some(&cx.plan.job), &window(cx).to_string());
+    if per_instance {
+        expr_q = by_instance(&expr_q);
+    }
     let op = match c.rule.direction {
         Direction::Higher => ">",
         Direction::Lower => "<",
@@ -71,22 +84,33 @@ fn rule(cx: &GenerateContext<'_>, c: &Check, critical: bool) -> Option<Value> {
         .map(|v| c.rule.unit.format(v))
         .unwrap_or_else(|| "unknown".into());
     let mut ann = Mapping::new();
-    ann.insert(
-        s("summary"),
-        s(&format!(
-            "{} {} {}",
-            what,
-            if op == ">" { "above" } else { "below" },
-            c.rule.unit.format(limit)
-        )),
-    );
-    ann.insert(
-        s("description"),
-        s(&format!(
-            "{} of job {} is past the {} threshold ({op} {}). promtune measured {measured} when it wrote this rule.",
-            what, cx.plan.job, severity, c.rule.unit.format(limit)
-        )),
-    );
+    let side = if op == ">" { "above" } else { "below" };
+    let limit_text = c.rule.unit.format(limit);
+    if per_instance {
+        // Prometheus fills these in when the alert fires: which process, and its value.
+        ann.insert(
+            s("summary"),
+            s(&format!(
+                "{what} of {{{{ $labels.instance }}}} {side} {limit_text}"
+            )),
+        );
+        ann.insert(
+            s("description"),
+            s(&format!(
+                "{what} of {{{{ $labels.instance }}}} (job {}) is {{{{ $value | humanize }}}}, past the {severity} threshold ({op} {limit_text}). promtune measured {measured} when it wrote this rule.",
+                cx.plan.job
+            )),
+        );
+    } else {
+        ann.insert(s("summary"), s(&format!("{what} {side} {limit_text}")));
+        ann.insert(
+            s("description"),
+            s(&format!(
+                "{what} of job {} is past the {severity} threshold ({op} {limit_text}). promtune measured {measured} when it wrote this rule.",
+                cx.plan.job
+            )),
+        );
+    }
     let mut r = Mapping::new();
     r.insert(s("alert"), s(alert));
     r.insert(s("expr"), s(&format!("({expr_q}) {op} {limit}")));

@@ -23,10 +23,10 @@ fn per_minute(series: &'static str, per_min: f64) -> (&'static str, String) {
 fn cases() -> Vec<Case> {
     let req = r#"http_requests_total{job="app",status_code="200"}"#;
     let err = r#"http_requests_total{job="app",status_code="500"}"#;
-    let mem = r#"process_resident_memory_bytes{job="app"}"#;
+    let mem = r#"process_resident_memory_bytes{job="app",instance="app-1:8000"}"#;
     let hits = r#"embedding_cache_hits_total{job="app"}"#;
     let misses = r#"embedding_cache_misses_total{job="app"}"#;
-    let cpu = r#"process_cpu_seconds_total{job="app"}"#;
+    let cpu = r#"process_cpu_seconds_total{job="app",instance="app-1:8000"}"#;
     let b = |le: &'static str| -> &'static str {
         match le {
             "0.1" => r#"http_request_duration_seconds_bucket{job="app",le="0.1"}"#,
@@ -100,8 +100,27 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-/// The expected alert for one generated rule, labels and annotations copied from the file.
-fn expected(rules: &[Value], alert: &str, cache: Option<&str>, severity: &str) -> Value {
+/// How Prometheus's `humanize` writes the value of each per-instance alert's series at the
+/// warning level (1) and the critical level (2): `%.4g` with an SI prefix.
+fn humanized(alert: &str, level: usize) -> &'static str {
+    match (alert, level) {
+        ("ResidentMemoryHigh", 1) => "943.7M",
+        ("ResidentMemoryHigh", _) => "1.153G",
+        ("CpuUsageHigh", 1) => "900m",
+        _ => "1.5",
+    }
+}
+
+/// The expected alert for one generated rule, labels and annotations copied from the file;
+/// a per-instance alert also carries the instance, and its annotations are rendered as
+/// Prometheus renders them.
+fn expected(
+    rules: &[Value],
+    alert: &str,
+    cache: Option<&str>,
+    severity: &str,
+    level: usize,
+) -> Value {
     let rule = rules
         .iter()
         .find(|r| {
@@ -110,9 +129,25 @@ fn expected(rules: &[Value], alert: &str, cache: Option<&str>, severity: &str) -
                 && r["labels"]["cache"].as_str() == cache
         })
         .unwrap_or_else(|| panic!("no {severity} rule {alert} {cache:?}"));
+    let mut labels = rule["labels"].clone();
+    let mut annotations = rule["annotations"].clone();
+    if rule["expr"].as_str().unwrap().contains("sum by (instance)") {
+        labels
+            .as_mapping_mut()
+            .unwrap()
+            .insert("instance".into(), "app-1:8000".into());
+        for (_, v) in annotations.as_mapping_mut().unwrap().iter_mut() {
+            let text = v
+                .as_str()
+                .unwrap()
+                .replace("{{ $labels.instance }}", "app-1:8000")
+                .replace("{{ $value | humanize }}", humanized(alert, level));
+            *v = Value::from(text);
+        }
+    }
     let mut e = Mapping::new();
-    e.insert("exp_labels".into(), rule["labels"].clone());
-    e.insert("exp_annotations".into(), rule["annotations"].clone());
+    e.insert("exp_labels".into(), labels);
+    e.insert("exp_annotations".into(), annotations);
     Value::Mapping(e)
 }
 
@@ -136,10 +171,10 @@ fn each_alert_fires_at_warning_and_critical_and_stays_quiet_on_target() {
         for (level, series) in levels.iter().enumerate() {
             let exp: Vec<Value> = match level {
                 0 => vec![],
-                1 => vec![expected(&rules, alert, cache, "warning")],
+                1 => vec![expected(&rules, alert, cache, "warning", level)],
                 _ => vec![
-                    expected(&rules, alert, cache, "warning"),
-                    expected(&rules, alert, cache, "critical"),
+                    expected(&rules, alert, cache, "warning", level),
+                    expected(&rules, alert, cache, "critical", level),
                 ],
             };
             let input: Vec<Value> = series
@@ -178,4 +213,46 @@ fn each_alert_fires_at_warning_and_critical_and_stays_quiet_on_target() {
     let (ok, out) = run(dir.path(), &["test", "rules", "tests.yml"]);
     assert!(ok, "{out}");
     assert!(out.contains("SUCCESS"), "{out}");
+}
+
+/// Three replicas at 300MB are three processes under the 800MB line, not one of 900MB; when
+/// one of them passes it, the alert fires for that one and names it.
+#[test]
+fn memory_alerts_fire_per_instance_not_for_the_sum_of_replicas() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = promtune(&[
+        "generate",
+        "alert-rules",
+        "-o",
+        dir.path().join("alert-rules.yml").to_str().unwrap(),
+        "fixtures/guide_example.prom",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let series = |instance: &str, bytes: u64| {
+        format!(
+            "{{series: 'process_resident_memory_bytes{{job=\"app\",instance=\"{instance}\"}}', values: '{bytes}+0x40'}}"
+        )
+    };
+    let mb = 1024 * 1024;
+    let quiet = [
+        series("a:1", 300 * mb),
+        series("b:1", 300 * mb),
+        series("c:1", 300 * mb),
+    ];
+    let one = [
+        series("a:1", 300 * mb),
+        series("b:1", 900 * mb),
+        series("c:1", 300 * mb),
+    ];
+    let tests = format!(
+        "rule_files: [alert-rules.yml]\nevaluation_interval: 1m\ntests:\n\
+         - interval: 1m\n  input_series: [{}]\n  alert_rule_test: [{{eval_time: 20m, alertname: ResidentMemoryHigh, exp_alerts: []}}]\n\
+         - interval: 1m\n  input_series: [{}]\n  alert_rule_test:\n  - eval_time: 20m\n    alertname: ResidentMemoryHigh\n    exp_alerts:\n    - exp_labels: {{severity: warning, instance: 'b:1'}}\n      exp_annotations:\n        summary: resident memory of b:1 above 800MB\n        description: resident memory of b:1 (job app) is 943.7M, past the warning threshold (> 800MB). promtune measured 900MB when it wrote this rule.\n",
+        quiet.join(", "),
+        one.join(", ")
+    );
+    fs::write(dir.path().join("tests.yml"), tests).unwrap();
+    let Some(_) = promtool() else { return };
+    let (ok, out) = run(dir.path(), &["test", "rules", "tests.yml"]);
+    assert!(ok, "{out}");
 }
