@@ -18,7 +18,7 @@ pub struct Cli {
 pub enum Command {
     /// Analyse expositions: usage patterns, threshold table, recommendations.
     Analyze(Box<AnalyzeArgs>),
-    /// Write one generated config (prometheus-config, alert-rules, dashboard, cache-config, report).
+    /// Write one generated config (prometheus-config, alert-rules, dashboard, cache-config, cache-python, report).
     Generate(Box<GenerateCmd>),
     /// Validate exposition files (text format 0.0.4 or OpenMetrics 1.0) and summarise them.
     Check(CheckArgs),
@@ -183,6 +183,8 @@ pub enum KindArg {
     Dashboard,
     /// cache-optimization.yml.
     CacheConfig,
+    /// cache-optimization.py.
+    CachePython,
     /// recommendations.md.
     Report,
 }
@@ -195,6 +197,7 @@ impl KindArg {
             KindArg::AlertRules => "alert-rules",
             KindArg::Dashboard => "dashboard",
             KindArg::CacheConfig => "cache-config",
+            KindArg::CachePython => "cache-python",
             KindArg::Report => "report",
         }
     }

@@ -29,7 +29,21 @@ fn gauge(snap: &Snapshot, names: &[String]) -> Option<(String, f64)> {
 /// Memory over its target: the message, and target ÷ current (the share to keep).
 type Over = Option<(String, f64)>;
 
-fn entry(cx: &GenerateContext<'_>, c: &Check, memory_over: &Over) -> String {
+/// One cache's settings and the reasons for them, for every file that carries them.
+pub(super) struct CachePlan {
+    /// The cache, as the check's subject names it.
+    pub(super) name: String,
+    /// What was measured.
+    pub(super) measured: Vec<String>,
+    /// Why each value is what it is.
+    pub(super) why: Vec<String>,
+    /// Entries at most.
+    pub(super) max_size: u64,
+    /// Seconds an entry lives.
+    pub(super) ttl: u64,
+}
+
+fn entry(cx: &GenerateContext<'_>, c: &Check, memory_over: &Over) -> CachePlan {
     let subject = c.measurement.subject.as_deref().unwrap_or("cache");
     let base = subject.split('{').next().unwrap_or(subject);
     let names = |suffixes: &[&str]| {
@@ -89,18 +103,56 @@ fn entry(cx: &GenerateContext<'_>, c: &Check, memory_over: &Over) -> String {
     };
     why.push(format!("ttl {GUIDE_TTL_SECONDS}s is the guide's one hour: stale entries expire instead of holding memory"));
     why.push("eviction_policy lru drops the least recently used entry when full".into());
-    let key = serde_yaml::to_string(&subject)
-        .unwrap_or_else(|_| format!("{subject:?}"))
+    CachePlan {
+        name: subject.to_string(),
+        measured,
+        why,
+        max_size: max_size as u64,
+        ttl: GUIDE_TTL_SECONDS,
+    }
+}
+
+/// The settings of every cache the analysis found, reasoned from what was measured.
+pub(super) fn plans(cx: &GenerateContext<'_>) -> Vec<CachePlan> {
+    let memory_over = cx
+        .report
+        .checks
+        .iter()
+        .find(|c| c.measurement.check == "memory")
+        .and_then(|m| {
+            let (v, t) = (m.measurement.value?, m.rule.target?);
+            (v > t).then(|| {
+                (
+                    format!(
+                        "memory is over target ({} > {})",
+                        m.rule.unit.format(v),
+                        m.rule.unit.format(t)
+                    ),
+                    t / v,
+                )
+            })
+        });
+    cx.report
+        .checks
+        .iter()
+        .filter(|c| c.measurement.check == "cache_hit_rate" && c.measurement.subject.is_some())
+        .map(|c| entry(cx, c, &memory_over))
+        .collect()
+}
+
+fn yaml_entry(p: &CachePlan) -> String {
+    let key = serde_yaml::to_string(&p.name)
+        .unwrap_or_else(|_| format!("{:?}", p.name))
         .trim()
         .to_string();
-    let mut out = format!("  {key}:\n    # measured: {}\n", measured.join(", "));
-    for w in why {
+    let mut out = format!("  {key}:\n    # measured: {}\n", p.measured.join(", "));
+    for w in &p.why {
         let _ = writeln!(out, "    # {w}");
     }
     let _ = write!(
         out,
-        "    max_size: {}\n    ttl: {GUIDE_TTL_SECONDS}\n    eviction_policy: lru\n",
-        max_size as u64
+        "    max_size: {}\n    ttl: {}\n    eviction_policy: lru\n",
+        p.max_size, p.ttl
     );
     out
 }
@@ -115,43 +167,23 @@ impl Generator for CacheConfigGenerator {
     }
 
     fn generate(&self, cx: &GenerateContext<'_>) -> anyhow::Result<String> {
-        let memory_over = cx
-            .report
-            .checks
-            .iter()
-            .find(|c| c.measurement.check == "memory")
-            .and_then(|m| {
-                let (v, t) = (m.measurement.value?, m.rule.target?);
-                (v > t).then(|| {
-                    (
-                        format!(
-                            "memory is over target ({} > {})",
-                            m.rule.unit.format(v),
-                            m.rule.unit.format(t)
-                        ),
-                        t / v,
-                    )
-                })
-            });
-        let caches: Vec<&Check> = cx
-            .report
-            .checks
-            .iter()
-            .filter(|c| c.measurement.check == "cache_hit_rate" && c.measurement.subject.is_some())
-            .collect();
+        let caches = plans(cx);
         let mut body = String::from("caches:");
         if caches.is_empty() {
             body.push_str(" {}\n");
         } else {
             body.push('\n');
-            for c in caches {
-                body.push_str(&entry(cx, c, &memory_over));
+            for c in &caches {
+                body.push_str(&yaml_entry(c));
             }
         }
-        let note = if body.ends_with("{}\n") {
+        let note = if caches.is_empty() {
             vec!["No cache hit/miss counters were found, so there is nothing to tune.".to_string()]
         } else {
-            Vec::new()
+            vec![
+                "Load it: the same settings are the CACHE_CONFIG dict of cache-optimization.py (the guide's config/cache-optimization.py);".to_string(),
+                "each cache is cachetools.TTLCache(maxsize=max_size, ttl=ttl), which evicts the least recently used entry when full.".to_string(),
+            ]
         };
         Ok(format!(
             "{}{body}",

@@ -3,6 +3,7 @@
 
 mod alert_rules;
 mod cache_config;
+mod cache_python;
 mod dashboard;
 mod plan;
 mod prometheus_config;
@@ -57,6 +58,7 @@ pub fn registry() -> Vec<Box<dyn Generator>> {
     vec![
         Box::new(alert_rules::AlertRulesGenerator),
         Box::new(cache_config::CacheConfigGenerator),
+        Box::new(cache_python::CachePythonGenerator),
         Box::new(dashboard::DashboardGenerator),
         Box::new(prometheus_config::PrometheusConfigGenerator),
         Box::new(report_md::ReportGenerator),

@@ -453,6 +453,7 @@ fn docs_show_what_promtune_writes_for_the_guide() {
         "prometheus-optimized.yml",
         "alert-rules.yml",
         "cache-optimization.yml",
+        "cache-optimization.py",
         "grafana-dashboard.json",
         "recommendations.md",
     ] {
@@ -609,4 +610,58 @@ fn several_sources_are_refused_rather_than_one_used_silently() {
     let r = promtune(&["generate", "alert-rules", GUIDE, FASTAPI]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stdout.is_empty());
+}
+
+/// cache-optimization.py runs: its CACHE_CONFIG holds the YAML's values, and make_cache
+/// builds a cachetools.TTLCache with them (a stand-in module records the call, so the test
+/// needs no package from PyPI).
+#[test]
+fn the_python_cache_settings_run_and_match_the_yaml() {
+    if !crate::support::have("python3", "--version", "python3") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(write_configs(dir.path(), &[GUIDE]).code, 0);
+    fs::create_dir(dir.path().join("cachetools")).unwrap();
+    fs::write(
+        dir.path().join("cachetools/__init__.py"),
+        "class TTLCache:\n    def __init__(self, maxsize, ttl):\n        self.args = (maxsize, ttl)\n",
+    )
+    .unwrap();
+    fs::copy(
+        dir.path().join("cache-optimization.py"),
+        dir.path().join("cache_optimization.py"),
+    )
+    .unwrap();
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import json, cache_optimization as c\nprint(json.dumps({n: [s['max_size'], s['ttl'], s['eviction_policy'], list(c.make_cache(n).args)] for n, s in c.CACHE_CONFIG.items()}))",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let py: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let yml = yaml(&dir.path().join("cache-optimization.yml"));
+    let caches = yml["caches"].as_mapping().unwrap();
+    assert_eq!(py.as_object().unwrap().len(), caches.len());
+    for (name, c) in caches {
+        let (size, ttl) = (c["max_size"].as_u64().unwrap(), c["ttl"].as_u64().unwrap());
+        let got = &py[name.as_str().unwrap()];
+        assert_eq!(
+            got,
+            &serde_json::json!([size, ttl, "lru", [size, ttl]]),
+            "{name:?}"
+        );
+    }
+    let yml_text = fs::read_to_string(dir.path().join("cache-optimization.yml")).unwrap();
+    assert!(
+        yml_text.contains("cachetools.TTLCache(maxsize=max_size, ttl=ttl)"),
+        "{yml_text}"
+    );
 }
