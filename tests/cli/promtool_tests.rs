@@ -151,17 +151,22 @@ fn expected(
     Value::Mapping(e)
 }
 
-#[test]
-fn each_alert_fires_at_warning_and_critical_and_stays_quiet_on_target() {
-    let dir = tempfile::tempdir().unwrap();
+/// Writes the guide example's alert rules into `dir/alert-rules.yml`.
+fn write_rules(dir: &std::path::Path) {
     let r = promtune(&[
         "generate",
         "alert-rules",
         "-o",
-        dir.path().join("alert-rules.yml").to_str().unwrap(),
+        dir.join("alert-rules.yml").to_str().unwrap(),
         "fixtures/guide_example.prom",
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn each_alert_fires_at_warning_and_critical_and_stays_quiet_on_target() {
+    let dir = tempfile::tempdir().unwrap();
+    write_rules(dir.path());
     let doc: Value =
         serde_yaml::from_str(&fs::read_to_string(dir.path().join("alert-rules.yml")).unwrap())
             .unwrap();
@@ -220,14 +225,7 @@ fn each_alert_fires_at_warning_and_critical_and_stays_quiet_on_target() {
 #[test]
 fn memory_alerts_fire_per_instance_not_for_the_sum_of_replicas() {
     let dir = tempfile::tempdir().unwrap();
-    let r = promtune(&[
-        "generate",
-        "alert-rules",
-        "-o",
-        dir.path().join("alert-rules.yml").to_str().unwrap(),
-        "fixtures/guide_example.prom",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    write_rules(dir.path());
     let series = |instance: &str, bytes: u64| {
         format!(
             "{{series: 'process_resident_memory_bytes{{job=\"app\",instance=\"{instance}\"}}', values: '{bytes}+0x40'}}"
