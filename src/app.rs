@@ -190,6 +190,11 @@ fn generate_files(
         plan: &plan,
         base: base.as_ref(),
         rule_files: !g.no_rule_files,
+        runbook_base: g
+            .runbook_url
+            .as_deref()
+            .unwrap_or(generate::RUNBOOK_BASE)
+            .trim_end_matches('/'),
     };
     let mut files = Vec::new();
     for kind in kinds {

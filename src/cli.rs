@@ -55,7 +55,8 @@ pub struct CheckArgs {
 /// Threshold sources shared by `analyze` and `thresholds`.
 #[derive(Debug, Args)]
 pub struct ThresholdArgs {
-    /// Threshold profile: `guide` (the guide's table) or `kpi` (its success KPIs as targets).
+    /// Threshold profile: `default` (the guide's table, request rate not judged), `guide` (the
+    /// guide's table as written) or `kpi` (its success KPIs as targets).
     #[arg(long, value_name = "NAME", env = "PROMTUNE_PROFILE")]
     pub profile: Option<String>,
 
@@ -170,6 +171,11 @@ pub struct GenerateArgs {
     /// Do not add the generated alert-rules.yml to the Prometheus config's rule_files.
     #[arg(long)]
     pub no_rule_files: bool,
+
+    /// Base URL of the runbooks the alerts link to: `runbook_url` is `<URL>/<check>.md`
+    /// (default: promtune's detector pages; point it at your team's copy).
+    #[arg(long, value_name = "URL", env = "PROMTUNE_RUNBOOK_URL")]
+    pub runbook_url: Option<String>,
 }
 
 /// `promtune generate KIND`.

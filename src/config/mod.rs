@@ -67,7 +67,7 @@ pub fn load(
     thresholds: Option<&Path>,
 ) -> Result<Config, ConfigError> {
     let mut cfg = Config {
-        thresholds: Thresholds::guide(),
+        thresholds: Thresholds::default_table(),
         traffic: TrafficOverride::default(),
     };
     let mut chosen = profile.map(str::to_string);
@@ -117,7 +117,7 @@ pub fn load(
         }
         parsed.push((file, doc));
     }
-    let name = chosen.unwrap_or_else(|| "guide".into());
+    let name = chosen.unwrap_or_else(|| "default".into());
     cfg.thresholds = Thresholds::profile(&name).ok_or_else(|| {
         let file = config.or(thresholds).unwrap_or(Path::new("--profile"));
         err(

@@ -126,6 +126,12 @@ fn start_time(snap: &Snapshot, service: Option<&Service>) -> Option<(String, f64
         .or_else(|| lone(snap, |n| n.ends_with("_start_time_seconds")))
 }
 
+/// The family that dates the process (or, behind an exporter, the service) this snapshot
+/// describes: where a restart shows as a new value.
+pub fn start_family(snap: &Snapshot) -> Option<String> {
+    start_time(snap, service::recognise(snap)).map(|(name, _)| name)
+}
+
 /// The first uptime found: `(family, seconds)`.
 fn uptime_gauge(snap: &Snapshot, service: Option<&Service>) -> Option<(String, f64)> {
     let longest = |n: &str, k: f64| {

@@ -28,8 +28,15 @@ pub(crate) fn sum_rate(sel: &str) -> String {
 
 /// Fills a template: the job matcher (or none) and the range window (`2m`, `$__rate_interval`).
 pub fn render(template: &str, job: Option<&str>, window: &str) -> String {
-    let with_job = match job {
-        Some(j) => template.replace(JOB, &format!("job=\"{}\"", escape(j))),
+    let matchers = job.map(|j| format!("job=\"{}\"", escape(j)));
+    render_matchers(template, matchers.as_deref(), window)
+}
+
+/// Fills a template with matchers written out (`job="$job",instance=~"$instance"` for a
+/// dashboard's variables), or none.
+pub fn render_matchers(template: &str, matchers: Option<&str>, window: &str) -> String {
+    let with_job = match matchers {
+        Some(m) => template.replace(JOB, m),
         None => template
             .replace(&format!("{{{JOB},"), "{")
             .replace(&format!("{{{JOB}}}"), ""),

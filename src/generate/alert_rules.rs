@@ -1,11 +1,12 @@
 //! `alert-rules.yml`: a warning and a critical alert per threshold row, written with the
-//! metric and label names the analysis found, rate windows at least four scrape intervals.
+//! metric and label names the analysis found, rate windows at least four scrape intervals;
+//! and a restart alert per instance where the exposition dates its process.
 
 use serde_yaml::{Mapping, Value};
 
 use super::plan::Interval;
-use super::{header, GenerateContext, Generator};
-use crate::detect::render_query;
+use super::{by_instance, header, GenerateContext, Generator, PER_INSTANCE};
+use crate::detect::{render_query, start_family};
 use crate::threshold::{Check, Direction};
 
 /// Writes the alerting rules.
@@ -22,15 +23,6 @@ fn name(check: &str) -> Option<(&'static str, &'static str)> {
         "cpu" => ("CpuUsageHigh", "CPU use"),
         _ => return None,
     })
-}
-
-/// Figures of one process, alerted per instance: three replicas at 300MB are not one of
-/// 900MB. The others (request rate, latency, error and hit ratios) are the job's.
-const PER_INSTANCE: [&str; 2] = ["memory", "cpu"];
-
-/// `sum(…)` made `sum by (instance) (…)`, so the alert carries the instance.
-fn by_instance(query: &str) -> String {
-    query.replace("sum(", "sum by (instance) (")
 }
 
 /// Rate window: at least four scrape intervals (Prometheus needs two samples in a window, and
@@ -111,6 +103,7 @@ fn rule(cx: &GenerateContext<'_>, c: &Check, critical: bool) -> Option<Value> {
             )),
         );
     }
+    ann.insert(s("runbook_url"), s(&runbook(cx, c.measurement.check)));
     let mut r = Mapping::new();
     r.insert(s("alert"), s(alert));
     r.insert(s("expr"), s(&format!("({expr_q}) {op} {limit}")));
@@ -118,6 +111,45 @@ fn rule(cx: &GenerateContext<'_>, c: &Check, critical: bool) -> Option<Value> {
     r.insert(s("labels"), Value::Mapping(labels));
     r.insert(s("annotations"), Value::Mapping(ann));
     Some(Value::Mapping(r))
+}
+
+/// The detector's page for `check`.
+fn runbook(cx: &GenerateContext<'_>, check: &str) -> String {
+    format!("{}/{check}.md", cx.runbook_base)
+}
+
+/// Restarts in an hour that make an instance "restarting": one is a deploy, three are a
+/// crash loop or an OOM kill.
+const RESTARTS: u32 = 2;
+
+/// `ProcessRestarting`: each instance whose start time changed more than [`RESTARTS`] times
+/// in the last hour. Per instance by construction: `changes()` keeps every series apart.
+fn restart_rule(cx: &GenerateContext<'_>, family: &str) -> Value {
+    let expr = format!(
+        "changes({family}{{job=\"{}\"}}[1h]) > {RESTARTS}",
+        cx.plan.job
+    );
+    let mut labels = Mapping::new();
+    labels.insert(s("severity"), s("warning"));
+    let mut ann = Mapping::new();
+    ann.insert(
+        s("summary"),
+        s("{{ $labels.instance }} restarted {{ $value }} times in the last hour"),
+    );
+    ann.insert(
+        s("description"),
+        s(&format!(
+            "{family} of {{{{ $labels.instance }}}} (job {}) changed {{{{ $value }}}} times in an hour: a crash loop, an OOM kill or a probe that kills it. Counters restart from zero each time, so rates over this hour are broken too.",
+            cx.plan.job
+        )),
+    );
+    ann.insert(s("runbook_url"), s(&runbook(cx, "restarts")));
+    let mut r = Mapping::new();
+    r.insert(s("alert"), s("ProcessRestarting"));
+    r.insert(s("expr"), s(&expr));
+    r.insert(s("labels"), Value::Mapping(labels));
+    r.insert(s("annotations"), Value::Mapping(ann));
+    Value::Mapping(r)
 }
 
 impl Generator for AlertRulesGenerator {
@@ -146,6 +178,10 @@ impl Generator for AlertRulesGenerator {
                     .flatten(),
             );
         }
+        let start = start_family(cx.snapshot);
+        if let Some(family) = &start {
+            rules.push(restart_rule(cx, family));
+        }
         let mut group = Mapping::new();
         group.insert(s("name"), s(&format!("promtune-{}", cx.plan.job)));
         group.insert(s("rules"), Value::Sequence(rules));
@@ -159,6 +195,9 @@ impl Generator for AlertRulesGenerator {
             hold(cx, false),
             hold(cx, true)
         )];
+        if start.is_none() {
+            notes.push("No restart alert: the exposition has no process start time.".into());
+        }
         skipped.dedup();
         if !skipped.is_empty() {
             notes.push(format!(

@@ -41,7 +41,17 @@ pub struct GenerateContext<'a> {
     pub base: Option<&'a BaseConfig>,
     /// Whether the Prometheus config lists the generated alert rules (not `--no-rule-files`).
     pub rule_files: bool,
+    /// Where the detectors' pages live: an alert's `runbook_url` is `<base>/<check>.md`.
+    pub runbook_base: &'a str,
 }
+
+/// The default `--runbook-url`: the detector pages in promtune's repository, at the version
+/// that wrote the rule, so the page matches the rule's behaviour.
+pub const RUNBOOK_BASE: &str = concat!(
+    "https://github.com/promtune/promtune/blob/v",
+    env!("CARGO_PKG_VERSION"),
+    "/docs/detectors"
+);
 
 /// One generated file.
 pub trait Generator {
@@ -68,6 +78,15 @@ pub fn registry() -> Vec<Box<dyn Generator>> {
 /// The generator for `kind`.
 pub fn by_kind(kind: &str) -> Option<Box<dyn Generator>> {
     registry().into_iter().find(|g| g.kind() == kind)
+}
+
+/// Figures of one process, alerted and drawn per instance: three replicas at 300MB are not
+/// one of 900MB. The others (request rate, latency, error and hit ratios) are the job's.
+pub(crate) const PER_INSTANCE: [&str; 2] = ["memory", "cpu"];
+
+/// `sum(…)` made `sum by (instance) (…)`, so the alert or the line carries the instance.
+pub(crate) fn by_instance(query: &str) -> String {
+    query.replace("sum(", "sum by (instance) (")
 }
 
 /// The header every generated file opens with, as `#` comment lines: promtune's version,

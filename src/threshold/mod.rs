@@ -1,7 +1,8 @@
 //! Stage 5: measurements × thresholds → checks with a status.
 //!
-//! The default table is the guide's (`fixtures/guide_example.prom` reproduces its numbers);
-//! the `kpi` profile tightens the targets to the guide's success KPIs.
+//! The default table is the guide's with one change: the request rate is reported, not judged,
+//! because more traffic is not a fault (a healthy service at 3 req/s is not critical). The
+//! guide's own table is the `guide` profile, and `kpi` tightens it to the guide's success KPIs.
 
 mod status;
 mod units;
@@ -89,7 +90,7 @@ pub struct Thresholds {
 }
 
 /// Named profiles.
-pub const PROFILES: &[&str] = &["guide", "kpi"];
+pub const PROFILES: &[&str] = &["default", "guide", "kpi"];
 
 const MB: f64 = 1024.0 * 1024.0;
 
@@ -188,10 +189,27 @@ impl Thresholds {
         }
     }
 
-    /// A named profile: `guide` (the default) or `kpi` (the guide's success KPIs as targets).
+    /// The default table: the guide's, with the request rate shown but not judged.
+    ///
+    /// The guide's request-rate lines (< 0.5/s, > 1/s, > 2/s) describe one idle service whose
+    /// traffic was 47% monitoring; its goal was to cut that overhead, which the metrics-scrape
+    /// and health-check patterns measure directly. Held against any real workload, those lines
+    /// call every busy, healthy service critical.
+    pub fn default_table() -> Thresholds {
+        let mut t = Thresholds::guide();
+        t.profile = "default";
+        if let Some(r) = t.rules.iter_mut().find(|r| r.check == "request_rate") {
+            (r.target, r.warning, r.critical) = (None, None, None);
+        }
+        t
+    }
+
+    /// A named profile: `default`, `guide` (the guide's table as written) or `kpi` (the
+    /// guide's table with its success KPIs as targets).
     pub fn profile(name: &str) -> Option<Thresholds> {
         let mut t = Thresholds::guide();
         match name {
+            "default" => return Some(Thresholds::default_table()),
             "guide" => {}
             "kpi" => {
                 t.profile = "kpi";
@@ -292,5 +310,24 @@ mod tests {
         assert_eq!(k.rule("p95_latency").unwrap().target, Some(0.005));
         assert_eq!(k.rule("p95_latency").unwrap().warning, Some(0.5));
         assert!(Thresholds::profile("nope").is_none());
+    }
+
+    #[test]
+    fn the_default_reports_the_request_rate_without_judging_it() {
+        let d = Thresholds::profile("default").unwrap();
+        let rr = d.rule("request_rate").unwrap();
+        assert_eq!((rr.target, rr.warning, rr.critical), (None, None, None));
+        assert_eq!(rr.status(Some(3.0)), Status::Ok);
+        assert_eq!(rr.status(Some(5000.0)), Status::Ok);
+        assert_eq!(rr.status(None), Status::Unknown);
+        // Every other row is the guide's.
+        let g = Thresholds::profile("guide").unwrap();
+        assert_eq!(
+            g.rule("request_rate").unwrap().status(Some(3.0)),
+            Status::Critical
+        );
+        for r in d.rules.iter().filter(|r| r.check != "request_rate") {
+            assert_eq!(Some(r), g.rule(r.check));
+        }
     }
 }

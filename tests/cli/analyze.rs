@@ -167,8 +167,55 @@ fn prometheus_server_itself() {
         5840598.0 / 86400.0,
         1e-6,
     );
-    assert_eq!(check(&r, "request_rate", None)["status"], "critical");
+    // A busy, healthy server: its 68 req/s are reported, not judged.
+    assert_eq!(check(&r, "request_rate", None)["status"], "ok");
     assert_eq!(check(&r, "memory", None)["value"], 172822528.0);
+}
+
+/// The default table reports the request rate without judging it, so a busy, healthy service
+/// passes CI; `--profile guide` holds it to the guide's own lines (critical past 2/s), and
+/// the guide's example reads the same in both.
+#[test]
+fn request_rate_is_judged_only_by_the_guide_profile() {
+    // fastify-metrics under scripted traffic: 50 req/s, nothing past a warning line.
+    let busy = "fixtures/capture/fastify_metrics/metrics.prom";
+    let run = |profile: &str, source: &str| {
+        crate::support::promtune(&[
+            "analyze",
+            "--format",
+            "json",
+            "--scraped-at",
+            "1796235837.906",
+            "--profile",
+            profile,
+            source,
+        ])
+    };
+    let rr = |out: &str| {
+        let v = crate::support::json_of(out);
+        check(&v["reports"][0], "request_rate", None).clone()
+    };
+    let d = run("default", busy);
+    assert_eq!((d.code, rr(&d.stdout)["status"].clone()), (0, "ok".into()));
+    assert_eq!(rr(&d.stdout)["target"], Value::Null, "{}", d.stdout);
+    let g = run("guide", busy);
+    assert_eq!(
+        (g.code, rr(&g.stdout)["status"].clone()),
+        (1, "critical".into())
+    );
+    let guide = "fixtures/guide_example.prom";
+    for profile in ["default", "guide"] {
+        let r = run(profile, guide);
+        let v = rr(&r.stdout);
+        close(&v["value"], 1052.0 / 5910.0, 1e-12);
+        assert_eq!(v["status"], "ok", "{profile}");
+    }
+    let table = crate::support::promtune(&["thresholds", "--profile", "guide"]);
+    assert!(
+        table.stdout.contains("< 0.5/s") && table.stdout.contains("> 2/s"),
+        "{}",
+        table.stdout
+    );
 }
 
 #[test]

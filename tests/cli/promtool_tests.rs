@@ -151,11 +151,14 @@ fn expected(
     Value::Mapping(e)
 }
 
-/// Writes the guide example's alert rules into `dir/alert-rules.yml`.
+/// Writes the guide example's alert rules into `dir/alert-rules.yml`, with the guide's own
+/// table (the default profile does not judge the request rate, so writes no alert for it).
 fn write_rules(dir: &std::path::Path) {
     let r = promtune(&[
         "generate",
         "alert-rules",
+        "--profile",
+        "guide",
         "-o",
         dir.join("alert-rules.yml").to_str().unwrap(),
         "fixtures/guide_example.prom",
@@ -220,6 +223,20 @@ fn each_alert_fires_at_warning_and_critical_and_stays_quiet_on_target() {
     assert!(out.contains("SUCCESS"), "{out}");
 }
 
+/// The runbook_url of `alert` in the written rules.
+fn runbook(dir: &std::path::Path, alert: &str) -> String {
+    let doc: Value =
+        serde_yaml::from_str(&fs::read_to_string(dir.join("alert-rules.yml")).unwrap()).unwrap();
+    doc["groups"][0]["rules"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|r| r["alert"] == alert)
+        .and_then(|r| r["annotations"]["runbook_url"].as_str())
+        .unwrap_or_else(|| panic!("no runbook_url for {alert}"))
+        .to_string()
+}
+
 /// Three replicas at 300MB are three processes under the 800MB line, not one of 900MB; when
 /// one of them passes it, the alert fires for that one and names it.
 #[test]
@@ -245,12 +262,100 @@ fn memory_alerts_fire_per_instance_not_for_the_sum_of_replicas() {
     let tests = format!(
         "rule_files: [alert-rules.yml]\nevaluation_interval: 1m\ntests:\n\
          - interval: 1m\n  input_series: [{}]\n  alert_rule_test: [{{eval_time: 20m, alertname: ResidentMemoryHigh, exp_alerts: []}}]\n\
-         - interval: 1m\n  input_series: [{}]\n  alert_rule_test:\n  - eval_time: 20m\n    alertname: ResidentMemoryHigh\n    exp_alerts:\n    - exp_labels: {{severity: warning, instance: 'b:1'}}\n      exp_annotations:\n        summary: resident memory of b:1 above 800MB\n        description: resident memory of b:1 (job app) is 943.7M, past the warning threshold (> 800MB). promtune measured 900MB when it wrote this rule.\n",
+         - interval: 1m\n  input_series: [{}]\n  alert_rule_test:\n  - eval_time: 20m\n    alertname: ResidentMemoryHigh\n    exp_alerts:\n    - exp_labels: {{severity: warning, instance: 'b:1'}}\n      exp_annotations:\n        summary: resident memory of b:1 above 800MB\n        description: resident memory of b:1 (job app) is 943.7M, past the warning threshold (> 800MB). promtune measured 900MB when it wrote this rule.\n        runbook_url: {}\n",
         quiet.join(", "),
-        one.join(", ")
+        one.join(", "),
+        runbook(dir.path(), "ResidentMemoryHigh"),
     );
     fs::write(dir.path().join("tests.yml"), tests).unwrap();
     let Some(_) = promtool() else { return };
     let (ok, out) = run(dir.path(), &["test", "rules", "tests.yml"]);
     assert!(ok, "{out}");
+}
+
+/// An instance whose start time changed three times in the hour fires `ProcessRestarting`
+/// and is named; one deploy (one change) and a steady replica stay quiet.
+#[test]
+fn restart_alert_fires_for_the_instance_that_crash_loops() {
+    let dir = tempfile::tempdir().unwrap();
+    write_rules(dir.path());
+    let rules = fs::read_to_string(dir.path().join("alert-rules.yml")).unwrap();
+    let doc: Value = serde_yaml::from_str(&rules).unwrap();
+    let rule = doc["groups"][0]["rules"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|r| r["alert"] == "ProcessRestarting")
+        .expect("a restart alert")
+        .clone();
+    // Start times, one sample a minute: `a` steady, `b` deployed once, `c` restarting at
+    // minutes 10, 20 and 30.
+    let series = |i: &str, v: &str| {
+        format!("{{series: 'process_start_time_seconds{{job=\"app\",instance=\"{i}\"}}', values: '{v}'}}")
+    };
+    let input = [
+        series("a:1", "1000+0x59"),
+        series("b:1", "1000+0x29 2800+0x29"),
+        series("c:1", "1000+0x9 1600+0x9 2200+0x9 2800+0x29"),
+    ];
+    let summary = rule["annotations"]["summary"]
+        .as_str()
+        .unwrap()
+        .replace("{{ $labels.instance }}", "c:1")
+        .replace("{{ $value }}", "3");
+    let description = rule["annotations"]["description"]
+        .as_str()
+        .unwrap()
+        .replace("{{ $labels.instance }}", "c:1")
+        .replace("{{ $value }}", "3");
+    let tests = format!(
+        "rule_files: [alert-rules.yml]\nevaluation_interval: 1m\ntests:\n\
+         - interval: 1m\n  input_series: [{}]\n  alert_rule_test:\n\
+         \x20 - {{eval_time: 5m, alertname: ProcessRestarting, exp_alerts: []}}\n\
+         \x20 - eval_time: 40m\n    alertname: ProcessRestarting\n    exp_alerts:\n\
+         \x20   - exp_labels: {{severity: warning, instance: 'c:1', job: app}}\n\
+         \x20     exp_annotations: {{summary: '{summary}', description: '{description}', runbook_url: '{}'}}\n",
+        input.join(", "),
+        rule["annotations"]["runbook_url"].as_str().unwrap(),
+    );
+    fs::write(dir.path().join("tests.yml"), tests).unwrap();
+    let Some(_) = promtool() else { return };
+    let (ok, out) = run(dir.path(), &["test", "rules", "tests.yml"]);
+    assert!(ok, "{out}");
+}
+
+/// Every alert links to a page that exists: `<base>/<check>.md` under `docs/detectors`,
+/// and `--runbook-url` moves them all to a team's own copy.
+#[test]
+fn every_alert_links_to_an_existing_runbook() {
+    let dir = tempfile::tempdir().unwrap();
+    write_rules(dir.path());
+    let doc: Value =
+        serde_yaml::from_str(&fs::read_to_string(dir.path().join("alert-rules.yml")).unwrap())
+            .unwrap();
+    let rules = doc["groups"][0]["rules"].as_sequence().unwrap();
+    assert!(rules.len() >= 12, "{rules:?}");
+    for r in rules {
+        let url = r["annotations"]["runbook_url"]
+            .as_str()
+            .expect("runbook_url");
+        let page = url
+            .rsplit_once("/docs/detectors/")
+            .unwrap_or_else(|| panic!("{url}"))
+            .1;
+        let path = crate::support::fixture(&format!("../docs/detectors/{page}"));
+        assert!(path.is_file(), "{url}: no {}", path.display());
+    }
+    let r = promtune(&[
+        "generate",
+        "alert-rules",
+        "--runbook-url",
+        "https://wiki.example/runbooks/",
+        "fixtures/guide_example.prom",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r
+        .stdout
+        .contains("runbook_url: https://wiki.example/runbooks/memory.md"));
+    assert!(!r.stdout.contains("github.com"), "{}", r.stdout);
 }
