@@ -113,7 +113,6 @@ fn variable(name: &str, label: &str, query: &str, current: Option<&str>) -> Valu
         "type": "query",
         "datasource": {"type": "prometheus", "uid": "${datasource}"},
         "query": {"query": query, "refId": "PrometheusVariableQueryEditor-VariableQuery"},
-        "definition": query,
         "refresh": 2,
         "sort": 1
     });

@@ -407,7 +407,11 @@ fn dashboard_has_the_guide_panels_variables_and_parsable_queries() {
     let vars = &d["templating"]["list"];
     assert_eq!(vars[0]["type"], "datasource");
     assert_eq!(
-        (&vars[1]["name"], &vars[1]["type"], &vars[1]["definition"]),
+        (
+            &vars[1]["name"],
+            &vars[1]["type"],
+            &vars[1]["query"]["query"]
+        ),
         (
             &"job".into(),
             &"query".into(),
@@ -416,7 +420,11 @@ fn dashboard_has_the_guide_panels_variables_and_parsable_queries() {
     );
     assert_eq!(vars[1]["current"]["value"], "app");
     assert_eq!(
-        (&vars[2]["name"], &vars[2]["definition"], &vars[2]["multi"]),
+        (
+            &vars[2]["name"],
+            &vars[2]["query"]["query"],
+            &vars[2]["multi"]
+        ),
         (
             &"instance".into(),
             &"label_values(up{job=\"$job\"}, instance)".into(),
@@ -691,4 +699,83 @@ fn the_python_cache_settings_run_and_match_the_yaml() {
         yml_text.contains("cachetools.TTLCache(maxsize=max_size, ttl=ttl)"),
         "{yml_text}"
     );
+}
+
+/// Grafana's dashboard schema (generated from `@grafana/schema`, see
+/// `fixtures/grafana/PROVENANCE.md`): `open` allows fields Grafana's types do not list, as
+/// Grafana does; the strict one rejects them, so a misspelt field is caught too.
+fn grafana_schema(file: &str) -> jsonschema::Validator {
+    let text = fs::read_to_string(crate::support::fixture(&format!("grafana/{file}"))).unwrap();
+    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).expect("a JSON Schema")
+}
+
+fn schema_errors(v: &jsonschema::Validator, doc: &serde_json::Value) -> Vec<String> {
+    v.iter_errors(doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}
+
+/// Every dashboard promtune writes, for the guide and for every real exporter captured,
+/// follows Grafana's schema (open and strict), and no panel is a chart without a query: a
+/// check promtune cannot measure gets a text panel that says what to expose.
+#[test]
+fn every_dashboard_follows_grafanas_schema_and_has_no_empty_panel() {
+    let open = grafana_schema("dashboard.schema.json");
+    let strict = grafana_schema("dashboard.strict.schema.json");
+    // The schema is not vacuous: real dashboards pass, broken ones fail.
+    for real in ["k8s-system-coredns.json", "k8s-views-pods.json"] {
+        let path = format!("grafana/dashboards/dotdc-grafana-dashboards-kubernetes/{real}");
+        let doc: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(crate::support::fixture(&path)).unwrap())
+                .unwrap();
+        assert_eq!(schema_errors(&open, &doc), Vec::<String>::new(), "{real}");
+    }
+    let mut sources = vec![GUIDE.to_string()];
+    for e in fs::read_dir(crate::support::fixture("capture")).unwrap() {
+        let dir = e.unwrap().path();
+        if dir.join("metrics.prom").is_file() {
+            sources.push(dir.join("metrics.prom").display().to_string());
+        }
+    }
+    sources.sort();
+    assert!(sources.len() >= 17, "{sources:?}");
+    let mut text_panels = 0;
+    for source in &sources {
+        let r = promtune(&["generate", "dashboard", source]);
+        assert_eq!(r.code, 0, "{source}: {}", r.stderr);
+        let d: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(schema_errors(&open, &d), Vec::<String>::new(), "{source}");
+        assert_eq!(schema_errors(&strict, &d), Vec::<String>::new(), "{source}");
+        let panels = d["panels"].as_array().unwrap();
+        assert_eq!(panels.len(), 6, "{source}");
+        for p in panels {
+            match p["type"].as_str().unwrap() {
+                "timeseries" => {
+                    let targets = p["targets"].as_array().unwrap();
+                    assert!(!targets.is_empty(), "{source}: {p}");
+                    assert!(targets
+                        .iter()
+                        .all(|t| t["expr"].as_str().is_some_and(|e| !e.is_empty())));
+                }
+                "text" => {
+                    text_panels += 1;
+                    let content = p["options"]["content"].as_str().unwrap();
+                    assert!(
+                        content.contains("promtune found nothing to chart"),
+                        "{content}"
+                    );
+                    assert!(p.get("targets").is_none(), "{p}");
+                }
+                other => panic!("{source}: unexpected panel type {other}"),
+            }
+        }
+        let mut bad = d.clone();
+        bad["panels"][0]["gridPos"]["h"] = "8".into();
+        assert!(
+            !schema_errors(&open, &bad).is_empty(),
+            "a string height must fail"
+        );
+    }
+    // Exporters without request metrics (redis, postgres, …) do need them.
+    assert!(text_panels > 0);
 }
