@@ -97,6 +97,12 @@ pub fn analyse(
     Ok(Analysis { report, warnings })
 }
 
+/// Analyses a snapshot read from a server over a range: its counters are already their
+/// increase over the range and its gauges their value at the end, as two scrapes give.
+pub fn analyse_range(name: String, parsed: &Parsed, clock: &Clock, cfg: &Config) -> Report {
+    analyse_snapshot(name, parsed, &parsed.snapshot, clock, cfg, &cfg.traffic)
+}
+
 fn analyse_snapshot(
     name: String,
     parsed: &Parsed,
@@ -144,6 +150,9 @@ fn analyse_snapshot(
         warnings: parsed.warnings_total,
         resets: 0,
         error: None,
+        target: None,
+        scrape: None,
+        notices: Vec::new(),
     }
 }
 

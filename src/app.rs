@@ -131,6 +131,18 @@ fn load_config(t: &ThresholdArgs) -> anyhow::Result<Config> {
 /// Generated files as `(file name, text)`.
 type Files = Vec<(String, String)>;
 
+/// The one `--job` a single target's config may change.
+fn single_job(g: &GenerateArgs) -> anyhow::Result<Option<&str>> {
+    match g.job.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one)),
+        many => anyhow::bail!(
+            "--job was given {} times; one target's config changes one job (several narrow a --prometheus fleet)",
+            many.len()
+        ),
+    }
+}
+
 /// Generates files for the first source that could be analysed.
 fn generate_files(
     analysed: &[Analysed],
@@ -174,7 +186,7 @@ fn generate_files(
         &target,
         &path,
         &scheme,
-        g.job.as_deref(),
+        single_job(g)?,
         base.as_ref().map(|b| b.text.as_str()),
     )
     .with_context(|| base.as_ref().map(|b| b.path.clone()).unwrap_or_default())?;
@@ -225,6 +237,9 @@ fn diff(files: &[(String, String)], base: Option<&BaseConfig>) -> String {
 
 fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
     let cfg = load_config(&args.run.thresholds)?;
+    if let Some(url) = &args.run.prometheus {
+        return analyze_server(args, url, &cfg);
+    }
     let (analysed, failed) = collect::analyse_all(&args.run, &cfg, &mut |m| say(m))?;
     let mut out = stdout();
     if args.generate.diff {
@@ -238,7 +253,7 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
             FormatArg::Markdown => report::Format::Markdown,
         };
         let reports: Vec<Report> = analysed.iter().map(|a| a.report.clone()).collect();
-        out.write_all(report::renderer(format).render(&reports).as_bytes())?;
+        out.write_all(report::renderer(format).render(&reports, None).as_bytes())?;
     }
     out.flush()?;
     if let (Some(dir), false) = (&args.write_configs, args.generate.diff) {
@@ -248,26 +263,72 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
             say(format_args!("wrote {}", path.display()));
         }
     }
-    let limit = match args.fail_on {
+    let statuses: Vec<Status> = analysed
+        .iter()
+        .flat_map(|a| a.report.checks.iter().map(|c| c.status))
+        .collect();
+    Ok(verdict(args.fail_on, &statuses, failed))
+}
+
+/// `analyze --prometheus URL`: the fleet a server scrapes.
+fn analyze_server(args: &AnalyzeArgs, url: &str, cfg: &Config) -> anyhow::Result<u8> {
+    if args.write_configs.is_some() || args.generate.diff {
+        anyhow::bail!("--write-configs and --diff are not available with --prometheus yet: analyse one target's scrape to generate configs");
+    }
+    let q = settings::range_query(&args.run, url, &args.generate.job)?;
+    let http = settings::http_options(&args.run.http)?;
+    let read = crate::server::read(&q, &http, cfg)?;
+    for r in &read.reports {
+        for n in &r.notices {
+            say(format_args!("{}: notice: {n}", r.source));
+        }
+    }
+    for w in &read.fleet.notices {
+        say(format_args!("{}: warning from the server: {w}", q.url));
+    }
+    if !read.left_out.is_empty() {
+        say(format_args!(
+            "promtune: {} targets have no request metrics and were left out",
+            read.left_out.len()
+        ));
+    }
+    let format = match args.format {
+        FormatArg::Table => report::Format::Table,
+        FormatArg::Json => report::Format::Json,
+        FormatArg::Markdown => report::Format::Markdown,
+    };
+    let mut out = stdout();
+    out.write_all(
+        report::renderer(format)
+            .render(&read.reports, Some(&read.fleet))
+            .as_bytes(),
+    )?;
+    out.flush()?;
+    let statuses: Vec<Status> = read
+        .reports
+        .iter()
+        .flat_map(|r| r.checks.iter().map(|c| c.status))
+        .collect();
+    Ok(verdict(args.fail_on, &statuses, false))
+}
+
+/// The exit code for these statuses under `--fail-on`.
+fn verdict(fail_on: FailOnArg, statuses: &[Status], failed: bool) -> u8 {
+    let limit = match fail_on {
         FailOnArg::Never => None,
         FailOnArg::Warning | FailOnArg::Unknown => Some(Status::Warning),
         FailOnArg::Critical => Some(Status::Critical),
     };
-    let statuses = || {
-        analysed
-            .iter()
-            .flat_map(|a| a.report.checks.iter().map(|c| c.status))
-    };
-    let worst = statuses().max();
+    let worst = statuses.iter().max();
     // Unknown sorts below ok, so "at or above" cannot say it: it is asked for by name.
-    let unmeasured = args.fail_on == FailOnArg::Unknown && statuses().any(|s| s == Status::Unknown);
-    Ok(if failed {
+    let unmeasured = fail_on == FailOnArg::Unknown && statuses.contains(&Status::Unknown);
+    if failed {
         exit::FAILURE
-    } else if unmeasured || limit.is_some_and(|l| worst.is_some_and(|w| w >= l)) {
+    } else if unmeasured || limit.is_some_and(|l| worst.is_some_and(|w| *w >= l)) {
         exit::FINDINGS
     } else {
         exit::OK
-    })
+    }
 }
 
 fn generate_one(args: &GenerateCmd) -> anyhow::Result<u8> {

@@ -73,8 +73,29 @@ pub struct ThresholdArgs {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Files, `-` for standard input, or http(s):// URLs; one report each.
-    #[arg(required = true, value_name = "SOURCE")]
+    #[arg(required_unless_present = "prometheus", value_name = "SOURCE")]
     pub sources: Vec<std::ffi::OsString>,
+
+    /// Read the fleet from this Prometheus-compatible server (Prometheus, VictoriaMetrics,
+    /// Thanos, Mimir; a path prefix is allowed): one report per target, over --range.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["sources", "previous", "window", "scraped_at"])]
+    pub prometheus: Option<String>,
+
+    /// With --prometheus: the range that rates and counts cover, ending at --at.
+    #[arg(long, value_name = "DURATION", default_value = "1h")]
+    pub range: String,
+
+    /// With --prometheus: the end of the range (RFC 3339 or unix seconds; default now).
+    #[arg(long, value_name = "TIME", requires = "prometheus")]
+    pub at: Option<String>,
+
+    /// With --prometheus: only targets matching these label matchers (`{env="prod"}`).
+    #[arg(long = "match", value_name = "SELECTOR", requires = "prometheus")]
+    pub matcher: Option<String>,
+
+    /// With --prometheus: the tenant, sent as X-Scope-OrgID (Mimir, Cortex, Thanos).
+    #[arg(long, value_name = "ID", requires = "prometheus")]
+    pub tenant: Option<String>,
 
     /// When the exposition was taken (RFC 3339, or unix seconds), if it has no timestamps.
     #[arg(long, value_name = "TIME")]
@@ -152,9 +173,10 @@ pub struct GenerateArgs {
     #[arg(long, value_name = "FILE")]
     pub base_config: Option<PathBuf>,
 
-    /// The scrape job to change (default: the job whose static targets include the target).
+    /// The scrape job to change (default: the job whose static targets include the target);
+    /// with --prometheus, the jobs to analyse (repeat it for several).
     #[arg(long, value_name = "NAME")]
-    pub job: Option<String>,
+    pub job: Vec<String>,
 
     /// host:port of the analysed target, for a file or stdin source (a URL gives its own).
     #[arg(long, value_name = "HOST:PORT")]

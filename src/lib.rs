@@ -17,5 +17,6 @@ pub mod model;
 pub mod parse;
 pub mod recommend;
 pub mod report;
+pub mod server;
 pub mod settings;
 pub mod threshold;

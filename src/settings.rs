@@ -67,18 +67,22 @@ pub fn http_options(a: &HttpArgs) -> anyhow::Result<HttpOptions> {
     })
 }
 
-/// `--scraped-at`: RFC 3339 (UTC) or unix seconds.
-pub fn scraped_at(text: &str) -> anyhow::Result<TimeSource> {
-    let at = match text.parse::<f64>() {
+/// A time given as `flag`: RFC 3339 (UTC) or unix seconds.
+fn time_arg(flag: &str, text: &str) -> anyhow::Result<f64> {
+    Ok(match text.parse::<f64>() {
         Ok(v) if v.is_finite() && v >= 0.0 => v,
         _ => humantime::parse_rfc3339_weak(text)
-            .map_err(|e| anyhow!("--scraped-at {text:?}: {e} (expected RFC 3339 such as 2026-11-27T10:00:00Z, or unix seconds)"))?
+            .map_err(|e| anyhow!("{flag} {text:?}: {e} (expected RFC 3339 such as 2026-11-27T10:00:00Z, or unix seconds)"))?
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs_f64())
             .unwrap_or(0.0),
-    };
+    })
+}
+
+/// `--scraped-at`: RFC 3339 (UTC) or unix seconds.
+pub fn scraped_at(text: &str) -> anyhow::Result<TimeSource> {
     Ok(TimeSource {
-        at,
+        at: time_arg("--scraped-at", text)?,
         how: "--scraped-at".into(),
     })
 }
@@ -107,4 +111,40 @@ pub fn target(source: &Source, flag: Option<&str>) -> (String, String, String) {
         "/metrics".into(),
         "http".into(),
     )
+}
+
+/// The server-mode query from the command line: `--range`, `--at` (default now), the jobs,
+/// `--match` and `--tenant`.
+pub fn range_query(
+    run: &crate::cli::RunArgs,
+    url: &str,
+    jobs: &[String],
+) -> anyhow::Result<crate::server::RangeQuery> {
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        anyhow::bail!("--prometheus {url:?}: expected an http:// or https:// URL");
+    }
+    let range = humantime::parse_duration(&run.range)
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "--range {:?}: {e} (expected a duration such as 1h)",
+                run.range
+            )
+        })?
+        .as_secs_f64();
+    if range < 1.0 {
+        anyhow::bail!("--range {:?}: must be at least 1s", run.range);
+    }
+    let at = match &run.at {
+        Some(t) => time_arg("--at", t)?,
+        None => crate::input::now(),
+    };
+    Ok(crate::server::RangeQuery {
+        url: url.to_string(),
+        range,
+        at,
+        jobs: jobs.to_vec(),
+        matcher: run.matcher.clone(),
+        tenant: run.tenant.clone(),
+        max_bytes: run.input.max_bytes,
+    })
 }

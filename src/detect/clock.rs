@@ -27,6 +27,8 @@ pub enum Span {
     Uptime,
     /// Between two scrapes of the same target (`--previous`, `--window`).
     Window,
+    /// A range read from a Prometheus-compatible server (`--prometheus`, `--range`).
+    Range,
 }
 
 impl Span {
@@ -35,6 +37,7 @@ impl Span {
         match self {
             Span::Uptime => "uptime",
             Span::Window => "window",
+            Span::Range => "range",
         }
     }
 
@@ -43,6 +46,7 @@ impl Span {
         match self {
             Span::Uptime => "of uptime",
             Span::Window => "between the two scrapes",
+            Span::Range => "of the range queried",
         }
     }
 }
@@ -240,6 +244,22 @@ impl Clock {
             }
         }
         self
+    }
+
+    /// The clock of a range read from a server: the values cover `start`..`end`, counters
+    /// being their increase over it and gauges their value at its end.
+    pub fn over_range(snap: &Snapshot, start: f64, end: f64, how: &str) -> Clock {
+        let at = TimeSource {
+            at: end,
+            how: how.to_string(),
+        };
+        Clock {
+            uptime: Some(end - start),
+            uptime_source: format!("the range queried, {} to {}", rfc3339(start), rfc3339(end)),
+            span: Span::Range,
+            exporter_uptime: Some(end - start),
+            ..Clock::from_snapshot(snap, Some(&at))
+        }
     }
 
     /// The clock of the window from `earlier` to `self`: both scrape times must be known and

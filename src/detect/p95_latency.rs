@@ -44,6 +44,7 @@ fn from_histogram(f: &Family, others: &[&Family], span: Span) -> Measurement {
         match span {
             Span::Uptime => "since the process started",
             Span::Window => "between the two scrapes",
+            Span::Range => "over the range queried",
         }
     );
     let bucket = selector(&format!("{}_bucket", f.name), &[]);

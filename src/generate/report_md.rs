@@ -22,7 +22,7 @@ impl Generator for ReportGenerator {
             .map(|l| l.trim_start_matches("# "))
             .collect::<Vec<_>>()
             .join("\n");
-        let body = renderer(Format::Markdown).render(std::slice::from_ref(cx.report));
+        let body = renderer(Format::Markdown).render(std::slice::from_ref(cx.report), None);
         Ok(format!("<!--\n{comment}\n-->\n{body}"))
     }
 }

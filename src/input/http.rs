@@ -163,18 +163,41 @@ fn hint(e: &reqwest::Error, o: &HttpOptions) -> String {
     }
 }
 
-/// Sends the GET and returns the body as a stream.
-pub(super) fn open(url: &str, o: &HttpOptions) -> anyhow::Result<Opened> {
+/// An answer whose body is still to be read, within the request's deadline.
+pub(super) struct Answer {
+    /// The HTTP status.
+    pub status: reqwest::StatusCode,
+    /// The Content-Type, if any.
+    pub content_type: Option<String>,
+    /// The decoded body.
+    pub body: Body,
+    /// How the body travelled.
+    pub wire: Arc<Mutex<Wire>>,
+}
+
+/// Sends a GET with `accept` (or the exposition formats) and `query` pairs. Errors name
+/// the URL without its userinfo; secrets travel only in headers.
+pub(super) fn get(
+    url: &str,
+    query: &[(&str, &str)],
+    accept: Option<&str>,
+    o: &HttpOptions,
+) -> anyhow::Result<Answer> {
     let shown = redact(url);
     let client = client(o)?;
     let mut req = client.get(url);
+    if !query.is_empty() {
+        req = req.query(query);
+    }
+    if let Some(a) = accept {
+        req = req.header(ACCEPT, a);
+    }
     if let Some(t) = &o.bearer_token {
         req = req.bearer_auth(t);
     }
     if let Some((u, p)) = &o.basic_auth {
         req = req.basic_auth(u, Some(p));
     }
-    let at = now();
     let deadline = Instant::now() + o.timeout;
     let resp = req.send().map_err(|e| {
         anyhow!(
@@ -183,7 +206,35 @@ pub(super) fn open(url: &str, o: &HttpOptions) -> anyhow::Result<Opened> {
             root_cause(&e.without_url())
         )
     })?;
+    let header = |h| {
+        resp.headers()
+            .get(h)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let content_type = header(CONTENT_TYPE);
+    let encoding = header(CONTENT_ENCODING)
+        .map(|v| v.trim().to_ascii_lowercase())
+        .filter(|v| v != "identity");
     let status = resp.status();
+    let wire = Arc::new(Mutex::new(Wire {
+        encoding: encoding.clone(),
+        ..Wire::default()
+    }));
+    Ok(Answer {
+        status,
+        content_type,
+        body: Body::start(resp, encoding, wire.clone(), deadline, o.timeout),
+        wire,
+    })
+}
+
+/// Sends the GET and returns the body as a stream.
+pub(super) fn open(url: &str, o: &HttpOptions) -> anyhow::Result<Opened> {
+    let shown = redact(url);
+    let at = now();
+    let a = get(url, &[], None, o)?;
+    let status = a.status;
     if !status.is_success() {
         let why = match status.as_u16() {
             401 | 403 => "check the credentials (--bearer-token-file, --basic-auth-user)",
@@ -193,25 +244,10 @@ pub(super) fn open(url: &str, o: &HttpOptions) -> anyhow::Result<Opened> {
         };
         anyhow::bail!("GET {shown}: HTTP {status}: {why}");
     }
-    let content_type = resp
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let encoding = resp
-        .headers()
-        .get(CONTENT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .filter(|v| v != "identity");
-    let wire = Arc::new(Mutex::new(Wire {
-        encoding: encoding.clone(),
-        ..Wire::default()
-    }));
     Ok(Opened {
-        wire: Some(wire.clone()),
-        reader: Box::new(Body::start(resp, encoding, wire, deadline, o.timeout)),
-        content_type,
+        wire: Some(a.wire),
+        reader: Box::new(a.body),
+        content_type: a.content_type,
         time: Some(TimeSource {
             at,
             how: "the time of the HTTP request".into(),
@@ -222,7 +258,7 @@ pub(super) fn open(url: &str, o: &HttpOptions) -> anyhow::Result<Opened> {
 /// The body, read on its own thread and handed over in chunks, so that the whole request
 /// has one deadline: reqwest's timeout applies to each read, and a server that sends a
 /// byte every half second would otherwise hold the run as long as it likes.
-struct Body {
+pub(super) struct Body {
     chunks: Receiver<std::io::Result<Vec<u8>>>,
     chunk: Vec<u8>,
     at: usize,

@@ -4,6 +4,7 @@
 pub mod bounded;
 mod file;
 mod http;
+pub mod promapi;
 mod tls;
 
 use std::io::Read;

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{Renderer, Report};
+use super::{Fleet, Renderer, Report};
 
 /// Renders JSON.
 pub(crate) struct JsonRenderer;
@@ -15,6 +15,114 @@ pub(crate) const SCHEMA_VERSION: u32 = 1;
 struct Output<'a> {
     schema_version: u32,
     reports: Vec<WireReport<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fleet: Option<WireFleet<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireTarget<'a> {
+    job: &'a str,
+    instance: &'a str,
+}
+
+#[derive(Serialize)]
+struct WireScrape<'a> {
+    interval_seconds: Option<f64>,
+    interval_source: &'a str,
+    timeout_seconds: Option<f64>,
+    timeout_source: Option<&'a str>,
+    samples_per_scrape: Option<f64>,
+    ingest_per_second: Option<f64>,
+    savings_per_second: Option<f64>,
+    scrape_duration_max_seconds: Option<f64>,
+    availability: Option<f64>,
+    restarts: Option<f64>,
+    memory_max_bytes: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct WireRange {
+    start: String,
+    end: String,
+    seconds: f64,
+}
+
+#[derive(Serialize)]
+struct WireRow<'a> {
+    target: WireTarget<'a>,
+    metrics_requests_per_second: Option<f64>,
+    health_checks_per_second: Option<f64>,
+    worst_status: Option<&'static str>,
+    worst_check: Option<&'a str>,
+    ingest_per_second: Option<f64>,
+    savings_per_second: f64,
+    savings_share: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct WireJob<'a> {
+    job: &'a str,
+    targets: usize,
+    interval_seconds: Option<f64>,
+    ingest_per_second: f64,
+    savings_per_second: f64,
+    savings_share: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct WireFleet<'a> {
+    range: WireRange,
+    targets: usize,
+    ingest_per_second: f64,
+    savings_per_second: f64,
+    savings_share: Option<f64>,
+    rows: Vec<WireRow<'a>>,
+    jobs: Vec<WireJob<'a>>,
+    server_warnings: &'a [String],
+}
+
+fn fleet(f: &Fleet) -> WireFleet<'_> {
+    WireFleet {
+        range: WireRange {
+            start: super::rfc3339(f.range.0),
+            end: super::rfc3339(f.range.1),
+            seconds: f.range.1 - f.range.0,
+        },
+        targets: f.rows.len(),
+        ingest_per_second: f.ingest,
+        savings_per_second: f.savings,
+        savings_share: f.share(f.savings),
+        rows: f
+            .rows
+            .iter()
+            .map(|r| WireRow {
+                target: WireTarget {
+                    job: &r.target.job,
+                    instance: &r.target.instance,
+                },
+                metrics_requests_per_second: finite(r.metrics_per_second),
+                health_checks_per_second: finite(r.health_per_second),
+                worst_status: r.worst.as_ref().map(|w| w.0.as_str()),
+                worst_check: r.worst.as_ref().map(|w| w.1.as_str()),
+                ingest_per_second: finite(r.ingest),
+                savings_per_second: r.savings,
+                savings_share: f.share(r.savings),
+            })
+            .collect(),
+        jobs: f
+            .jobs
+            .iter()
+            .map(|j| WireJob {
+                job: &j.job,
+                targets: j.targets,
+                interval_seconds: j.interval,
+                ingest_per_second: j.ingest,
+                savings_per_second: j.savings,
+                savings_share: f.share(j.savings),
+            })
+            .collect(),
+        server_warnings: &f.notices,
+    }
 }
 
 #[derive(Serialize)]
@@ -33,6 +141,12 @@ struct WireReport<'a> {
     recommendations: Vec<WireRecommendation<'a>>,
     parser_warnings: u64,
     counter_resets: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<WireTarget<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scrape: Option<WireScrape<'a>>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    notices: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -173,14 +287,33 @@ fn wire(r: &Report) -> WireReport<'_> {
             .collect(),
         parser_warnings: r.warnings,
         counter_resets: r.resets,
+        target: r.target.as_ref().map(|t| WireTarget {
+            job: &t.job,
+            instance: &t.instance,
+        }),
+        scrape: r.scrape.as_ref().map(|f| WireScrape {
+            interval_seconds: f.interval,
+            interval_source: &f.interval_source,
+            timeout_seconds: f.timeout.as_ref().map(|t| t.0),
+            timeout_source: f.timeout.as_ref().map(|t| t.1.as_str()),
+            samples_per_scrape: finite(f.samples_per_scrape),
+            ingest_per_second: finite(f.ingest()),
+            savings_per_second: finite(f.savings()),
+            scrape_duration_max_seconds: finite(f.duration_max),
+            availability: finite(f.availability),
+            restarts: finite(f.restarts),
+            memory_max_bytes: finite(f.memory_max),
+        }),
+        notices: &r.notices,
     }
 }
 
 impl Renderer for JsonRenderer {
-    fn render(&self, reports: &[Report]) -> String {
+    fn render(&self, reports: &[Report], f: Option<&Fleet>) -> String {
         let out = Output {
             schema_version: SCHEMA_VERSION,
             reports: reports.iter().map(wire).collect(),
+            fleet: f.map(fleet),
         };
         let mut s = serde_json::to_string_pretty(&out)
             .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));

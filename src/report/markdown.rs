@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Renderer, Report};
+use super::{Fleet, Renderer, Report};
 
 /// Renders Markdown.
 pub(crate) struct MarkdownRenderer;
@@ -21,7 +21,7 @@ fn table<const N: usize>(out: &mut String, head: [&str; N], rows: Vec<[String; N
 }
 
 impl Renderer for MarkdownRenderer {
-    fn render(&self, reports: &[Report]) -> String {
+    fn render(&self, reports: &[Report], fleet: Option<&Fleet>) -> String {
         let mut out = String::new();
         for r in reports {
             let _ = writeln!(out, "# promtune report: {}\n", cell(&r.source));
@@ -62,6 +62,31 @@ impl Renderer for MarkdownRenderer {
                 let _ = writeln!(out, "- {}", cell(&note));
             }
             out.push('\n');
+        }
+        if let Some(f) = fleet {
+            let _ = writeln!(
+                out,
+                "# Fleet summary\n\n{} targets, {} to {}, ranked by the ingest the recommended scrape interval saves.\n",
+                f.rows.len(),
+                super::rfc3339(f.range.0),
+                super::rfc3339(f.range.1)
+            );
+            table(
+                &mut out,
+                [
+                    "Job", "Instance", "Metrics", "Health", "Worst", "Ingest", "Saves",
+                ],
+                f.table_rows(),
+            );
+            out.push('\n');
+            table(
+                &mut out,
+                ["Job", "Targets", "Interval", "Ingest", "Saves"],
+                f.job_rows(),
+            );
+            for n in &f.notices {
+                let _ = writeln!(out, "\n**Server warning:** {}", cell(n));
+            }
         }
         out
     }

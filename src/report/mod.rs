@@ -1,11 +1,13 @@
 //! Stage 6a: results → text. Renderers are pure: they return strings and never print.
 
 mod check;
+mod fleet;
 mod json;
 mod markdown;
 mod table;
 
 pub use check::render_check;
+pub use fleet::{Fleet, FleetRow, JobTotal, ScrapeFacts, Target};
 
 pub use crate::detect::rfc3339;
 use crate::detect::{count, Pattern, Span, Traffic};
@@ -40,6 +42,12 @@ pub struct Report {
     pub resets: u64,
     /// Why the source could not be analysed.
     pub error: Option<String>,
+    /// The target, when the report is one of a fleet's.
+    pub target: Option<Target>,
+    /// What scraping the target cost over the range, when a server said.
+    pub scrape: Option<ScrapeFacts>,
+    /// Things to know about the figures (restarts, outages, the server's own warnings).
+    pub notices: Vec<String>,
 }
 
 impl Report {
@@ -78,6 +86,9 @@ impl Report {
             warnings: 0,
             resets: 0,
             error: Some(error),
+            target: None,
+            scrape: None,
+            notices: Vec::new(),
         }
     }
 
@@ -176,6 +187,7 @@ impl Report {
         let label = match self.span {
             Span::Uptime => "Uptime",
             Span::Window => "Window",
+            Span::Range => "Range",
         };
         out.push(match self.uptime.0 {
             Some(u) => format!("{label}: {u:.0}s (from {})", self.uptime.1),
@@ -195,6 +207,15 @@ impl Report {
             }
         } else {
             out.push("Requests: no request counter recognised".into());
+        }
+        if let Some(t) = &self.target {
+            out.push(format!("Target: job {}, instance {}", t.job, t.instance));
+        }
+        if let Some(f) = &self.scrape {
+            out.push(format!("Scraping: {}", f.describe()));
+        }
+        for n in &self.notices {
+            out.push(format!("Notice: {n}"));
         }
         if self.resets > 0 {
             out.push(format!(
@@ -225,8 +246,8 @@ pub enum Format {
 
 /// Renders reports in a format.
 pub trait Renderer {
-    /// The whole output for these reports.
-    fn render(&self, reports: &[Report]) -> String;
+    /// The whole output for these reports, and the fleet summary when they are a fleet's.
+    fn render(&self, reports: &[Report], fleet: Option<&Fleet>) -> String;
 }
 
 /// The renderer for a format.

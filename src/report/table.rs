@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
-use super::{Renderer, Report};
+use super::{Fleet, Renderer, Report};
 
 /// Renders comfy-table tables.
 pub(crate) struct TableRenderer;
@@ -19,7 +19,7 @@ fn table<const N: usize>(head: [&str; N], rows: Vec<[String; N]>) -> String {
 }
 
 impl Renderer for TableRenderer {
-    fn render(&self, reports: &[Report]) -> String {
+    fn render(&self, reports: &[Report], fleet: Option<&Fleet>) -> String {
         let mut out = String::new();
         for (i, r) in reports.iter().enumerate() {
             if i > 0 {
@@ -62,6 +62,34 @@ impl Renderer for TableRenderer {
             let _ = writeln!(out, "\nHow each figure was measured");
             for note in r.notes() {
                 let _ = writeln!(out, "  - {note}");
+            }
+        }
+        if let Some(f) = fleet {
+            let _ = writeln!(
+                out,
+                "\nFleet: {} targets, {} to {}, ranked by the ingest the recommended scrape interval saves",
+                f.rows.len(),
+                super::rfc3339(f.range.0),
+                super::rfc3339(f.range.1)
+            );
+            let _ = writeln!(
+                out,
+                "{}",
+                table(
+                    ["Job", "Instance", "Metrics", "Health", "Worst", "Ingest", "Saves"],
+                    f.table_rows()
+                )
+            );
+            let _ = writeln!(
+                out,
+                "{}",
+                table(
+                    ["Job", "Targets", "Interval", "Ingest", "Saves"],
+                    f.job_rows()
+                )
+            );
+            for n in &f.notices {
+                let _ = writeln!(out, "Server warning: {n}");
             }
         }
         out

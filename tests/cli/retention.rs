@@ -40,7 +40,7 @@ fn reports_are_the_same_with_and_without_retention() {
                 time: Some(time.clone()),
             };
             let a = analyse(f.display().to_string(), &scrape, None, &cfg).unwrap();
-            renderer(Format::Json).render(&[a.report])
+            renderer(Format::Json).render(&[a.report], None)
         };
         assert_eq!(json(&kept), json(&all), "{}", f.display());
         let (n_all, n_kept): (usize, usize) = (

@@ -1,0 +1,277 @@
+//! Many targets at once: which target a report is about, what scraping it costs, and the
+//! fleet summary that ranks the targets by what the recommended changes would save.
+
+use super::Report;
+use crate::recommend::RECOMMENDED_SCRAPE_INTERVAL;
+use crate::threshold::Status;
+
+/// The target a report is about, by its `job` and `instance` labels.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Target {
+    /// `job`.
+    pub job: String,
+    /// `instance`.
+    pub instance: String,
+}
+
+/// What scraping a target costs and how it went over the range, as the server saw it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScrapeFacts {
+    /// The job's scrape interval in seconds.
+    pub interval: Option<f64>,
+    /// Where the interval came from (`/api/v1/targets`, the median gap between `up` samples).
+    pub interval_source: String,
+    /// The scrape timeout in seconds, and where it came from.
+    pub timeout: Option<(f64, String)>,
+    /// Samples per scrape (`scrape_samples_scraped`, averaged over the range).
+    pub samples_per_scrape: Option<f64>,
+    /// The longest scrape over the range (`scrape_duration_seconds`).
+    pub duration_max: Option<f64>,
+    /// The share of scrapes that succeeded (`avg_over_time(up[range])`).
+    pub availability: Option<f64>,
+    /// Process restarts in the range (`changes(process_start_time_seconds[range])`).
+    pub restarts: Option<f64>,
+    /// The most resident memory in the range (`max_over_time`), beside the value at its end.
+    pub memory_max: Option<f64>,
+}
+
+impl ScrapeFacts {
+    /// One line for the report's header.
+    pub fn describe(&self) -> String {
+        let u = crate::threshold::Unit::Seconds;
+        let mut parts = vec![match self.interval {
+            Some(i) => format!("every {} ({})", u.format(i), self.interval_source),
+            None => format!("interval {}", self.interval_source),
+        }];
+        if let Some(s) = self.samples_per_scrape {
+            parts.push(match self.ingest() {
+                Some(i) => format!("{s:.0} samples per scrape, {} ingested", rate(Some(i))),
+                None => format!("{s:.0} samples per scrape"),
+            });
+        }
+        if let Some(d) = self.duration_max {
+            parts.push(match &self.timeout {
+                Some((t, _)) => format!(
+                    "slowest scrape {} of a {} timeout",
+                    u.format(d),
+                    u.format(*t)
+                ),
+                None => format!("slowest scrape {}", u.format(d)),
+            });
+        }
+        if let Some(a) = self.availability {
+            parts.push(format!("up {}", crate::threshold::Unit::Ratio.format(a)));
+        }
+        if let Some(m) = self.memory_max {
+            parts.push(format!(
+                "most memory {}",
+                crate::threshold::Unit::Bytes.format(m)
+            ));
+        }
+        parts.join("; ")
+    }
+
+    /// Samples ingested per second: samples per scrape ÷ interval.
+    pub fn ingest(&self) -> Option<f64> {
+        Some(self.samples_per_scrape? / self.interval?)
+    }
+
+    /// The ingest saved by scraping at the recommended interval, when the job is faster.
+    pub fn savings(&self) -> Option<f64> {
+        let (samples, interval) = (self.samples_per_scrape?, self.interval?);
+        Some(if interval < RECOMMENDED_SCRAPE_INTERVAL * 0.95 {
+            samples / interval - samples / RECOMMENDED_SCRAPE_INTERVAL
+        } else {
+            0.0
+        })
+    }
+}
+
+/// One row of the fleet summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FleetRow {
+    /// The target.
+    pub target: Target,
+    /// Requests to the metrics endpoint per second, as the target counted them.
+    pub metrics_per_second: Option<f64>,
+    /// Health checks per second.
+    pub health_per_second: Option<f64>,
+    /// The worst check status, and its check.
+    pub worst: Option<(Status, String)>,
+    /// Samples per second ingested.
+    pub ingest: Option<f64>,
+    /// Samples per second the recommended interval saves.
+    pub savings: f64,
+}
+
+/// Totals for one job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobTotal {
+    /// The job.
+    pub job: String,
+    /// Its targets.
+    pub targets: usize,
+    /// Its scrape interval, when known.
+    pub interval: Option<f64>,
+    /// Samples per second ingested.
+    pub ingest: f64,
+    /// Samples per second the recommended interval saves.
+    pub savings: f64,
+}
+
+/// The fleet summary: rows ranked by savings, totals per job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fleet {
+    /// The range the figures cover: `(start, end)` in unix seconds.
+    pub range: (f64, f64),
+    /// Rows, the largest saving first (ties by job, then instance).
+    pub rows: Vec<FleetRow>,
+    /// Per job, by name.
+    pub jobs: Vec<JobTotal>,
+    /// Samples per second ingested over the fleet.
+    pub ingest: f64,
+    /// Samples per second the recommendations save over the fleet.
+    pub savings: f64,
+    /// What the server warned of (Thanos partial responses), once each.
+    pub notices: Vec<String>,
+}
+
+fn per_second(r: &Report, id: &str) -> Option<f64> {
+    let p = r.patterns.iter().find(|p| p.id == id)?;
+    Some(p.requests? / r.uptime.0?)
+}
+
+impl Fleet {
+    /// The summary of `reports` (those with a target).
+    pub fn from_reports(reports: &[Report], range: (f64, f64)) -> Fleet {
+        let mut rows: Vec<FleetRow> = reports
+            .iter()
+            .filter_map(|r| {
+                let target = r.target.clone()?;
+                let scrape = r.scrape.clone().unwrap_or_default();
+                // The first check of the worst status, in the threshold table's order.
+                let worst = r
+                    .checks
+                    .iter()
+                    .fold(None::<&crate::threshold::Check>, |w, c| match w {
+                        Some(w) if w.status >= c.status => Some(w),
+                        _ => Some(c),
+                    })
+                    .map(|c| (c.status, c.measurement.check.to_string()));
+                Some(FleetRow {
+                    target,
+                    metrics_per_second: per_second(r, "metrics_scrapes"),
+                    health_per_second: per_second(r, "health_checks"),
+                    worst,
+                    ingest: scrape.ingest(),
+                    savings: scrape.savings().unwrap_or(0.0),
+                })
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            b.savings
+                .total_cmp(&a.savings)
+                .then_with(|| a.target.cmp(&b.target))
+        });
+        let mut jobs: Vec<JobTotal> = Vec::new();
+        for (row, r) in rows.iter().filter_map(|row| {
+            let r = reports
+                .iter()
+                .find(|r| r.target.as_ref() == Some(&row.target))?;
+            Some((row, r))
+        }) {
+            let interval = r.scrape.as_ref().and_then(|s| s.interval);
+            match jobs.iter_mut().find(|j| j.job == row.target.job) {
+                Some(j) => {
+                    j.targets += 1;
+                    j.ingest += row.ingest.unwrap_or(0.0);
+                    j.savings += row.savings;
+                }
+                None => jobs.push(JobTotal {
+                    job: row.target.job.clone(),
+                    targets: 1,
+                    interval,
+                    ingest: row.ingest.unwrap_or(0.0),
+                    savings: row.savings,
+                }),
+            }
+        }
+        jobs.sort_by(|a, b| a.job.cmp(&b.job));
+        Fleet {
+            range,
+            ingest: jobs.iter().map(|j| j.ingest).sum(),
+            savings: jobs.iter().map(|j| j.savings).sum(),
+            rows,
+            jobs,
+            notices: Vec::new(),
+        }
+    }
+
+    /// A saving as a share of the fleet's ingest.
+    pub fn share(&self, savings: f64) -> Option<f64> {
+        (self.ingest > 0.0).then(|| savings / self.ingest)
+    }
+}
+
+fn rate(v: Option<f64>) -> String {
+    v.map_or("-".into(), |v| crate::threshold::Unit::PerSecond.format(v))
+}
+
+impl Fleet {
+    /// The summary's rows for a table: Job, Instance, Metrics/s, Health/s, Worst, Ingest,
+    /// Saves.
+    pub fn table_rows(&self) -> Vec<[String; 7]> {
+        self.rows
+            .iter()
+            .map(|r| {
+                [
+                    r.target.job.clone(),
+                    r.target.instance.clone(),
+                    rate(r.metrics_per_second),
+                    rate(r.health_per_second),
+                    r.worst
+                        .as_ref()
+                        .map_or("-".into(), |(s, c)| format!("{s} ({c})")),
+                    rate(r.ingest),
+                    self.saving(r.savings),
+                ]
+            })
+            .collect()
+    }
+
+    /// Per job: Job, Targets, Interval, Ingest, Saves.
+    pub fn job_rows(&self) -> Vec<[String; 5]> {
+        let mut rows: Vec<[String; 5]> = self
+            .jobs
+            .iter()
+            .map(|j| {
+                [
+                    j.job.clone(),
+                    j.targets.to_string(),
+                    j.interval.map_or("-".into(), |i| format!("{i}s")),
+                    rate(Some(j.ingest)),
+                    self.saving(j.savings),
+                ]
+            })
+            .collect();
+        rows.push([
+            "all".into(),
+            self.rows.len().to_string(),
+            "-".into(),
+            rate(Some(self.ingest)),
+            self.saving(self.savings),
+        ]);
+        rows
+    }
+
+    /// A saving with its share of the fleet's ingest.
+    fn saving(&self, v: f64) -> String {
+        if v <= 0.0 {
+            return "-".into();
+        }
+        match self.share(v) {
+            Some(s) => format!("{} ({:.1}%)", rate(Some(v)), s * 100.0),
+            None => rate(Some(v)),
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! Each target's answers, written back as a text-format exposition and parsed by the same
+//! strict parser as a scrape: the server path ends in the same model, so every detector,
+//! threshold and generator works on it unchanged.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::families::Planned;
+use crate::model::{MetricType, Retention};
+use crate::parse::{self, Format, FormatChoice, ParseOptions, Parsed};
+
+/// One sample of one target: `(sample name, labels without job and instance, value)`.
+pub(super) type Row = (String, BTreeMap<String, String>, f64);
+
+fn escape(v: &str) -> String {
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+fn value(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".into()
+    } else if v == f64::INFINITY {
+        "+Inf".into()
+    } else if v == f64::NEG_INFINITY {
+        "-Inf".into()
+    } else {
+        format!("{v}")
+    }
+}
+
+fn bound(le: &str) -> f64 {
+    match le {
+        "+Inf" => f64::INFINITY,
+        other => other.parse().unwrap_or(f64::NAN),
+    }
+}
+
+/// Buckets whose increases were computed one by one can disagree by a rounding error (or by
+/// Prometheus's extrapolation at a series' edge): made cumulative again, each bucket at least
+/// the one below it.
+fn cumulative(rows: &mut [Row], bucket: &str) {
+    let mut groups: BTreeMap<Vec<(String, String)>, Vec<usize>> = BTreeMap::new();
+    for (i, (name, labels, _)) in rows.iter().enumerate() {
+        if name == bucket {
+            let key = labels
+                .iter()
+                .filter(|(k, _)| *k != "le")
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            groups.entry(key).or_default().push(i);
+        }
+    }
+    for idx in groups.values_mut() {
+        idx.sort_by(|a, b| {
+            let le = |i: &usize| bound(rows[*i].1.get("le").map_or("", String::as_str));
+            le(a).total_cmp(&le(b))
+        });
+        let mut floor = 0.0f64;
+        for &i in idx.iter() {
+            floor = floor.max(rows[i].2);
+            rows[i].2 = floor;
+        }
+    }
+}
+
+/// The exposition text of one target.
+pub(super) fn text(plan: &[Planned], mut by_family: BTreeMap<usize, Vec<Row>>) -> String {
+    let mut out = String::new();
+    for (i, p) in plan.iter().enumerate() {
+        let Some(rows) = by_family.get_mut(&i) else {
+            continue;
+        };
+        if p.mtype == MetricType::Histogram {
+            cumulative(rows, &format!("{}_bucket", p.family));
+        }
+        let _ = writeln!(out, "# TYPE {} {}", p.family, p.mtype);
+        for (name, labels, v) in rows.iter() {
+            let l: Vec<String> = labels
+                .iter()
+                .map(|(k, v)| format!("{k}=\"{}\"", escape(v)))
+                .collect();
+            let _ = writeln!(out, "{name}{{{}}} {}", l.join(","), value(*v));
+        }
+    }
+    out
+}
+
+/// Parses a rebuilt exposition as a scrape is parsed.
+pub(super) fn parse(text: &str, retain: Retention<'_>, max_bytes: u64) -> Result<Parsed, String> {
+    let opts = ParseOptions {
+        format: FormatChoice::Fixed(Format::Prometheus),
+        max_bytes,
+        retain: Some(retain),
+    };
+    parse::parse_bytes(text.as_bytes(), &opts).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Keep;
+    use crate::server::families::Read;
+
+    #[test]
+    fn rebuilt_histogram_is_cumulative_and_parses() {
+        let plan = vec![Planned {
+            family: "lat".into(),
+            mtype: MetricType::Histogram,
+            samples: vec![("lat_bucket".into(), Read::Increase)],
+            keep: Keep::Everything,
+        }];
+        let le = |l: &str| BTreeMap::from([("le".to_string(), l.to_string())]);
+        let rows = vec![
+            ("lat_bucket".to_string(), le("+Inf"), 10.0),
+            ("lat_bucket".to_string(), le("0.1"), 4.0),
+            ("lat_bucket".to_string(), le("0.5"), 10.000000001),
+            ("lat_count".to_string(), BTreeMap::new(), 10.0),
+        ];
+        let t = text(&plan, BTreeMap::from([(0, rows)]));
+        assert!(t.starts_with("# TYPE lat histogram\n"), "{t}");
+        assert!(t.contains("lat_bucket{le=\"+Inf\"} 10.000000001\n"), "{t}");
+        let keep = |_: &str, _: MetricType| Keep::Everything;
+        let p = parse(&t, &keep, 1 << 20).unwrap();
+        assert_eq!(p.snapshot.families[0].name, "lat");
+    }
+}

@@ -1,0 +1,225 @@
+//! Server mode (`analyze --prometheus URL`): a whole fleet read from the Prometheus,
+//! VictoriaMetrics, Thanos or Mimir that scrapes it, over a real range.
+//!
+//! One query per metric family, grouped by job and instance, so the request count grows with
+//! the families the detectors need, not with the targets. Each target's answers are written
+//! back as an exposition (counters as their increase over the range, gauges at its end),
+//! parsed and analysed as two scrapes are: no detector exists twice.
+
+mod exposition;
+mod families;
+mod scrape;
+
+use std::collections::BTreeMap;
+
+use anyhow::{bail, Context as _};
+
+use crate::analysis;
+use crate::config::Config;
+use crate::detect::{self, rfc3339, Clock};
+use crate::input::promapi::Api;
+use crate::input::HttpOptions;
+use crate::model::Keep;
+use crate::report::{Fleet, Report, Target};
+use families::{Planned, Read};
+
+/// What to read from the server.
+#[derive(Debug, Clone)]
+pub struct RangeQuery {
+    /// The server's base URL, path prefix included.
+    pub url: String,
+    /// The range's length, in seconds.
+    pub range: f64,
+    /// The range's end, unix seconds.
+    pub at: f64,
+    /// Only these jobs (all when empty).
+    pub jobs: Vec<String>,
+    /// A selector narrowing the fleet (`{env="prod"}`).
+    pub matcher: Option<String>,
+    /// Sent as `X-Scope-OrgID`.
+    pub tenant: Option<String>,
+    /// The parser's byte limit for each rebuilt exposition.
+    pub max_bytes: u64,
+}
+
+/// A fleet read from a server.
+pub struct FleetRead {
+    /// One report per target with request metrics, ordered by job and instance.
+    pub reports: Vec<Report>,
+    /// The summary.
+    pub fleet: Fleet,
+    /// Targets seen without request metrics, left out.
+    pub left_out: Vec<Target>,
+    /// Requests sent to the server.
+    pub requests: u64,
+}
+
+/// The label matchers every query carries (inside the braces).
+pub fn selector(jobs: &[String], matcher: Option<&str>) -> anyhow::Result<String> {
+    let mut parts = Vec::new();
+    if !jobs.is_empty() {
+        let alt: Vec<String> = jobs.iter().map(|j| regex_quote(j)).collect();
+        parts.push(format!("job=~\"{}\"", alt.join("|")));
+    }
+    if let Some(m) = matcher {
+        let inner = m
+            .trim()
+            .strip_prefix('{')
+            .and_then(|m| m.strip_suffix('}'))
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .with_context(|| {
+                format!(
+                    "--match {m:?}: expected label matchers in braces, such as {{env=\"prod\"}}"
+                )
+            })?;
+        parts.push(inner.to_string());
+    }
+    if parts.is_empty() {
+        parts.push("job!=\"\"".into());
+    }
+    Ok(parts.join(","))
+}
+
+/// A job name as a literal inside a PromQL regex string.
+fn regex_quote(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push_str("\\\\");
+        } else if c == '"' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn query(p: &Planned, name: &str, read: Read, sel: &str, range: &str) -> String {
+    let inner = match read {
+        Read::Increase => format!("increase({name}{{{sel}}}[{range}])"),
+        Read::Last => format!("last_over_time({name}{{{sel}}}[{range}])"),
+    };
+    match &p.keep {
+        Keep::SumBy(labels) => {
+            let mut by: Vec<&str> = vec!["job", "instance"];
+            by.extend(labels.iter().map(String::as_str));
+            if name.ends_with("_bucket") {
+                by.push("le");
+            }
+            if read == Read::Last {
+                by.push("quantile");
+            }
+            by.dedup();
+            format!("sum by ({}) ({inner})", by.join(", "))
+        }
+        _ => inner,
+    }
+}
+
+/// Reads the fleet and analyses each target.
+pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<FleetRead> {
+    let api = Api::new(&q.url, http, q.tenant.as_deref());
+    let sel = selector(&q.jobs, q.matcher.as_deref())?;
+    let (start, end) = (q.at - q.range, q.at);
+    let range = format!("{}s", q.range as u64);
+    let names = api.label_values("__name__", &format!("{{{sel}}}"), start, end)?;
+    let keep = detect::retention(&cfg.traffic);
+    let counts_up = detect::counts_up(&cfg.traffic);
+    let plan = families::plan(&names, &keep, &counts_up);
+    // Target → family index → rows.
+    let mut rows: BTreeMap<Target, BTreeMap<usize, Vec<exposition::Row>>> = BTreeMap::new();
+    for (i, p) in plan.iter().enumerate() {
+        for (name, how) in &p.samples {
+            for s in api.instant(&query(p, name, *how, &sel, &range), end)? {
+                let mut labels = s.labels;
+                let (Some(job), instance) = (labels.remove("job"), labels.remove("instance"))
+                else {
+                    continue;
+                };
+                labels.remove("__name__");
+                let t = Target {
+                    job,
+                    instance: instance.unwrap_or_default(),
+                };
+                rows.entry(t).or_default().entry(i).or_default().push((
+                    name.clone(),
+                    labels,
+                    s.value,
+                ));
+            }
+        }
+    }
+    let intervals = scrape::intervals(&api, &sel, end, q.range)?;
+    let mut facts = scrape::facts(&api, &sel, end, q.range, &intervals)?;
+    let mut reports = Vec::new();
+    let mut left_out = Vec::new();
+    for (target, by_family) in rows {
+        let name = format!(
+            "{{job=\"{}\",instance=\"{}\"}}",
+            target.job, target.instance
+        );
+        let text = exposition::text(&plan, by_family);
+        let mut report = match exposition::parse(&text, &keep, q.max_bytes) {
+            Ok(parsed) => {
+                let clock =
+                    Clock::over_range(&parsed.snapshot, start, end, "--at, the end of the range");
+                let mut r = analysis::analyse_range(name, &parsed, &clock, cfg);
+                r.format = Some(format!(
+                    "{} over {range} from {}",
+                    api.shown(),
+                    rfc3339(start)
+                ));
+                r
+            }
+            Err(e) => Report::failed(name, format!("the rebuilt exposition does not parse: {e}")),
+        };
+        if report.error.is_none() && report.traffic.is_none() {
+            left_out.push(target);
+            continue;
+        }
+        let f = facts.remove(&target).unwrap_or_default();
+        let counted = report
+            .patterns
+            .iter()
+            .find(|p| p.id == "metrics_scrapes")
+            .and_then(|p| p.requests);
+        report.notices = scrape::notices(&f, counted, q.range);
+        report.scrape = Some(f);
+        report.target = Some(target);
+        reports.push(report);
+    }
+    if reports.is_empty() {
+        bail!(
+            "no targets with request metrics between {} and {} matching {{{sel}}} on {} ({} targets seen without them)",
+            rfc3339(start),
+            rfc3339(end),
+            api.shown(),
+            left_out.len()
+        );
+    }
+    let mut fleet = Fleet::from_reports(&reports, (start, end));
+    fleet.notices = api.warnings.borrow().clone();
+    Ok(FleetRead {
+        reports,
+        fleet,
+        left_out,
+        requests: api.requests.get(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selectors() {
+        assert_eq!(selector(&[], None).unwrap(), "job!=\"\"");
+        assert_eq!(
+            selector(&["api".into(), "a.b".into()], Some("{env=\"prod\"}")).unwrap(),
+            "job=~\"api|a\\\\.b\",env=\"prod\""
+        );
+        assert!(selector(&[], Some("env=prod")).is_err());
+        assert!(selector(&[], Some("{}")).is_err());
+    }
+}
