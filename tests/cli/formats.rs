@@ -49,7 +49,7 @@ fn json_snapshot() {
     snapshot("guide_example.json", &run("json"));
 }
 
-fn schema() -> jsonschema::Validator {
+pub(crate) fn schema() -> jsonschema::Validator {
     let text = std::fs::read_to_string(
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/report.schema.json"),
     )

@@ -17,6 +17,8 @@ mod promtool_tests;
 mod properties;
 mod retention;
 mod server;
+mod server_mode;
 mod streams;
 mod support;
+mod victoria;
 mod window;

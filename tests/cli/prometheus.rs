@@ -25,7 +25,7 @@ impl Drop for Prometheus {
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -36,6 +36,15 @@ fn free_port() -> u16 {
 impl Prometheus {
     /// Starts Prometheus with `config` (a prometheus.yml), or `None` where it may be missing.
     pub(crate) fn start(config: &str) -> Option<Prometheus> {
+        Prometheus::start_on(config, None)
+    }
+
+    /// Starts Prometheus on the history in `openmetrics` (timestamped samples), turned into
+    /// blocks by `promtool tsdb create-blocks-from openmetrics` and kept (retention 100y).
+    pub(crate) fn start_on(
+        config: &str,
+        openmetrics: Option<&std::path::Path>,
+    ) -> Option<Prometheus> {
         let found = Command::new("prometheus")
             .arg("--version")
             .output()
@@ -53,13 +62,25 @@ impl Prometheus {
         let dir = tempfile::tempdir().unwrap();
         let cfg = dir.path().join("prometheus.yml");
         std::fs::write(&cfg, config).unwrap();
+        let data = dir.path().join("data");
+        if let Some(om) = openmetrics {
+            let out = Command::new("promtool")
+                .args(["tsdb", "create-blocks-from", "openmetrics"])
+                .arg(om)
+                .arg(&data)
+                .output()
+                .expect("run promtool");
+            assert!(
+                out.status.success(),
+                "promtool tsdb create-blocks-from openmetrics: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
         let addr = format!("127.0.0.1:{}", free_port());
         let child = Command::new("prometheus")
             .arg(format!("--config.file={}", cfg.display()))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                dir.path().join("data").display()
-            ))
+            .arg(format!("--storage.tsdb.path={}", data.display()))
+            .arg("--storage.tsdb.retention.time=100y")
             .arg(format!("--web.listen-address={addr}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -1,0 +1,559 @@
+//! `analyze --prometheus` against real servers holding a known history: Prometheus on blocks
+//! made by `promtool tsdb create-blocks-from openmetrics`, and VictoriaMetrics loaded through
+//! its import API. The truth is what `fixtures/history/gen_history.py` says its traffic
+//! makes of the range (the requests served), and for P95 also what Prometheus itself computes
+//! with `histogram_quantile`.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::prometheus::Prometheus;
+use crate::support::{have, json_of, promtune};
+use crate::victoria::Victoria;
+
+/// The history's `--at` (2026-01-01T12:00:00Z).
+const AT: &str = "1767268800";
+
+/// The generated history: its folder (history.om, history.prom, expected.json).
+struct History {
+    dir: tempfile::TempDir,
+    expected: Value,
+}
+
+impl History {
+    fn make() -> Option<History> {
+        if !have("python3", "--version", "python3") {
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let script = crate::support::fixture("history/gen_history.py");
+        let out = Command::new("python3")
+            .arg(&script)
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let expected = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join("expected.json")).unwrap(),
+        )
+        .unwrap();
+        Some(History { dir, expected })
+    }
+
+    fn path(&self, f: &str) -> PathBuf {
+        self.dir.path().join(f)
+    }
+}
+
+/// Prometheus on the history; the `worker` job is also in its config (at a port nothing
+/// listens on), so that its interval comes from `/api/v1/targets` and the others' from the
+/// gaps between their `up` samples.
+fn prometheus(h: &History) -> Option<Prometheus> {
+    let config = "global:\n  scrape_interval: 15s\nscrape_configs:\n  - job_name: worker\n    scrape_interval: 60s\n    static_configs:\n      - targets: ['127.0.0.1:9']\n";
+    let p = Prometheus::start_on(config, Some(&h.path("history.om")))?;
+    // Service discovery lists the target a few seconds after start.
+    p.wait_until(std::time::Duration::from_secs(30), |p| {
+        reqwest::blocking::get(format!("{}/api/v1/targets", p.url))
+            .and_then(|r| r.text())
+            .is_ok_and(|t| t.contains("\"scrapeInterval\":\"1m\""))
+    });
+    Some(p)
+}
+
+fn analyse(url: &str, extra: &[&str]) -> crate::support::Run {
+    let mut args = vec![
+        "analyze",
+        "--prometheus",
+        url,
+        "--at",
+        AT,
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ];
+    args.extend(extra);
+    promtune(&args)
+}
+
+fn close(actual: &Value, expected: f64, what: &str) {
+    let a = actual
+        .as_f64()
+        .unwrap_or_else(|| panic!("{what}: {actual} is not a number"));
+    assert!(
+        (a - expected).abs() <= 1e-9 * expected.abs().max(1.0),
+        "{what}: promtune {a}, expected {expected}"
+    );
+}
+
+fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check {id}"))
+}
+
+fn pattern<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["patterns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == id)
+        .unwrap_or_else(|| panic!("no pattern {id}"))
+}
+
+/// Which server, for the figures where servers legitimately differ.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    /// Prometheus 2.x: a range selector includes the sample at its start.
+    Prometheus,
+    /// VictoriaMetrics: the range is open at its start.
+    Victoria,
+}
+
+/// Every target's figures equal what the history's traffic makes of the range.
+fn assert_fleet(out: &Value, h: &History, kind: Kind) {
+    let e = &h.expected;
+    let reports = out["reports"].as_array().unwrap();
+    let targets = e["targets"].as_array().unwrap();
+    assert_eq!(reports.len(), targets.len(), "one report per target");
+    for t in targets {
+        let (job, instance) = (t["job"].as_str().unwrap(), t["instance"].as_str().unwrap());
+        let what = |f: &str| format!("{job}/{instance} {f}");
+        let r = reports
+            .iter()
+            .find(|r| r["target"]["job"] == job && r["target"]["instance"] == instance)
+            .unwrap_or_else(|| panic!("no report for {job}/{instance}"));
+        assert_eq!(r["rates_over"], "range");
+        close(&r["uptime_seconds"], 3600.0, &what("range"));
+        close(
+            &r["requests"]["total"],
+            t["requests"].as_f64().unwrap(),
+            &what("requests"),
+        );
+        for (id, key) in [
+            ("metrics_scrapes", "metrics_scrapes"),
+            ("health_checks", "health_checks"),
+            ("not_found", "not_found"),
+        ] {
+            close(
+                &pattern(r, id)["requests"],
+                t[key].as_f64().unwrap(),
+                &what(id),
+            );
+        }
+        for (id, key) in [
+            ("request_rate", "request_rate"),
+            ("error_rate", "error_rate"),
+            ("p95_latency", "p95"),
+            ("memory", "memory_end"),
+            ("cpu", "cpu_cores"),
+        ] {
+            close(&check(r, id)["value"], t[key].as_f64().unwrap(), &what(id));
+        }
+        for (cache, ratio) in t["caches"].as_object().unwrap() {
+            let c = r["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["id"] == "cache_hit_rate" && c["subject"] == cache.as_str())
+                .unwrap_or_else(|| panic!("{}", what(cache)));
+            close(&c["value"], ratio.as_f64().unwrap(), &what(cache));
+        }
+        let s = &r["scrape"];
+        let job_interval = e["jobs"][job]["interval_seconds"].as_f64().unwrap();
+        close(&s["interval_seconds"], job_interval, &what("interval"));
+        close(
+            &s["samples_per_scrape"],
+            t["samples_scraped"].as_f64().unwrap(),
+            &what("samples"),
+        );
+        close(
+            &s["ingest_per_second"],
+            t["ingest_per_second"].as_f64().unwrap(),
+            &what("ingest"),
+        );
+        close(
+            &s["savings_per_second"],
+            t["savings_per_second"].as_f64().unwrap(),
+            &what("savings"),
+        );
+        close(
+            &s["memory_max_bytes"],
+            t["memory_max"].as_f64().unwrap(),
+            &what("memory max"),
+        );
+        close(
+            &s["restarts"],
+            t["restarts"].as_f64().unwrap(),
+            &what("restarts"),
+        );
+        close(
+            &s["scrape_duration_max_seconds"],
+            t["scrape_duration"].as_f64().unwrap(),
+            &what("duration"),
+        );
+        // Prometheus 2.x counts the sample at the range's start, VictoriaMetrics does not.
+        let availability = match kind {
+            Kind::Prometheus => &t["availability_closed"],
+            Kind::Victoria => &t["availability"],
+        };
+        close(
+            &s["availability"],
+            availability.as_f64().unwrap(),
+            &what("availability"),
+        );
+    }
+    let ranking: Vec<String> = out["fleet"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{}/{}",
+                r["target"]["job"].as_str().unwrap(),
+                r["target"]["instance"].as_str().unwrap()
+            )
+        })
+        .collect();
+    let expected: Vec<String> = e["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ranking, expected);
+    close(
+        &out["fleet"]["ingest_per_second"],
+        e["fleet_ingest_per_second"].as_f64().unwrap(),
+        "fleet ingest",
+    );
+    for (job, j) in e["jobs"].as_object().unwrap() {
+        let got = out["fleet"]["jobs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["job"] == job.as_str())
+            .unwrap();
+        close(
+            &got["savings_per_second"],
+            j["savings_per_second"].as_f64().unwrap(),
+            job,
+        );
+        assert_eq!(got["targets"], j["targets"]);
+    }
+}
+
+fn history_and_prometheus() -> Option<(History, Prometheus)> {
+    let h = History::make()?;
+    let p = prometheus(&h)?;
+    Some((h, p))
+}
+
+#[test]
+fn prometheus_gives_the_figures_the_history_predicts() {
+    let Some((h, p)) = history_and_prometheus() else {
+        return;
+    };
+    let r = analyse(&p.url, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = json_of(&r.stdout);
+    assert_fleet(&out, &h, Kind::Prometheus);
+    let errors: Vec<String> = crate::formats::schema()
+        .iter_errors(&out)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // Where the interval came from: the server's own scrape config for `worker`, the gaps
+    // between raw `up` samples for the jobs it does not scrape itself.
+    let source = |job: &str| {
+        out["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["target"]["job"] == job)
+            .map(|r| r["scrape"]["interval_source"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    assert_eq!(source("worker"), "/api/v1/targets (scrapeInterval)");
+    assert!(source("edge").starts_with("the median gap between raw samples of up"));
+    // The P95 is the one Prometheus computes with the PromQL promtune prints.
+    for t in h.expected["targets"].as_array().unwrap() {
+        let i = t["instance"].as_str().unwrap();
+        let promql = format!(
+            "histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{{instance=\"{i}\"}}[1h])))"
+        );
+        let body: Value = reqwest::blocking::Client::new()
+            .get(format!("{}/api/v1/query", p.url))
+            .query(&[("query", promql.as_str()), ("time", AT)])
+            .send()
+            .and_then(|r| r.text())
+            .map(|t| serde_json::from_str(&t).unwrap())
+            .unwrap();
+        let theirs: f64 = body["data"]["result"][0]["value"][1]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let ours = out["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["target"]["instance"] == i)
+            .map(|r| check(r, "p95_latency")["value"].as_f64().unwrap())
+            .unwrap();
+        assert!(
+            (ours - theirs).abs() < 1e-9,
+            "{i}: promtune {ours}, Prometheus {theirs}"
+        );
+    }
+    // What needs saying is said: the HA pair, the slow scrape, the outage, the restarts.
+    assert!(r.stderr.contains("edge-1:8080\"}: notice: the target counted 1440 requests to its metrics endpoint, 2.0 times the 720 scrapes"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("the slowest scrape took 4.2s of its 5s timeout"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("worker-1:9000\"}: notice: up was 1 in 83.6% of the range's scrapes"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("api-3:8000\"}: notice: the process restarted 1 time in the range"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn victoriametrics_gives_the_same_figures() {
+    let Some(h) = History::make() else { return };
+    let Some(vm) = Victoria::start_with(&std::fs::read(h.path("history.prom")).unwrap()) else {
+        return;
+    };
+    // Imported samples are searchable once indexed: wait for all six targets.
+    let client = reqwest::blocking::Client::new();
+    let start = std::time::Instant::now();
+    loop {
+        let n = client
+            .get(format!("{}/api/v1/query", vm.url))
+            .query(&[("query", "count(last_over_time(up[2h]))"), ("time", AT)])
+            .send()
+            .and_then(|r| {
+                r.text()
+                    .map(|t| serde_json::from_str::<Value>(&t).unwrap_or_default())
+            })
+            .ok()
+            .and_then(|v| {
+                v["data"]["result"][0]["value"][1]
+                    .as_str()
+                    .map(str::to_string)
+            });
+        if n.as_deref() == Some("6") {
+            break;
+        }
+        assert!(
+            start.elapsed().as_secs() < 60,
+            "VictoriaMetrics: {n:?} targets"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    // Both API roots VictoriaMetrics serves.
+    for url in [vm.url.clone(), format!("{}/prometheus", vm.url)] {
+        let r = analyse(&url, &[]);
+        assert_eq!(r.code, 0, "{url}: {}", r.stderr);
+        let out = json_of(&r.stdout);
+        assert_fleet(&out, &h, Kind::Victoria);
+        assert!(out["reports"][0]["scrape"]["interval_source"]
+            .as_str()
+            .unwrap()
+            .starts_with("the median gap"));
+    }
+}
+
+/// `--job` and `--match` narrow the fleet; the exit code follows `--fail-on`.
+#[test]
+fn jobs_and_matchers_narrow_the_fleet() {
+    let Some((_h, p)) = history_and_prometheus() else {
+        return;
+    };
+    let instances = |r: &crate::support::Run| -> Vec<String> {
+        json_of(&r.stdout)["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["target"]["instance"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let r = analyse(&p.url, &["--job", "edge", "--job", "worker"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        instances(&r),
+        ["edge-1:8080", "edge-2:8080", "worker-1:9000"]
+    );
+    let r = analyse(&p.url, &["--match", "{instance=~\"api-[12].*\"}"]);
+    assert_eq!(instances(&r), ["api-1:8000", "api-2:8000"]);
+    // api-2's memory is past the warning line.
+    let r = promtune(&[
+        "analyze",
+        "--prometheus",
+        &p.url,
+        "--at",
+        AT,
+        "--job",
+        "api",
+        "--fail-on",
+        "warning",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.contains("Fleet: 3 targets"), "{}", r.stdout);
+}
+
+fn fails_with(r: &crate::support::Run, needle: &str) {
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains(needle), "{needle:?} not in: {}", r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}
+
+/// Every failure is exit 2 with a message that says what went wrong.
+#[test]
+fn server_failures_exit_2_and_say_why() {
+    let Some((_h, p)) = history_and_prometheus() else {
+        return;
+    };
+    // An API error: {"status":"error","errorType":"bad_data",…}.
+    fails_with(&analyse(&p.url, &["--match", "{job=~\"(\"}"]), "bad_data");
+    // A wrong path prefix: Prometheus answers 404 in plain text.
+    fails_with(
+        &analyse(&format!("{}/graph", p.url), &[]),
+        "HTTP 404 Not Found: not the Prometheus API's JSON: 404 page not found",
+    );
+    // An empty range.
+    fails_with(
+        &promtune(&["analyze", "--prometheus", &p.url, "--at", "1700000000"]),
+        "no targets with request metrics between 2023-11-14T21:13:20.000Z and 2023-11-14T22:13:20.000Z",
+    );
+    // Nothing listening.
+    let refused = crate::server::refused_url().replace("/metrics", "");
+    fails_with(&analyse(&refused, &[]), "connection refused");
+    // Bad arguments.
+    fails_with(
+        &analyse(&p.url, &["--match", "env=prod"]),
+        "expected label matchers in braces",
+    );
+    fails_with(&analyse(&p.url, &["--range", "soon"]), "--range \"soon\"");
+    fails_with(
+        &analyse("ftp://x", &[]),
+        "expected an http:// or https:// URL",
+    );
+}
+
+/// What a UI page, a stalled server or a plain-text error look like to promtune: stand-ins
+/// for a Grafana or Thanos UI at the wrong prefix, a query that never finishes and Mimir's
+/// plain-text 401 without a tenant.
+#[test]
+fn html_pages_timeouts_and_plain_text_errors() {
+    use crate::server::{serve, Reply};
+    let html = serve(Reply::Respond(
+        200,
+        vec![("Content-Type".into(), "text/html; charset=utf-8".into())],
+        b"<!doctype html><html><title>Grafana</title></html>".to_vec(),
+    ));
+    let base = html.url.replace("/metrics", "");
+    fails_with(
+        &analyse(&base, &[]),
+        "answered with an HTML page, not the Prometheus API",
+    );
+    let stall = serve(Reply::Stall(std::time::Duration::from_secs(30)));
+    let start = std::time::Instant::now();
+    fails_with(
+        &analyse(&stall.url.replace("/metrics", ""), &["--timeout", "1s"]),
+        "no complete answer within 1s",
+    );
+    assert!(start.elapsed().as_secs() < 10);
+    let plain = serve(Reply::Respond(
+        401,
+        vec![("Content-Type".into(), "text/plain".into())],
+        b"no org id\n".to_vec(),
+    ));
+    fails_with(
+        &analyse(&plain.url.replace("/metrics", ""), &[]),
+        "HTTP 401 Unauthorized: not the Prometheus API's JSON: no org id",
+    );
+}
+
+/// A Mimir-like front: a path prefix, a tenant header, and `warnings` in its answers (as
+/// Thanos and Mimir add on partial responses), over the real Prometheus.
+#[test]
+fn prefix_tenant_and_server_warnings() {
+    let Some((h, p)) = history_and_prometheus() else {
+        return;
+    };
+    let front = front(&p.url);
+    let r = analyse(&format!("{front}/prometheus"), &["--tenant", "team-a"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = json_of(&r.stdout);
+    assert_fleet(&out, &h, Kind::Prometheus);
+    assert_eq!(
+        out["fleet"]["server_warnings"],
+        serde_json::json!(["partial response: store 10.0.0.7:10901 did not answer"])
+    );
+    assert!(
+        r.stderr
+            .contains("warning from the server: partial response"),
+        "{}",
+        r.stderr
+    );
+    // Without the tenant the front refuses, as Mimir does.
+    fails_with(&analyse(&format!("{front}/prometheus"), &[]), "no org id");
+}
+
+/// Forwards `/prometheus/api/v1/…` to `upstream` when `X-Scope-OrgID` is set, adding a
+/// warning to each JSON answer; answers 401 `no org id` otherwise.
+fn front(upstream: &str) -> String {
+    use std::io::Write;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let upstream = upstream.to_string();
+    std::thread::spawn(move || {
+        for mut s in listener.incoming().flatten() {
+            let head = crate::server::read_request(&mut s);
+            let target = head.split(' ').nth(1).unwrap_or("/").to_string();
+            let tenant = head
+                .lines()
+                .any(|l| l.to_ascii_lowercase().starts_with("x-scope-orgid: team-a"));
+            let (status, body) = match target.strip_prefix("/prometheus") {
+                Some(rest) if tenant => {
+                    let mut v: Value = reqwest::blocking::get(format!("{upstream}{rest}"))
+                        .and_then(|r| r.text())
+                        .map(|t| serde_json::from_str(&t).unwrap_or(Value::Null))
+                        .unwrap_or(Value::Null);
+                    v["warnings"] = serde_json::json!([
+                        "partial response: store 10.0.0.7:10901 did not answer"
+                    ]);
+                    ("200 OK", v.to_string())
+                }
+                _ => ("401 Unauthorized", "no org id\n".to_string()),
+            };
+            let _ = write!(
+                s,
+                "HTTP/1.1 {status}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                if status.starts_with("200") { "application/json" } else { "text/plain" },
+                body.len()
+            );
+        }
+    });
+    format!("http://{addr}")
+}
