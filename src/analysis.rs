@@ -153,6 +153,7 @@ fn analyse_snapshot(
         target: None,
         scrape: None,
         notices: Vec::new(),
+        trends: Vec::new(),
     }
 }
 

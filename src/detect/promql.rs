@@ -44,6 +44,16 @@ pub fn render_matchers(template: &str, matchers: Option<&str>, window: &str) -> 
     with_job.replace(WINDOW, window)
 }
 
+/// A check's query with its aggregations kept apart by `labels` (`instance`, or
+/// `job, instance`): `sum(…)` becomes `sum by (labels) (…)`, `sum by (le)` keeps `le` too, and
+/// `max(…)` likewise, so that one query answers for every target at once.
+pub fn regroup(query: &str, labels: &str) -> String {
+    query
+        .replace("sum(", &format!("sum by ({labels}) ("))
+        .replace("max(", &format!("max by ({labels}) ("))
+        .replace("sum by (le) (", &format!("sum by (le, {labels}) ("))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,6 +71,10 @@ mod tests {
         );
         let t = selector("up", &[]);
         assert_eq!(render(&t, None, "1m"), "up");
+        assert_eq!(
+            regroup("histogram_quantile(0.95, sum by (le) (rate(a[1m]))) / sum(b)", "job, instance"),
+            "histogram_quantile(0.95, sum by (le, job, instance) (rate(a[1m]))) / sum by (job, instance) (b)"
+        );
         assert_eq!(
             render(&selector("a", &[("x", "=", "q\"")]), Some("j"), "1m"),
             "a{job=\"j\",x=\"q\\\"\"}"

@@ -86,7 +86,7 @@ pub(crate) const PER_INSTANCE: [&str; 2] = ["memory", "cpu"];
 
 /// `sum(…)` made `sum by (instance) (…)`, so the alert or the line carries the instance.
 pub(crate) fn by_instance(query: &str) -> String {
-    query.replace("sum(", "sum by (instance) (")
+    crate::detect::regroup(query, "instance")
 }
 
 /// The header every generated file opens with, as `#` comment lines: promtune's version,

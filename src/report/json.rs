@@ -147,6 +147,27 @@ struct WireReport<'a> {
     scrape: Option<WireScrape<'a>>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     notices: &'a [String],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    trends: Vec<WireTrend<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireReaches {
+    threshold: &'static str,
+    value: f64,
+    seconds: f64,
+}
+
+#[derive(Serialize)]
+struct WireTrend<'a> {
+    check: &'a str,
+    unit: &'static str,
+    heading: &'static str,
+    slope_per_hour: Option<f64>,
+    r2: Option<f64>,
+    reaches: Option<WireReaches>,
+    summary: String,
+    points: &'a [(f64, f64)],
 }
 
 #[derive(Serialize)]
@@ -305,6 +326,24 @@ fn wire(r: &Report) -> WireReport<'_> {
             memory_max_bytes: finite(f.memory_max),
         }),
         notices: &r.notices,
+        trends: r
+            .trends
+            .iter()
+            .map(|t| WireTrend {
+                check: &t.check,
+                unit: unit_name(t.unit),
+                heading: t.heading.as_str(),
+                slope_per_hour: finite(t.slope.map(|s| s * 3600.0)),
+                r2: finite(t.r2),
+                reaches: t.reaches.map(|(value, seconds)| WireReaches {
+                    threshold: "critical",
+                    value,
+                    seconds,
+                }),
+                summary: t.describe(),
+                points: &t.points,
+            })
+            .collect(),
     }
 }
 

@@ -57,6 +57,12 @@ impl Renderer for MarkdownRenderer {
                 let _ = writeln!(out, "   Expected: {}.  ", rec.expected);
                 let _ = writeln!(out, "   Evidence: {}.", rec.evidence);
             }
+            if !r.trends.is_empty() {
+                let _ = writeln!(out, "\n## Trends over the range\n");
+                for t in &r.trends {
+                    let _ = writeln!(out, "- {}", cell(&t.describe()));
+                }
+            }
             let _ = writeln!(out, "\n## How each figure was measured\n");
             for note in r.notes() {
                 let _ = writeln!(out, "- {}", cell(&note));

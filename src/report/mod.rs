@@ -5,9 +5,11 @@ mod fleet;
 mod json;
 mod markdown;
 mod table;
+mod trend;
 
 pub use check::render_check;
 pub use fleet::{Fleet, FleetRow, JobTotal, ScrapeFacts, Target};
+pub use trend::{Heading, Trend};
 
 pub use crate::detect::rfc3339;
 use crate::detect::{count, Pattern, Span, Traffic};
@@ -48,6 +50,8 @@ pub struct Report {
     pub scrape: Option<ScrapeFacts>,
     /// Things to know about the figures (restarts, outages, the server's own warnings).
     pub notices: Vec<String>,
+    /// The key figures over the range, when a server gave one.
+    pub trends: Vec<Trend>,
 }
 
 impl Report {
@@ -89,6 +93,7 @@ impl Report {
             target: None,
             scrape: None,
             notices: Vec::new(),
+            trends: Vec::new(),
         }
     }
 

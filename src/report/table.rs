@@ -59,6 +59,12 @@ impl Renderer for TableRenderer {
                 let _ = writeln!(out, "     expected: {}", rec.expected);
                 let _ = writeln!(out, "     evidence: {}", rec.evidence);
             }
+            if !r.trends.is_empty() {
+                let _ = writeln!(out, "\nTrends over the range");
+                for t in &r.trends {
+                    let _ = writeln!(out, "  - {}", t.describe());
+                }
+            }
             let _ = writeln!(out, "\nHow each figure was measured");
             for note in r.notes() {
                 let _ = writeln!(out, "  - {note}");

@@ -9,6 +9,7 @@
 mod exposition;
 mod families;
 mod scrape;
+mod trend;
 
 use std::collections::BTreeMap;
 
@@ -198,6 +199,17 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
             left_out.len()
         );
     }
+    // Rates in the trends need a few samples per window: four of the slowest interval.
+    let slowest = intervals.values().map(|(i, _)| i.0).fold(15.0, f64::max);
+    let window = (4.0 * slowest).max((q.range / 60.0).round());
+    trend::add(
+        &api,
+        &mut reports,
+        &sel,
+        (start, end),
+        window,
+        &cfg.thresholds,
+    )?;
     let mut fleet = Fleet::from_reports(&reports, (start, end));
     fleet.notices = api.warnings.borrow().clone();
     Ok(FleetRead {

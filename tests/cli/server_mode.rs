@@ -315,6 +315,33 @@ fn prometheus_gives_the_figures_the_history_predicts() {
             "{i}: promtune {ours}, Prometheus {theirs}"
         );
     }
+    // Prometheus's own predict_linear agrees on when api-2 reaches 1000MB.
+    let api2 = out["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["target"]["instance"] == "api-2:8000")
+        .unwrap();
+    let secs = api2["trends"][1]["reaches"]["seconds"].as_f64().unwrap();
+    let promql = format!(
+        "predict_linear(process_resident_memory_bytes{{instance=\"api-2:8000\"}}[1h], {secs})"
+    );
+    let body: Value = reqwest::blocking::Client::new()
+        .get(format!("{}/api/v1/query", p.url))
+        .query(&[("query", promql.as_str()), ("time", AT)])
+        .send()
+        .and_then(|r| r.text())
+        .map(|t| serde_json::from_str(&t).unwrap())
+        .unwrap();
+    let predicted: f64 = body["data"]["result"][0]["value"][1]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (predicted / (1000.0 * 1024.0 * 1024.0) - 1.0).abs() < 1e-6,
+        "{predicted}"
+    );
     // What needs saying is said: the HA pair, the slow scrape, the outage, the restarts.
     assert!(r.stderr.contains("edge-1:8080\"}: notice: the target counted 1440 requests to its metrics endpoint, 2.0 times the 720 scrapes"), "{}", r.stderr);
     assert!(

@@ -1,0 +1,179 @@
+//! A key figure over a range: its points, the least-squares line through them, which way it
+//! goes, and when a rising figure crosses its critical line, as `predict_linear` would say.
+
+use crate::threshold::{Direction, Rule, Unit};
+
+/// Which way a figure goes over the range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Heading {
+    /// Up by more than [`FLAT`] of its mean over the range.
+    Rising,
+    /// Down by more than [`FLAT`] of its mean over the range.
+    Falling,
+    /// Neither.
+    Flat,
+}
+
+impl Heading {
+    /// `rising`, `falling` or `flat`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Heading::Rising => "rising",
+            Heading::Falling => "falling",
+            Heading::Flat => "flat",
+        }
+    }
+}
+
+/// A change over the range smaller than this share of the mean is flat.
+const FLAT: f64 = 0.05;
+/// How straight the line must be (R²) for a crossing time to be worth saying.
+const LINEAR: f64 = 0.9;
+
+/// One key figure over the range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trend {
+    /// The check (`memory`, `p95_latency`, …).
+    pub check: String,
+    /// Its title and unit, for text.
+    pub title: String,
+    /// The unit of the values.
+    pub unit: Unit,
+    /// `(unix seconds, value)`, oldest first.
+    pub points: Vec<(f64, f64)>,
+    /// The fitted slope, per second.
+    pub slope: Option<f64>,
+    /// How well the line fits (R², 0–1).
+    pub r2: Option<f64>,
+    /// Which way it goes.
+    pub heading: Heading,
+    /// When a rising figure reaches its critical line: `(limit, seconds after the range's end)`.
+    pub reaches: Option<(f64, f64)>,
+}
+
+/// Least squares: `(slope, intercept, r²)`.
+fn fit(points: &[(f64, f64)]) -> Option<(f64, f64, f64)> {
+    let n = points.len() as f64;
+    if points.len() < 3 {
+        return None;
+    }
+    let (mx, my) = (
+        points.iter().map(|p| p.0).sum::<f64>() / n,
+        points.iter().map(|p| p.1).sum::<f64>() / n,
+    );
+    let sxx: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    let sxy: f64 = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    let syy: f64 = points.iter().map(|p| (p.1 - my).powi(2)).sum();
+    if sxx == 0.0 {
+        return None;
+    }
+    let slope = sxy / sxx;
+    let r2 = if syy == 0.0 {
+        1.0
+    } else {
+        (sxy * sxy) / (sxx * syy)
+    };
+    Some((slope, my - slope * mx, r2))
+}
+
+impl Trend {
+    /// The trend of `points` (finite values only) under `rule`, the range ending at `end`.
+    pub fn new(rule: &Rule, points: Vec<(f64, f64)>, start: f64, end: f64) -> Trend {
+        let points: Vec<(f64, f64)> = points.into_iter().filter(|p| p.1.is_finite()).collect();
+        let line = fit(&points);
+        let mean = if points.is_empty() {
+            0.0
+        } else {
+            points.iter().map(|p| p.1).sum::<f64>() / points.len() as f64
+        };
+        let heading = match line {
+            Some((slope, _, _)) => {
+                let change = slope * (end - start);
+                if change.abs() <= FLAT * mean.abs() || change == 0.0 {
+                    Heading::Flat
+                } else if change > 0.0 {
+                    Heading::Rising
+                } else {
+                    Heading::Falling
+                }
+            }
+            None => Heading::Flat,
+        };
+        let reaches = match (line, rule.critical) {
+            (Some((slope, icpt, r2)), Some(limit))
+                if heading == Heading::Rising
+                    && rule.direction == Direction::Higher
+                    && r2 >= LINEAR =>
+            {
+                let now = slope * end + icpt;
+                (now < limit).then(|| (limit, (limit - now) / slope))
+            }
+            _ => None,
+        };
+        Trend {
+            check: rule.check.to_string(),
+            title: rule.title.to_string(),
+            unit: rule.unit,
+            points,
+            slope: line.map(|l| l.0),
+            r2: line.map(|l| l.2),
+            heading,
+            reaches,
+        }
+    }
+
+    /// One line: `Memory Usage: rising, +200MB/h (R² 1.00); reaches 1000MB (critical) in 54m`.
+    pub fn describe(&self) -> String {
+        let mut s = format!("{}: {}", self.title, self.heading.as_str());
+        if let (Some(slope), Some(r2), false) = (self.slope, self.r2, self.heading == Heading::Flat)
+        {
+            let per_hour = self.unit.format(slope.abs() * 3600.0);
+            let sign = if slope > 0.0 { "+" } else { "-" };
+            s.push_str(&format!(", {sign}{per_hour} per hour (R² {r2:.2})"));
+        }
+        if let Some((limit, secs)) = self.reaches {
+            let d = humantime::format_duration(std::time::Duration::from_secs(
+                (secs / 60.0).round() as u64 * 60,
+            ));
+            s.push_str(&format!(
+                "; reaches {} (critical) in {d}",
+                self.unit.format(limit)
+            ));
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::threshold::Thresholds;
+
+    #[test]
+    fn a_linear_leak_reaches_the_critical_line() {
+        let t = Thresholds::default_table();
+        let mb = 1024.0 * 1024.0;
+        // 200MB an hour, 820MB at the end: 180MB to go, 54 minutes.
+        let points: Vec<(f64, f64)> = (0..=60)
+            .map(|i| (i as f64 * 60.0, 620.0 * mb + 200.0 * mb * i as f64 / 60.0))
+            .collect();
+        let tr = Trend::new(t.rule("memory").unwrap(), points, 0.0, 3600.0);
+        assert_eq!(tr.heading, Heading::Rising);
+        let (limit, secs) = tr.reaches.unwrap();
+        assert_eq!(limit, 1000.0 * mb);
+        assert!((secs - 3240.0).abs() < 1e-6, "{secs}");
+        assert_eq!(
+            tr.describe(),
+            "Memory Usage: rising, +200MB per hour (R² 1.00); reaches 1000MB (critical) in 54m"
+        );
+        let flat = Trend::new(
+            t.rule("memory").unwrap(),
+            (0..10)
+                .map(|i| (i as f64, 300.0 * mb + (i % 2) as f64))
+                .collect(),
+            0.0,
+            10.0,
+        );
+        assert_eq!((flat.heading, flat.reaches), (Heading::Flat, None));
+    }
+}

@@ -1,0 +1,70 @@
+//! Trends of the key figures over the range: one `query_range` per distinct check query
+//! (about 60 points), grouped by job and instance, so the fleet's size adds no requests.
+
+use std::collections::BTreeMap;
+
+use crate::detect::{regroup, render_matchers};
+use crate::input::promapi::Api;
+use crate::report::{Report, Trend};
+use crate::threshold::Thresholds;
+
+/// The figures followed over time.
+const CHECKS: [&str; 4] = ["request_rate", "memory", "p95_latency", "error_rate"];
+/// Points per trend.
+const POINTS: f64 = 60.0;
+
+/// Adds each report's trends. `window` is the rate window in seconds: at least four of the
+/// slowest job's scrape intervals, so every window holds samples.
+pub(super) fn add(
+    api: &Api,
+    reports: &mut [Report],
+    selector: &str,
+    (start, end): (f64, f64),
+    window: f64,
+    thresholds: &Thresholds,
+) -> anyhow::Result<()> {
+    let step = ((end - start) / POINTS).max(1.0).round();
+    // (check, query template) → the reports that use it.
+    let mut groups: BTreeMap<(&str, String), Vec<usize>> = BTreeMap::new();
+    for (i, r) in reports.iter().enumerate() {
+        for c in r.checks.iter().filter(|c| c.measurement.subject.is_none()) {
+            if let (Some(check), Some(q)) = (
+                CHECKS.iter().find(|x| **x == c.measurement.check),
+                &c.measurement.query,
+            ) {
+                groups.entry((check, q.clone())).or_default().push(i);
+            }
+        }
+    }
+    for ((check, template), members) in groups {
+        let Some(rule) = thresholds.rule(check) else {
+            continue;
+        };
+        let query = regroup(
+            &render_matchers(&template, Some(selector), &format!("{}s", window as u64)),
+            "job, instance",
+        );
+        for s in api.range(&query, start, end, step)? {
+            let (Some(job), Some(instance)) = (s.labels.get("job"), s.labels.get("instance"))
+            else {
+                continue;
+            };
+            let Some(&i) = members.iter().find(|&&i| {
+                reports[i]
+                    .target
+                    .as_ref()
+                    .is_some_and(|t| &t.job == job && &t.instance == instance)
+            }) else {
+                continue;
+            };
+            reports[i]
+                .trends
+                .push(Trend::new(rule, s.points, start, end));
+        }
+    }
+    for r in reports.iter_mut() {
+        r.trends
+            .sort_by_key(|t| CHECKS.iter().position(|c| *c == t.check));
+    }
+    Ok(())
+}
