@@ -284,8 +284,14 @@ fn analyze_server(args: &AnalyzeArgs, url: &str, cfg: &Config) -> anyhow::Result
         }
     }
     for w in &read.fleet.notices {
-        say(format_args!("{}: warning from the server: {w}", q.url));
+        say(format_args!("{}: warning from the server: {w}", read.shown));
     }
+    say(format_args!(
+        "promtune: read {} targets with {} requests to {}",
+        read.reports.len(),
+        read.requests,
+        read.shown
+    ));
     if !read.left_out.is_empty() {
         say(format_args!(
             "promtune: {} targets have no request metrics and were left out",

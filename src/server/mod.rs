@@ -53,6 +53,8 @@ pub struct FleetRead {
     pub left_out: Vec<Target>,
     /// Requests sent to the server.
     pub requests: u64,
+    /// The server's URL as messages show it (no userinfo).
+    pub shown: String,
 }
 
 /// The label matchers every query carries (inside the braces).
@@ -217,6 +219,7 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
         fleet,
         left_out,
         requests: api.requests.get(),
+        shown: api.shown(),
     })
 }
 

@@ -475,6 +475,10 @@ fn server_failures_exit_2_and_say_why() {
     // Nothing listening.
     let refused = crate::server::refused_url().replace("/metrics", "");
     fails_with(&analyse(&refused, &[]), "connection refused");
+    // A password in the URL is used, never shown.
+    let r = analyse(&refused.replace("http://", "http://admin:s3cret@"), &[]);
+    fails_with(&r, "connection refused");
+    assert!(!r.stderr.contains("s3cret") && !r.stdout.contains("s3cret"), "{}", r.stderr);
     // Bad arguments.
     fails_with(
         &analyse(&p.url, &["--match", "env=prod"]),
@@ -529,8 +533,11 @@ fn prefix_tenant_and_server_warnings() {
         return;
     };
     let front = front(&p.url);
-    let r = analyse(&format!("{front}/prometheus"), &["--tenant", "team-a"]);
+    let with_password = front.replace("http://", "http://admin:s3cret@");
+    let r = analyse(&format!("{with_password}/prometheus"), &["--tenant", "team-a"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("s3cret") && !r.stdout.contains("s3cret"), "{}", r.stderr);
+    assert!(r.stderr.contains("read 6 targets with"), "{}", r.stderr);
     let out = json_of(&r.stdout);
     assert_fleet(&out, &h, Kind::Prometheus);
     assert_eq!(
