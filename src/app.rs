@@ -131,6 +131,20 @@ fn load_config(t: &ThresholdArgs) -> anyhow::Result<Config> {
 /// Generated files as `(file name, text)`.
 type Files = Vec<(String, String)>;
 
+/// `--base-config`, read within its bounds.
+fn base_config(g: &GenerateArgs) -> anyhow::Result<Option<BaseConfig>> {
+    let Some(p) = &g.base_config else {
+        return Ok(None);
+    };
+    let text = bounded::read_text(p, "--base-config", bounded::CONFIG_LIMIT)?;
+    bounded::yaml_depth(&text, bounded::YAML_DEPTH)
+        .map_err(|e| anyhow::anyhow!("--base-config {}: {e}", p.display()))?;
+    Ok(Some(BaseConfig {
+        path: p.display().to_string(),
+        text,
+    }))
+}
+
 /// The one `--job` a single target's config may change.
 fn single_job(g: &GenerateArgs) -> anyhow::Result<Option<&str>> {
     match g.job.as_slice() {
@@ -168,18 +182,7 @@ fn generate_files(
         .parsed
         .as_ref()
         .ok_or_else(|| anyhow::anyhow!("no parsed source"))?;
-    let base = match &g.base_config {
-        Some(p) => {
-            let text = bounded::read_text(p, "--base-config", bounded::CONFIG_LIMIT)?;
-            bounded::yaml_depth(&text, bounded::YAML_DEPTH)
-                .map_err(|e| anyhow::anyhow!("--base-config {}: {e}", p.display()))?;
-            Some(BaseConfig {
-                path: p.display().to_string(),
-                text,
-            })
-        }
-        None => None,
-    };
+    let base = base_config(g)?;
     let (target, path, scheme) = settings::target(&a.source, g.target.as_deref());
     let plan = generate::plan(
         &a.report,
@@ -272,9 +275,6 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
 
 /// `analyze --prometheus URL`: the fleet a server scrapes.
 fn analyze_server(args: &AnalyzeArgs, url: &str, cfg: &Config) -> anyhow::Result<u8> {
-    if args.write_configs.is_some() || args.generate.diff {
-        anyhow::bail!("--write-configs and --diff are not available with --prometheus yet: analyse one target's scrape to generate configs");
-    }
     let q = settings::range_query(&args.run, url, &args.generate.job)?;
     let http = settings::http_options(&args.run.http)?;
     let read = crate::server::read(&q, &http, cfg)?;
@@ -303,13 +303,40 @@ fn analyze_server(args: &AnalyzeArgs, url: &str, cfg: &Config) -> anyhow::Result
         FormatArg::Json => report::Format::Json,
         FormatArg::Markdown => report::Format::Markdown,
     };
+    let base = base_config(&args.generate)?;
+    let files = || {
+        generate::fleet_files(&generate::FleetInput {
+            source: format!(
+                "{} over {} ending {}",
+                read.shown,
+                args.run.range,
+                report::rfc3339(q.at)
+            ),
+            reports: &read.reports,
+            fleet: &read.fleet,
+            samples: &read.samples,
+            thresholds: &cfg.thresholds,
+            base: base.as_ref(),
+            rule_files: !args.generate.no_rule_files,
+            runbook_base: args.generate.runbook_url.as_deref(),
+        })
+    };
     let mut out = stdout();
-    out.write_all(
-        report::renderer(format)
-            .render(&read.reports, Some(&read.fleet))
-            .as_bytes(),
-    )?;
+    if args.generate.diff {
+        out.write_all(diff(&files()?, base.as_ref()).as_bytes())?;
+    } else {
+        out.write_all(
+            report::renderer(format)
+                .render(&read.reports, Some(&read.fleet))
+                .as_bytes(),
+        )?;
+    }
     out.flush()?;
+    if let (Some(dir), false) = (&args.write_configs, args.generate.diff) {
+        for path in generate::write_outputs(dir, &files()?, args.generate.force)? {
+            say(format_args!("wrote {}", path.display()));
+        }
+    }
     let statuses: Vec<Status> = read
         .reports
         .iter()

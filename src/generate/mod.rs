@@ -5,12 +5,14 @@ mod alert_rules;
 mod cache_config;
 mod cache_python;
 mod dashboard;
+mod fleet;
 mod plan;
 mod prometheus_config;
 mod report_md;
 mod write;
 mod yaml_edit;
 
+pub use fleet::{fleet_files, FleetInput};
 pub use plan::{plan, Interval, ScrapePlan, RECOMMENDED_TIMEOUT};
 pub use write::{write_one, write_outputs};
 

@@ -20,7 +20,7 @@ use crate::config::Config;
 use crate::detect::{self, rfc3339, Clock};
 use crate::input::promapi::Api;
 use crate::input::HttpOptions;
-use crate::model::Keep;
+use crate::model::{Keep, Snapshot};
 use crate::report::{Fleet, Report, Target};
 use families::{Planned, Read};
 
@@ -55,6 +55,8 @@ pub struct FleetRead {
     pub requests: u64,
     /// The server's URL as messages show it (no userinfo).
     pub shown: String,
+    /// Each job's first target, parsed: what the job's alert rules are written from.
+    pub samples: BTreeMap<String, Snapshot>,
 }
 
 /// The label matchers every query carries (inside the braces).
@@ -157,6 +159,7 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
     let mut facts = scrape::facts(&api, &sel, end, q.range, &intervals)?;
     let mut reports = Vec::new();
     let mut left_out = Vec::new();
+    let mut samples = BTreeMap::new();
     for (target, by_family) in rows {
         let name = format!(
             "{{job=\"{}\",instance=\"{}\"}}",
@@ -173,6 +176,9 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
                     api.shown(),
                     rfc3339(start)
                 ));
+                if r.traffic.is_some() && !samples.contains_key(&target.job) {
+                    samples.insert(target.job.clone(), parsed.snapshot);
+                }
                 r
             }
             Err(e) => Report::failed(name, format!("the rebuilt exposition does not parse: {e}")),
@@ -220,6 +226,7 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
         left_out,
         requests: api.requests.get(),
         shown: api.shown(),
+        samples,
     })
 }
 

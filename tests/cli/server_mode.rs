@@ -397,6 +397,9 @@ fn victoriametrics_gives_the_same_figures() {
         );
         std::thread::sleep(std::time::Duration::from_millis(250));
     }
+    // VictoriaMetrics's own error answer: a 422 with its message.
+    let r = analyse(&vm.url, &["--match", "{job=~\"(\"}"]);
+    fails_with(&r, "HTTP 422 Unprocessable Entity: 422: cannot parse");
     // Both API roots VictoriaMetrics serves.
     for url in [vm.url.clone(), format!("{}/prometheus", vm.url)] {
         let r = analyse(&url, &[]);
@@ -478,7 +481,11 @@ fn server_failures_exit_2_and_say_why() {
     // A password in the URL is used, never shown.
     let r = analyse(&refused.replace("http://", "http://admin:s3cret@"), &[]);
     fails_with(&r, "connection refused");
-    assert!(!r.stderr.contains("s3cret") && !r.stdout.contains("s3cret"), "{}", r.stderr);
+    assert!(
+        !r.stderr.contains("s3cret") && !r.stdout.contains("s3cret"),
+        "{}",
+        r.stderr
+    );
     // Bad arguments.
     fails_with(
         &analyse(&p.url, &["--match", "env=prod"]),
@@ -534,9 +541,16 @@ fn prefix_tenant_and_server_warnings() {
     };
     let front = front(&p.url);
     let with_password = front.replace("http://", "http://admin:s3cret@");
-    let r = analyse(&format!("{with_password}/prometheus"), &["--tenant", "team-a"]);
+    let r = analyse(
+        &format!("{with_password}/prometheus"),
+        &["--tenant", "team-a"],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(!r.stderr.contains("s3cret") && !r.stdout.contains("s3cret"), "{}", r.stderr);
+    assert!(
+        !r.stderr.contains("s3cret") && !r.stdout.contains("s3cret"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("read 6 targets with"), "{}", r.stderr);
     let out = json_of(&r.stdout);
     assert_fleet(&out, &h, Kind::Prometheus);
@@ -590,4 +604,94 @@ fn front(upstream: &str) -> String {
         }
     });
     format!("http://{addr}")
+}
+
+/// `--write-configs` with a fleet: every job the server scraped faster than 30s is set to
+/// 30s, the others stay; promtool accepts the config and the rules; with `--base-config`
+/// only those jobs' lines and the rule_files entry change.
+#[test]
+fn fleet_configs_change_each_over_scraped_job() {
+    let Some((h, p)) = history_and_prometheus() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let r = analyse(&p.url, &["--write-configs", out.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let config: serde_yaml::Value = serde_yaml::from_str(
+        &std::fs::read_to_string(out.join("prometheus-optimized.yml")).unwrap(),
+    )
+    .unwrap();
+    for (job, j) in h.expected["jobs"].as_object().unwrap() {
+        let written = config["scrape_configs"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .find(|x| x["job_name"] == job.as_str())
+            .unwrap_or_else(|| panic!("no job {job}"));
+        let before = j["interval_seconds"].as_f64().unwrap();
+        let want = if before < 30.0 {
+            "30s".to_string()
+        } else {
+            format!("{}m", before / 60.0)
+        };
+        assert_eq!(
+            written["scrape_interval"].as_str(),
+            Some(want.as_str()),
+            "{job}"
+        );
+        assert_eq!(
+            written["static_configs"][0]["targets"]
+                .as_sequence()
+                .unwrap()
+                .len() as u64,
+            j["targets"].as_u64().unwrap()
+        );
+    }
+    let rules: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(out.join("alert-rules.yml")).unwrap())
+            .unwrap();
+    let groups = rules["groups"].as_sequence().unwrap();
+    assert_eq!(groups.len(), 3, "one group per job");
+    for g in groups {
+        let job = g["name"].as_str().unwrap().trim_start_matches("promtune-");
+        for rule in g["rules"].as_sequence().unwrap() {
+            assert_eq!(rule["labels"]["job"].as_str(), Some(job));
+            assert!(rule["expr"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("job=\"{job}\"")));
+        }
+    }
+    if crate::promtool::promtool().is_some() {
+        let (ok, text) =
+            crate::promtool::run(&out, &["check", "config", "prometheus-optimized.yml"]);
+        assert!(ok && text.contains("SUCCESS: 1 rule files found"), "{text}");
+        let (ok, text) = crate::promtool::run(&out, &["check", "rules", "alert-rules.yml"]);
+        assert!(ok, "{text}");
+    }
+    // The user's own config: only the over-scraped jobs' lines and one rule_files line change.
+    let base = dir.path().join("prometheus.yml");
+    let text = "global:\n  scrape_interval: 15s # default\nscrape_configs:\n  # the API\n  - job_name: api\n    static_configs:\n      - targets: [api-1:8000]\n  - job_name: edge\n    scrape_interval: 5s   # HA pair\n    static_configs:\n      - targets: [edge-1:8080]\n  - job_name: worker\n    scrape_interval: 60s\n    static_configs:\n      - targets: [worker-1:9000]\n";
+    std::fs::write(&base, text).unwrap();
+    let r = analyse(&p.url, &["--base-config", base.to_str().unwrap(), "--diff"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let changed: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| {
+            (l.starts_with('+') || l.starts_with('-'))
+                && !l.starts_with("+++")
+                && !l.starts_with("---")
+        })
+        .collect();
+    assert_eq!(changed.len(), 7, "{}", r.stdout);
+    assert!(
+        changed
+            .iter()
+            .all(|l| l.contains("promtune") || l.contains("HA pair") || *l == "+rule_files:"),
+        "{changed:#?}"
+    );
+    assert!(changed.contains(&"-    scrape_interval: 5s   # HA pair"));
+    assert!(!r.stdout.contains("worker-1:9000\n+"), "{}", r.stdout);
 }
