@@ -224,8 +224,12 @@ impl Report {
         }
         if self.resets > 0 {
             out.push(format!(
-                "Counter resets: {} between the two scrapes, counted from zero (did the process restart?)",
-                self.resets
+                "Counter resets: {} {}, counted from zero (did the process restart?)",
+                self.resets,
+                match self.span {
+                    Span::Range => "in the range (resets() of the request series)",
+                    _ => "between the two scrapes",
+                }
             ));
         }
         if self.warnings > 0 {

@@ -207,6 +207,18 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
             left_out.len()
         );
     }
+    let mut series: Vec<String> = reports
+        .iter()
+        .filter_map(|r| r.traffic.as_ref().map(|t| t.selector()))
+        .collect();
+    series.sort();
+    series.dedup();
+    let resets = scrape::resets(&api, &series, &sel, end, q.range)?;
+    for r in &mut reports {
+        if let Some(n) = r.target.as_ref().and_then(|t| resets.get(t)) {
+            r.resets = n.round() as u64;
+        }
+    }
     // Rates in the trends need a few samples per window: four of the slowest interval.
     let slowest = intervals.values().map(|(i, _)| i.0).fold(15.0, f64::max);
     let window = (4.0 * slowest).max((q.range / 60.0).round());
@@ -219,6 +231,9 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
         &cfg.thresholds,
     )?;
     let mut fleet = Fleet::from_reports(&reports, (start, end));
+    for r in &mut reports {
+        ingest_saving(r, &fleet);
+    }
     fleet.notices = api.warnings.borrow().clone();
     Ok(FleetRead {
         reports,
@@ -228,6 +243,29 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
         shown: api.shown(),
         samples,
     })
+}
+
+/// The scrape-interval recommendation, completed with what this server would save: the
+/// target counts every scraper, the server knows its own ingest.
+fn ingest_saving(r: &mut Report, fleet: &Fleet) {
+    let Some(f) = r.scrape.clone() else { return };
+    let Some(rec) = r
+        .recommendations
+        .iter_mut()
+        .find(|x| x.id == "scrape_interval")
+    else {
+        return;
+    };
+    match (f.savings(), f.interval) {
+        (Some(saved), _) if saved > 0.0 => rec.expected.push_str(&format!(
+            "; this server ingests {saved:.0} fewer samples per second ({:.1}% of the fleet's)",
+            fleet.share(saved).unwrap_or(0.0) * 100.0
+        )),
+        (_, Some(i)) => rec.expected.push_str(&format!(
+            "; this server already scrapes it every {i}s, so the other requests come from another scraper"
+        )),
+        _ => {}
+    }
 }
 
 #[cfg(test)]

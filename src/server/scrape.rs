@@ -149,6 +149,26 @@ pub(super) fn facts(
     Ok(out)
 }
 
+/// Counter resets of each target's request series over the range, one query per request
+/// series name: `sum by (job, instance) (resets(name{…}[range]))`.
+pub(super) fn resets(
+    api: &Api,
+    names: &[String],
+    selector: &str,
+    at: f64,
+    range: f64,
+) -> anyhow::Result<BTreeMap<Target, f64>> {
+    let mut out = BTreeMap::new();
+    for n in names {
+        let q = format!(
+            "sum by (job, instance) (resets({n}{{{selector}}}[{}s]))",
+            range as u64
+        );
+        out.extend(per_target(api, &q, at)?);
+    }
+    Ok(out)
+}
+
 /// What a reader should know about a target's figures; `counted` is the requests to the
 /// metrics endpoint the target itself counted in the range.
 pub(super) fn notices(f: &ScrapeFacts, counted: Option<f64>, range: f64) -> Vec<String> {

@@ -411,6 +411,17 @@ fn victoriametrics_gives_the_same_figures() {
             .unwrap()
             .starts_with("the median gap"));
     }
+    // The same job changes in the fleet's config.
+    let dir = tempfile::tempdir().unwrap();
+    let r = analyse(&vm.url, &["--write-configs", dir.path().to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let text = std::fs::read_to_string(dir.path().join("prometheus-optimized.yml")).unwrap();
+    for (job, want) in [("api", "30s"), ("edge", "30s"), ("worker", "1m")] {
+        assert!(
+            text.contains(&format!("- job_name: {job}\n  scrape_interval: {want}\n")),
+            "{job}: {text}"
+        );
+    }
 }
 
 /// `--job` and `--match` narrow the fleet; the exit code follows `--fail-on`.
