@@ -4,9 +4,10 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 
 use anyhow::{anyhow, bail, Context as _};
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -47,16 +48,60 @@ pub struct Target {
     pub timeout: Option<f64>,
 }
 
-/// The envelope of every answer.
+/// The envelope of every answer, its `data` typed by the endpoint.
 #[derive(Debug, Deserialize)]
-struct Envelope {
+struct Envelope<D> {
     status: Option<String>,
-    data: Option<Value>,
+    data: Option<D>,
     #[serde(rename = "errorType")]
     error_type: Option<String>,
     error: Option<String>,
     #[serde(default)]
     warnings: Vec<String>,
+}
+
+/// A number as the API writes it: a string (`"1.5"`, `"NaN"`), or a bare number.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Num {
+    Text(String),
+    Float(f64),
+}
+
+impl Num {
+    fn value(&self) -> Option<f64> {
+        match self {
+            Num::Float(f) => Some(*f),
+            Num::Text(t) => number(&Value::String(t.clone())),
+        }
+    }
+}
+
+/// One series of a vector or matrix: typed, so an answer is decoded as it arrives instead
+/// of being held as text and as a JSON tree.
+#[derive(Debug, Deserialize)]
+struct RawSeries {
+    #[serde(default)]
+    metric: BTreeMap<String, String>,
+    value: Option<(f64, Num)>,
+    #[serde(default)]
+    values: Vec<(f64, Num)>,
+}
+
+/// An element of `result`: a series, or a part of a scalar's `[time, "value"]`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Element {
+    Series(RawSeries),
+    Part(Num),
+}
+
+#[derive(Debug, Deserialize)]
+struct QueryData {
+    #[serde(rename = "resultType")]
+    result_type: Option<String>,
+    #[serde(default)]
+    result: Vec<Element>,
 }
 
 /// A Prometheus-compatible server.
@@ -121,28 +166,19 @@ impl Api {
         redact(&self.base)
     }
 
-    /// GETs `/api/v1/<path>` and returns its `data`.
-    fn call(&self, path: &str, query: &[(&str, &str)]) -> anyhow::Result<Value> {
+    /// GETs `/api/v1/<path>` and decodes its `data` as it arrives.
+    fn call<D: DeserializeOwned>(&self, path: &str, query: &[(&str, &str)]) -> anyhow::Result<D> {
         let url = format!("{}/api/v1/{path}", self.base);
         let shown = redact(&url);
         self.requests.set(self.requests.get() + 1);
         let a = http::get(&url, query, Some("application/json"), &self.opts)?;
-        let mut text = Vec::new();
-        a.body
-            .take(ANSWER_LIMIT + 1)
-            .read_to_end(&mut text)
-            .with_context(|| format!("GET {shown}"))?;
-        if text.len() as u64 > ANSWER_LIMIT {
-            bail!(
-                "GET {shown}: the answer is larger than {} MiB; narrow the fleet with --job or --match",
-                ANSWER_LIMIT >> 20
-            );
-        }
+        let mut body = BufReader::with_capacity(64 * 1024, a.body.take(ANSWER_LIMIT + 1));
+        let head = body.fill_buf().with_context(|| format!("GET {shown}"))?;
         let html = a
             .content_type
             .as_deref()
             .is_some_and(|c| c.starts_with("text/html"))
-            || text.trim_ascii_start().starts_with(b"<");
+            || head.trim_ascii_start().starts_with(b"<");
         if html {
             bail!(
                 "GET {shown}: HTTP {}: the server answered with an HTML page, not the Prometheus API: \
@@ -151,23 +187,44 @@ impl Api {
                 a.status
             );
         }
-        let env: Envelope = match serde_json::from_slice(&text) {
-            Ok(e) => e,
-            Err(_) => {
-                let body = String::from_utf8_lossy(&text);
-                let first: String = body.trim().chars().take(200).collect();
-                bail!(
-                    "GET {shown}: HTTP {}: {}",
-                    a.status,
+        if !a.status.is_success() {
+            // An error answer is small: read it whole, to quote it.
+            let mut text = Vec::new();
+            let _ = (&mut body).take(64 * 1024).read_to_end(&mut text);
+            let what = match serde_json::from_slice::<Envelope<IgnoredAny>>(&text) {
+                Ok(env) => format!(
+                    "{}{}",
+                    env.error_type.map(|t| format!("{t}: ")).unwrap_or_default(),
+                    env.error.unwrap_or_else(|| "no error message".into())
+                ),
+                Err(_) => {
+                    let first: String = String::from_utf8_lossy(&text)
+                        .trim()
+                        .chars()
+                        .take(200)
+                        .collect();
                     if first.is_empty() {
                         "an empty answer, not the Prometheus API's JSON".to_string()
                     } else {
                         format!("not the Prometheus API's JSON: {first}")
                     }
-                );
-            }
+                }
+            };
+            bail!("GET {shown}: HTTP {}: {what}", a.status);
+        }
+        let env: Envelope<D> = match serde_json::from_reader(&mut body) {
+            Ok(e) => e,
+            Err(_) if body.get_ref().limit() == 0 => bail!(
+                "GET {shown}: the answer is larger than {} MiB; narrow the fleet with --job or --match",
+                ANSWER_LIMIT >> 20
+            ),
+            Err(e) if e.is_io() => bail!("GET {shown}: {e}"),
+            Err(e) => bail!(
+                "GET {shown}: HTTP {}: not the Prometheus API's JSON ({e})",
+                a.status
+            ),
         };
-        if !a.status.is_success() || env.status.as_deref() != Some("success") {
+        if env.status.as_deref() != Some("success") {
             let what = env.error.unwrap_or_else(|| "no error message".into());
             let kind = env.error_type.map(|t| format!("{t}: ")).unwrap_or_default();
             bail!("GET {shown}: HTTP {}: {kind}{what}", a.status);
@@ -185,25 +242,28 @@ impl Api {
     /// An instant query at `time` (unix seconds); a scalar comes back as one unlabelled sample.
     pub fn instant(&self, query: &str, time: f64) -> anyhow::Result<Vec<Sample>> {
         let t = format!("{time:.3}");
-        let data = self
+        let data: QueryData = self
             .call("query", &[("query", query), ("time", &t)])
             .with_context(|| format!("query {query}"))?;
-        let result = data.get("result").cloned().unwrap_or(Value::Null);
-        match data.get("resultType").and_then(Value::as_str) {
-            Some("vector") => Ok(result
-                .as_array()
+        match data.result_type.as_deref() {
+            Some("vector") => Ok(data
+                .result
                 .into_iter()
-                .flatten()
-                .filter_map(|s| {
-                    Some(Sample {
-                        labels: labels(s.get("metric")?),
-                        value: number(s.get("value")?.get(1)?)?,
-                    })
+                .filter_map(|e| match e {
+                    Element::Series(s) => Some(Sample {
+                        value: s.value?.1.value()?,
+                        labels: s.metric,
+                    }),
+                    Element::Part(_) => None,
                 })
                 .collect()),
-            Some("scalar") => Ok(result
+            Some("scalar") => Ok(data
+                .result
                 .get(1)
-                .and_then(number)
+                .and_then(|e| match e {
+                    Element::Part(n) => n.value(),
+                    Element::Series(_) => None,
+                })
                 .map(|value| Sample {
                     labels: BTreeMap::new(),
                     value,
@@ -217,10 +277,10 @@ impl Api {
     /// The raw samples of a range-vector selector at `time` (`up[10m]`): a matrix.
     pub fn raw(&self, query: &str, time: f64) -> anyhow::Result<Vec<Series>> {
         let t = format!("{time:.3}");
-        let data = self
+        let data: QueryData = self
             .call("query", &[("query", query), ("time", &t)])
             .with_context(|| format!("query {query}"))?;
-        Ok(matrix(&data))
+        Ok(matrix(data))
     }
 
     /// A range query from `start` to `end` every `step` seconds.
@@ -236,13 +296,13 @@ impl Api {
             format!("{end:.3}"),
             format!("{step:.3}"),
         );
-        let data = self
+        let data: QueryData = self
             .call(
                 "query_range",
                 &[("query", query), ("start", &s), ("end", &e), ("step", &st)],
             )
             .with_context(|| format!("query_range {query}"))?;
-        Ok(matrix(&data))
+        Ok(matrix(data))
     }
 
     /// The values of `label` on series matching `selector` between `start` and `end`.
@@ -254,16 +314,10 @@ impl Api {
         end: f64,
     ) -> anyhow::Result<Vec<String>> {
         let (s, e) = (format!("{start:.3}"), format!("{end:.3}"));
-        let data = self.call(
+        let mut v: Vec<String> = self.call(
             &format!("label/{label}/values"),
             &[("match[]", selector), ("start", &s), ("end", &e)],
         )?;
-        let mut v: Vec<String> = data
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|x| x.as_str().map(str::to_string))
-            .collect();
         v.sort();
         Ok(v)
     }
@@ -271,7 +325,7 @@ impl Api {
     /// The active scrape targets, or `None` when the server has no such endpoint (Mimir,
     /// Thanos Query) or scrapes nothing itself.
     pub fn targets(&self) -> Option<Vec<Target>> {
-        let data = self.call("targets", &[("state", "active")]).ok()?;
+        let data: Value = self.call("targets", &[("state", "active")]).ok()?;
         let list = data.get("activeTargets")?.as_array()?;
         Some(
             list.iter()
@@ -289,21 +343,19 @@ impl Api {
     }
 }
 
-fn matrix(data: &Value) -> Vec<Series> {
-    data.get("result")
-        .and_then(Value::as_array)
+fn matrix(data: QueryData) -> Vec<Series> {
+    data.result
         .into_iter()
-        .flatten()
-        .filter_map(|s| {
-            Some(Series {
-                labels: labels(s.get("metric")?),
+        .filter_map(|e| match e {
+            Element::Series(s) => Some(Series {
+                labels: s.metric,
                 points: s
-                    .get("values")?
-                    .as_array()?
-                    .iter()
-                    .filter_map(|p| Some((p.get(0)?.as_f64()?, number(p.get(1)?)?)))
+                    .values
+                    .into_iter()
+                    .filter_map(|(t, v)| Some((t, v.value()?)))
                     .collect(),
-            })
+            }),
+            Element::Part(_) => None,
         })
         .collect()
 }
@@ -320,11 +372,11 @@ mod tests {
         assert_eq!(number(&Value::from(3)), Some(3.0));
         assert_eq!(number(&Value::Null), None);
         assert_eq!(seconds(Some(&Value::from("1m30s"))), Some(90.0));
-        let m: Value = serde_json::from_str(
+        let m: QueryData = serde_json::from_str(
             r#"{"resultType":"matrix","result":[{"metric":{"job":"a"},"values":[[10,"1"],[25.5,"2"]]}]}"#,
         )
         .unwrap();
-        let s = matrix(&m);
+        let s = matrix(m);
         assert_eq!(s[0].labels["job"], "a");
         assert_eq!(s[0].points, vec![(10.0, 1.0), (25.5, 2.0)]);
     }
