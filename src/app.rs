@@ -243,6 +243,9 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
     if let Some(url) = &args.run.prometheus {
         return analyze_server(args, url, &cfg);
     }
+    if let Some(file) = &args.run.targets_from {
+        return analyze_targets(args, file, &cfg);
+    }
     let (analysed, failed) = collect::analyse_all(&args.run, &cfg, &mut |m| say(m))?;
     let mut out = stdout();
     if args.generate.diff {
@@ -338,6 +341,115 @@ fn analyze_server(args: &AnalyzeArgs, url: &str, cfg: &Config) -> anyhow::Result
         }
     }
     let statuses: Vec<Status> = read
+        .reports
+        .iter()
+        .flat_map(|r| r.checks.iter().map(|c| c.status))
+        .collect();
+    Ok(verdict(args.fail_on, &statuses, false))
+}
+
+/// `analyze --targets-from FILE`: every target of a config or file_sd file, scraped at once.
+fn analyze_targets(args: &AnalyzeArgs, file: &std::path::Path, cfg: &Config) -> anyhow::Result<u8> {
+    let http = settings::http_options(&args.run.http)?;
+    let found = crate::fleet::discover(file, &args.generate.job, &http)?;
+    for n in &found.notices {
+        say(format_args!("{}: {n}", file.display()));
+    }
+    if found.targets.is_empty() {
+        anyhow::bail!("{}: no targets to scrape", file.display());
+    }
+    let window = args
+        .run
+        .window
+        .as_deref()
+        .map(|w| {
+            humantime::parse_duration(w).map_err(|e| {
+                anyhow::anyhow!("--window {w:?}: {e} (expected a duration such as 30s)")
+            })
+        })
+        .transpose()?;
+    let source = file.display().to_string();
+    let scraped = crate::fleet::scrape(
+        &found,
+        crate::fleet::Options {
+            concurrency: usize::from(args.run.concurrency),
+            max_bytes: args.run.input.max_bytes,
+            input_format: args.run.input.input_format,
+            window,
+            source: source.clone(),
+        },
+        cfg,
+        &mut |m| say(m),
+    )?;
+    for r in &scraped.reports {
+        if let Some(e) = &r.error {
+            say(e);
+        }
+        for n in &r.notices {
+            say(format_args!("{}: warning: {n}", r.source));
+        }
+    }
+    say(format_args!(
+        "promtune: scraped {} targets, {} failed",
+        scraped.reports.len(),
+        scraped.failed
+    ));
+    let times: Vec<f64> = scraped
+        .reports
+        .iter()
+        .filter_map(|r| r.scraped_at.0)
+        .collect();
+    let range = (
+        times.iter().copied().fold(f64::INFINITY, f64::min),
+        times.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    );
+    let fleet = report::Fleet::from_reports(&scraped.reports, range);
+    let format = match args.format {
+        FormatArg::Table => report::Format::Table,
+        FormatArg::Json => report::Format::Json,
+        FormatArg::Markdown => report::Format::Markdown,
+    };
+    let base = match &args.generate.base_config {
+        Some(_) => base_config(&args.generate)?,
+        // The config the targets came from is the natural base.
+        None if found.jobs.iter().any(|j| j.interval.is_some()) => Some(BaseConfig {
+            path: source.clone(),
+            text: bounded::read_text(file, "--targets-from", bounded::CONFIG_LIMIT)?,
+        }),
+        None => None,
+    };
+    let files = || {
+        generate::fleet_files(&generate::FleetInput {
+            source: source.clone(),
+            reports: &scraped.reports,
+            fleet: &fleet,
+            samples: &scraped.samples,
+            thresholds: &cfg.thresholds,
+            base: base.as_ref(),
+            rule_files: !args.generate.no_rule_files,
+            runbook_base: args.generate.runbook_url.as_deref(),
+        })
+    };
+    let mut out = stdout();
+    if args.generate.diff {
+        out.write_all(diff(&files()?, base.as_ref()).as_bytes())?;
+    } else {
+        out.write_all(
+            report::renderer(format)
+                .render(&scraped.reports, Some(&fleet))
+                .as_bytes(),
+        )?;
+    }
+    out.flush()?;
+    if let (Some(dir), false) = (&args.write_configs, args.generate.diff) {
+        for path in generate::write_outputs(dir, &files()?, args.generate.force)? {
+            say(format_args!("wrote {}", path.display()));
+        }
+    }
+    if scraped.failed == scraped.reports.len() {
+        return Ok(exit::FAILURE);
+    }
+    let statuses: Vec<Status> = scraped
         .reports
         .iter()
         .flat_map(|r| r.checks.iter().map(|c| c.status))

@@ -73,8 +73,17 @@ pub struct ThresholdArgs {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Files, `-` for standard input, or http(s):// URLs; one report each.
-    #[arg(required_unless_present = "prometheus", value_name = "SOURCE")]
+    #[arg(required_unless_present_any = ["prometheus", "targets_from"], value_name = "SOURCE")]
     pub sources: Vec<std::ffi::OsString>,
+
+    /// Scrape every target of this Prometheus config (static_configs, file_sd_configs) or
+    /// file_sd file (JSON or YAML), concurrently: one report per target and a fleet summary.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["sources", "prometheus", "previous", "scraped_at"])]
+    pub targets_from: Option<PathBuf>,
+
+    /// With --targets-from: requests in flight at most.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=4096))]
+    pub concurrency: u16,
 
     /// Read the fleet from this Prometheus-compatible server (Prometheus, VictoriaMetrics,
     /// Thanos, Mimir; a path prefix is allowed): one report per target, over --range.

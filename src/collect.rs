@@ -26,7 +26,7 @@ pub struct Analysed {
     pub parsed: Option<Parsed>,
 }
 
-fn format_choice(a: InputFormatArg, content_type: Option<&str>) -> FormatChoice {
+pub(crate) fn format_choice(a: InputFormatArg, content_type: Option<&str>) -> FormatChoice {
     match (a, content_type) {
         (InputFormatArg::Prometheus, _) => FormatChoice::Fixed(Format::Prometheus),
         (InputFormatArg::Openmetrics, _) => FormatChoice::Fixed(Format::OpenMetrics),

@@ -11,6 +11,7 @@ pub mod collect;
 pub mod config;
 pub mod detect;
 pub mod exit;
+pub mod fleet;
 pub mod generate;
 pub mod input;
 pub mod model;

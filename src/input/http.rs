@@ -18,7 +18,7 @@ use super::{now, Opened, Wire};
 use crate::detect::TimeSource;
 
 /// Prefer OpenMetrics, accept the text format, as Prometheus itself asks.
-const ACCEPT_VALUE: &str =
+pub(super) const ACCEPT_VALUE: &str =
     "application/openmetrics-text;version=1.0.0;q=0.9,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 
 /// How to fetch URLs.
@@ -69,7 +69,7 @@ pub(super) fn redact(url: &str) -> String {
 /// Follows redirects (ten at most), but not to another origin while `--header` is set:
 /// reqwest drops its own credentials there, not the user's headers (`X-Api-Key`,
 /// `PRIVATE-TOKEN`), so the run stops rather than send them to another host.
-fn redirects(custom_headers: bool) -> reqwest::redirect::Policy {
+pub(super) fn redirects(custom_headers: bool) -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(move |attempt| {
         if attempt.previous().len() >= 10 {
             return attempt.error("more than 10 redirects");
@@ -89,7 +89,8 @@ fn redirects(custom_headers: bool) -> reqwest::redirect::Policy {
     })
 }
 
-fn client(o: &HttpOptions) -> anyhow::Result<Client> {
+/// The headers every request carries: the exposition formats, gzip, and the user's own.
+pub(super) fn default_headers(o: &HttpOptions) -> anyhow::Result<HeaderMap> {
     let mut headers = HeaderMap::new();
     headers.insert(ACCEPT, HeaderValue::from_static(ACCEPT_VALUE));
     // Decoded here rather than by reqwest, so that the Content-Encoding and the bytes on the
@@ -102,6 +103,11 @@ fn client(o: &HttpOptions) -> anyhow::Result<Client> {
             HeaderValue::from_str(v).map_err(|_| anyhow!("invalid value for header {k}"))?;
         headers.insert(name, value);
     }
+    Ok(headers)
+}
+
+fn client(o: &HttpOptions) -> anyhow::Result<Client> {
+    let headers = default_headers(o)?;
     let mut b = Client::builder()
         .timeout(o.timeout)
         .connect_timeout(o.timeout)
@@ -119,7 +125,7 @@ fn client(o: &HttpOptions) -> anyhow::Result<Client> {
 }
 
 /// The innermost cause of an error, which names what actually went wrong.
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+pub(super) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     let mut cur = e;
     while let Some(next) = cur.source() {
         cur = next;
@@ -128,7 +134,7 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
 }
 
 /// A hint for the usual ways a scrape fails.
-fn hint(e: &reqwest::Error, o: &HttpOptions) -> String {
+pub(super) fn hint(e: &reqwest::Error, o: &HttpOptions) -> String {
     let mut chain = String::new();
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(c) = cur {

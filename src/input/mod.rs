@@ -2,6 +2,7 @@
 //! Every source is streamed; nothing holds a whole body.
 
 pub mod bounded;
+pub mod concurrent;
 mod file;
 mod http;
 pub mod promapi;

@@ -102,6 +102,8 @@ pub struct FleetRow {
     pub ingest: Option<f64>,
     /// Samples per second the recommended interval saves.
     pub savings: f64,
+    /// Why the target could not be analysed.
+    pub error: Option<String>,
 }
 
 /// Totals for one job.
@@ -165,6 +167,7 @@ impl Fleet {
                     worst,
                     ingest: scrape.ingest(),
                     savings: scrape.savings().unwrap_or(0.0),
+                    error: r.error.clone(),
                 })
             })
             .collect();
@@ -207,6 +210,18 @@ impl Fleet {
         }
     }
 
+    /// The time the figures cover, for a heading: `A to B`, or `at A` for one scrape time.
+    pub fn span(&self) -> String {
+        let (a, b) = self.range;
+        if !a.is_finite() {
+            "no scrape time".into()
+        } else if a == b {
+            format!("at {}", super::rfc3339(a))
+        } else {
+            format!("{} to {}", super::rfc3339(a), super::rfc3339(b))
+        }
+    }
+
     /// A saving as a share of the fleet's ingest.
     pub fn share(&self, savings: f64) -> Option<f64> {
         (self.ingest > 0.0).then(|| savings / self.ingest)
@@ -229,9 +244,11 @@ impl Fleet {
                     r.target.instance.clone(),
                     rate(r.metrics_per_second),
                     rate(r.health_per_second),
-                    r.worst
-                        .as_ref()
-                        .map_or("-".into(), |(s, c)| format!("{s} ({c})")),
+                    match (&r.error, &r.worst) {
+                        (Some(_), _) => "failed (see its report)".into(),
+                        (None, Some((s, c))) => format!("{s} ({c})"),
+                        (None, None) => "-".into(),
+                    },
                     rate(r.ingest),
                     self.saving(r.savings),
                 ]

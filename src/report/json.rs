@@ -57,6 +57,7 @@ struct WireRow<'a> {
     ingest_per_second: Option<f64>,
     savings_per_second: f64,
     savings_share: Option<f64>,
+    error: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -86,7 +87,7 @@ fn fleet(f: &Fleet) -> WireFleet<'_> {
         range: WireRange {
             start: super::rfc3339(f.range.0),
             end: super::rfc3339(f.range.1),
-            seconds: f.range.1 - f.range.0,
+            seconds: (f.range.1 - f.range.0).max(0.0),
         },
         targets: f.rows.len(),
         ingest_per_second: f.ingest,
@@ -107,6 +108,7 @@ fn fleet(f: &Fleet) -> WireFleet<'_> {
                 ingest_per_second: finite(r.ingest),
                 savings_per_second: r.savings,
                 savings_share: f.share(r.savings),
+                error: r.error.as_deref(),
             })
             .collect(),
         jobs: f

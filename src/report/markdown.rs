@@ -72,10 +72,9 @@ impl Renderer for MarkdownRenderer {
         if let Some(f) = fleet {
             let _ = writeln!(
                 out,
-                "# Fleet summary\n\n{} targets, {} to {}, ranked by the ingest the recommended scrape interval saves.\n",
+                "# Fleet summary\n\n{} targets, {}, ranked by the ingest the recommended scrape interval saves.\n",
                 f.rows.len(),
-                super::rfc3339(f.range.0),
-                super::rfc3339(f.range.1)
+                f.span()
             );
             table(
                 &mut out,

@@ -73,10 +73,9 @@ impl Renderer for TableRenderer {
         if let Some(f) = fleet {
             let _ = writeln!(
                 out,
-                "\nFleet: {} targets, {} to {}, ranked by the ingest the recommended scrape interval saves",
+                "\nFleet: {} targets, {}, ranked by the ingest the recommended scrape interval saves",
                 f.rows.len(),
-                super::rfc3339(f.range.0),
-                super::rfc3339(f.range.1)
+                f.span()
             );
             let _ = writeln!(
                 out,

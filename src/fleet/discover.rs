@@ -1,0 +1,490 @@
+//! The targets of a fleet, read the way Prometheus reads them: a `prometheus.yml`'s
+//! `static_configs` and `file_sd_configs` (with their globs), each job's scheme,
+//! `metrics_path`, `params`, basic auth, bearer token and CA, and the simple relabelings;
+//! or a file_sd file (JSON or YAML) on its own.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context as _};
+use serde_yaml::Value;
+
+use super::relabel;
+use crate::input::{bounded, HttpOptions};
+
+/// One scrape job's settings.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// `job_name`.
+    pub name: String,
+    /// `scrape_interval` (or the global one), in seconds.
+    pub interval: Option<f64>,
+    /// How its targets are fetched: the command line's options plus the job's auth and CA.
+    pub http: HttpOptions,
+}
+
+/// One target to scrape.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Index into [`Discovered::jobs`].
+    pub job: usize,
+    /// The `instance` label.
+    pub instance: String,
+    /// The URL.
+    pub url: String,
+}
+
+/// A fleet's jobs and targets, and what could not be applied.
+#[derive(Debug, Clone, Default)]
+pub struct Discovered {
+    /// The jobs, in the file's order.
+    pub jobs: Vec<Job>,
+    /// The targets, by job then in the file's order.
+    pub targets: Vec<Target>,
+    /// Relabelings not applied, and the like, each naming its job.
+    pub notices: Vec<String>,
+}
+
+/// `path:line: message` for the first line holding `needle`.
+fn at(path: &Path, text: &str, needle: &str, message: String) -> anyhow::Error {
+    let line = text
+        .lines()
+        .position(|l| l.contains(needle))
+        .map(|n| format!(":{}", n + 1))
+        .unwrap_or_default();
+    anyhow!("{}{line}: {message}", path.display())
+}
+
+fn seconds(v: Option<&Value>) -> Option<f64> {
+    humantime::parse_duration(v?.as_str()?)
+        .ok()
+        .map(|d| d.as_secs_f64())
+}
+
+/// A secret given inline or in a file (relative to the config's folder).
+fn secret(
+    inline: Option<&Value>,
+    file: Option<&Value>,
+    dir: &Path,
+    what: &str,
+) -> anyhow::Result<Option<String>> {
+    if let Some(f) = file.and_then(Value::as_str) {
+        let s = bounded::read_text(&dir.join(f), what, bounded::SECRET_LIMIT)?;
+        return Ok(Some(s.trim_end_matches(['\r', '\n']).to_string()));
+    }
+    Ok(inline.and_then(Value::as_str).map(str::to_string))
+}
+
+/// The job's HTTP options: the command line's, with the job's auth and CA on top.
+fn job_http(j: &Value, dir: &Path, base: &HttpOptions) -> anyhow::Result<HttpOptions> {
+    let mut o = base.clone();
+    if let Some(b) = j.get("basic_auth") {
+        let user = b
+            .get("username")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let pw = secret(
+            b.get("password"),
+            b.get("password_file"),
+            dir,
+            "the basic_auth password file",
+        )?;
+        o.basic_auth = Some((user.to_string(), pw.unwrap_or_default()));
+    }
+    let bearer = match j.get("authorization") {
+        Some(a) => secret(
+            a.get("credentials"),
+            a.get("credentials_file"),
+            dir,
+            "the credentials file",
+        )?,
+        None => secret(
+            j.get("bearer_token"),
+            j.get("bearer_token_file"),
+            dir,
+            "the bearer token file",
+        )?,
+    };
+    if bearer.is_some() {
+        o.bearer_token = bearer;
+    }
+    if let Some(ca) = j
+        .get("tls_config")
+        .and_then(|t| t.get("ca_file"))
+        .and_then(Value::as_str)
+    {
+        o.ca_file = Some(dir.join(ca));
+    }
+    Ok(o)
+}
+
+/// Files matching a file_sd glob: `*` and `?` in the last path segment, as Prometheus allows.
+fn glob(dir: &Path, pattern: &str) -> anyhow::Result<Vec<PathBuf>> {
+    let p = dir.join(pattern);
+    let name = p
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_string();
+    if !name.contains(['*', '?']) {
+        return Ok(vec![p]);
+    }
+    let parent = p.parent().unwrap_or(dir).to_path_buf();
+    let mut out: Vec<PathBuf> = std::fs::read_dir(&parent)
+        .with_context(|| format!("file_sd_configs: {}", parent.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|f| {
+            f.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| wildcard(&name, n))
+        })
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+fn wildcard(p: &str, s: &str) -> bool {
+    let (p, s): (Vec<char>, Vec<char>) = (p.chars().collect(), s.chars().collect());
+    // Classic backtracking over `*`: linear in practice for file names.
+    let (mut i, mut j, mut star, mut mark) = (0, 0, None, 0);
+    while j < s.len() {
+        if i < p.len() && (p[i] == '?' || p[i] == s[j]) {
+            i += 1;
+            j += 1;
+        } else if i < p.len() && p[i] == '*' {
+            star = Some(i);
+            mark = j;
+            i += 1;
+        } else if let Some(st) = star {
+            i = st + 1;
+            mark += 1;
+            j = mark;
+        } else {
+            return false;
+        }
+    }
+    p[i..].iter().all(|c| *c == '*')
+}
+
+/// Target groups of a file_sd file: `[{targets: [...], labels: {...}}]`, JSON or YAML.
+fn file_sd(path: &Path) -> anyhow::Result<Vec<(Vec<String>, BTreeMap<String, String>)>> {
+    let text = bounded::read_text(path, "the file_sd file", bounded::CONFIG_LIMIT)?;
+    bounded::yaml_depth(&text, bounded::YAML_DEPTH)
+        .map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    let v: Value = serde_yaml::from_str(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    let groups = v.as_sequence().ok_or_else(|| {
+        anyhow!(
+            "{}: expected a list of target groups ({{targets: [...], labels: {{...}}}})",
+            path.display()
+        )
+    })?;
+    groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let targets = g
+                .get("targets")
+                .and_then(Value::as_sequence)
+                .ok_or_else(|| {
+                    at(
+                        path,
+                        &text,
+                        "targets",
+                        format!("target group {}: no targets list", i + 1),
+                    )
+                })?
+                .iter()
+                .map(|t| {
+                    t.as_str().map(str::to_string).ok_or_else(|| {
+                        at(
+                            path,
+                            &text,
+                            "targets",
+                            format!("target group {}: a target that is not a string", i + 1),
+                        )
+                    })
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let labels = g
+                .get("labels")
+                .and_then(Value::as_mapping)
+                .map(|m| {
+                    m.iter()
+                        .filter_map(|(k, v)| {
+                            Some((k.as_str()?.to_string(), v.as_str()?.to_string()))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            Ok((targets, labels))
+        })
+        .collect()
+}
+
+/// Checks a target address as Prometheus does: `host:port` (or `host`), no scheme, no path.
+fn valid_address(a: &str) -> bool {
+    !a.is_empty() && !a.contains("://") && !a.contains('/') && !a.contains(char::is_whitespace)
+}
+
+/// The fleet in `path`: a Prometheus config, or a file_sd file. `jobs` keeps only those jobs.
+pub fn read(path: &Path, jobs: &[String], base: &HttpOptions) -> anyhow::Result<Discovered> {
+    let text = bounded::read_text(path, "--targets-from", bounded::CONFIG_LIMIT)?;
+    bounded::yaml_depth(&text, bounded::YAML_DEPTH)
+        .map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    let v: Value = serde_yaml::from_str(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let mut d = Discovered::default();
+    if v.is_sequence() {
+        // A file_sd file on its own: the job is each group's `job` label, else the file's stem.
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("targets")
+            .to_string();
+        let mut names: Vec<String> = Vec::new();
+        for (targets, labels) in file_sd(path)? {
+            let job = labels.get("job").cloned().unwrap_or_else(|| stem.clone());
+            if !jobs.is_empty() && !jobs.contains(&job) {
+                continue;
+            }
+            let idx = match names.iter().position(|n| *n == job) {
+                Some(i) => i,
+                None => {
+                    names.push(job.clone());
+                    d.jobs.push(Job {
+                        name: job.clone(),
+                        interval: None,
+                        http: base.clone(),
+                    });
+                    names.len() - 1
+                }
+            };
+            for t in targets {
+                if !valid_address(&t) {
+                    return Err(at(
+                        path,
+                        &text,
+                        &t,
+                        format!("{t:?} is not a valid host:port"),
+                    ));
+                }
+                let instance = labels.get("instance").cloned().unwrap_or_else(|| t.clone());
+                let url = format!(
+                    "{}://{t}{}",
+                    labels.get("__scheme__").map_or("http", String::as_str),
+                    labels
+                        .get("__metrics_path__")
+                        .map_or("/metrics", String::as_str)
+                );
+                d.targets.push(Target {
+                    job: idx,
+                    url,
+                    instance,
+                });
+            }
+        }
+        return Ok(d);
+    }
+    let configs = v
+        .get("scrape_configs")
+        .and_then(Value::as_sequence)
+        .ok_or_else(|| {
+            anyhow!(
+                "{}: no scrape_configs list: expected a Prometheus config or a file_sd list",
+                path.display()
+            )
+        })?;
+    let global_interval =
+        seconds(v.get("global").and_then(|g| g.get("scrape_interval"))).unwrap_or(60.0);
+    let mut seen: Vec<&str> = Vec::new();
+    for (i, j) in configs.iter().enumerate() {
+        let name = j.get("job_name").and_then(Value::as_str).ok_or_else(|| {
+            at(
+                path,
+                &text,
+                "scrape_configs",
+                format!("scrape config {} has no job_name", i + 1),
+            )
+        })?;
+        if seen.contains(&name) {
+            let needle = format!("job_name: {name}");
+            let line = text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| l.contains(&needle))
+                .nth(1)
+                .map(|(n, _)| n + 1);
+            bail!(
+                "{}{}: found multiple scrape configs with job name {name:?}",
+                path.display(),
+                line.map(|l| format!(":{l}")).unwrap_or_default()
+            );
+        }
+        seen.push(name);
+        if !jobs.is_empty() && !jobs.iter().any(|x| x == name) {
+            continue;
+        }
+        let job = d.jobs.len();
+        d.jobs.push(Job {
+            name: name.to_string(),
+            interval: Some(seconds(j.get("scrape_interval")).unwrap_or(global_interval)),
+            http: job_http(j, &dir, base).with_context(|| format!("job {name:?}"))?,
+        });
+        let scheme = j.get("scheme").and_then(Value::as_str).unwrap_or("http");
+        let path_ = j
+            .get("metrics_path")
+            .and_then(Value::as_str)
+            .unwrap_or("/metrics");
+        let params: Vec<(String, String)> = j
+            .get("params")
+            .and_then(Value::as_mapping)
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| {
+                        Some((
+                            k.as_str()?.to_string(),
+                            v.as_sequence()?.first()?.as_str()?.to_string(),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let rules = relabel::rules(j.get("relabel_configs")).map_err(|e| {
+            at(
+                path,
+                &text,
+                &format!("job_name: {name}"),
+                format!("job {name:?}: relabel_configs: {e}"),
+            )
+        })?;
+        let mut groups: Vec<(Vec<String>, BTreeMap<String, String>)> = Vec::new();
+        for sc in j
+            .get("static_configs")
+            .and_then(Value::as_sequence)
+            .into_iter()
+            .flatten()
+        {
+            let targets: Vec<String> = sc
+                .get("targets")
+                .and_then(Value::as_sequence)
+                .into_iter()
+                .flatten()
+                .filter_map(|t| t.as_str().map(str::to_string))
+                .collect();
+            let labels = sc
+                .get("labels")
+                .and_then(Value::as_mapping)
+                .map(|m| {
+                    m.iter()
+                        .filter_map(|(k, v)| {
+                            Some((k.as_str()?.to_string(), v.as_str()?.to_string()))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            groups.push((targets, labels));
+        }
+        for fc in j
+            .get("file_sd_configs")
+            .and_then(Value::as_sequence)
+            .into_iter()
+            .flatten()
+        {
+            for pattern in fc
+                .get("files")
+                .and_then(Value::as_sequence)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                for f in glob(&dir, pattern)? {
+                    groups.extend(file_sd(&f).with_context(|| format!("job {name:?}"))?);
+                }
+            }
+        }
+        for other in [
+            "kubernetes_sd_configs",
+            "consul_sd_configs",
+            "dns_sd_configs",
+            "ec2_sd_configs",
+            "http_sd_configs",
+        ] {
+            if j.get(other).is_some() {
+                d.notices.push(format!("job {name:?}: {other} is not read (only static_configs and file_sd_configs are)"));
+            }
+        }
+        for (targets, labels) in groups {
+            for t in targets {
+                if !valid_address(&t) {
+                    return Err(at(
+                        path,
+                        &text,
+                        &t,
+                        format!("job {name:?}: {t:?} is not a valid host:port"),
+                    ));
+                }
+                // As Prometheus does: a target group's own labels (`__metrics_path__` in a
+                // file_sd file) win over the job's defaults.
+                let mut l = labels.clone();
+                l.insert("__address__".into(), t.clone());
+                let defaults = [
+                    ("__scheme__".to_string(), scheme.to_string()),
+                    ("__metrics_path__".to_string(), path_.to_string()),
+                    ("job".to_string(), name.to_string()),
+                ];
+                for (k, v) in defaults.into_iter().chain(
+                    params
+                        .iter()
+                        .map(|(k, v)| (format!("__param_{k}"), v.clone())),
+                ) {
+                    l.entry(k).or_insert(v);
+                }
+                let out = relabel::apply(&rules, l);
+                for n in out.notices {
+                    let n = format!("job {name:?}: {n}");
+                    if !d.notices.contains(&n) {
+                        d.notices.push(n);
+                    }
+                }
+                let Some(l) = out.labels else { continue };
+                let address = l.get("__address__").cloned().unwrap_or_default();
+                if address.is_empty() {
+                    continue;
+                }
+                let query: Vec<String> = l
+                    .iter()
+                    .filter_map(|(k, v)| Some(format!("{}={v}", k.strip_prefix("__param_")?)))
+                    .collect();
+                let url = format!(
+                    "{}://{address}{}{}",
+                    l.get("__scheme__").map_or("http", String::as_str),
+                    l.get("__metrics_path__").map_or("/metrics", String::as_str),
+                    if query.is_empty() {
+                        String::new()
+                    } else {
+                        format!("?{}", query.join("&"))
+                    }
+                );
+                let instance = l.get("instance").cloned().unwrap_or(address);
+                d.targets.push(Target { job, instance, url });
+            }
+        }
+    }
+    if let Some(missing) = jobs.iter().find(|j| !d.jobs.iter().any(|x| &x.name == *j)) {
+        bail!("{}: no job named {missing:?}", path.display());
+    }
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_file_names() {
+        assert!(wildcard("*.json", "a.json"));
+        assert!(wildcard("targets-?.yml", "targets-1.yml"));
+        assert!(!wildcard("*.json", "a.yml"));
+        assert!(wildcard("*", ""));
+    }
+}

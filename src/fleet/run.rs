@@ -1,0 +1,329 @@
+//! Scrapes a fleet: every target concurrently (a bound on the requests in flight), each
+//! body parsed and analysed on a small pool of threads as it arrives, a progress bar while
+//! it runs. A failed target is a report with its error; the others go on. With a window,
+//! every target is scraped twice, the second round starting a window after the first.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tokio::sync::Semaphore;
+
+use super::discover::Discovered;
+use crate::analysis::{self, Scrape};
+use crate::cli::InputFormatArg;
+use crate::collect::format_choice;
+use crate::config::Config;
+use crate::detect::{self, TimeSource};
+use crate::input::concurrent::{self, Fetched};
+use crate::model::Snapshot;
+use crate::parse::{self, ParseError, ParseOptions, Parsed};
+use crate::report::{Report, ScrapeFacts, Target};
+
+/// How to scrape.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Requests in flight at most.
+    pub concurrency: usize,
+    /// The byte limit of each body, after decompression too.
+    pub max_bytes: u64,
+    /// `--input-format`.
+    pub input_format: InputFormatArg,
+    /// Scrape twice, this far apart.
+    pub window: Option<Duration>,
+    /// Where the targets came from, for the reports.
+    pub source: String,
+}
+
+/// The fleet's reports.
+pub struct Scraped {
+    /// One report per target, in the targets' order.
+    pub reports: Vec<Report>,
+    /// Each job's first target that was analysed: what its alert rules are written from.
+    pub samples: BTreeMap<String, Snapshot>,
+    /// Targets that failed.
+    pub failed: usize,
+}
+
+/// One scrape of one target, parsed, or why not.
+type Read = Result<(Parsed, TimeSource, f64), String>;
+
+/// Parses a fetched body; gzip is decoded here, inside the parser's byte limit.
+fn parse_body(name: &str, f: Fetched, fetch_seconds: f64, o: &Options, cfg: &Config) -> Read {
+    let keep = detect::retention(&cfg.traffic);
+    let opts = ParseOptions {
+        format: format_choice(o.input_format, f.content_type.as_deref()),
+        max_bytes: o.max_bytes,
+        retain: Some(&keep),
+    };
+    let html = f
+        .content_type
+        .as_deref()
+        .is_some_and(|ct| ct.starts_with("text/html"));
+    let gzip = matches!(f.encoding.as_deref(), Some("gzip" | "x-gzip"));
+    let reader: Box<dyn std::io::Read> = if gzip {
+        Box::new(flate2::read::MultiGzDecoder::new(std::io::Cursor::new(
+            f.body,
+        )))
+    } else {
+        Box::new(std::io::Cursor::new(f.body))
+    };
+    let parsed = parse::parse(reader, &opts).map_err(|e| match e {
+        ParseError::Syntax { .. } if html => {
+            format!("{name}:{e} (the server answered text/html: is this the metrics path?)")
+        }
+        ParseError::Syntax { .. } => format!("{name}:{e}"),
+        other => format!("{name}: error: {other}"),
+    })?;
+    let time = TimeSource {
+        at: f.at,
+        how: "the time of the HTTP request".into(),
+    };
+    Ok((parsed, time, fetch_seconds))
+}
+
+fn bar(n: usize, what: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let b = ProgressBar::with_draw_target(Some(n as u64), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(&format!(
+        "{{bar:30}} {{pos}}/{{len}} {what} ({{per_sec}}, {{elapsed}}) {{msg}}"
+    )) {
+        b.set_style(style);
+    }
+    b
+}
+
+/// Scrapes every target once; `then` turns each read into its result, on the parse pool.
+fn round<R: Send + 'static>(
+    rt: &tokio::runtime::Runtime,
+    d: &Discovered,
+    clients: &[reqwest::Client],
+    o: &Arc<Options>,
+    cfg: &Arc<Config>,
+    what: &str,
+    then: Arc<dyn Fn(usize, Read) -> (R, bool) + Send + Sync>,
+) -> Vec<R> {
+    let progress = bar(d.targets.len(), what);
+    let permits = Arc::new(Semaphore::new(o.concurrency.max(1)));
+    let failed = Arc::new(AtomicUsize::new(0));
+    let out = rt.block_on(async {
+        let mut tasks = Vec::with_capacity(d.targets.len());
+        for (i, t) in d.targets.iter().enumerate() {
+            let client = clients[t.job].clone();
+            let http = d.jobs[t.job].http.clone();
+            let url = t.url.clone();
+            let (o, cfg, then) = (o.clone(), cfg.clone(), then.clone());
+            let (permits, progress, failed) = (permits.clone(), progress.clone(), failed.clone());
+            tasks.push(tokio::spawn(async move {
+                let name = crate::input::Source::Url(url.clone()).name();
+                let started = Instant::now();
+                let fetched = {
+                    let _permit = permits.acquire().await;
+                    concurrent::fetch(&client, &url, &http, o.max_bytes).await
+                };
+                let secs = started.elapsed().as_secs_f64();
+                let r = tokio::task::spawn_blocking(move || {
+                    let read = match fetched {
+                        Ok(f) => parse_body(&name, f, secs, &o, &cfg),
+                        Err(e) => Err(format!("{name}: error: {e:#}")),
+                    };
+                    then(i, read)
+                })
+                .await;
+                progress.inc(1);
+                let ok = r.as_ref().is_ok_and(|r| r.1);
+                if !ok {
+                    let n = failed.fetch_add(1, Ordering::Relaxed) + 1;
+                    progress.set_message(format!("{n} failed"));
+                }
+                r.ok().map(|r| r.0)
+            }));
+        }
+        let mut out = Vec::with_capacity(tasks.len());
+        for t in tasks {
+            out.push(t.await.ok().flatten());
+        }
+        out
+    });
+    progress.finish_and_clear();
+    // A task that panicked is a bug; it still gets a report, with the reason.
+    out.into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            r.unwrap_or_else(|| {
+                then(
+                    i,
+                    Err("internal error: the analysis stopped (a bug)".into()),
+                )
+                .0
+            })
+        })
+        .collect()
+}
+
+/// The facts one scrape gives about scraping the target: its page size against its job's
+/// interval, and how long the request took.
+fn facts(d: &Discovered, job: usize, parsed: &Parsed, secs: f64, source: &str) -> ScrapeFacts {
+    let j = &d.jobs[job];
+    ScrapeFacts {
+        interval: j.interval,
+        interval_source: match j.interval {
+            Some(_) => format!("scrape_interval of job {:?} in {source}", j.name),
+            None => "unknown: a file_sd list carries no interval".into(),
+        },
+        timeout: None,
+        samples_per_scrape: Some(parsed.snapshot.stats.samples() as f64),
+        duration_max: Some(secs),
+        availability: None,
+        restarts: None,
+        memory_max: None,
+    }
+}
+
+/// Scrapes the fleet (twice with a window) and analyses every target.
+pub fn scrape(
+    d: &Discovered,
+    o: Options,
+    cfg: &Config,
+    say: &mut dyn FnMut(&str),
+) -> anyhow::Result<Scraped> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        // The parse pool: as many threads as cores, at most four.
+        .max_blocking_threads(std::thread::available_parallelism().map_or(2, |n| n.get().min(4)))
+        .enable_all()
+        .build()?;
+    let clients = d
+        .jobs
+        .iter()
+        .map(|j| concurrent::client(&j.http))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let (o, cfg) = (Arc::new(o), Arc::new(cfg.clone()));
+    let shared = Arc::new(d.clone());
+    let earlier: Option<Vec<Option<(Parsed, TimeSource)>>> = match o.window {
+        None => None,
+        Some(w) => {
+            let first = round(
+                &rt,
+                d,
+                &clients,
+                &o,
+                &cfg,
+                "scraped (first round)",
+                Arc::new(|_, r: Read| {
+                    let ok = r.is_ok();
+                    (r.ok().map(|(p, t, _)| (p, t)), ok)
+                }),
+            );
+            if first.iter().all(Option::is_none) {
+                None
+            } else {
+                countdown(w, say);
+                Some(first)
+            }
+        }
+    };
+    let earlier = Arc::new(std::sync::Mutex::new(earlier));
+    let (o2, cfg2, d2, before) = (o.clone(), cfg.clone(), shared.clone(), earlier.clone());
+    let results = round(
+        &rt,
+        d,
+        &clients,
+        &o,
+        &cfg,
+        "scraped",
+        Arc::new(move |i, r: Read| {
+            let t = &d2.targets[i];
+            let target = Target {
+                job: d2.jobs[t.job].name.clone(),
+                instance: t.instance.clone(),
+            };
+            let name = crate::input::Source::Url(t.url.clone()).name();
+            let prior = before
+                .lock()
+                .ok()
+                .and_then(|mut e| e.as_mut().map(|v| v[i].take()));
+            let analysed = r.and_then(|(parsed, time, secs)| {
+                let later = Scrape {
+                    parsed: &parsed,
+                    time: Some(time),
+                };
+                let earlier =
+                    match &prior {
+                        Some(None) => return Err(format!(
+                            "{name}: error: the first round's scrape failed, so there is no window"
+                        )),
+                        Some(Some((p, t))) => Some(Scrape {
+                            parsed: p,
+                            time: Some(t.clone()),
+                        }),
+                        None => None,
+                    };
+                let mut a = analysis::analyse(name.clone(), &later, earlier.as_ref(), &cfg2)
+                    .map_err(|e| format!("{name}: error: {e}"))?;
+                a.report.scrape = Some(facts(&d2, t.job, &parsed, secs, &o2.source));
+                a.report.notices = a.warnings;
+                Ok((a.report, parsed.snapshot))
+            });
+            match analysed {
+                Ok((mut report, snap)) => {
+                    report.target = Some(target);
+                    ((report, Some(snap)), true)
+                }
+                Err(msg) => {
+                    let mut report = Report::failed(name, msg);
+                    report.target = Some(target);
+                    ((report, None), false)
+                }
+            }
+        }),
+    );
+    let mut samples = BTreeMap::new();
+    let mut reports = Vec::with_capacity(results.len());
+    let mut failed = 0;
+    for (report, snap) in results {
+        if report.error.is_some() {
+            failed += 1;
+        }
+        if let (Some(s), Some(t)) = (snap, &report.target) {
+            if report.traffic.is_some() && !samples.contains_key(&t.job) {
+                samples.insert(t.job.clone(), s);
+            }
+        }
+        reports.push(report);
+    }
+    Ok(Scraped {
+        reports,
+        samples,
+        failed,
+    })
+}
+
+/// The wait between the rounds: a countdown on a terminal, one line otherwise.
+fn countdown(w: Duration, say: &mut dyn FnMut(&str)) {
+    if !std::io::stderr().is_terminal() {
+        say(&format!(
+            "promtune: waiting {} for the second round",
+            humantime::format_duration(w)
+        ));
+        std::thread::sleep(w);
+        return;
+    }
+    let b = ProgressBar::with_draw_target(Some(w.as_secs()), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{bar:30} second round in {msg}") {
+        b.set_style(style);
+    }
+    let end = Instant::now() + w;
+    while Instant::now() < end {
+        let left = concurrent::remaining(end);
+        b.set_position(w.as_secs().saturating_sub(left.as_secs()));
+        b.set_message(format!("{}s", left.as_secs() + 1));
+        std::thread::sleep(left.min(Duration::from_millis(250)));
+    }
+    b.finish_and_clear();
+}
