@@ -166,8 +166,11 @@ fn wildcard(p: &str, s: &str) -> bool {
     p[i..].iter().all(|c| *c == '*')
 }
 
+/// A target group: its addresses and labels.
+type Group = (Vec<String>, BTreeMap<String, String>);
+
 /// Target groups of a file_sd file: `[{targets: [...], labels: {...}}]`, JSON or YAML.
-fn file_sd(path: &Path) -> anyhow::Result<Vec<(Vec<String>, BTreeMap<String, String>)>> {
+fn file_sd(path: &Path) -> anyhow::Result<Vec<Group>> {
     let text = bounded::read_text(path, "the file_sd file", bounded::CONFIG_LIMIT)?;
     bounded::yaml_depth(&text, bounded::YAML_DEPTH)
         .map_err(|e| anyhow!("{}: {e}", path.display()))?;
@@ -357,7 +360,7 @@ pub fn read(path: &Path, jobs: &[String], base: &HttpOptions) -> anyhow::Result<
                 format!("job {name:?}: relabel_configs: {e}"),
             )
         })?;
-        let mut groups: Vec<(Vec<String>, BTreeMap<String, String>)> = Vec::new();
+        let mut groups: Vec<Group> = Vec::new();
         for sc in j
             .get("static_configs")
             .and_then(Value::as_sequence)

@@ -253,17 +253,18 @@ pub fn scrape(
                     parsed: &parsed,
                     time: Some(time),
                 };
-                let earlier =
-                    match &prior {
-                        Some(None) => return Err(format!(
+                let earlier = match &prior {
+                    Some(None) => {
+                        return Err(format!(
                             "{name}: error: the first round's scrape failed, so there is no window"
-                        )),
-                        Some(Some((p, t))) => Some(Scrape {
-                            parsed: p,
-                            time: Some(t.clone()),
-                        }),
-                        None => None,
-                    };
+                        ))
+                    }
+                    Some(Some((p, t))) => Some(Scrape {
+                        parsed: p,
+                        time: Some(t.clone()),
+                    }),
+                    None => None,
+                };
                 let mut a = analysis::analyse(name.clone(), &later, earlier.as_ref(), &cfg2)
                     .map_err(|e| format!("{name}: error: {e}"))?;
                 a.report.scrape = Some(facts(&d2, t.job, &parsed, secs, &o2.source));

@@ -6,6 +6,9 @@ mod check;
 mod conformance;
 mod docs;
 mod exit_codes;
+mod fleet;
+#[path = "../fleet_serve.rs"]
+mod fleet_serve;
 mod formats;
 mod generate;
 mod hardening;
