@@ -246,7 +246,9 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
     if let Some(file) = &args.run.targets_from {
         return analyze_targets(args, file, &cfg);
     }
-    let (analysed, failed) = collect::analyse_all(&args.run, &cfg, &mut |m| say(m))?;
+    let (analysed, failed) = collect::analyse_all(&args.run, &cfg, &mut |m| say(m), &|w| {
+        countdown(w, "second scrape")
+    })?;
     let mut out = stdout();
     if args.generate.diff {
         let (files, base) =
@@ -348,6 +350,95 @@ fn analyze_server(args: &AnalyzeArgs, url: &str, cfg: &Config) -> anyhow::Result
     Ok(verdict(args.fail_on, &statuses, false))
 }
 
+/// Progress on stderr: a bar (done, failed, rate) and a countdown when stderr is a terminal,
+/// nothing but a line for the wait otherwise, so logs and tests read clean.
+#[derive(Default)]
+struct Terminal {
+    bar: std::sync::Mutex<Option<indicatif::ProgressBar>>,
+    failed: std::sync::atomic::AtomicUsize,
+}
+
+impl Terminal {
+    fn tty() -> bool {
+        use std::io::IsTerminal;
+        std::io::stderr().is_terminal()
+    }
+
+    fn new_bar(len: u64, template: &str) -> indicatif::ProgressBar {
+        let b = indicatif::ProgressBar::with_draw_target(
+            Some(len),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+            b.set_style(style);
+        }
+        b
+    }
+}
+
+impl crate::fleet::Progress for Terminal {
+    fn start(&self, total: usize, what: &str) {
+        if !Terminal::tty() {
+            return;
+        }
+        self.failed.store(0, std::sync::atomic::Ordering::Relaxed);
+        let b = Terminal::new_bar(
+            total as u64,
+            &format!("{{bar:30}} {{pos}}/{{len}} {what} ({{per_sec}}, {{elapsed}}) {{msg}}"),
+        );
+        if let Ok(mut slot) = self.bar.lock() {
+            *slot = Some(b);
+        }
+    }
+
+    fn done(&self, failed: bool) {
+        let Ok(slot) = self.bar.lock() else { return };
+        let Some(b) = slot.as_ref() else { return };
+        b.inc(1);
+        if failed {
+            let n = self
+                .failed
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                + 1;
+            b.set_message(format!("{n} failed"));
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = self.bar.lock().ok().and_then(|mut s| s.take()) {
+            b.finish_and_clear();
+        }
+    }
+
+    fn wait(&self, w: std::time::Duration) {
+        countdown(w, "second round");
+    }
+}
+
+/// Waits `w`: a countdown bar on a terminal, one line on stderr otherwise.
+fn countdown(w: std::time::Duration, what: &str) {
+    if !Terminal::tty() {
+        say(format_args!(
+            "promtune: waiting {} for the {what}",
+            humantime::format_duration(w)
+        ));
+        std::thread::sleep(w);
+        return;
+    }
+    let b = Terminal::new_bar(w.as_secs().max(1), &format!("{{bar:30}} {what} in {{msg}}"));
+    let end = std::time::Instant::now() + w;
+    loop {
+        let left = end.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        b.set_position(w.as_secs().saturating_sub(left.as_secs()));
+        b.set_message(format!("{}s", left.as_secs() + 1));
+        std::thread::sleep(left.min(std::time::Duration::from_millis(250)));
+    }
+    b.finish_and_clear();
+}
+
 /// `analyze --targets-from FILE`: every target of a config or file_sd file, scraped at once.
 fn analyze_targets(args: &AnalyzeArgs, file: &std::path::Path, cfg: &Config) -> anyhow::Result<u8> {
     let http = settings::http_options(&args.run.http)?;
@@ -379,7 +470,7 @@ fn analyze_targets(args: &AnalyzeArgs, file: &std::path::Path, cfg: &Config) -> 
             source: source.clone(),
         },
         cfg,
-        &mut |m| say(m),
+        std::sync::Arc::new(Terminal::default()),
     )?;
     for r in &scraped.reports {
         if let Some(e) = &r.error {
@@ -478,7 +569,9 @@ fn verdict(fail_on: FailOnArg, statuses: &[Status], failed: bool) -> u8 {
 
 fn generate_one(args: &GenerateCmd) -> anyhow::Result<u8> {
     let cfg = load_config(&args.run.thresholds)?;
-    let (analysed, failed) = collect::analyse_all(&args.run, &cfg, &mut |m| say(m))?;
+    let (analysed, failed) = collect::analyse_all(&args.run, &cfg, &mut |m| say(m), &|w| {
+        countdown(w, "second scrape")
+    })?;
     let (files, base) = generate_files(&analysed, &cfg, &args.generate, &[args.kind.as_str()])?;
     let mut out = stdout();
     if args.generate.diff {

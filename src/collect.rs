@@ -127,6 +127,7 @@ pub fn analyse_all(
     run: &RunArgs,
     cfg: &Config,
     say: &mut dyn FnMut(&str),
+    wait: &dyn Fn(Duration),
 ) -> anyhow::Result<(Vec<Analysed>, bool)> {
     let http = settings::http_options(&run.http)?;
     let forced = run
@@ -145,11 +146,7 @@ pub fn analyse_all(
             let first: Vec<_> = sources.iter().map(|s| Some(read(s))).collect();
             // Nothing to wait for when every first scrape failed.
             if first.iter().any(|r| matches!(r, Some(Ok(_)))) {
-                say(&format!(
-                    "promtune: waiting {} for the second scrape",
-                    humantime::format_duration(*d)
-                ));
-                std::thread::sleep(*d);
+                wait(*d);
             }
             first
         }

@@ -7,4 +7,4 @@ mod relabel;
 mod run;
 
 pub use discover::{read as discover, Discovered};
-pub use run::{scrape, Options, Scraped};
+pub use run::{scrape, Options, Progress, Scraped};

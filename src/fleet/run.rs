@@ -1,15 +1,12 @@
 //! Scrapes a fleet: every target concurrently (a bound on the requests in flight), each
-//! body parsed and analysed on a small pool of threads as it arrives, a progress bar while
-//! it runs. A failed target is a report with its error; the others go on. With a window,
+//! body parsed and analysed on a small pool of threads as it arrives, progress reported to
+//! the caller. A failed target is a report with its error; the others go on. With a window,
 //! every target is scraped twice, the second round starting a window after the first.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::sync::Semaphore;
 
 use super::discover::Discovered;
@@ -85,17 +82,17 @@ fn parse_body(name: &str, f: Fetched, fetch_seconds: f64, o: &Options, cfg: &Con
     Ok((parsed, time, fetch_seconds))
 }
 
-fn bar(n: usize, what: &str) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let b = ProgressBar::with_draw_target(Some(n as u64), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template(&format!(
-        "{{bar:30}} {{pos}}/{{len}} {what} ({{per_sec}}, {{elapsed}}) {{msg}}"
-    )) {
-        b.set_style(style);
-    }
-    b
+/// How a long run shows itself: implemented where the terminal is (`app`), so this module
+/// prints nothing.
+pub trait Progress: Send + Sync {
+    /// A round of `total` scrapes begins.
+    fn start(&self, total: usize, what: &str);
+    /// One scrape is done; `failed` says whether it failed.
+    fn done(&self, failed: bool);
+    /// The round is over.
+    fn finish(&self);
+    /// Waits `w` before the second round, showing it.
+    fn wait(&self, w: Duration);
 }
 
 /// Scrapes every target once; `then` turns each read into its result, on the parse pool.
@@ -106,11 +103,11 @@ fn round<R: Send + 'static>(
     o: &Arc<Options>,
     cfg: &Arc<Config>,
     what: &str,
+    progress: &Arc<dyn Progress>,
     then: Arc<dyn Fn(usize, Read) -> (R, bool) + Send + Sync>,
 ) -> Vec<R> {
-    let progress = bar(d.targets.len(), what);
+    progress.start(d.targets.len(), what);
     let permits = Arc::new(Semaphore::new(o.concurrency.max(1)));
-    let failed = Arc::new(AtomicUsize::new(0));
     let out = rt.block_on(async {
         let mut tasks = Vec::with_capacity(d.targets.len());
         for (i, t) in d.targets.iter().enumerate() {
@@ -118,7 +115,7 @@ fn round<R: Send + 'static>(
             let http = d.jobs[t.job].http.clone();
             let url = t.url.clone();
             let (o, cfg, then) = (o.clone(), cfg.clone(), then.clone());
-            let (permits, progress, failed) = (permits.clone(), progress.clone(), failed.clone());
+            let (permits, progress) = (permits.clone(), progress.clone());
             tasks.push(tokio::spawn(async move {
                 let name = crate::input::Source::Url(url.clone()).name();
                 let started = Instant::now();
@@ -135,12 +132,7 @@ fn round<R: Send + 'static>(
                     then(i, read)
                 })
                 .await;
-                progress.inc(1);
-                let ok = r.as_ref().is_ok_and(|r| r.1);
-                if !ok {
-                    let n = failed.fetch_add(1, Ordering::Relaxed) + 1;
-                    progress.set_message(format!("{n} failed"));
-                }
+                progress.done(!r.as_ref().is_ok_and(|r| r.1));
                 r.ok().map(|r| r.0)
             }));
         }
@@ -150,7 +142,7 @@ fn round<R: Send + 'static>(
         }
         out
     });
-    progress.finish_and_clear();
+    progress.finish();
     // A task that panicked is a bug; it still gets a report, with the reason.
     out.into_iter()
         .enumerate()
@@ -190,7 +182,7 @@ pub fn scrape(
     d: &Discovered,
     o: Options,
     cfg: &Config,
-    say: &mut dyn FnMut(&str),
+    progress: Arc<dyn Progress>,
 ) -> anyhow::Result<Scraped> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -215,6 +207,7 @@ pub fn scrape(
                 &o,
                 &cfg,
                 "scraped (first round)",
+                &progress,
                 Arc::new(|_, r: Read| {
                     let ok = r.is_ok();
                     (r.ok().map(|(p, t, _)| (p, t)), ok)
@@ -223,7 +216,7 @@ pub fn scrape(
             if first.iter().all(Option::is_none) {
                 None
             } else {
-                countdown(w, say);
+                progress.wait(w);
                 Some(first)
             }
         }
@@ -237,6 +230,7 @@ pub fn scrape(
         &o,
         &cfg,
         "scraped",
+        &progress,
         Arc::new(move |i, r: Read| {
             let t = &d2.targets[i];
             let target = Target {
@@ -303,28 +297,4 @@ pub fn scrape(
         samples,
         failed,
     })
-}
-
-/// The wait between the rounds: a countdown on a terminal, one line otherwise.
-fn countdown(w: Duration, say: &mut dyn FnMut(&str)) {
-    if !std::io::stderr().is_terminal() {
-        say(&format!(
-            "promtune: waiting {} for the second round",
-            humantime::format_duration(w)
-        ));
-        std::thread::sleep(w);
-        return;
-    }
-    let b = ProgressBar::with_draw_target(Some(w.as_secs()), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("{bar:30} second round in {msg}") {
-        b.set_style(style);
-    }
-    let end = Instant::now() + w;
-    while Instant::now() < end {
-        let left = concurrent::remaining(end);
-        b.set_position(w.as_secs().saturating_sub(left.as_secs()));
-        b.set_message(format!("{}s", left.as_secs() + 1));
-        std::thread::sleep(left.min(Duration::from_millis(250)));
-    }
-    b.finish_and_clear();
 }

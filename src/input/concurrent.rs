@@ -3,8 +3,6 @@
 //! whole request, and a bound on the bytes taken from each body. Parsing happens elsewhere,
 //! on a small pool of threads, so a slow target never holds up the parser.
 
-use std::time::Duration;
-
 use anyhow::anyhow;
 
 use super::http::{default_headers, hint, redact, redirects, root_cause};
@@ -114,9 +112,4 @@ async fn get(
         encoding,
         at,
     })
-}
-
-/// How long until `deadline`, for countdowns.
-pub fn remaining(deadline: std::time::Instant) -> Duration {
-    deadline.saturating_duration_since(std::time::Instant::now())
 }

@@ -480,3 +480,51 @@ fn a_window_scrapes_every_target_twice() {
         r.stderr
     );
 }
+
+/// On a terminal (a pty made by `script`), stderr shows the progress bar: done of total,
+/// the rate, and the failures; the report on stdout is unchanged.
+#[test]
+fn a_terminal_gets_a_progress_bar() {
+    if !crate::support::have("script", "--version", "bsdutils") {
+        return;
+    }
+    let fleet = fleet_serve::start(
+        (0..3)
+            .map(|_| Behaviour::Page {
+                bytes: 20 * KB,
+                delay: Duration::ZERO,
+                gzip: false,
+            })
+            .collect(),
+        1,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut groups: Vec<String> = fleet
+        .targets
+        .iter()
+        .map(|(a, p)| {
+            format!("{{\"targets\":[\"{a}\"],\"labels\":{{\"__metrics_path__\":\"{p}\"}}}}")
+        })
+        .collect();
+    let down = crate::server::refused_url()
+        .replace("http://", "")
+        .replace("/metrics", "");
+    groups.push(format!("{{\"targets\":[\"{down}\"]}}"));
+    write(dir.path(), "t.json", &format!("[{}]", groups.join(",")));
+    let bin = env!("CARGO_BIN_EXE_promtune");
+    let out_file = dir.path().join("out.json");
+    let cmd = format!(
+        "{bin} analyze --targets-from {} --format json > {}",
+        dir.path().join("t.json").display(),
+        out_file.display()
+    );
+    let o = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .output()
+        .unwrap();
+    let tty = String::from_utf8_lossy(&o.stdout);
+    assert!(tty.contains("/4 scraped"), "{tty:?}");
+    assert!(tty.contains("1 failed"), "{tty:?}");
+    let out = json_of(&std::fs::read_to_string(out_file).unwrap());
+    assert_eq!(reports(&out).len(), 4);
+}
