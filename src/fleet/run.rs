@@ -95,17 +95,30 @@ pub trait Progress: Send + Sync {
     fn wait(&self, w: Duration);
 }
 
+/// What every round shares.
+struct Runner<'a> {
+    rt: tokio::runtime::Runtime,
+    d: &'a Discovered,
+    clients: Vec<reqwest::Client>,
+    o: Arc<Options>,
+    cfg: Arc<Config>,
+    progress: Arc<dyn Progress>,
+}
+
 /// Scrapes every target once; `then` turns each read into its result, on the parse pool.
 fn round<R: Send + 'static>(
-    rt: &tokio::runtime::Runtime,
-    d: &Discovered,
-    clients: &[reqwest::Client],
-    o: &Arc<Options>,
-    cfg: &Arc<Config>,
+    run: &Runner<'_>,
     what: &str,
-    progress: &Arc<dyn Progress>,
     then: Arc<dyn Fn(usize, Read) -> (R, bool) + Send + Sync>,
 ) -> Vec<R> {
+    let Runner {
+        rt,
+        d,
+        clients,
+        o,
+        cfg,
+        progress,
+    } = run;
     progress.start(d.targets.len(), what);
     let permits = Arc::new(Semaphore::new(o.concurrency.max(1)));
     let out = rt.block_on(async {
@@ -196,18 +209,21 @@ pub fn scrape(
         .map(|j| concurrent::client(&j.http))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let (o, cfg) = (Arc::new(o), Arc::new(cfg.clone()));
+    let run = Runner {
+        rt,
+        d,
+        clients,
+        o: o.clone(),
+        cfg: cfg.clone(),
+        progress: progress.clone(),
+    };
     let shared = Arc::new(d.clone());
     let earlier: Option<Vec<Option<(Parsed, TimeSource)>>> = match o.window {
         None => None,
         Some(w) => {
             let first = round(
-                &rt,
-                d,
-                &clients,
-                &o,
-                &cfg,
+                &run,
                 "scraped (first round)",
-                &progress,
                 Arc::new(|_, r: Read| {
                     let ok = r.is_ok();
                     (r.ok().map(|(p, t, _)| (p, t)), ok)
@@ -224,13 +240,8 @@ pub fn scrape(
     let earlier = Arc::new(std::sync::Mutex::new(earlier));
     let (o2, cfg2, d2, before) = (o.clone(), cfg.clone(), shared.clone(), earlier.clone());
     let results = round(
-        &rt,
-        d,
-        &clients,
-        &o,
-        &cfg,
+        &run,
         "scraped",
-        &progress,
         Arc::new(move |i, r: Read| {
             let t = &d2.targets[i];
             let target = Target {
