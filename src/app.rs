@@ -418,9 +418,10 @@ impl crate::fleet::Progress for Terminal {
 /// Waits `w`: a countdown bar on a terminal, one line on stderr otherwise.
 fn countdown(w: std::time::Duration, what: &str) {
     if !Terminal::tty() {
+        let shown = std::time::Duration::from_millis(w.as_millis() as u64);
         say(format_args!(
             "promtune: waiting {} for the {what}",
-            humantime::format_duration(w)
+            humantime::format_duration(shown)
         ));
         std::thread::sleep(w);
         return;

@@ -327,10 +327,22 @@ pub fn read(path: &Path, jobs: &[String], base: &HttpOptions) -> anyhow::Result<
         if !jobs.is_empty() && !jobs.iter().any(|x| x == name) {
             continue;
         }
+        let interval = seconds(j.get("scrape_interval")).unwrap_or(global_interval);
+        let timeout = seconds(j.get("scrape_timeout"))
+            .or_else(|| seconds(v.get("global").and_then(|g| g.get("scrape_timeout"))))
+            .unwrap_or(10f64.min(interval));
+        if timeout > interval {
+            return Err(at(
+                path,
+                &text,
+                &format!("job_name: {name}"),
+                format!("job {name:?}: scrape timeout greater than scrape interval ({timeout}s > {interval}s)"),
+            ));
+        }
         let job = d.jobs.len();
         d.jobs.push(Job {
             name: name.to_string(),
-            interval: Some(seconds(j.get("scrape_interval")).unwrap_or(global_interval)),
+            interval: Some(interval),
             http: job_http(j, &dir, base).with_context(|| format!("job {name:?}"))?,
         });
         let scheme = j.get("scheme").and_then(Value::as_str).unwrap_or("http");

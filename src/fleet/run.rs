@@ -221,6 +221,9 @@ pub fn scrape(
     let earlier: Option<Vec<Option<(Parsed, TimeSource)>>> = match o.window {
         None => None,
         Some(w) => {
+            // The second round starts a window after the first one started, so that both
+            // rounds take each target at about the same point of their span.
+            let began = Instant::now();
             let first = round(
                 &run,
                 "scraped (first round)",
@@ -232,7 +235,7 @@ pub fn scrape(
             if first.iter().all(Option::is_none) {
                 None
             } else {
-                progress.wait(w);
+                progress.wait(w.saturating_sub(began.elapsed()));
                 Some(first)
             }
         }

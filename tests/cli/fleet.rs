@@ -410,6 +410,7 @@ fn configs_prometheus_would_reject_name_the_line() {
         ("dup.yml", "scrape_configs:\n  - job_name: a\n    static_configs: [{targets: ['x:1']}]\n  - job_name: a\n    static_configs: [{targets: ['y:1']}]\n", 4, "multiple scrape configs with job name \"a\""),
         ("scheme.yml", "scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: ['http://x:1']\n", 4, "is not a valid host:port"),
         ("yaml.yml", "scrape_configs:\n  - job_name: a\n   static_configs: []\n", 3, ""),
+        ("timeout.yml", "scrape_configs:\n  - job_name: t\n    scrape_interval: 5s\n    scrape_timeout: 10s\n    static_configs: [{targets: ['x:1']}]\n", 2, "scrape timeout greater than scrape interval"),
     ] {
         write(dir.path(), name, text);
         let path = dir.path().join(name);
@@ -475,7 +476,8 @@ fn a_window_scrapes_every_target_twice() {
         assert_eq!(n.load(std::sync::atomic::Ordering::SeqCst), 2);
     }
     assert!(
-        r.stderr.contains("waiting 1s for the second round"),
+        r.stderr.contains("ms for the second round")
+            || r.stderr.contains("waiting 1s for the second round"),
         "{}",
         r.stderr
     );
