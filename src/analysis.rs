@@ -154,6 +154,11 @@ fn analyse_snapshot(
         scrape: None,
         notices: Vec::new(),
         trends: Vec::new(),
+        lines: snap
+            .families
+            .iter()
+            .map(|f| (f.name.clone(), f.line))
+            .collect(),
     }
 }
 

@@ -255,13 +255,8 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
             generate_files(&analysed, &cfg, &args.generate, &["prometheus-config"])?;
         out.write_all(diff(&files, base.as_ref()).as_bytes())?;
     } else {
-        let format = match args.format {
-            FormatArg::Table => report::Format::Table,
-            FormatArg::Json => report::Format::Json,
-            FormatArg::Markdown => report::Format::Markdown,
-        };
         let reports: Vec<Report> = analysed.iter().map(|a| a.report.clone()).collect();
-        out.write_all(report::renderer(format).render(&reports, None).as_bytes())?;
+        emit(&mut out, args, &reports, None)?;
     }
     out.flush()?;
     if let (Some(dir), false) = (&args.write_configs, args.generate.diff) {
@@ -303,11 +298,6 @@ fn analyze_server(args: &AnalyzeArgs, url: &str, cfg: &Config) -> anyhow::Result
             read.left_out.len()
         ));
     }
-    let format = match args.format {
-        FormatArg::Table => report::Format::Table,
-        FormatArg::Json => report::Format::Json,
-        FormatArg::Markdown => report::Format::Markdown,
-    };
     let base = base_config(&args.generate)?;
     let files = || {
         generate::fleet_files(&generate::FleetInput {
@@ -330,11 +320,7 @@ fn analyze_server(args: &AnalyzeArgs, url: &str, cfg: &Config) -> anyhow::Result
     if args.generate.diff {
         out.write_all(diff(&files()?, base.as_ref()).as_bytes())?;
     } else {
-        out.write_all(
-            report::renderer(format)
-                .render(&read.reports, Some(&read.fleet))
-                .as_bytes(),
-        )?;
+        emit(&mut out, args, &read.reports, Some(&read.fleet))?;
     }
     out.flush()?;
     if let (Some(dir), false) = (&args.write_configs, args.generate.diff) {
@@ -496,11 +482,6 @@ fn analyze_targets(args: &AnalyzeArgs, file: &std::path::Path, cfg: &Config) -> 
         times.iter().copied().fold(f64::NEG_INFINITY, f64::max),
     );
     let fleet = report::Fleet::from_reports(&scraped.reports, range);
-    let format = match args.format {
-        FormatArg::Table => report::Format::Table,
-        FormatArg::Json => report::Format::Json,
-        FormatArg::Markdown => report::Format::Markdown,
-    };
     let base = match &args.generate.base_config {
         Some(_) => base_config(&args.generate)?,
         // The config the targets came from is the natural base.
@@ -526,11 +507,7 @@ fn analyze_targets(args: &AnalyzeArgs, file: &std::path::Path, cfg: &Config) -> 
     if args.generate.diff {
         out.write_all(diff(&files()?, base.as_ref()).as_bytes())?;
     } else {
-        out.write_all(
-            report::renderer(format)
-                .render(&scraped.reports, Some(&fleet))
-                .as_bytes(),
-        )?;
+        emit(&mut out, args, &scraped.reports, Some(&fleet))?;
     }
     out.flush()?;
     if let (Some(dir), false) = (&args.write_configs, args.generate.diff) {
@@ -547,6 +524,46 @@ fn analyze_targets(args: &AnalyzeArgs, file: &std::path::Path, cfg: &Config) -> 
         .flat_map(|r| r.checks.iter().map(|c| c.status))
         .collect();
     Ok(verdict(args.fail_on, &statuses, false))
+}
+
+/// The reports in `--format`, to `--output FILE` (written as generated configs are: atomic,
+/// never over an existing file without `--force`) with the table on stdout, or to stdout.
+fn emit(
+    out: &mut Stdout,
+    args: &AnalyzeArgs,
+    reports: &[Report],
+    fleet: Option<&report::Fleet>,
+) -> anyhow::Result<()> {
+    let text = report::renderer(format_of(args)).render(reports, fleet);
+    match args.output.as_ref().filter(|p| p.as_os_str() != "-") {
+        Some(path) => {
+            generate::write_one(path, &text, args.generate.force)?;
+            say(format_args!("wrote {}", path.display()));
+            out.write_all(
+                report::renderer(report::Format::Table)
+                    .render(reports, fleet)
+                    .as_bytes(),
+            )?;
+        }
+        None => out.write_all(text.as_bytes())?,
+    }
+    Ok(())
+}
+
+/// The report format, with `--fail-on` for JUnit's failures.
+fn format_of(args: &AnalyzeArgs) -> report::Format {
+    match args.format {
+        FormatArg::Table => report::Format::Table,
+        FormatArg::Json => report::Format::Json,
+        FormatArg::Markdown => report::Format::Markdown,
+        FormatArg::Sarif => report::Format::Sarif,
+        FormatArg::Github => report::Format::Github,
+        FormatArg::Junit => report::Format::Junit(match args.fail_on {
+            FailOnArg::Never => None,
+            FailOnArg::Warning | FailOnArg::Unknown => Some(Status::Warning),
+            FailOnArg::Critical => Some(Status::Critical),
+        }),
+    }
 }
 
 /// The exit code for these statuses under `--fail-on`.

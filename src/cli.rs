@@ -142,6 +142,11 @@ pub struct AnalyzeArgs {
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
 
+    /// Write the report (in --format) to FILE, atomically and only over an existing file with
+    /// --force; the table still goes to stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
     /// Exit 1 when a check reaches this status.
     #[arg(long, value_enum, default_value_t = FailOnArg::Critical, env = "PROMTUNE_FAIL_ON")]
     pub fail_on: FailOnArg,
@@ -288,6 +293,12 @@ pub enum FormatArg {
     Json,
     /// Markdown.
     Markdown,
+    /// SARIF 2.1.0 (code scanning).
+    Sarif,
+    /// JUnit XML (Jenkins, GitLab): a failure per check at or above --fail-on.
+    Junit,
+    /// GitHub Actions annotations (workflow commands).
+    Github,
 }
 
 /// `--fail-on`.

@@ -1,9 +1,13 @@
 //! Stage 6a: results → text. Renderers are pure: they return strings and never print.
 
 mod check;
+mod findings;
 mod fleet;
+mod github;
 mod json;
+mod junit;
 mod markdown;
+mod sarif;
 mod table;
 mod trend;
 
@@ -52,6 +56,8 @@ pub struct Report {
     pub notices: Vec<String>,
     /// The key figures over the range, when a server gave one.
     pub trends: Vec<Trend>,
+    /// The first line of each retained family in the source, for locations (SARIF, GitHub).
+    pub lines: Vec<(String, u64)>,
 }
 
 impl Report {
@@ -94,6 +100,7 @@ impl Report {
             scrape: None,
             notices: Vec::new(),
             trends: Vec::new(),
+            lines: Vec::new(),
         }
     }
 
@@ -251,6 +258,12 @@ pub enum Format {
     Json,
     /// Markdown.
     Markdown,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// JUnit XML: a failure for each check at or above this status (none: never).
+    Junit(Option<Status>),
+    /// GitHub Actions workflow commands.
+    Github,
 }
 
 /// Renders reports in a format.
@@ -265,6 +278,9 @@ pub fn renderer(f: Format) -> Box<dyn Renderer> {
         Format::Table => Box::new(table::TableRenderer),
         Format::Json => Box::new(json::JsonRenderer),
         Format::Markdown => Box::new(markdown::MarkdownRenderer),
+        Format::Sarif => Box::new(sarif::SarifRenderer),
+        Format::Junit(fail_at) => Box::new(junit::JunitRenderer { fail_at }),
+        Format::Github => Box::new(github::GithubRenderer),
     }
 }
 

@@ -3,6 +3,7 @@
 mod analyze;
 mod captures;
 mod check;
+mod ci_formats;
 mod conformance;
 mod docs;
 mod exit_codes;
