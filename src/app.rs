@@ -73,6 +73,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Analyze(args) => analyze(&args),
         Command::Generate(args) => generate_one(&args),
         Command::Check(args) => check(&args),
+        Command::Compare(args) => compare(&args),
         Command::Thresholds(args) => thresholds(&args),
         Command::Detectors => detectors(),
     }
@@ -605,6 +606,112 @@ fn generate_one(args: &GenerateCmd) -> anyhow::Result<u8> {
     }
     out.flush()?;
     Ok(if failed { exit::FAILURE } else { exit::OK })
+}
+
+/// One side of a comparison: a saved JSON report, or an exposition analysed here.
+fn side(
+    arg: &std::ffi::OsStr,
+    args: &crate::cli::CompareArgs,
+    cfg: &Config,
+) -> anyhow::Result<crate::compare::Side> {
+    let source = Source::from_os(arg);
+    let name = source.name();
+    // A saved report is named so; everything else is an exposition.
+    if let Source::File(p) = &source {
+        if p.extension().is_some_and(|e| e == "json") {
+            let text = bounded::read_text(p, "the report", bounded::CONFIG_LIMIT * 8)?;
+            let v: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| anyhow::anyhow!("{name}: not a JSON report: {e}"))?;
+            return crate::compare::Side::of_json(&name, &v);
+        }
+    }
+    let http = settings::http_options(&args.http)?;
+    let keep = detect::retention(&cfg.traffic);
+    let (parsed, time, _) = collect::load(&source, &args.input, &http, Some(&keep))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let a = crate::analysis::analyse(
+        name.clone(),
+        &crate::analysis::Scrape {
+            parsed: &parsed,
+            time,
+        },
+        None,
+        cfg,
+    )
+    .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    Ok(crate::compare::Side::of_report(&a.report))
+}
+
+fn compare(args: &crate::cli::CompareArgs) -> anyhow::Result<u8> {
+    let cfg = load_config(&args.thresholds)?;
+    let tolerance = crate::compare::parse_expect(&format!("t={}", args.tolerance))
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "--tolerance {:?}: expected a percentage such as 5%",
+                args.tolerance
+            )
+        })?
+        .1
+        .abs();
+    let mut expect = args
+        .expect
+        .iter()
+        .map(|e| crate::compare::parse_expect(e))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    if let Some(f) = &args.expect_file {
+        let text = bounded::read_text(f, "--expect-file", bounded::CONFIG_LIMIT)?;
+        for (i, line) in text.lines().enumerate() {
+            let line = line.split('#').next().unwrap_or("").trim();
+            if !line.is_empty() {
+                expect.push(
+                    crate::compare::parse_expect(line)
+                        .map_err(|e| anyhow::anyhow!("{}:{}: {e}", f.display(), i + 1))?,
+                );
+            }
+        }
+    }
+    let ids: Vec<&str> = cfg
+        .thresholds
+        .rules
+        .iter()
+        .map(|r| r.check)
+        .chain(["metrics_scrapes", "health_checks"])
+        .collect();
+    if let Some((bad, _)) = expect.iter().find(|(id, _)| !ids.contains(&id.as_str())) {
+        anyhow::bail!(
+            "--expect {bad:?}: unknown check (expected one of: {})",
+            ids.join(", ")
+        );
+    }
+    let before = side(&args.before, args, &cfg)?;
+    let after = side(&args.after, args, &cfg)?;
+    let rows = crate::compare::compare(&before, &after, &cfg.thresholds, tolerance, &expect);
+    let format = match args.format {
+        FormatArg::Table => report::Format::Table,
+        FormatArg::Json => report::Format::Json,
+        FormatArg::Markdown => report::Format::Markdown,
+        FormatArg::Sarif => report::Format::Sarif,
+        FormatArg::Github => report::Format::Github,
+        FormatArg::Junit => report::Format::Junit(Some(Status::Warning)),
+    };
+    let text = crate::compare::render(format, &before, &after, &rows);
+    let mut out = stdout();
+    match args.output.as_ref().filter(|p| p.as_os_str() != "-") {
+        Some(p) => {
+            generate::write_one(p, &text, args.force)?;
+            say(format_args!("wrote {}", p.display()));
+            out.write_all(
+                crate::compare::render(report::Format::Table, &before, &after, &rows).as_bytes(),
+            )?;
+        }
+        None => out.write_all(text.as_bytes())?,
+    }
+    out.flush()?;
+    Ok(if crate::compare::failed(&rows) {
+        exit::FINDINGS
+    } else {
+        exit::OK
+    })
 }
 
 fn thresholds(args: &ThresholdArgs) -> anyhow::Result<u8> {

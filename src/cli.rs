@@ -22,6 +22,8 @@ pub enum Command {
     Generate(Box<GenerateCmd>),
     /// Validate exposition files (text format 0.0.4 or OpenMetrics 1.0) and summarise them.
     Check(CheckArgs),
+    /// Compare two states (expositions or saved JSON reports): what improved, what regressed.
+    Compare(Box<CompareArgs>),
     /// Print the threshold table in force.
     Thresholds(ThresholdArgs),
     /// List the detectors.
@@ -158,6 +160,54 @@ pub struct AnalyzeArgs {
     /// Config generation.
     #[command(flatten)]
     pub generate: GenerateArgs,
+}
+
+/// `promtune compare BEFORE AFTER`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The earlier state: an exposition (file, `-` or URL) or `analyze --format json` output.
+    #[arg(value_name = "BEFORE")]
+    pub before: std::ffi::OsString,
+
+    /// The later state, likewise.
+    #[arg(value_name = "AFTER")]
+    pub after: std::ffi::OsString,
+
+    /// An expected change, `CHECK=±N%` (`memory=-40%`: at least a 40% cut); repeatable.
+    #[arg(long, value_name = "CHECK=±N%")]
+    pub expect: Vec<String>,
+
+    /// A file of expected changes, one `CHECK=±N%` per line (`#` comments).
+    #[arg(long, value_name = "FILE")]
+    pub expect_file: Option<PathBuf>,
+
+    /// A change within this is "same" (unless the status got worse).
+    #[arg(long, value_name = "PERCENT", default_value = "5%")]
+    pub tolerance: String,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+
+    /// Write the comparison (in --format) to FILE; the table still goes to stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Overwrite --output if it exists.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Thresholds.
+    #[command(flatten)]
+    pub thresholds: ThresholdArgs,
+
+    /// HTTP options.
+    #[command(flatten)]
+    pub http: HttpArgs,
+
+    /// Input options.
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 /// `promtune generate`.

@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod app;
 pub mod cli;
 pub mod collect;
+pub mod compare;
 pub mod config;
 pub mod detect;
 pub mod exit;

@@ -4,6 +4,7 @@ mod analyze;
 mod captures;
 mod check;
 mod ci_formats;
+mod compare;
 mod conformance;
 mod docs;
 mod exit_codes;

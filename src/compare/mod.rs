@@ -1,0 +1,311 @@
+//! `promtune compare BEFORE AFTER`: the guide's "Expected performance improvements" table,
+//! measured. Each side is an exposition (analysed as `analyze` would) or a saved JSON report;
+//! each check and usage pattern becomes a row with both values, the change, and whether it
+//! improved, regressed or stayed, and optionally whether an expected change was met.
+
+mod render;
+
+pub use render::render;
+
+use serde_json::Value;
+
+use crate::report::Report;
+use crate::threshold::{Direction, Status, Thresholds, Unit};
+
+/// One side's figures, however it was read.
+#[derive(Debug, Clone, Default)]
+pub struct Side {
+    /// Where it came from.
+    pub source: String,
+    /// `(id, subject, value, status)` per check.
+    pub checks: Vec<(String, Option<String>, Option<f64>, Status)>,
+    /// `(id, interval seconds)` per usage pattern.
+    pub patterns: Vec<(String, Option<f64>)>,
+}
+
+impl Side {
+    /// From a report made here.
+    pub fn of_report(r: &Report) -> Side {
+        Side {
+            source: r.source.clone(),
+            checks: r
+                .checks
+                .iter()
+                .map(|c| {
+                    (
+                        c.measurement.check.to_string(),
+                        c.measurement.subject.clone(),
+                        c.measurement.value,
+                        c.status,
+                    )
+                })
+                .collect(),
+            patterns: r
+                .patterns
+                .iter()
+                .map(|p| (p.id.to_string(), p.interval_seconds))
+                .collect(),
+        }
+    }
+
+    /// From a saved `analyze --format json` report (its first source).
+    pub fn of_json(source: &str, v: &Value) -> anyhow::Result<Side> {
+        let r = v
+            .get("reports")
+            .and_then(|r| r.get(0))
+            .ok_or_else(|| anyhow::anyhow!("{source}: a JSON file without reports: expected `promtune analyze --format json` output"))?;
+        if let Some(e) = r.get("error").and_then(Value::as_str) {
+            anyhow::bail!("{source}: the saved report is an error: {e}");
+        }
+        let s = |x: &Value, k: &str| x.get(k).and_then(Value::as_str).map(str::to_string);
+        Ok(Side {
+            source: source.to_string(),
+            checks: r
+                .get("checks")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|c| {
+                    Some((
+                        s(c, "id")?,
+                        s(c, "subject"),
+                        c.get("value").and_then(Value::as_f64),
+                        s(c, "status")?.parse().ok()?,
+                    ))
+                })
+                .collect(),
+            patterns: r
+                .get("patterns")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|p| {
+                    Some((
+                        s(p, "id")?,
+                        p.get("interval_seconds").and_then(Value::as_f64),
+                    ))
+                })
+                .collect(),
+        })
+    }
+}
+
+/// What became of a figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Better by more than the tolerance.
+    Improved,
+    /// Worse by more than the tolerance, or a worse status.
+    Regressed,
+    /// Within the tolerance.
+    Same,
+    /// Measured after, not before.
+    New,
+    /// Measured before, not after.
+    Lost,
+    /// Measured on neither side.
+    Unknown,
+}
+
+impl Verdict {
+    /// The word used in every format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Improved => "improved",
+            Verdict::Regressed => "regressed",
+            Verdict::Same => "same",
+            Verdict::New => "new",
+            Verdict::Lost => "lost",
+            Verdict::Unknown => "unknown",
+        }
+    }
+}
+
+/// One row of the comparison.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// Check or pattern id.
+    pub id: String,
+    /// A cache's name, when there are several.
+    pub subject: Option<String>,
+    /// Shown name.
+    pub title: String,
+    /// Unit of both values.
+    pub unit: Unit,
+    /// Before and after, with their statuses (checks only).
+    pub before: (Option<f64>, Option<Status>),
+    /// After.
+    pub after: (Option<f64>, Option<Status>),
+    /// `(after − before) / |before|`.
+    pub change: Option<f64>,
+    /// What became of it.
+    pub verdict: Verdict,
+    /// The expected change and whether it was met.
+    pub expected: Option<(f64, bool)>,
+}
+
+/// Expected changes: `memory=-40%` (at least a 40% cut), `cache_hit_rate=+5%`.
+pub fn parse_expect(text: &str) -> anyhow::Result<(String, f64)> {
+    let (id, pct) = text.split_once('=').ok_or_else(|| {
+        anyhow::anyhow!("--expect {text:?}: expected CHECK=±N% such as memory=-40%")
+    })?;
+    let n: f64 = pct.trim().trim_end_matches('%').parse().map_err(|_| {
+        anyhow::anyhow!("--expect {text:?}: {pct:?} is not a percentage such as -40%")
+    })?;
+    Ok((id.trim().to_string(), n / 100.0))
+}
+
+fn judge(
+    before: Option<f64>,
+    after: Option<f64>,
+    better_lower: bool,
+    tolerance: f64,
+    statuses: (Option<Status>, Option<Status>),
+) -> (Option<f64>, Verdict) {
+    let (Some(b), Some(a)) = (before, after) else {
+        return (
+            None,
+            match (before, after) {
+                (None, Some(_)) => Verdict::New,
+                (Some(_), None) => Verdict::Lost,
+                _ => Verdict::Unknown,
+            },
+        );
+    };
+    let change = if b != 0.0 {
+        Some((a - b) / b.abs())
+    } else if a == 0.0 {
+        Some(0.0)
+    } else {
+        None
+    };
+    let worse_status = matches!(statuses, (Some(sb), Some(sa)) if sa > sb && sb != Status::Unknown);
+    let moved = change.map_or(a != b, |c| c.abs() > tolerance);
+    let better = if better_lower { a < b } else { a > b };
+    let verdict = if worse_status {
+        Verdict::Regressed
+    } else if !moved {
+        Verdict::Same
+    } else if better {
+        Verdict::Improved
+    } else {
+        Verdict::Regressed
+    };
+    (change, verdict)
+}
+
+/// The comparison of two sides under a threshold table.
+pub fn compare(
+    before: &Side,
+    after: &Side,
+    t: &Thresholds,
+    tolerance: f64,
+    expect: &[(String, f64)],
+) -> Vec<Row> {
+    let mut keys: Vec<(String, Option<String>)> = Vec::new();
+    for (id, subject, ..) in before.checks.iter().chain(&after.checks) {
+        if !keys.contains(&(id.clone(), subject.clone())) {
+            keys.push((id.clone(), subject.clone()));
+        }
+    }
+    let find = |s: &Side, id: &str, sub: &Option<String>| {
+        s.checks
+            .iter()
+            .find(|c| c.0 == id && &c.1 == sub)
+            .map(|c| (c.2, Some(c.3)))
+            .unwrap_or((None, None))
+    };
+    let mut rows = Vec::new();
+    for (id, subject) in keys {
+        let Some(rule) = t.rule(&id) else { continue };
+        let (b, a) = (find(before, &id, &subject), find(after, &id, &subject));
+        let (change, verdict) = judge(
+            b.0,
+            a.0,
+            rule.direction == Direction::Higher,
+            tolerance,
+            (b.1, a.1),
+        );
+        rows.push(Row {
+            title: rule.title.to_string(),
+            unit: rule.unit,
+            id,
+            subject,
+            before: b,
+            after: a,
+            change,
+            verdict,
+            expected: None,
+        });
+    }
+    // Usage patterns: the interval between requests, longer being better.
+    for (id, title) in [
+        ("metrics_scrapes", "Metrics scrape interval"),
+        ("health_checks", "Health check interval"),
+    ] {
+        let get = |s: &Side| s.patterns.iter().find(|p| p.0 == id).and_then(|p| p.1);
+        let (b, a) = (get(before), get(after));
+        if b.is_none() && a.is_none() {
+            continue;
+        }
+        let (change, verdict) = judge(b, a, false, tolerance, (None, None));
+        rows.push(Row {
+            id: id.to_string(),
+            subject: None,
+            title: title.to_string(),
+            unit: Unit::Seconds,
+            before: (b, None),
+            after: (a, None),
+            change,
+            verdict,
+            expected: None,
+        });
+    }
+    for (id, want) in expect {
+        for r in rows.iter_mut().filter(|r| &r.id == id) {
+            let met = r.change.is_some_and(|c| {
+                if *want < 0.0 {
+                    c <= *want + 1e-9
+                } else {
+                    c >= *want - 1e-9
+                }
+            });
+            r.expected = Some((*want, met));
+        }
+    }
+    rows
+}
+
+/// Whether the comparison fails a CI job: a regression, or an expectation not met.
+pub fn failed(rows: &[Row]) -> bool {
+    rows.iter()
+        .any(|r| r.verdict == Verdict::Regressed || r.expected.is_some_and(|e| !e.1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdicts_follow_the_direction_and_the_tolerance() {
+        let j = |b, a, lower| judge(Some(b), Some(a), lower, 0.05, (None, None)).1;
+        assert_eq!(j(900.0, 480.0, true), Verdict::Improved);
+        assert_eq!(j(900.0, 920.0, true), Verdict::Same);
+        assert_eq!(j(900.0, 1000.0, true), Verdict::Regressed);
+        assert_eq!(j(0.84, 0.92, false), Verdict::Improved);
+        let worse = judge(
+            Some(0.5),
+            Some(0.51),
+            true,
+            0.05,
+            (Some(Status::Ok), Some(Status::Warning)),
+        )
+        .1;
+        assert_eq!(worse, Verdict::Regressed);
+        assert_eq!(
+            parse_expect("memory=-40%").unwrap(),
+            ("memory".into(), -0.4)
+        );
+        assert!(parse_expect("memory").is_err());
+    }
+}

@@ -1,0 +1,176 @@
+//! A comparison in every output format: a table, Markdown for a pull-request comment, JSON,
+//! SARIF, JUnit and GitHub annotations (a regression or an unmet expectation is the finding).
+
+use std::fmt::Write as _;
+
+use serde_json::json;
+
+use super::{Row, Side, Verdict};
+use crate::report::Format;
+
+fn value(r: &Row, v: Option<f64>) -> String {
+    v.map_or("N/A".into(), |v| r.unit.format(v))
+}
+
+fn metric(r: &Row) -> String {
+    match &r.subject {
+        Some(s) => format!("{} ({s})", r.title),
+        None => r.title.clone(),
+    }
+}
+
+fn cells(r: &Row) -> [String; 6] {
+    [
+        metric(r),
+        value(r, r.before.0),
+        value(r, r.after.0),
+        r.change
+            .map_or("-".into(), |c| format!("{:+.1}%", c * 100.0)),
+        r.verdict.as_str().to_string(),
+        match r.expected {
+            Some((e, met)) => format!(
+                "{:+.0}%: {}",
+                e * 100.0,
+                if met { "met" } else { "not met" }
+            ),
+            None => "-".into(),
+        },
+    ]
+}
+
+const HEAD: [&str; 6] = ["Metric", "Before", "After", "Change", "Verdict", "Expected"];
+
+/// Why a row fails, if it does.
+fn failure(r: &Row) -> Option<String> {
+    let what = format!(
+        "{}: {} → {}",
+        metric(r),
+        value(r, r.before.0),
+        value(r, r.after.0)
+    );
+    match (r.verdict, r.expected) {
+        (Verdict::Regressed, _) => Some(format!("{what}, regressed")),
+        (_, Some((e, false))) => Some(format!("{what}, expected {:+.0}%, not met", e * 100.0)),
+        _ => None,
+    }
+}
+
+fn xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn gh(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// The comparison in `format`.
+pub fn render(format: Format, before: &Side, after: &Side, rows: &[Row]) -> String {
+    match format {
+        Format::Table => {
+            let mut t = comfy_table::Table::new();
+            t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+                .set_header(HEAD);
+            for r in rows {
+                t.add_row(cells(r));
+            }
+            format!("Before: {}\nAfter:  {}\n{t}\n", before.source, after.source)
+        }
+        Format::Markdown => {
+            let mut s = format!(
+                "## promtune compare\n\nBefore: `{}`, after: `{}`.\n\n| {} |\n|{}\n",
+                before.source,
+                after.source,
+                HEAD.join(" | "),
+                "---|".repeat(HEAD.len())
+            );
+            for r in rows {
+                let c = cells(r).map(|c| c.replace('|', "\\|"));
+                let _ = writeln!(s, "| {} |", c.join(" | "));
+            }
+            s
+        }
+        Format::Json => {
+            let wire: Vec<_> = rows
+                .iter()
+                .map(|r| {
+                    json!({
+                        "id": r.id, "subject": r.subject, "title": r.title,
+                        "before": r.before.0, "before_status": r.before.1.map(|s| s.as_str()),
+                        "after": r.after.0, "after_status": r.after.1.map(|s| s.as_str()),
+                        "change": r.change, "verdict": r.verdict.as_str(),
+                        "expected_change": r.expected.map(|e| e.0),
+                        "expected_met": r.expected.map(|e| e.1),
+                    })
+                })
+                .collect();
+            let mut s = serde_json::to_string_pretty(&json!({
+                "before": before.source, "after": after.source, "rows": wire,
+                "failed": super::failed(rows),
+            }))
+            .unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        Format::Junit(_) => {
+            let mut cases = String::new();
+            let mut failures = 0;
+            for r in rows {
+                let _ = write!(
+                    cases,
+                    "    <testcase name=\"{}\" classname=\"promtune.compare\" time=\"0\"",
+                    xml(&metric(r))
+                );
+                match failure(r) {
+                    Some(f) => {
+                        failures += 1;
+                        let _ = write!(
+                            cases,
+                            ">\n      <failure message=\"{}\" type=\"{}\"/>\n    </testcase>\n",
+                            xml(&f),
+                            r.verdict.as_str()
+                        );
+                    }
+                    None => cases.push_str("/>\n"),
+                }
+            }
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"promtune compare\" tests=\"{n}\" failures=\"{failures}\" errors=\"0\" time=\"0\">\n  <testsuite name=\"{}\" tests=\"{n}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\" time=\"0\">\n{cases}  </testsuite>\n</testsuites>\n",
+                xml(&format!("{} → {}", before.source, after.source)),
+                n = rows.len()
+            )
+        }
+        Format::Github => rows
+            .iter()
+            .filter_map(|r| {
+                failure(r).map(|f| format!("::error title=promtune compare {}::{}\n", r.id, gh(&f)))
+            })
+            .collect(),
+        Format::Sarif => {
+            let results: Vec<_> = rows
+                .iter()
+                .filter_map(|r| {
+                    failure(r).map(|f| {
+                        json!({
+                            "ruleId": r.id, "level": "error", "message": {"text": f},
+                            "locations": [{"physicalLocation": {"artifactLocation": {"uri": after.source}}}],
+                            "properties": {"before": r.before.0, "after": r.after.0, "change": r.change},
+                        })
+                    })
+                })
+                .collect();
+            let mut s = serde_json::to_string_pretty(&json!({
+                "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+                "version": "2.1.0",
+                "runs": [{"tool": {"driver": {"name": "promtune", "version": env!("CARGO_PKG_VERSION"), "informationUri": "https://github.com/promtune/promtune"}}, "results": results}],
+            }))
+            .unwrap_or_default();
+            s.push('\n');
+            s
+        }
+    }
+}
