@@ -74,6 +74,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Generate(args) => generate_one(&args),
         Command::Check(args) => check(&args),
         Command::Compare(args) => compare(&args),
+        Command::Baseline(crate::cli::BaselineCmd::Write(args)) => baseline_write(&args),
         Command::Thresholds(args) => thresholds(&args),
         Command::Detectors => detectors(),
     }
@@ -247,16 +248,20 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
     if let Some(file) = &args.run.targets_from {
         return analyze_targets(args, file, &cfg);
     }
-    let (analysed, failed) = collect::analyse_all(&args.run, &cfg, &mut |m| say(m), &|w| {
+    let (mut analysed, failed) = collect::analyse_all(&args.run, &cfg, &mut |m| say(m), &|w| {
         countdown(w, "second scrape")
     })?;
+    let mut reports: Vec<Report> = analysed.iter().map(|a| a.report.clone()).collect();
+    waive(args, &cfg, &mut reports)?;
+    for (a, r) in analysed.iter_mut().zip(&reports) {
+        a.report = r.clone();
+    }
     let mut out = stdout();
     if args.generate.diff {
         let (files, base) =
             generate_files(&analysed, &cfg, &args.generate, &["prometheus-config"])?;
         out.write_all(diff(&files, base.as_ref()).as_bytes())?;
     } else {
-        let reports: Vec<Report> = analysed.iter().map(|a| a.report.clone()).collect();
         emit(&mut out, args, &reports, None)?;
     }
     out.flush()?;
@@ -267,18 +272,15 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
             say(format_args!("wrote {}", path.display()));
         }
     }
-    let statuses: Vec<Status> = analysed
-        .iter()
-        .flat_map(|a| a.report.checks.iter().map(|c| c.status))
-        .collect();
-    Ok(verdict(args.fail_on, &statuses, failed))
+    Ok(verdict(args.fail_on, &counted(&reports), failed))
 }
 
 /// `analyze --prometheus URL`: the fleet a server scrapes.
 fn analyze_server(args: &AnalyzeArgs, url: &str, cfg: &Config) -> anyhow::Result<u8> {
     let q = settings::range_query(&args.run, url, &args.generate.job)?;
     let http = settings::http_options(&args.run.http)?;
-    let read = crate::server::read(&q, &http, cfg)?;
+    let mut read = crate::server::read(&q, &http, cfg)?;
+    waive(args, cfg, &mut read.reports)?;
     for r in &read.reports {
         for n in &r.notices {
             say(format_args!("{}: notice: {n}", r.source));
@@ -329,12 +331,7 @@ fn analyze_server(args: &AnalyzeArgs, url: &str, cfg: &Config) -> anyhow::Result
             say(format_args!("wrote {}", path.display()));
         }
     }
-    let statuses: Vec<Status> = read
-        .reports
-        .iter()
-        .flat_map(|r| r.checks.iter().map(|c| c.status))
-        .collect();
-    Ok(verdict(args.fail_on, &statuses, false))
+    Ok(verdict(args.fail_on, &counted(&read.reports), false))
 }
 
 /// Progress on stderr: a bar (done, failed, rate) and a countdown when stderr is a terminal,
@@ -448,7 +445,7 @@ fn analyze_targets(args: &AnalyzeArgs, file: &std::path::Path, cfg: &Config) -> 
         })
         .transpose()?;
     let source = file.display().to_string();
-    let scraped = crate::fleet::scrape(
+    let mut scraped = crate::fleet::scrape(
         &found,
         crate::fleet::Options {
             concurrency: usize::from(args.run.concurrency),
@@ -468,6 +465,7 @@ fn analyze_targets(args: &AnalyzeArgs, file: &std::path::Path, cfg: &Config) -> 
             say(format_args!("{}: warning: {n}", r.source));
         }
     }
+    waive(args, cfg, &mut scraped.reports)?;
     say(format_args!(
         "promtune: scraped {} targets, {} failed",
         scraped.reports.len(),
@@ -519,12 +517,7 @@ fn analyze_targets(args: &AnalyzeArgs, file: &std::path::Path, cfg: &Config) -> 
     if scraped.failed == scraped.reports.len() {
         return Ok(exit::FAILURE);
     }
-    let statuses: Vec<Status> = scraped
-        .reports
-        .iter()
-        .flat_map(|r| r.checks.iter().map(|c| c.status))
-        .collect();
-    Ok(verdict(args.fail_on, &statuses, false))
+    Ok(verdict(args.fail_on, &counted(&scraped.reports), false))
 }
 
 /// The reports in `--format`, to `--output FILE` (written as generated configs are: atomic,
@@ -549,6 +542,60 @@ fn emit(
         None => out.write_all(text.as_bytes())?,
     }
     Ok(())
+}
+
+/// Marks what the config's `ignore:` suppresses and what `--baseline` holds.
+fn waive(args: &AnalyzeArgs, cfg: &Config, reports: &mut [Report]) -> anyhow::Result<()> {
+    let baseline = match &args.baseline {
+        Some(p) => {
+            let text = bounded::read_text(p, "--baseline", bounded::CONFIG_LIMIT * 8)?;
+            Some(report::parse_baseline(&p.display().to_string(), &text)?)
+        }
+        None => None,
+    };
+    let now = match &args.now {
+        Some(t) => {
+            settings::scraped_at(t)
+                .map_err(|e| anyhow::anyhow!("--now: {e:#}"))?
+                .at
+        }
+        None => crate::input::now(),
+    };
+    report::waive(reports, &cfg.ignore, baseline.as_deref(), now);
+    Ok(())
+}
+
+/// The statuses that count for `--fail-on`: those of findings not waived.
+fn counted(reports: &[Report]) -> Vec<Status> {
+    reports
+        .iter()
+        .flat_map(|r| {
+            r.checks
+                .iter()
+                .filter(|c| c.waived.is_none())
+                .map(|c| c.status)
+        })
+        .collect()
+}
+
+/// `promtune baseline write FILE SOURCE…`.
+fn baseline_write(args: &crate::cli::BaselineWrite) -> anyhow::Result<u8> {
+    let cfg = load_config(&args.run.thresholds)?;
+    let (analysed, failed) = collect::analyse_all(&args.run, &cfg, &mut |m| say(m), &|w| {
+        countdown(w, "second scrape")
+    })?;
+    if failed {
+        anyhow::bail!("a source could not be analysed, so no baseline was written");
+    }
+    let reports: Vec<Report> = analysed.into_iter().map(|a| a.report).collect();
+    let found = report::record(&reports);
+    generate::write_one(&args.file, &report::baseline_json(&found), args.force)?;
+    say(format_args!(
+        "wrote {} ({} findings)",
+        args.file.display(),
+        found.len()
+    ));
+    Ok(exit::OK)
 }
 
 /// The report format, with `--fail-on` for JUnit's failures.

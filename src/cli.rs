@@ -24,6 +24,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Compare two states (expositions or saved JSON reports): what improved, what regressed.
     Compare(Box<CompareArgs>),
+    /// Record the current findings, so that CI fails only on new or worse ones.
+    #[command(subcommand)]
+    Baseline(BaselineCmd),
     /// Print the threshold table in force.
     Thresholds(ThresholdArgs),
     /// List the detectors.
@@ -149,6 +152,16 @@ pub struct AnalyzeArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// A baseline (`promtune baseline write`): only findings that are new, or worse than
+    /// recorded, count for --fail-on.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// The time suppressions' `until` dates are held against (RFC 3339 or unix seconds;
+    /// default now).
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+
     /// Exit 1 when a check reaches this status.
     #[arg(long, value_enum, default_value_t = FailOnArg::Critical, env = "PROMTUNE_FAIL_ON")]
     pub fail_on: FailOnArg,
@@ -160,6 +173,29 @@ pub struct AnalyzeArgs {
     /// Config generation.
     #[command(flatten)]
     pub generate: GenerateArgs,
+}
+
+/// `promtune baseline …`.
+#[derive(Debug, Subcommand)]
+pub enum BaselineCmd {
+    /// `promtune baseline write FILE SOURCE…`: record the findings of the sources in FILE.
+    Write(Box<BaselineWrite>),
+}
+
+/// `promtune baseline write`.
+#[derive(Debug, Args)]
+pub struct BaselineWrite {
+    /// The baseline file to write.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Sources and how to read them.
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    /// Overwrite FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `promtune compare BEFORE AFTER`.

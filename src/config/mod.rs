@@ -1,12 +1,17 @@
-//! The tool's own YAML: threshold overrides (`--thresholds`) and exporter hints (`--config`).
-//! The only module besides `generate` that knows serde_yaml.
+//! The tool's own YAML: threshold overrides (`--thresholds`), exporter hints and suppressions
+//! (`--config`). Beside `generate` and the fleet's target reader, the only module that knows
+//! serde_yaml.
 //!
 //! Files are read strictly: an unknown key or a value in the wrong unit is an error naming
 //! the file and the key path, so a typo never silently disables a check.
 
+mod ignore;
+
 use std::path::Path;
 
 use serde_yaml::Value;
+
+pub use ignore::Ignore;
 
 use crate::detect::TrafficOverride;
 use crate::threshold::{Thresholds, PROFILES};
@@ -18,6 +23,8 @@ pub struct Config {
     pub thresholds: Thresholds,
     /// Hand-named request family and labels.
     pub traffic: TrafficOverride,
+    /// Suppressed findings (`ignore:` in the config file).
+    pub ignore: Vec<Ignore>,
 }
 
 /// A config error: `FILE: key.path: message`.
@@ -69,6 +76,7 @@ pub fn load(
     let mut cfg = Config {
         thresholds: Thresholds::default_table(),
         traffic: TrafficOverride::default(),
+        ignore: Vec::new(),
     };
     let mut chosen = profile.map(str::to_string);
     let docs: Vec<(&Path, bool)> = config
@@ -95,11 +103,11 @@ pub fn load(
         let top = mapping(file, "", &doc)?;
         for (k, _) in top {
             let k = key(file, "", k)?;
-            let allowed =
-                matches!(k.as_str(), "profile" | "thresholds") || (is_config && k == "exporter");
+            let allowed = matches!(k.as_str(), "profile" | "thresholds")
+                || (is_config && (k == "exporter" || k == "ignore"));
             if !allowed {
                 let keys = if is_config {
-                    "profile, thresholds, exporter"
+                    "profile, thresholds, exporter, ignore"
                 } else {
                     "profile, thresholds"
                 };
@@ -136,6 +144,9 @@ pub fn load(
         }
         if let Some(e) = doc.get("exporter") {
             apply_exporter(file, e, &mut cfg.traffic)?;
+        }
+        if let Some(i) = doc.get("ignore") {
+            cfg.ignore.extend(ignore::parse(file, i, &cfg.thresholds)?);
         }
     }
     Ok(cfg)

@@ -20,6 +20,15 @@ pub(crate) struct Finding<'a> {
     pub line: Option<u64>,
 }
 
+impl Finding<'_> {
+    /// Why it does not count, if it does not.
+    pub(crate) fn waived(&self) -> Option<String> {
+        self.check
+            .and_then(|c| c.waived.as_ref())
+            .map(|w| w.describe())
+    }
+}
+
 /// The pattern a recommendation acts on, for recommendations about usage patterns.
 fn pattern_of(r: &Recommendation) -> Option<&'static str> {
     match r.id {

@@ -35,10 +35,16 @@ impl Renderer for GithubRenderer {
                 continue;
             }
             for f in findings(r, Status::Warning) {
+                let waived = f.waived();
                 let command = match f.status {
+                    _ if waived.is_some() => "notice",
                     Status::Critical => "error",
                     Status::Warning if f.check.is_some() => "warning",
                     _ => "notice",
+                };
+                let message = match &waived {
+                    Some(w) => format!("{} ({w})", f.message),
+                    None => f.message.clone(),
                 };
                 let mut props: Vec<String> = file.iter().cloned().collect();
                 if let (Some(l), Some(_)) = (f.line, &file) {
@@ -53,7 +59,7 @@ impl Renderer for GithubRenderer {
                     "title={}",
                     property(&format!("promtune {}{target}", f.rule))
                 ));
-                let _ = writeln!(out, "::{command} {}::{}", props.join(","), data(&f.message));
+                let _ = writeln!(out, "::{command} {}::{}", props.join(","), data(&message));
             }
         }
         out

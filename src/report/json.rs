@@ -200,6 +200,12 @@ struct WirePattern<'a> {
 }
 
 #[derive(Serialize)]
+struct WireWaiver {
+    kind: &'static str,
+    description: String,
+}
+
+#[derive(Serialize)]
 struct WireCheck<'a> {
     id: &'a str,
     subject: Option<&'a str>,
@@ -210,6 +216,8 @@ struct WireCheck<'a> {
     warning: Option<f64>,
     critical: Option<f64>,
     note: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waived: Option<WireWaiver>,
 }
 
 #[derive(Serialize)]
@@ -294,6 +302,10 @@ fn wire(r: &Report) -> WireReport<'_> {
                 warning: c.rule.warning,
                 critical: c.rule.critical,
                 note: &c.measurement.note,
+                waived: c.waived.as_ref().map(|w| WireWaiver {
+                    kind: w.kind(),
+                    description: w.describe(),
+                }),
             })
             .collect(),
         recommendations: r

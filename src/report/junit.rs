@@ -72,6 +72,17 @@ impl Renderer for JunitRenderer {
                             c.measurement.note
                         ))
                     );
+                } else if let Some(w) = c
+                    .waived
+                    .as_ref()
+                    .filter(|_| self.fail_at.is_some_and(|l| c.status >= l))
+                {
+                    s += 1;
+                    let _ = write!(
+                        cases,
+                        ">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
+                        xml(&format!("{} ({})", sentence(c), w.describe()))
+                    );
                 } else if self.fail_at.is_some_and(|l| c.status >= l) {
                     f += 1;
                     let _ = write!(

@@ -10,10 +10,12 @@ mod markdown;
 mod sarif;
 mod table;
 mod trend;
+mod waive;
 
 pub use check::render_check;
 pub use fleet::{Fleet, FleetRow, JobTotal, ScrapeFacts, Target};
 pub use trend::{Heading, Trend};
+pub use waive::{apply as waive, baseline_json, parse_baseline, record, Recorded};
 
 pub use crate::detect::rfc3339;
 use crate::detect::{count, Pattern, Span, Traffic};
@@ -125,7 +127,10 @@ impl Report {
                     r.show(r.target, true),
                     r.show(r.warning, false),
                     r.show(r.critical, false),
-                    c.status.to_string(),
+                    match &c.waived {
+                        Some(w) => format!("{} ({})", c.status, w.kind()),
+                        None => c.status.to_string(),
+                    },
                 ]
             })
             .collect()
@@ -178,6 +183,13 @@ impl Report {
                 "{}{subject}: {}",
                 c.measurement.check, c.measurement.note
             ));
+            if let Some(w) = &c.waived {
+                out.push(format!(
+                    "{}{subject} does not count for --fail-on: {}",
+                    c.measurement.check,
+                    w.describe()
+                ));
+            }
         }
         out
     }

@@ -83,6 +83,10 @@ impl Renderer for SarifRenderer {
                 if let Some(i) = ids.iter().position(|x| *x == f.rule) {
                     result["ruleIndex"] = json!(i);
                 }
+                if let Some(w) = f.waived() {
+                    result["suppressions"] =
+                        json!([{"kind": "external", "status": "accepted", "justification": w}]);
+                }
                 results.push(result);
             }
         }

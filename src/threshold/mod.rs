@@ -237,6 +237,45 @@ impl Thresholds {
     }
 }
 
+/// Why a finding does not count for `--fail-on`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Waiver {
+    /// An `ignore:` entry of the config file, with its reason and last day.
+    Suppressed {
+        /// Why.
+        reason: String,
+        /// Its last day, if any.
+        until: Option<String>,
+    },
+    /// The baseline holds it at this status or worse.
+    Baseline(Status),
+}
+
+impl Waiver {
+    /// `suppressed` or `baseline`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Waiver::Suppressed { .. } => "suppressed",
+            Waiver::Baseline(_) => "baseline",
+        }
+    }
+
+    /// One line: `suppressed until 2027-03-01: leak fixed in 2.4`.
+    pub fn describe(&self) -> String {
+        match self {
+            Waiver::Suppressed {
+                reason,
+                until: Some(u),
+            } => format!("suppressed until {u}: {reason}"),
+            Waiver::Suppressed {
+                reason,
+                until: None,
+            } => format!("suppressed: {reason}"),
+            Waiver::Baseline(s) => format!("in the baseline at {s}"),
+        }
+    }
+}
+
 /// A measurement judged against its row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Check {
@@ -246,6 +285,8 @@ pub struct Check {
     pub rule: Rule,
     /// The verdict.
     pub status: Status,
+    /// Why it does not count for `--fail-on`, if it does not.
+    pub waived: Option<Waiver>,
 }
 
 /// Judges every measurement that has a row; sorted by table order, then subject.
@@ -265,6 +306,7 @@ pub fn judge(observations: &[Observation], t: &Thresholds) -> Vec<Check> {
                     status: rule.status(m.value),
                     measurement: m.clone(),
                     rule,
+                    waived: None,
                 },
             ))
         })

@@ -1,6 +1,7 @@
 //! promtune's integration tests: one binary, one module per area.
 
 mod analyze;
+mod baseline;
 mod captures;
 mod check;
 mod ci_formats;
