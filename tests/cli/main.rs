@@ -4,6 +4,7 @@ mod analyze;
 mod baseline;
 mod captures;
 mod check;
+mod ci_docs;
 mod ci_formats;
 mod compare;
 mod conformance;
