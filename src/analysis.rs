@@ -132,6 +132,11 @@ fn analyse_snapshot(
     // The guide's order: scrapes, health checks, 404s.
     patterns.sort_by_key(|p| PATTERN_ORDER.iter().position(|id| *id == p.id));
     let checks = threshold::judge(&observations, &cfg.thresholds);
+    let latency = checks
+        .iter()
+        .find(|c| c.measurement.check == "p95_latency")
+        .and_then(|c| c.measurement.query.as_deref())
+        .and_then(|q| detect::latency_buckets(snap, q));
     let recommendations = recommend::recommend(&patterns, &checks);
     let format = match &parsed.format_reason {
         Some(why) => format!("{} ({why})", parsed.format),
@@ -159,6 +164,7 @@ fn analyse_snapshot(
             .iter()
             .map(|f| (f.name.clone(), f.line))
             .collect(),
+        latency,
     }
 }
 

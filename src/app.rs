@@ -606,6 +606,7 @@ fn format_of(args: &AnalyzeArgs) -> report::Format {
         FormatArg::Markdown => report::Format::Markdown,
         FormatArg::Sarif => report::Format::Sarif,
         FormatArg::Github => report::Format::Github,
+        FormatArg::Html => report::Format::Html,
         FormatArg::Junit => report::Format::Junit(match args.fail_on {
             FailOnArg::Never => None,
             FailOnArg::Warning | FailOnArg::Unknown => Some(Status::Warning),
@@ -739,6 +740,7 @@ fn compare(args: &crate::cli::CompareArgs) -> anyhow::Result<u8> {
         FormatArg::Markdown => report::Format::Markdown,
         FormatArg::Sarif => report::Format::Sarif,
         FormatArg::Github => report::Format::Github,
+        FormatArg::Html => report::Format::Html,
         FormatArg::Junit => report::Format::Junit(Some(Status::Warning)),
     };
     let text = crate::compare::render(format, &before, &after, &rows);

@@ -385,6 +385,8 @@ pub enum FormatArg {
     Junit,
     /// GitHub Actions annotations (workflow commands).
     Github,
+    /// A self-contained HTML page with charts (usually with -o report.html).
+    Html,
 }
 
 /// `--fail-on`.

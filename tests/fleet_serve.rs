@@ -35,6 +35,9 @@ pub enum Behaviour {
     /// A page of about `bytes`, only for a request whose Authorization header is `auth`
     /// (401 otherwise).
     Guarded { bytes: usize, auth: String },
+    /// The same page at every request, every sample timestamped (an hour after the process
+    /// started): two reads give the same report.
+    Fixed { bytes: usize },
 }
 
 /// What a page holds: the ground truth of its report.
@@ -179,6 +182,25 @@ fn answer(mut s: TcpStream, i: usize, b: &Behaviour, served: &AtomicU64) {
             "Content-Type: text/plain\r\n",
             b"unauthorized\n",
         ),
+        Behaviour::Fixed { bytes } => {
+            let (text, _) = page(i, *bytes, 0);
+            let stamped: String = text
+                .lines()
+                .map(|l| {
+                    if l.starts_with('#') {
+                        format!("{l}\n")
+                    } else {
+                        format!("{l} 1700003600000\n")
+                    }
+                })
+                .collect();
+            respond(
+                &mut s,
+                "200 OK",
+                "Content-Type: text/plain; version=0.0.4\r\n",
+                stamped.as_bytes(),
+            );
+        }
         Behaviour::Guarded { bytes, auth } => {
             let sent = head.lines().find_map(|l| {
                 l.strip_prefix("authorization: ")

@@ -80,6 +80,23 @@ pub fn render(format: Format, before: &Side, after: &Side, rows: &[Row]) -> Stri
             }
             format!("Before: {}\nAfter:  {}\n{t}\n", before.source, after.source)
         }
+        // Compare has no charts: its HTML is the Markdown table's rows as an HTML table.
+        Format::Html => {
+            let mut s = String::from("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>promtune compare</title></head><body><h1>promtune compare</h1><table><tr>");
+            for h in HEAD {
+                let _ = write!(s, "<th>{h}</th>");
+            }
+            s.push_str("</tr>");
+            for r in rows {
+                s.push_str("<tr>");
+                for c in cells(r) {
+                    let _ = write!(s, "<td>{}</td>", xml(&c));
+                }
+                s.push_str("</tr>");
+            }
+            s.push_str("</table></body></html>\n");
+            s
+        }
         Format::Markdown => {
             let mut s = format!(
                 "## promtune compare\n\nBefore: `{}`, after: `{}`.\n\n| {} |\n|{}\n",

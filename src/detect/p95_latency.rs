@@ -21,6 +21,32 @@ fn scale(name: &str) -> f64 {
     }
 }
 
+/// The latency histogram behind a P95 query (`…{name}_bucket…`), summed by `le` as the
+/// estimate was, in seconds: `(family, [(upper bound, cumulative count)])`, for charts.
+pub fn latency_buckets(
+    snap: &crate::model::Snapshot,
+    query: &str,
+) -> Option<(String, Vec<(f64, f64)>)> {
+    let end = query.find("_bucket{")?;
+    let start = query[..end]
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+        .map_or(0, |i| i + 1);
+    let name = &query[start..end];
+    let f = snap
+        .families
+        .iter()
+        .find(|f| f.name == name && f.mtype == MetricType::Histogram)?;
+    let k = scale(name);
+    let all = sum_by_le(f.series.iter().filter_map(|s| match &s.value {
+        SeriesValue::Histogram { buckets, .. } => Some(&buckets[..]),
+        _ => None,
+    }));
+    Some((
+        name.to_string(),
+        all.iter().map(|b| (b.le * k, b.count)).collect(),
+    ))
+}
+
 fn buckets_per_series(f: &Family) -> usize {
     f.series
         .iter()

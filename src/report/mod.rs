@@ -4,10 +4,12 @@ mod check;
 mod findings;
 mod fleet;
 mod github;
+mod html;
 mod json;
 mod junit;
 mod markdown;
 mod sarif;
+mod svg;
 mod table;
 mod trend;
 mod waive;
@@ -60,6 +62,9 @@ pub struct Report {
     pub trends: Vec<Trend>,
     /// The first line of each retained family in the source, for locations (SARIF, GitHub).
     pub lines: Vec<(String, u64)>,
+    /// The latency histogram behind the P95, for charts: family and `(le seconds, cumulative
+    /// count)` summed by `le`.
+    pub latency: Option<(String, Vec<(f64, f64)>)>,
 }
 
 impl Report {
@@ -103,6 +108,7 @@ impl Report {
             notices: Vec::new(),
             trends: Vec::new(),
             lines: Vec::new(),
+            latency: None,
         }
     }
 
@@ -276,6 +282,8 @@ pub enum Format {
     Junit(Option<Status>),
     /// GitHub Actions workflow commands.
     Github,
+    /// A self-contained HTML page with charts.
+    Html,
 }
 
 /// Renders reports in a format.
@@ -293,6 +301,7 @@ pub fn renderer(f: Format) -> Box<dyn Renderer> {
         Format::Sarif => Box::new(sarif::SarifRenderer),
         Format::Junit(fail_at) => Box::new(junit::JunitRenderer { fail_at }),
         Format::Github => Box::new(github::GithubRenderer),
+        Format::Html => Box::new(html::HtmlRenderer),
     }
 }
 

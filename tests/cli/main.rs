@@ -17,6 +17,7 @@ mod formats;
 mod generate;
 mod hardening;
 mod hostile;
+mod html;
 mod http_input;
 mod prometheus;
 mod promtool;

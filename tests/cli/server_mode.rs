@@ -14,10 +14,10 @@ use crate::support::{have, json_of, promtune};
 use crate::victoria::Victoria;
 
 /// The history's `--at` (2026-01-01T12:00:00Z).
-const AT: &str = "1767268800";
+pub(crate) const AT: &str = "1767268800";
 
 /// The generated history: its folder (history.om, history.prom, expected.json).
-struct History {
+pub(crate) struct History {
     dir: tempfile::TempDir,
     expected: Value,
 }
@@ -252,7 +252,7 @@ fn assert_fleet(out: &Value, h: &History, kind: Kind) {
     }
 }
 
-fn history_and_prometheus() -> Option<(History, Prometheus)> {
+pub(crate) fn history_and_prometheus() -> Option<(History, Prometheus)> {
     let h = History::make()?;
     let p = prometheus(&h)?;
     Some((h, p))
