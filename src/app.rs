@@ -77,6 +77,20 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Baseline(crate::cli::BaselineCmd::Write(args)) => baseline_write(&args),
         Command::Thresholds(args) => thresholds(&args),
         Command::Detectors => detectors(),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = stdout();
+            clap_complete::generate(shell, &mut cmd, "promtune", &mut out);
+            out.flush()?;
+            Ok(exit::OK)
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = stdout();
+            clap_mangen::Man::new(cmd).render(&mut out)?;
+            out.flush()?;
+            Ok(exit::OK)
+        }
     }
 }
 
@@ -534,7 +548,7 @@ fn emit(
             generate::write_one(path, &text, args.generate.force)?;
             say(format_args!("wrote {}", path.display()));
             out.write_all(
-                report::renderer(report::Format::Table)
+                report::renderer(table_format(args.color))
                     .render(reports, fleet)
                     .as_bytes(),
             )?;
@@ -598,10 +612,33 @@ fn baseline_write(args: &crate::cli::BaselineWrite) -> anyhow::Result<u8> {
     Ok(exit::OK)
 }
 
+/// Whether the table on stdout is coloured: `--color`, and for `auto` a terminal without
+/// `NO_COLOR` (https://no-color.org).
+fn colour(c: crate::cli::ColorArg) -> bool {
+    use std::io::IsTerminal;
+    match c {
+        crate::cli::ColorArg::Always => true,
+        crate::cli::ColorArg::Never => false,
+        crate::cli::ColorArg::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+/// The table format, coloured or not.
+fn table_format(c: crate::cli::ColorArg) -> report::Format {
+    if colour(c) {
+        report::Format::TableColor
+    } else {
+        report::Format::Table
+    }
+}
+
 /// The report format, with `--fail-on` for JUnit's failures.
 fn format_of(args: &AnalyzeArgs) -> report::Format {
     match args.format {
-        FormatArg::Table => report::Format::Table,
+        FormatArg::Table => table_format(args.color),
         FormatArg::Json => report::Format::Json,
         FormatArg::Markdown => report::Format::Markdown,
         FormatArg::Sarif => report::Format::Sarif,

@@ -31,6 +31,25 @@ pub enum Command {
     Thresholds(ThresholdArgs),
     /// List the detectors.
     Detectors,
+    /// Print a shell completion script (bash, zsh, fish, powershell).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    /// When stdout is a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always (even with NO_COLOR).
+    Always,
+    /// Never.
+    Never,
 }
 
 /// Options shared by every command that reads expositions.
@@ -151,6 +170,10 @@ pub struct AnalyzeArgs {
     /// --force; the table still goes to stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Colour the table's statuses: auto (a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
+    pub color: ColorArg,
 
     /// A baseline (`promtune baseline write`): only findings that are new, or worse than
     /// recorded, count for --fail-on.

@@ -71,7 +71,7 @@ fn gh(s: &str) -> String {
 /// The comparison in `format`.
 pub fn render(format: Format, before: &Side, after: &Side, rows: &[Row]) -> String {
     match format {
-        Format::Table => {
+        Format::Table | Format::TableColor => {
             let mut t = comfy_table::Table::new();
             t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
                 .set_header(HEAD);

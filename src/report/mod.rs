@@ -272,6 +272,8 @@ impl Report {
 pub enum Format {
     /// comfy-table tables for a terminal.
     Table,
+    /// The same, statuses and impacts in colour.
+    TableColor,
     /// The JSON contract of `docs/report.schema.json`.
     Json,
     /// Markdown.
@@ -295,7 +297,8 @@ pub trait Renderer {
 /// The renderer for a format.
 pub fn renderer(f: Format) -> Box<dyn Renderer> {
     match f {
-        Format::Table => Box::new(table::TableRenderer),
+        Format::Table => Box::new(table::TableRenderer { color: false }),
+        Format::TableColor => Box::new(table::TableRenderer { color: true }),
         Format::Json => Box::new(json::JsonRenderer),
         Format::Markdown => Box::new(markdown::MarkdownRenderer),
         Format::Sarif => Box::new(sarif::SarifRenderer),

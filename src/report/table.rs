@@ -6,16 +6,67 @@ use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
 use super::{Fleet, Renderer, Report};
 
-/// Renders comfy-table tables.
-pub(crate) struct TableRenderer;
+/// Renders comfy-table tables; `color` paints statuses and impacts (a terminal that wants it).
+pub(crate) struct TableRenderer {
+    /// Whether to colour.
+    pub color: bool,
+}
 
-fn table<const N: usize>(head: [&str; N], rows: Vec<[String; N]>) -> String {
+/// The ANSI colour of a status word (SGR codes, written by hand so that the choice is
+/// `--color`'s alone).
+fn paint(word: &str) -> Option<&'static str> {
+    Some(match word.split(' ').next().unwrap_or(word) {
+        "ok" => "32",
+        "off_target" => "93",
+        "warning" => "33",
+        "critical" => "31",
+        "unknown" => "90",
+        _ => return None,
+    })
+}
+
+fn table<const N: usize>(
+    head: [&str; N],
+    rows: Vec<[String; N]>,
+    color_col: Option<usize>,
+) -> String {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED).set_header(head);
     for r in rows {
         t.add_row(r);
     }
-    t.to_string()
+    let text = t.to_string();
+    if color_col.is_none() {
+        return text;
+    }
+    // The status is the last column: its word is painted where it stands, so the widths
+    // comfy-table measured stay right.
+    text.lines()
+        .map(|line| {
+            let Some(cut) = line.rfind('┆') else {
+                return line.to_string();
+            };
+            let (head, cell) = line.split_at(cut + '┆'.len_utf8());
+            let word = cell.trim().trim_end_matches('│').trim();
+            match paint(word).filter(|_| !word.is_empty()) {
+                Some(code) => format!(
+                    "{head}{}",
+                    cell.replacen(word, &format!("\x1b[{code}m{word}\x1b[0m"), 1)
+                ),
+                None => line.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// An impact tag, coloured when asked.
+fn tag(word: &str, color: bool) -> String {
+    const CODES: [(&str, &str); 3] = [("HIGH", "33"), ("MEDIUM", "93"), ("LOW", "90")];
+    match CODES.iter().find(|(w, _)| *w == word).filter(|_| color) {
+        Some((_, code)) => format!("\x1b[{code}m[{word}]\x1b[0m"),
+        None => format!("[{word}]"),
+    }
 }
 
 impl Renderer for TableRenderer {
@@ -38,7 +89,8 @@ impl Renderer for TableRenderer {
                 "{}",
                 table(
                     ["Pattern", "Requests", "Share", "Every", "Paths"],
-                    r.pattern_rows()
+                    r.pattern_rows(),
+                    None
                 )
             );
             let _ = writeln!(out, "\nThresholds");
@@ -47,7 +99,8 @@ impl Renderer for TableRenderer {
                 "{}",
                 table(
                     ["Metric", "Current", "Target", "Warning", "Critical", "Status"],
-                    r.check_rows()
+                    r.check_rows(),
+                    self.color.then_some(5)
                 )
             );
             let _ = writeln!(out, "\nRecommendations");
@@ -55,7 +108,13 @@ impl Renderer for TableRenderer {
                 let _ = writeln!(out, "  {}", r.no_recommendation());
             }
             for (n, rec) in r.recommendations.iter().enumerate() {
-                let _ = writeln!(out, "{:>3}. [{}] {}", n + 1, rec.impact, rec.action);
+                let _ = writeln!(
+                    out,
+                    "{:>3}. {} {}",
+                    n + 1,
+                    tag(&rec.impact.to_string(), self.color),
+                    rec.action
+                );
                 let _ = writeln!(out, "     expected: {}", rec.expected);
                 let _ = writeln!(out, "     evidence: {}", rec.evidence);
             }
@@ -82,7 +141,8 @@ impl Renderer for TableRenderer {
                 "{}",
                 table(
                     ["Job", "Instance", "Metrics", "Health", "Worst", "Ingest", "Saves"],
-                    f.table_rows()
+                    f.table_rows(),
+                    None
                 )
             );
             let _ = writeln!(
@@ -90,7 +150,8 @@ impl Renderer for TableRenderer {
                 "{}",
                 table(
                     ["Job", "Targets", "Interval", "Ingest", "Saves"],
-                    f.job_rows()
+                    f.job_rows(),
+                    None
                 )
             );
             for n in &f.notices {

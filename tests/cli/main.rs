@@ -28,5 +28,6 @@ mod server;
 mod server_mode;
 mod streams;
 mod support;
+mod terminal;
 mod victoria;
 mod window;
