@@ -768,8 +768,14 @@ fn compare(args: &crate::cli::CompareArgs) -> anyhow::Result<u8> {
             ids.join(", ")
         );
     }
-    let before = side(&args.before, args, &cfg)?;
-    let after = side(&args.after, args, &cfg)?;
+    if let Some(url) = &args.prometheus {
+        return compare_ranges(args, url, &cfg, tolerance, &expect);
+    }
+    let (Some(b), Some(a)) = (&args.before, &args.after) else {
+        anyhow::bail!("compare needs BEFORE and AFTER, or --prometheus with two ranges");
+    };
+    let before = side(b, args, &cfg)?;
+    let after = side(a, args, &cfg)?;
     let rows = crate::compare::compare(&before, &after, &cfg.thresholds, tolerance, &expect);
     let format = match args.format {
         FormatArg::Table => report::Format::Table,
@@ -798,6 +804,98 @@ fn compare(args: &crate::cli::CompareArgs) -> anyhow::Result<u8> {
     } else {
         exit::OK
     })
+}
+
+/// `START/DURATION` as `(start, seconds)`.
+fn range_arg(flag: &str, text: &str) -> anyhow::Result<(f64, f64)> {
+    let (start, dur) = text.split_once('/').ok_or_else(|| {
+        anyhow::anyhow!("{flag} {text:?}: expected START/DURATION such as 2026-11-30T00:00:00Z/1d")
+    })?;
+    let start = settings::scraped_at(start)
+        .map_err(|e| anyhow::anyhow!("{flag}: {e:#}"))?
+        .at;
+    let d = humantime::parse_duration(dur)
+        .map_err(|e| anyhow::anyhow!("{flag} {text:?}: {e}"))?
+        .as_secs_f64();
+    Ok((start, d))
+}
+
+/// `compare --prometheus URL --before-range … --after-range …`: each target present in both
+/// ranges, compared row by row.
+fn compare_ranges(
+    args: &crate::cli::CompareArgs,
+    url: &str,
+    cfg: &Config,
+    tolerance: f64,
+    expect: &[(String, f64)],
+) -> anyhow::Result<u8> {
+    let http = settings::http_options(&args.http)?;
+    let read = |flag: &str, text: &Option<String>| -> anyhow::Result<crate::server::FleetRead> {
+        let (start, range) = range_arg(flag, text.as_deref().unwrap_or_default())?;
+        let q = crate::server::RangeQuery {
+            url: url.to_string(),
+            range,
+            at: start + range,
+            jobs: args.job.clone(),
+            matcher: args.matcher.clone(),
+            tenant: args.tenant.clone(),
+            max_bytes: args.input.max_bytes,
+        };
+        crate::server::read(&q, &http, cfg)
+    };
+    let before = read("--before-range", &args.before_range)?;
+    let after = read("--after-range", &args.after_range)?;
+    let mut pairs = Vec::new();
+    for b in &before.reports {
+        let Some(a) = after.reports.iter().find(|a| a.target == b.target) else {
+            continue;
+        };
+        let (sb, sa) = (
+            crate::compare::Side::of_report(b),
+            crate::compare::Side::of_report(a),
+        );
+        let mut sb = sb;
+        let mut sa = sa;
+        sb.source = format!(
+            "{} {}",
+            b.source,
+            args.before_range.as_deref().unwrap_or_default()
+        );
+        sa.source = format!(
+            "{} {}",
+            a.source,
+            args.after_range.as_deref().unwrap_or_default()
+        );
+        let rows = crate::compare::compare(&sb, &sa, &cfg.thresholds, tolerance, expect);
+        pairs.push((sb, sa, rows));
+    }
+    if pairs.is_empty() {
+        anyhow::bail!("no target is in both ranges");
+    }
+    let format = match args.format {
+        FormatArg::Table => table_format(crate::cli::ColorArg::Auto),
+        FormatArg::Json => report::Format::Json,
+        FormatArg::Markdown => report::Format::Markdown,
+        FormatArg::Sarif => report::Format::Sarif,
+        FormatArg::Github => report::Format::Github,
+        FormatArg::Html => report::Format::Html,
+        FormatArg::Junit => report::Format::Junit(Some(Status::Warning)),
+    };
+    let text = crate::compare::render_many(format, &pairs);
+    let mut out = stdout();
+    match args.output.as_ref().filter(|p| p.as_os_str() != "-") {
+        Some(p) => {
+            generate::write_one(p, &text, args.force)?;
+            say(format_args!("wrote {}", p.display()));
+            out.write_all(crate::compare::render_many(report::Format::Table, &pairs).as_bytes())?;
+        }
+        None => out.write_all(text.as_bytes())?,
+    }
+    out.flush()?;
+    let failed = pairs
+        .iter()
+        .any(|(_, _, rows)| crate::compare::failed(rows));
+    Ok(if failed { exit::FINDINGS } else { exit::OK })
 }
 
 fn thresholds(args: &ThresholdArgs) -> anyhow::Result<u8> {

@@ -225,12 +225,36 @@ pub struct BaselineWrite {
 #[derive(Debug, Args)]
 pub struct CompareArgs {
     /// The earlier state: an exposition (file, `-` or URL) or `analyze --format json` output.
-    #[arg(value_name = "BEFORE")]
-    pub before: std::ffi::OsString,
+    #[arg(value_name = "BEFORE", required_unless_present = "prometheus")]
+    pub before: Option<std::ffi::OsString>,
 
     /// The later state, likewise.
-    #[arg(value_name = "AFTER")]
-    pub after: std::ffi::OsString,
+    #[arg(value_name = "AFTER", required_unless_present = "prometheus")]
+    pub after: Option<std::ffi::OsString>,
+
+    /// Compare two ranges read from this Prometheus-compatible server, target by target.
+    #[arg(long, value_name = "URL", requires_all = ["before_range", "after_range"], conflicts_with_all = ["before", "after"])]
+    pub prometheus: Option<String>,
+
+    /// With --prometheus: the earlier range, `START/DURATION` (`2026-11-30T00:00:00Z/1d`).
+    #[arg(long, value_name = "START/DURATION", requires = "prometheus")]
+    pub before_range: Option<String>,
+
+    /// With --prometheus: the later range, likewise.
+    #[arg(long, value_name = "START/DURATION", requires = "prometheus")]
+    pub after_range: Option<String>,
+
+    /// With --prometheus: only these jobs (repeat for several).
+    #[arg(long, value_name = "NAME", requires = "prometheus")]
+    pub job: Vec<String>,
+
+    /// With --prometheus: only targets matching these label matchers (`{env="prod"}`).
+    #[arg(long = "match", value_name = "SELECTOR", requires = "prometheus")]
+    pub matcher: Option<String>,
+
+    /// With --prometheus: the tenant, sent as X-Scope-OrgID.
+    #[arg(long, value_name = "ID", requires = "prometheus")]
+    pub tenant: Option<String>,
 
     /// An expected change, `CHECK=±N%` (`memory=-40%`: at least a 40% cut); repeatable.
     #[arg(long, value_name = "CHECK=±N%")]

@@ -5,7 +5,7 @@
 
 mod render;
 
-pub use render::render;
+pub use render::{render, render_many};
 
 use serde_json::Value;
 

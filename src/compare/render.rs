@@ -191,3 +191,64 @@ pub fn render(format: Format, before: &Side, after: &Side, rows: &[Row]) -> Stri
         }
     }
 }
+
+/// Several comparisons (one per target of a server's two ranges) as one output.
+pub fn render_many(format: Format, pairs: &[(Side, Side, Vec<Row>)]) -> String {
+    match format {
+        Format::Json | Format::Sarif => {
+            let parsed: Vec<serde_json::Value> = pairs
+                .iter()
+                .map(|(b, a, rows)| {
+                    serde_json::from_str(&render(format, b, a, rows)).unwrap_or_default()
+                })
+                .collect();
+            let doc = if format == Format::Json {
+                json!({
+                    "comparisons": parsed,
+                    "failed": pairs.iter().any(|p| super::failed(&p.2)),
+                })
+            } else {
+                let mut first = parsed.first().cloned().unwrap_or_default();
+                let results: Vec<serde_json::Value> = parsed
+                    .iter()
+                    .flat_map(|p| {
+                        p["runs"][0]["results"]
+                            .as_array()
+                            .cloned()
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                first["runs"][0]["results"] = json!(results);
+                first
+            };
+            let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        Format::Junit(_) => {
+            let suites: Vec<String> = pairs
+                .iter()
+                .map(|(b, a, rows)| {
+                    let x = render(format, b, a, rows);
+                    let start = x.find("  <testsuite ").unwrap_or(0);
+                    let end = x.rfind("</testsuites>").unwrap_or(x.len());
+                    x[start..end].to_string()
+                })
+                .collect();
+            let failures: usize = pairs
+                .iter()
+                .map(|p| p.2.iter().filter(|r| failure(r).is_some()).count())
+                .sum();
+            let tests: usize = pairs.iter().map(|p| p.2.len()).sum();
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"promtune compare\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" time=\"0\">\n{}</testsuites>\n",
+                suites.concat()
+            )
+        }
+        _ => pairs
+            .iter()
+            .map(|(b, a, rows)| render(format, b, a, rows))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}

@@ -706,3 +706,52 @@ fn fleet_configs_change_each_over_scraped_job() {
     assert!(changed.contains(&"-    scrape_interval: 5s   # HA pair"));
     assert!(!r.stdout.contains("worker-1:9000\n+"), "{}", r.stdout);
 }
+
+/// `compare --prometheus` between the history's two hours: api-2's leak (620MB to 820MB at
+/// the ends of the hours, by the history's memory model) regresses, api-1 stays the same.
+#[test]
+fn compare_two_ranges_of_a_server() {
+    let Some((_h, p)) = history_and_prometheus() else {
+        return;
+    };
+    let r = promtune(&[
+        "compare",
+        "--prometheus",
+        &p.url,
+        "--before-range",
+        "1767261600/1h",
+        "--after-range",
+        "1767265200/1h",
+        "--job",
+        "api",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 1, "a regression: {}", r.stderr);
+    let out = json_of(&r.stdout);
+    let cmp = out["comparisons"].as_array().unwrap();
+    assert_eq!(cmp.len(), 3);
+    let row = |i: usize, id: &str| {
+        cmp[i]["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id && r["subject"].is_null())
+            .unwrap()
+            .clone()
+    };
+    let mb = 1024.0 * 1024.0;
+    let mem = row(1, "memory");
+    assert!(cmp[1]["after"].as_str().unwrap().contains("api-2:8000"));
+    close(&mem["before"], 620.0 * mb, "before");
+    close(&mem["after"], 820.0 * mb, "after");
+    assert_eq!(mem["verdict"], "regressed");
+    assert_eq!(
+        (mem["before_status"].as_str(), mem["after_status"].as_str()),
+        (Some("off_target"), Some("warning"))
+    );
+    for id in ["request_rate", "memory", "error_rate"] {
+        assert_eq!(row(0, id)["verdict"], "same", "api-1 {id}");
+    }
+    assert_eq!(out["failed"], true);
+}
