@@ -1,0 +1,156 @@
+//! Generated files: one target's configs (`--write-configs`, `generate`, `--diff`) and
+//! baselines.
+
+use super::*;
+
+/// Generated files as `(file name, text)`.
+pub(super) type Files = Vec<(String, String)>;
+
+/// `--base-config`, read within its bounds.
+pub(super) fn base_config(g: &GenerateArgs) -> anyhow::Result<Option<BaseConfig>> {
+    let Some(p) = &g.base_config else {
+        return Ok(None);
+    };
+    let text = bounded::read_text(p, "--base-config", bounded::CONFIG_LIMIT)?;
+    bounded::yaml_depth(&text, bounded::YAML_DEPTH)
+        .map_err(|e| anyhow::anyhow!("--base-config {}: {e}", p.display()))?;
+    Ok(Some(BaseConfig {
+        path: p.display().to_string(),
+        text,
+    }))
+}
+
+/// The one `--job` a single target's config may change.
+pub(super) fn single_job(g: &GenerateArgs) -> anyhow::Result<Option<&str>> {
+    match g.job.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one)),
+        many => anyhow::bail!(
+            "--job was given {} times; one target's config changes one job (several narrow a --prometheus fleet)",
+            many.len()
+        ),
+    }
+}
+
+/// Generates files for the first source that could be analysed.
+pub(super) fn generate_files(
+    analysed: &[Analysed],
+    cfg: &Config,
+    g: &GenerateArgs,
+    kinds: &[&str],
+) -> anyhow::Result<(Files, Option<BaseConfig>)> {
+    let parsed_sources: Vec<&Analysed> = analysed.iter().filter(|a| a.parsed.is_some()).collect();
+    // One config is written for one target: rather than use the first source and quietly
+    // drop the others, say so (merging several targets into one config is not done yet).
+    if parsed_sources.len() > 1 {
+        let names: Vec<String> = parsed_sources.iter().map(|a| a.source.name()).collect();
+        anyhow::bail!(
+            "configs are generated for one source, and {} were given ({}); nothing was written: run once per target",
+            names.len(),
+            names.join(", ")
+        );
+    }
+    let a = parsed_sources.first().copied().ok_or_else(|| {
+        anyhow::anyhow!("no source could be analysed, so there is nothing to generate from")
+    })?;
+    let parsed = a
+        .parsed
+        .as_ref()
+        .ok_or_else(|| anyhow::anyhow!("no parsed source"))?;
+    let base = base_config(g)?;
+    let (target, path, scheme) = settings::target(&a.source, g.target.as_deref());
+    let plan = generate::plan(
+        &a.report,
+        &target,
+        &path,
+        &scheme,
+        single_job(g)?,
+        base.as_ref().map(|b| b.text.as_str()),
+    )
+    .with_context(|| base.as_ref().map(|b| b.path.clone()).unwrap_or_default())?;
+    let verdict = if plan.changed { "changed" } else { "unchanged" };
+    say(format_args!(
+        "promtune: job {:?} ({}) {verdict}: {}",
+        plan.job, plan.chosen_by, plan.reason
+    ));
+    let cx = GenerateContext {
+        report: &a.report,
+        snapshot: &parsed.snapshot,
+        thresholds: &cfg.thresholds,
+        plan: &plan,
+        base: base.as_ref(),
+        rule_files: !g.no_rule_files,
+        runbook_base: g
+            .runbook_url
+            .as_deref()
+            .unwrap_or(generate::RUNBOOK_BASE)
+            .trim_end_matches('/'),
+    };
+    let mut files = Vec::new();
+    for kind in kinds {
+        let gen = generate::by_kind(kind).ok_or_else(|| anyhow::anyhow!("unknown kind {kind}"))?;
+        files.push((gen.file_name().to_string(), gen.generate(&cx)?));
+    }
+    Ok((files, base))
+}
+
+/// The unified diff of the generated Prometheus config against the base config.
+pub(super) fn diff(files: &[(String, String)], base: Option<&BaseConfig>) -> String {
+    let (Some(b), Some((_, new))) = (
+        base,
+        files.iter().find(|(n, _)| n == "prometheus-optimized.yml"),
+    ) else {
+        return String::new();
+    };
+    // Patience anchors on lines that occur once on each side (job names, targets), so a
+    // config rewritten throughout still diffs in about linear time; Myers alone was
+    // quadratic in the lines changed.
+    similar::TextDiff::configure()
+        .algorithm(similar::Algorithm::Patience)
+        .diff_lines(b.text.as_str(), new.as_str())
+        .unified_diff()
+        .header(&b.path, "prometheus-optimized.yml")
+        .to_string()
+}
+
+/// `promtune baseline write FILE SOURCE…`.
+pub(super) fn baseline_write(args: &crate::cli::BaselineWrite) -> anyhow::Result<u8> {
+    let cfg = load_config(&args.run.thresholds)?;
+    let (analysed, failed) = collect::analyse_all(&args.run, &cfg, &mut |m| say(m), &|w| {
+        countdown(w, "second scrape")
+    })?;
+    if failed {
+        anyhow::bail!("a source could not be analysed, so no baseline was written");
+    }
+    let reports: Vec<Report> = analysed.into_iter().map(|a| a.report).collect();
+    let found = report::record(&reports);
+    generate::write_one(&args.file, &report::baseline_json(&found), args.force)?;
+    say(format_args!(
+        "wrote {} ({} findings)",
+        args.file.display(),
+        found.len()
+    ));
+    Ok(exit::OK)
+}
+
+pub(super) fn generate_one(args: &GenerateCmd) -> anyhow::Result<u8> {
+    let cfg = load_config(&args.run.thresholds)?;
+    let (analysed, failed) = collect::analyse_all(&args.run, &cfg, &mut |m| say(m), &|w| {
+        countdown(w, "second scrape")
+    })?;
+    let (files, base) = generate_files(&analysed, &cfg, &args.generate, &[args.kind.as_str()])?;
+    let mut out = stdout();
+    if args.generate.diff {
+        out.write_all(diff(&files, base.as_ref()).as_bytes())?;
+    } else if let Some(path) = args.output.as_ref().filter(|p| p.as_os_str() != "-") {
+        let text = files.first().map(|f| f.1.as_str()).unwrap_or_default();
+        generate::write_one(path, text, args.generate.force)?;
+        say(format_args!("wrote {}", path.display()));
+    } else {
+        for (_, text) in &files {
+            out.write_all(text.as_bytes())?;
+        }
+    }
+    out.flush()?;
+    Ok(if failed { exit::FAILURE } else { exit::OK })
+}

@@ -1,0 +1,163 @@
+//! `analyze` over a fleet: read from a server (`--prometheus`) or scraped from a config
+//! (`--targets-from`).
+
+use super::*;
+
+/// `analyze --prometheus URL`: the fleet a server scrapes.
+pub(super) fn analyze_server(args: &AnalyzeArgs, url: &str, cfg: &Config) -> anyhow::Result<u8> {
+    let q = settings::range_query(&args.run, url, &args.generate.job)?;
+    let http = settings::http_options(&args.run.http)?;
+    let mut read = crate::server::read(&q, &http, cfg)?;
+    waive(args, cfg, &mut read.reports)?;
+    for r in &read.reports {
+        for n in &r.notices {
+            say(format_args!("{}: notice: {n}", r.source));
+        }
+    }
+    for w in &read.fleet.notices {
+        say(format_args!("{}: warning from the server: {w}", read.shown));
+    }
+    say(format_args!(
+        "promtune: read {} targets with {} requests to {}",
+        read.reports.len(),
+        read.requests,
+        read.shown
+    ));
+    if !read.left_out.is_empty() {
+        say(format_args!(
+            "promtune: {} targets have no request metrics and were left out",
+            read.left_out.len()
+        ));
+    }
+    let base = base_config(&args.generate)?;
+    let files = || {
+        generate::fleet_files(&generate::FleetInput {
+            source: format!(
+                "{} over {} ending {}",
+                read.shown,
+                args.run.range,
+                report::rfc3339(q.at)
+            ),
+            reports: &read.reports,
+            fleet: &read.fleet,
+            samples: &read.samples,
+            thresholds: &cfg.thresholds,
+            base: base.as_ref(),
+            rule_files: !args.generate.no_rule_files,
+            runbook_base: args.generate.runbook_url.as_deref(),
+        })
+    };
+    let mut out = stdout();
+    if args.generate.diff {
+        out.write_all(diff(&files()?, base.as_ref()).as_bytes())?;
+    } else {
+        emit(&mut out, args, &read.reports, Some(&read.fleet))?;
+    }
+    out.flush()?;
+    if let (Some(dir), false) = (&args.write_configs, args.generate.diff) {
+        for path in generate::write_outputs(dir, &files()?, args.generate.force)? {
+            say(format_args!("wrote {}", path.display()));
+        }
+    }
+    Ok(verdict(args.fail_on, &counted(&read.reports), false))
+}
+
+/// `analyze --targets-from FILE`: every target of a config or file_sd file, scraped at once.
+pub(super) fn analyze_targets(
+    args: &AnalyzeArgs,
+    file: &std::path::Path,
+    cfg: &Config,
+) -> anyhow::Result<u8> {
+    let http = settings::http_options(&args.run.http)?;
+    let found = crate::fleet::discover(file, &args.generate.job, &http)?;
+    for n in &found.notices {
+        say(format_args!("{}: {n}", file.display()));
+    }
+    if found.targets.is_empty() {
+        anyhow::bail!("{}: no targets to scrape", file.display());
+    }
+    let window = args
+        .run
+        .window
+        .as_deref()
+        .map(|w| {
+            humantime::parse_duration(w).map_err(|e| {
+                anyhow::anyhow!("--window {w:?}: {e} (expected a duration such as 30s)")
+            })
+        })
+        .transpose()?;
+    let source = file.display().to_string();
+    let mut scraped = crate::fleet::scrape(
+        &found,
+        crate::fleet::Options {
+            concurrency: usize::from(args.run.concurrency),
+            max_bytes: args.run.input.max_bytes,
+            input_format: args.run.input.input_format,
+            window,
+            source: source.clone(),
+        },
+        cfg,
+        std::sync::Arc::new(Terminal::default()),
+    )?;
+    for r in &scraped.reports {
+        if let Some(e) = &r.error {
+            say(e);
+        }
+        for n in &r.notices {
+            say(format_args!("{}: warning: {n}", r.source));
+        }
+    }
+    waive(args, cfg, &mut scraped.reports)?;
+    say(format_args!(
+        "promtune: scraped {} targets, {} failed",
+        scraped.reports.len(),
+        scraped.failed
+    ));
+    let times: Vec<f64> = scraped
+        .reports
+        .iter()
+        .filter_map(|r| r.scraped_at.0)
+        .collect();
+    let range = (
+        times.iter().copied().fold(f64::INFINITY, f64::min),
+        times.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    );
+    let fleet = report::Fleet::from_reports(&scraped.reports, range);
+    let base = match &args.generate.base_config {
+        Some(_) => base_config(&args.generate)?,
+        // The config the targets came from is the natural base.
+        None if found.jobs.iter().any(|j| j.interval.is_some()) => Some(BaseConfig {
+            path: source.clone(),
+            text: bounded::read_text(file, "--targets-from", bounded::CONFIG_LIMIT)?,
+        }),
+        None => None,
+    };
+    let files = || {
+        generate::fleet_files(&generate::FleetInput {
+            source: source.clone(),
+            reports: &scraped.reports,
+            fleet: &fleet,
+            samples: &scraped.samples,
+            thresholds: &cfg.thresholds,
+            base: base.as_ref(),
+            rule_files: !args.generate.no_rule_files,
+            runbook_base: args.generate.runbook_url.as_deref(),
+        })
+    };
+    let mut out = stdout();
+    if args.generate.diff {
+        out.write_all(diff(&files()?, base.as_ref()).as_bytes())?;
+    } else {
+        emit(&mut out, args, &scraped.reports, Some(&fleet))?;
+    }
+    out.flush()?;
+    if let (Some(dir), false) = (&args.write_configs, args.generate.diff) {
+        for path in generate::write_outputs(dir, &files()?, args.generate.force)? {
+            say(format_args!("wrote {}", path.display()));
+        }
+    }
+    if scraped.failed == scraped.reports.len() {
+        return Ok(exit::FAILURE);
+    }
+    Ok(verdict(args.fail_on, &counted(&scraped.reports), false))
+}
