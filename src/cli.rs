@@ -1,4 +1,4 @@
-//! The command line (clap derive only); converted to domain types in `app.rs`.
+//! The command line (clap derive only); converted to domain types in `app`.
 
 use std::path::PathBuf;
 
