@@ -28,7 +28,7 @@ table{border-collapse:collapse;margin:.5em 0}td,th{border-bottom:1px solid var(-
 .p95{stroke:var(--crit);stroke-width:3}.target{stroke:var(--ok);stroke-width:2;stroke-dasharray:6 3}
 .series{fill:none;stroke:var(--ok);stroke-width:2}.projection{stroke:var(--crit);stroke-width:2;stroke-dasharray:5 4}
 .limit-warning{stroke:var(--warn);stroke-dasharray:4 3}.limit-critical{stroke:var(--crit);stroke-dasharray:4 3}
-svg.chart{max-width:100%;height:auto;display:block}svg.chart[data-chart=gauge]{width:16em;min-width:10em}
+.axis{font-size:9px;fill:var(--muted)}.axis.end{text-anchor:end}svg.chart{max-width:100%;height:auto;display:block}svg.chart[data-chart=gauge]{width:16em;min-width:10em}
 "#;
 
 /// Marks each chart with its drawn size and shapes, so that a browser test can read them.
@@ -179,7 +179,9 @@ fn trends(out: &mut String, r: &Report) {
             out,
             "<figure><figcaption>{}</figcaption>{}</figure>",
             esc(&t.describe()),
-            svg::trend(&t.title, &t.points, &limits, t.reaches)
+            svg::trend(&t.title, &t.points, &limits, t.reaches, &|v| t
+                .unit
+                .format(v))
         );
     }
 }

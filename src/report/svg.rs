@@ -190,13 +190,14 @@ pub(crate) fn latency(buckets: &[(f64, f64)], p95: Option<f64>, target: Option<f
     s
 }
 
-/// A trend: the points as a line, the warning and critical lines, and the projection to the
-/// critical line when there is one.
+/// A trend: the points as a line, the warning and critical lines, the projection to the
+/// critical line when there is one, and the axes' ends as text (`fmt` writes a value).
 pub(crate) fn trend(
     title: &str,
     points: &[(f64, f64)],
     limits: &[(f64, &str)],
     reaches: Option<(f64, f64)>,
+    fmt: &dyn Fn(f64) -> String,
 ) -> String {
     let (t0, t1) = (
         points.first().map_or(0.0, |p| p.0),
@@ -227,6 +228,13 @@ pub(crate) fn trend(
     for (v, k) in limits {
         let _ = write!(s, "<line class=\"limit-{k}\" x1=\"0\" x2=\"{W}\" y1=\"{:.2}\" y2=\"{:.2}\"><title>{k} {v}</title></line>", y(*v), y(*v));
     }
+    let _ = write!(
+        s,
+        "<text class=\"axis\" x=\"2\" y=\"10\">{}</text><text class=\"axis\" x=\"2\" y=\"118\">{}</text><text class=\"axis end\" x=\"{W}\" y=\"118\">{}</text>",
+        esc(&fmt(vmax)),
+        esc(&super::rfc3339(t0)),
+        esc(&super::rfc3339(end))
+    );
     let pts: Vec<String> = points
         .iter()
         .map(|p| format!("{:.2},{:.2}", x(p.0), y(p.1)))
