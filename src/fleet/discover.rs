@@ -19,6 +19,8 @@ pub struct Job {
     pub name: String,
     /// `scrape_interval` (or the global one), in seconds.
     pub interval: Option<f64>,
+    /// `scrape_timeout` (or the global one, or Prometheus's default), in seconds.
+    pub timeout: Option<f64>,
     /// How its targets are fetched: the command line's options plus the job's auth and CA.
     pub http: HttpOptions,
 }
@@ -257,6 +259,7 @@ pub fn read(path: &Path, jobs: &[String], base: &HttpOptions) -> anyhow::Result<
                     d.jobs.push(Job {
                         name: job.clone(),
                         interval: None,
+                        timeout: None,
                         http: base.clone(),
                     });
                     names.len() - 1
@@ -343,6 +346,7 @@ pub fn read(path: &Path, jobs: &[String], base: &HttpOptions) -> anyhow::Result<
         d.jobs.push(Job {
             name: name.to_string(),
             interval: Some(interval),
+            timeout: Some(timeout),
             http: job_http(j, &dir, base).with_context(|| format!("job {name:?}"))?,
         });
         let scheme = j.get("scheme").and_then(Value::as_str).unwrap_or("http");

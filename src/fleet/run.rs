@@ -181,7 +181,9 @@ fn facts(d: &Discovered, job: usize, parsed: &Parsed, secs: f64, source: &str) -
             Some(_) => format!("scrape_interval of job {:?} in {source}", j.name),
             None => "unknown: a file_sd list carries no interval".into(),
         },
-        timeout: None,
+        timeout: j
+            .timeout
+            .map(|t| (t, format!("scrape_timeout of job {:?} in {source}", j.name))),
         samples_per_scrape: Some(parsed.snapshot.stats.samples() as f64),
         duration_max: Some(secs),
         availability: None,
@@ -275,8 +277,17 @@ pub fn scrape(
                 };
                 let mut a = analysis::analyse(name.clone(), &later, earlier.as_ref(), &cfg2)
                     .map_err(|e| format!("{name}: error: {e}"))?;
-                a.report.scrape = Some(facts(&d2, t.job, &parsed, secs, &o2.source));
+                let f = facts(&d2, t.job, &parsed, secs, &o2.source);
                 a.report.notices = a.warnings;
+                // A page this slow to fetch is as slow for Prometheus, timeout or not.
+                if let (Some(d), Some((to, _))) = (f.duration_max, &f.timeout) {
+                    if d > 0.8 * to {
+                        a.report.notices.push(format!(
+                            "the scrape took {d:.1}s of the job's {to}s scrape_timeout: raise it, or make the page cheaper"
+                        ));
+                    }
+                }
+                a.report.scrape = Some(f);
                 Ok((a.report, parsed.snapshot))
             });
             match analysed {

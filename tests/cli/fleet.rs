@@ -111,7 +111,7 @@ fn layout() -> (Layout, fleet_serve::Fleet) {
         },
         Behaviour::Page {
             bytes: sizes[5],
-            delay: Duration::from_millis(700),
+            delay: Duration::from_millis(900),
             gzip: false,
         },
         Behaviour::Page {
@@ -134,7 +134,7 @@ fn layout() -> (Layout, fleet_serve::Fleet) {
         .replace("http://", "")
         .replace("/metrics", "");
     let config = format!(
-        "global:\n  scrape_interval: 15s\nscrape_configs:\n  # the API, scraped too often\n  - job_name: api\n    scrape_interval: 10s\n    static_configs:\n{}{}      - targets: ['{down}']\n        labels: {{instance: 'down'}}\n  - job_name: web\n    scrape_interval: 30s\n    basic_auth:\n      username: promtune\n      password_file: web.pass\n    static_configs:\n{}{}  - job_name: batch\n    scrape_interval: 1m\n    authorization:\n      credentials_file: batch.token\n    file_sd_configs:\n      - files: ['sd/batch-*.json']\n",
+        "global:\n  scrape_interval: 15s\nscrape_configs:\n  # the API, scraped too often\n  - job_name: api\n    scrape_interval: 10s\n    static_configs:\n{}{}      - targets: ['{down}']\n        labels: {{instance: 'down'}}\n  - job_name: web\n    scrape_interval: 30s\n    basic_auth:\n      username: promtune\n      password_file: web.pass\n    static_configs:\n{}{}  - job_name: batch\n    scrape_interval: 1m\n    scrape_timeout: 1s\n    authorization:\n      credentials_file: batch.token\n    file_sd_configs:\n      - files: ['sd/batch-*.json']\n",
         group(0),
         group(1),
         group(2),
