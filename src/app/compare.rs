@@ -86,33 +86,27 @@ pub(super) fn compare(args: &crate::cli::CompareArgs) -> anyhow::Result<u8> {
     let before = side(b, args, &cfg)?;
     let after = side(a, args, &cfg)?;
     let rows = crate::compare::compare(&before, &after, &cfg.thresholds, tolerance, &expect);
-    let format = match args.format {
-        FormatArg::Table => report::Format::Table,
-        FormatArg::Json => report::Format::Json,
-        FormatArg::Markdown => report::Format::Markdown,
-        FormatArg::Sarif => report::Format::Sarif,
-        FormatArg::Github => report::Format::Github,
-        FormatArg::Html => report::Format::Html,
-        FormatArg::Junit => report::Format::Junit(Some(Status::Warning)),
-    };
-    let text = crate::compare::render(format, &before, &after, &rows);
+    let text = crate::compare::render(compare_format(args), &before, &after, &rows);
     let mut out = stdout();
-    match args.output.as_ref().filter(|p| p.as_os_str() != "-") {
-        Some(p) => {
-            generate::write_one(p, &text, args.force)?;
-            say(format_args!("wrote {}", p.display()));
-            out.write_all(
-                crate::compare::render(report::Format::Table, &before, &after, &rows).as_bytes(),
-            )?;
-        }
-        None => out.write_all(text.as_bytes())?,
-    }
+    deliver(&mut out, args.output.as_ref(), args.force, &text, || {
+        crate::compare::render(report::Format::Table, &before, &after, &rows)
+    })?;
     out.flush()?;
     Ok(if crate::compare::failed(&rows) {
         exit::FINDINGS
     } else {
         exit::OK
     })
+}
+
+/// A comparison's format: the table coloured on a terminal, JUnit failing on every
+/// regression or unmet expectation.
+fn compare_format(args: &crate::cli::CompareArgs) -> report::Format {
+    format_for(
+        args.format,
+        table_format(crate::cli::ColorArg::Auto),
+        Some(Status::Warning),
+    )
 }
 
 /// `START/DURATION` as `(start, seconds)`.
@@ -181,25 +175,11 @@ pub(super) fn compare_ranges(
     if pairs.is_empty() {
         anyhow::bail!("no target is in both ranges");
     }
-    let format = match args.format {
-        FormatArg::Table => table_format(crate::cli::ColorArg::Auto),
-        FormatArg::Json => report::Format::Json,
-        FormatArg::Markdown => report::Format::Markdown,
-        FormatArg::Sarif => report::Format::Sarif,
-        FormatArg::Github => report::Format::Github,
-        FormatArg::Html => report::Format::Html,
-        FormatArg::Junit => report::Format::Junit(Some(Status::Warning)),
-    };
-    let text = crate::compare::render_many(format, &pairs);
+    let text = crate::compare::render_many(compare_format(args), &pairs);
     let mut out = stdout();
-    match args.output.as_ref().filter(|p| p.as_os_str() != "-") {
-        Some(p) => {
-            generate::write_one(p, &text, args.force)?;
-            say(format_args!("wrote {}", p.display()));
-            out.write_all(crate::compare::render_many(report::Format::Table, &pairs).as_bytes())?;
-        }
-        None => out.write_all(text.as_bytes())?,
-    }
+    deliver(&mut out, args.output.as_ref(), args.force, &text, || {
+        crate::compare::render_many(report::Format::Table, &pairs)
+    })?;
     out.flush()?;
     let failed = pairs
         .iter()

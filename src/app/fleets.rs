@@ -30,35 +30,20 @@ pub(super) fn analyze_server(args: &AnalyzeArgs, url: &str, cfg: &Config) -> any
         ));
     }
     let base = base_config(&args.generate)?;
-    let files = || {
-        generate::fleet_files(&generate::FleetInput {
-            source: format!(
-                "{} over {} ending {}",
-                read.shown,
-                args.run.range,
-                report::rfc3339(q.at)
-            ),
-            reports: &read.reports,
-            fleet: &read.fleet,
-            samples: &read.samples,
-            thresholds: &cfg.thresholds,
-            base: base.as_ref(),
-            rule_files: !args.generate.no_rule_files,
-            runbook_base: args.generate.runbook_url.as_deref(),
-        })
+    let source = format!(
+        "{} over {} ending {}",
+        read.shown,
+        args.run.range,
+        report::rfc3339(q.at)
+    );
+    let fleet = Fleet {
+        source,
+        reports: &read.reports,
+        summary: &read.fleet,
+        samples: &read.samples,
+        base: base.as_ref(),
     };
-    let mut out = stdout();
-    if args.generate.diff {
-        out.write_all(diff(&files()?, base.as_ref()).as_bytes())?;
-    } else {
-        emit(&mut out, args, &read.reports, Some(&read.fleet))?;
-    }
-    out.flush()?;
-    if let (Some(dir), false) = (&args.write_configs, args.generate.diff) {
-        for path in generate::write_outputs(dir, &files()?, args.generate.force)? {
-            say(format_args!("wrote {}", path.display()));
-        }
-    }
+    fleet.output(args, cfg)?;
     Ok(verdict(args.fail_on, &counted(&read.reports), false))
 }
 
@@ -126,38 +111,61 @@ pub(super) fn analyze_targets(
     let base = match &args.generate.base_config {
         Some(_) => base_config(&args.generate)?,
         // The config the targets came from is the natural base.
-        None if found.jobs.iter().any(|j| j.interval.is_some()) => Some(BaseConfig {
+        None => found.config.clone().map(|text| BaseConfig {
             path: source.clone(),
-            text: bounded::read_text(file, "--targets-from", bounded::CONFIG_LIMIT)?,
+            text,
         }),
-        None => None,
     };
-    let files = || {
-        generate::fleet_files(&generate::FleetInput {
-            source: source.clone(),
-            reports: &scraped.reports,
-            fleet: &fleet,
-            samples: &scraped.samples,
-            thresholds: &cfg.thresholds,
-            base: base.as_ref(),
-            rule_files: !args.generate.no_rule_files,
-            runbook_base: args.generate.runbook_url.as_deref(),
-        })
-    };
-    let mut out = stdout();
-    if args.generate.diff {
-        out.write_all(diff(&files()?, base.as_ref()).as_bytes())?;
-    } else {
-        emit(&mut out, args, &scraped.reports, Some(&fleet))?;
+    Fleet {
+        source,
+        reports: &scraped.reports,
+        summary: &fleet,
+        samples: &scraped.samples,
+        base: base.as_ref(),
     }
-    out.flush()?;
-    if let (Some(dir), false) = (&args.write_configs, args.generate.diff) {
-        for path in generate::write_outputs(dir, &files()?, args.generate.force)? {
-            say(format_args!("wrote {}", path.display()));
-        }
-    }
+    .output(args, cfg)?;
     if scraped.failed == scraped.reports.len() {
         return Ok(exit::FAILURE);
     }
     Ok(verdict(args.fail_on, &counted(&scraped.reports), false))
+}
+
+/// A fleet's reports and what its configs are written from.
+struct Fleet<'a> {
+    source: String,
+    reports: &'a [Report],
+    summary: &'a report::Fleet,
+    samples: &'a std::collections::BTreeMap<String, crate::model::Snapshot>,
+    base: Option<&'a BaseConfig>,
+}
+
+impl Fleet<'_> {
+    /// The report (or `--diff`) on stdout, and the configs into `--write-configs DIR`.
+    fn output(&self, args: &AnalyzeArgs, cfg: &Config) -> anyhow::Result<()> {
+        let files = || {
+            generate::fleet_files(&generate::FleetInput {
+                source: self.source.clone(),
+                reports: self.reports,
+                fleet: self.summary,
+                samples: self.samples,
+                thresholds: &cfg.thresholds,
+                base: self.base,
+                rule_files: !args.generate.no_rule_files,
+                runbook_base: args.generate.runbook_url.as_deref(),
+            })
+        };
+        let mut out = stdout();
+        if args.generate.diff {
+            out.write_all(diff(&files()?, self.base).as_bytes())?;
+        } else {
+            emit(&mut out, args, self.reports, Some(self.summary))?;
+        }
+        out.flush()?;
+        if let (Some(dir), false) = (&args.write_configs, args.generate.diff) {
+            for path in generate::write_outputs(dir, &files()?, args.generate.force)? {
+                say(format_args!("wrote {}", path.display()));
+            }
+        }
+        Ok(())
+    }
 }

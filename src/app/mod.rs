@@ -190,8 +190,27 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
     Ok(verdict(args.fail_on, &counted(&reports), failed))
 }
 
-/// The reports in `--format`, to `--output FILE` (written as generated configs are: atomic,
-/// never over an existing file without `--force`) with the table on stdout, or to stdout.
+/// `text` to `--output FILE` (written as generated configs are: atomic, never over an
+/// existing file without `--force`) with `table()` on stdout for the log, or `text` to stdout.
+fn deliver(
+    out: &mut Stdout,
+    output: Option<&std::path::PathBuf>,
+    force: bool,
+    text: &str,
+    table: impl FnOnce() -> String,
+) -> anyhow::Result<()> {
+    match output.filter(|p| p.as_os_str() != "-") {
+        Some(path) => {
+            generate::write_one(path, text, force)?;
+            say(format_args!("wrote {}", path.display()));
+            out.write_all(table().as_bytes())?;
+        }
+        None => out.write_all(text.as_bytes())?,
+    }
+    Ok(())
+}
+
+/// The reports in `--format`, delivered (see [`deliver`]).
 fn emit(
     out: &mut Stdout,
     args: &AnalyzeArgs,
@@ -199,19 +218,13 @@ fn emit(
     fleet: Option<&report::Fleet>,
 ) -> anyhow::Result<()> {
     let text = report::renderer(format_of(args)).render(reports, fleet);
-    match args.output.as_ref().filter(|p| p.as_os_str() != "-") {
-        Some(path) => {
-            generate::write_one(path, &text, args.generate.force)?;
-            say(format_args!("wrote {}", path.display()));
-            out.write_all(
-                report::renderer(table_format(args.color))
-                    .render(reports, fleet)
-                    .as_bytes(),
-            )?;
-        }
-        None => out.write_all(text.as_bytes())?,
-    }
-    Ok(())
+    deliver(
+        out,
+        args.output.as_ref(),
+        args.generate.force,
+        &text,
+        || report::renderer(table_format(args.color)).render(reports, fleet),
+    )
 }
 
 /// Marks what the config's `ignore:` suppresses and what `--baseline` holds.
@@ -271,30 +284,41 @@ fn table_format(c: crate::cli::ColorArg) -> report::Format {
     }
 }
 
-/// The report format, with `--fail-on` for JUnit's failures.
-fn format_of(args: &AnalyzeArgs) -> report::Format {
-    match args.format {
-        FormatArg::Table => table_format(args.color),
+/// The lowest status `--fail-on` fails on (`unknown` also fails on warnings).
+fn fail_line(fail_on: FailOnArg) -> Option<Status> {
+    match fail_on {
+        FailOnArg::Never => None,
+        FailOnArg::Warning | FailOnArg::Unknown => Some(Status::Warning),
+        FailOnArg::Critical => Some(Status::Critical),
+    }
+}
+
+/// A `--format` as the renderers know it: `table` the table format to use, `junit_at` the
+/// status JUnit fails at.
+fn format_for(f: FormatArg, table: report::Format, junit_at: Option<Status>) -> report::Format {
+    match f {
+        FormatArg::Table => table,
         FormatArg::Json => report::Format::Json,
         FormatArg::Markdown => report::Format::Markdown,
         FormatArg::Sarif => report::Format::Sarif,
         FormatArg::Github => report::Format::Github,
         FormatArg::Html => report::Format::Html,
-        FormatArg::Junit => report::Format::Junit(match args.fail_on {
-            FailOnArg::Never => None,
-            FailOnArg::Warning | FailOnArg::Unknown => Some(Status::Warning),
-            FailOnArg::Critical => Some(Status::Critical),
-        }),
+        FormatArg::Junit => report::Format::Junit(junit_at),
     }
+}
+
+/// The report format, with `--fail-on` for JUnit's failures.
+fn format_of(args: &AnalyzeArgs) -> report::Format {
+    format_for(
+        args.format,
+        table_format(args.color),
+        fail_line(args.fail_on),
+    )
 }
 
 /// The exit code for these statuses under `--fail-on`.
 fn verdict(fail_on: FailOnArg, statuses: &[Status], failed: bool) -> u8 {
-    let limit = match fail_on {
-        FailOnArg::Never => None,
-        FailOnArg::Warning | FailOnArg::Unknown => Some(Status::Warning),
-        FailOnArg::Critical => Some(Status::Critical),
-    };
+    let limit = fail_line(fail_on);
     let worst = statuses.iter().max();
     // Unknown sorts below ok, so "at or above" cannot say it: it is asked for by name.
     let unmeasured = fail_on == FailOnArg::Unknown && statuses.contains(&Status::Unknown);

@@ -45,6 +45,9 @@ pub struct Discovered {
     pub targets: Vec<Target>,
     /// Relabelings not applied, and the like, each naming its job.
     pub notices: Vec<String>,
+    /// The Prometheus config's text, when the targets came from one (the base of the
+    /// fleet's generated config).
+    pub config: Option<String>,
 }
 
 /// `path:line: message` for the first line holding `needle`.
@@ -168,6 +171,17 @@ fn wildcard(p: &str, s: &str) -> bool {
     p[i..].iter().all(|c| *c == '*')
 }
 
+/// A mapping of strings (a target group's `labels`); other entries are left out.
+fn string_map(v: Option<&Value>) -> BTreeMap<String, String> {
+    v.and_then(Value::as_mapping)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// A target group: its addresses and labels.
 type Group = (Vec<String>, BTreeMap<String, String>);
 
@@ -210,17 +224,7 @@ fn file_sd(path: &Path) -> anyhow::Result<Vec<Group>> {
                     })
                 })
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            let labels = g
-                .get("labels")
-                .and_then(Value::as_mapping)
-                .map(|m| {
-                    m.iter()
-                        .filter_map(|(k, v)| {
-                            Some((k.as_str()?.to_string(), v.as_str()?.to_string()))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            let labels = string_map(g.get("labels"));
             Ok((targets, labels))
         })
         .collect()
@@ -291,6 +295,7 @@ pub fn read(path: &Path, jobs: &[String], base: &HttpOptions) -> anyhow::Result<
         }
         return Ok(d);
     }
+    d.config = Some(text.clone());
     let configs = v
         .get("scrape_configs")
         .and_then(Value::as_sequence)
@@ -390,17 +395,7 @@ pub fn read(path: &Path, jobs: &[String], base: &HttpOptions) -> anyhow::Result<
                 .flatten()
                 .filter_map(|t| t.as_str().map(str::to_string))
                 .collect();
-            let labels = sc
-                .get("labels")
-                .and_then(Value::as_mapping)
-                .map(|m| {
-                    m.iter()
-                        .filter_map(|(k, v)| {
-                            Some((k.as_str()?.to_string(), v.as_str()?.to_string()))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            let labels = string_map(sc.get("labels"));
             groups.push((targets, labels));
         }
         for fc in j

@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::http::{self, redact};
 use super::HttpOptions;
+use crate::parse::parse_value;
 
 /// The largest answer read: 1,000 targets × a few series fit in a few MiB.
 pub const ANSWER_LIMIT: u64 = 256 * 1024 * 1024;
@@ -72,7 +73,7 @@ impl Num {
     fn value(&self) -> Option<f64> {
         match self {
             Num::Float(f) => Some(*f),
-            Num::Text(t) => number(&Value::String(t.clone())),
+            Num::Text(t) => parse_value(t),
         }
     }
 }
@@ -112,20 +113,6 @@ pub struct Api {
     pub warnings: RefCell<Vec<String>>,
     /// Requests sent.
     pub requests: std::cell::Cell<u64>,
-}
-
-/// A value as the API writes it: a string (`"1.5"`, `"NaN"`, `"+Inf"`), or a bare number.
-fn number(v: &Value) -> Option<f64> {
-    match v {
-        Value::String(s) => match s.as_str() {
-            "+Inf" | "Inf" => Some(f64::INFINITY),
-            "-Inf" => Some(f64::NEG_INFINITY),
-            "NaN" => Some(f64::NAN),
-            other => other.parse().ok(),
-        },
-        Value::Number(n) => n.as_f64(),
-        _ => None,
-    }
 }
 
 fn labels(v: &Value) -> BTreeMap<String, String> {
@@ -366,11 +353,13 @@ mod tests {
 
     #[test]
     fn values_as_the_api_writes_them() {
-        assert_eq!(number(&Value::from("1.5")), Some(1.5));
-        assert_eq!(number(&Value::from("+Inf")), Some(f64::INFINITY));
-        assert!(number(&Value::from("NaN")).unwrap().is_nan());
-        assert_eq!(number(&Value::from(3)), Some(3.0));
-        assert_eq!(number(&Value::Null), None);
+        let n = |j: &str| serde_json::from_str::<Num>(j).unwrap().value();
+        assert_eq!(n("\"1.5\""), Some(1.5));
+        assert_eq!(n("\"+Inf\""), Some(f64::INFINITY));
+        assert_eq!(n("\"-Inf\""), Some(f64::NEG_INFINITY));
+        assert!(n("\"NaN\"").unwrap().is_nan());
+        assert_eq!(n("3"), Some(3.0));
+        assert_eq!(n("\"x\""), None);
         assert_eq!(seconds(Some(&Value::from("1m30s"))), Some(90.0));
         let m: QueryData = serde_json::from_str(
             r#"{"resultType":"matrix","result":[{"metric":{"job":"a"},"values":[[10,"1"],[25.5,"2"]]}]}"#,

@@ -21,6 +21,8 @@ use crate::model::{FamilyStats, MetricType, Retention, Snapshot, Suffix};
 
 pub use sniff::sniff;
 
+pub(crate) use number::parse_value;
+
 /// An exposition format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
