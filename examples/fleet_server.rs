@@ -32,17 +32,8 @@ fn main() {
         })
         .collect();
     let fleet = fleet_serve::start(behaviours, ports);
-    let groups: Vec<String> = fleet
-        .targets
-        .iter()
-        .enumerate()
-        .map(|(i, (addr, path))| {
-            format!(
-                "{{\"targets\":[\"{addr}\"],\"labels\":{{\"job\":\"job{}\",\"__metrics_path__\":\"{path}\",\"instance\":\"target-{i:04}\"}}}}",
-                i % 5
-            )
-        })
-        .collect();
+    let groups = fleet
+        .file_sd_groups(|i| format!(",\"job\":\"job{}\",\"instance\":\"target-{i:04}\"", i % 5));
     std::fs::write(&out, format!("[{}]\n", groups.join(",\n"))).expect("write the targets file");
     println!("serving {n} targets on {ports} ports; targets in {out}");
     loop {

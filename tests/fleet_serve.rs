@@ -125,6 +125,23 @@ pub struct Fleet {
     pub served: Arc<Vec<AtomicU64>>,
 }
 
+impl Fleet {
+    /// Each target as a file_sd group (JSON) with its `__metrics_path__`, and the extra labels
+    /// `labels(i)` gives (`,"job":"app"`, or nothing).
+    pub fn file_sd_groups(&self, labels: impl Fn(usize) -> String) -> Vec<String> {
+        self.targets
+            .iter()
+            .enumerate()
+            .map(|(i, (a, p))| {
+                format!(
+                    "{{\"targets\":[\"{a}\"],\"labels\":{{\"__metrics_path__\":\"{p}\"{}}}}}",
+                    labels(i)
+                )
+            })
+            .collect()
+    }
+}
+
 fn answer(mut s: TcpStream, i: usize, b: &Behaviour, served: &AtomicU64) {
     let head = read_head(&mut s);
     let n = served.fetch_add(1, Ordering::SeqCst);

@@ -6,7 +6,7 @@ use std::fs;
 
 use serde_json::Value;
 
-use crate::support::{fixture, have, json_of, promtune};
+use crate::support::{fixture, json_of, promtune};
 
 const GUIDE: &str = "fixtures/guide_example.prom";
 
@@ -146,27 +146,15 @@ fn suppressions_apply_until_their_day_and_stay_visible() {
         mem["suppressions"][0]["justification"],
         "suppressed until 2027-03-01: leak fix rolling out"
     );
-    let schema: Value = serde_json::from_str(
-        &fs::read_to_string(fixture("sarif/sarif-schema-2.1.0.json")).unwrap(),
-    )
-    .unwrap();
-    assert!(jsonschema::validator_for(&schema).unwrap().is_valid(&sarif));
+    assert!(crate::support::sarif_schema().is_valid(&sarif));
     let junit = run("2027-02-01T00:00:00Z", "junit").stdout;
     assert!(
         junit.contains("failures=\"0\"")
             && junit.contains("<skipped message=\"Memory Usage is 900MB"),
         "{junit}"
     );
-    if have("xmllint", "--version", "libxml2-utils") {
-        let f = dir.path().join("j.xml");
-        fs::write(&f, &junit).unwrap();
-        let o = std::process::Command::new("xmllint")
-            .args(["--noout", "--schema"])
-            .arg(fixture("junit/junit-10.xsd"))
-            .arg(&f)
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    if let Some((ok, msg)) = crate::support::junit_xsd(&junit) {
+        assert!(ok, "{msg}");
     }
 }
 

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::support::{fixture, have, json_of, promtune};
+use crate::support::{json_of, promtune};
 
 const BEFORE: &str = "fixtures/guide_example.prom";
 const AFTER: &str = "fixtures/guide_after.prom";
@@ -142,25 +142,11 @@ fn every_format_reports_the_regressions() {
     assert_eq!(gh.lines().count(), 10, "{gh}");
     let sarif: Value =
         serde_json::from_str(&compare(&[AFTER, BEFORE, "--format", "sarif"]).stdout).unwrap();
-    let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(fixture("sarif/sarif-schema-2.1.0.json")).unwrap(),
-    )
-    .unwrap();
-    let v = jsonschema::validator_for(&schema).unwrap();
-    assert!(v.is_valid(&sarif), "{sarif}");
+    assert!(crate::support::sarif_schema().is_valid(&sarif), "{sarif}");
     assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 10);
     let junit = compare(&[AFTER, BEFORE, "--format", "junit"]).stdout;
     assert!(junit.contains("failures=\"10\""), "{junit}");
-    if have("xmllint", "--version", "libxml2-utils") {
-        let dir = tempfile::tempdir().unwrap();
-        let f = dir.path().join("c.xml");
-        std::fs::write(&f, &junit).unwrap();
-        let o = std::process::Command::new("xmllint")
-            .args(["--noout", "--schema"])
-            .arg(fixture("junit/junit-10.xsd"))
-            .arg(&f)
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    if let Some((ok, msg)) = crate::support::junit_xsd(&junit) {
+        assert!(ok, "{msg}");
     }
 }

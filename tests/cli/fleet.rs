@@ -209,18 +209,7 @@ fn a_fleet_of_three_jobs_and_a_file_sd() {
     }
     // Ranked by the ingest a 30s interval saves: only `api` (10s) saves, the larger page first;
     // then the rest by job and instance.
-    let rows: Vec<String> = out["fleet"]["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            format!(
-                "{}/{}",
-                r["target"]["job"].as_str().unwrap(),
-                r["target"]["instance"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let rows = crate::support::fleet_ranking(&out);
     assert_eq!(
         rows,
         ["api/t1", "api/t0", "api/down", "batch/t4", "batch/t5", "batch/t6", "web/t2", "web/t3"]
@@ -327,12 +316,7 @@ fn one_bad_target_among_many_leaves_the_others_intact() {
     ]);
     let fleet = fleet_serve::start(behaviours, 2);
     let dir = tempfile::tempdir().unwrap();
-    let groups: Vec<String> = fleet
-        .targets
-        .iter()
-        .enumerate()
-        .map(|(i, (a, p))| format!("{{\"targets\":[\"{a}\"],\"labels\":{{\"job\":\"app\",\"__metrics_path__\":\"{p}\",\"instance\":\"t{i}\"}}}}"))
-        .collect();
+    let groups = fleet.file_sd_groups(|i| format!(",\"job\":\"app\",\"instance\":\"t{i}\""));
     write(
         dir.path(),
         "targets.json",
@@ -447,13 +431,7 @@ fn a_window_scrapes_every_target_twice() {
         1,
     );
     let dir = tempfile::tempdir().unwrap();
-    let groups: Vec<String> = fleet
-        .targets
-        .iter()
-        .map(|(a, p)| {
-            format!("{{\"targets\":[\"{a}\"],\"labels\":{{\"__metrics_path__\":\"{p}\"}}}}")
-        })
-        .collect();
+    let groups = fleet.file_sd_groups(|_| String::new());
     write(dir.path(), "t.json", &format!("[{}]", groups.join(",")));
     let r = promtune(&[
         "analyze",
@@ -501,13 +479,7 @@ fn a_terminal_gets_a_progress_bar() {
         1,
     );
     let dir = tempfile::tempdir().unwrap();
-    let mut groups: Vec<String> = fleet
-        .targets
-        .iter()
-        .map(|(a, p)| {
-            format!("{{\"targets\":[\"{a}\"],\"labels\":{{\"__metrics_path__\":\"{p}\"}}}}")
-        })
-        .collect();
+    let mut groups = fleet.file_sd_groups(|_| String::new());
     let down = crate::server::refused_url()
         .replace("http://", "")
         .replace("/metrics", "");

@@ -166,12 +166,7 @@ fn a_fleets_report_in_a_browser() {
         2,
     );
     let dir = tempfile::tempdir().unwrap();
-    let groups: Vec<String> = fleet
-        .targets
-        .iter()
-        .enumerate()
-        .map(|(i, (a, p))| format!("{{\"targets\":[\"{a}\"],\"labels\":{{\"job\":\"j{}\",\"__metrics_path__\":\"{p}\"}}}}", i % 2))
-        .collect();
+    let groups = fleet.file_sd_groups(|i| format!(",\"job\":\"j{}\"", i % 2));
     let list = dir.path().join("t.json");
     fs::write(&list, format!("[{}]", groups.join(","))).unwrap();
     let (page, json) = both(

@@ -171,36 +171,16 @@ fn assert_fleet(out: &Value, h: &History, kind: Kind) {
         let s = &r["scrape"];
         let job_interval = e["jobs"][job]["interval_seconds"].as_f64().unwrap();
         close(&s["interval_seconds"], job_interval, &what("interval"));
-        close(
-            &s["samples_per_scrape"],
-            t["samples_scraped"].as_f64().unwrap(),
-            &what("samples"),
-        );
-        close(
-            &s["ingest_per_second"],
-            t["ingest_per_second"].as_f64().unwrap(),
-            &what("ingest"),
-        );
-        close(
-            &s["savings_per_second"],
-            t["savings_per_second"].as_f64().unwrap(),
-            &what("savings"),
-        );
-        close(
-            &s["memory_max_bytes"],
-            t["memory_max"].as_f64().unwrap(),
-            &what("memory max"),
-        );
-        close(
-            &s["restarts"],
-            t["restarts"].as_f64().unwrap(),
-            &what("restarts"),
-        );
-        close(
-            &s["scrape_duration_max_seconds"],
-            t["scrape_duration"].as_f64().unwrap(),
-            &what("duration"),
-        );
+        for (field, key) in [
+            ("samples_per_scrape", "samples_scraped"),
+            ("ingest_per_second", "ingest_per_second"),
+            ("savings_per_second", "savings_per_second"),
+            ("memory_max_bytes", "memory_max"),
+            ("restarts", "restarts"),
+            ("scrape_duration_max_seconds", "scrape_duration"),
+        ] {
+            close(&s[field], t[key].as_f64().unwrap(), &what(field));
+        }
         // Prometheus 2.x counts the sample at the range's start, VictoriaMetrics does not.
         let availability = match kind {
             Kind::Prometheus => &t["availability_closed"],
@@ -212,18 +192,7 @@ fn assert_fleet(out: &Value, h: &History, kind: Kind) {
             &what("availability"),
         );
     }
-    let ranking: Vec<String> = out["fleet"]["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            format!(
-                "{}/{}",
-                r["target"]["job"].as_str().unwrap(),
-                r["target"]["instance"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let ranking = crate::support::fleet_ranking(out);
     let expected: Vec<String> = e["ranking"]
         .as_array()
         .unwrap()

@@ -144,3 +144,46 @@ pub(crate) fn promtune_stdin(args: &[&str], input: &[u8]) -> Run {
     let _ = writer.join();
     finish(out)
 }
+
+/// The fleet summary's rows as `job/instance`, in their order.
+pub(crate) fn fleet_ranking(out: &serde_json::Value) -> Vec<String> {
+    out["fleet"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{}/{}",
+                r["target"]["job"].as_str().unwrap(),
+                r["target"]["instance"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+/// The OASIS SARIF 2.1.0 schema (`fixtures/sarif/`).
+pub(crate) fn sarif_schema() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(fixture("sarif/sarif-schema-2.1.0.json")).unwrap();
+    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).expect("a JSON Schema")
+}
+
+/// Whether `xml` follows Jenkins xUnit's junit-10.xsd, by xmllint: `None` where xmllint is
+/// missing (see [`have`]), else `(valid, xmllint's messages)`.
+pub(crate) fn junit_xsd(xml: &str) -> Option<(bool, String)> {
+    if !have("xmllint", "--version", "libxml2-utils") {
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("junit.xml");
+    std::fs::write(&f, xml).unwrap();
+    let o = Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(fixture("junit/junit-10.xsd"))
+        .arg(&f)
+        .output()
+        .unwrap();
+    Some((
+        o.status.success(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    ))
+}
