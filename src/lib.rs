@@ -11,6 +11,7 @@ pub mod collect;
 pub mod compare;
 pub mod config;
 pub mod detect;
+pub mod escape;
 pub mod exit;
 pub mod fleet;
 pub mod generate;

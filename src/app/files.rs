@@ -105,12 +105,14 @@ pub(super) fn diff(files: &[(String, String)], base: Option<&BaseConfig>) -> Str
     // Patience anchors on lines that occur once on each side (job names, targets), so a
     // config rewritten throughout still diffs in about linear time; Myers alone was
     // quadratic in the lines changed.
-    similar::TextDiff::configure()
+    let text = similar::TextDiff::configure()
         .algorithm(similar::Algorithm::Patience)
         .diff_lines(b.text.as_str(), new.as_str())
         .unified_diff()
         .header(&b.path, "prometheus-optimized.yml")
-        .to_string()
+        .to_string();
+    // The user's config may hold anything; the diff is read on a terminal.
+    crate::escape::terminal::lines(&text).into_owned()
 }
 
 /// `promtune baseline write FILE SOURCE…`.

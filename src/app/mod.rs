@@ -22,6 +22,7 @@ use crate::cli::{
 use crate::collect::{self, Analysed};
 use crate::config::{self, Config};
 use crate::detect;
+use crate::escape::terminal;
 use crate::exit;
 use crate::generate::{self, BaseConfig, GenerateContext};
 use crate::input::{bounded, HttpOptions, Source};
@@ -73,9 +74,11 @@ impl Write for Stdout {
 }
 
 /// One line on standard error. A closed or full stderr loses the line; it never panics
-/// (`eprintln!` does) and never changes the exit code.
+/// (`eprintln!` does) and never changes the exit code. Messages carry data (addresses, server
+/// answers, label values), so every control character but the newline is shown escaped.
 pub fn say(msg: impl std::fmt::Display) {
-    let _ = writeln!(std::io::stderr().lock(), "{msg}");
+    let text = msg.to_string();
+    let _ = writeln!(std::io::stderr().lock(), "{}", terminal::lines(&text));
 }
 
 /// Runs the command; returns the exit code, or an error that means exit 2.
@@ -106,17 +109,15 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
 }
 
 fn print_warnings(name: &str, parsed: &Parsed) {
-    let mut err = std::io::stderr().lock();
     for w in &parsed.warnings {
-        let _ = writeln!(
-            err,
+        say(format_args!(
             "{name}:{}:{}: warning: {}",
             w.line, w.column, w.message
-        );
+        ));
     }
     let hidden = parsed.warnings_total - parsed.warnings.len() as u64;
     if hidden > 0 {
-        let _ = writeln!(err, "{name}: {hidden} more warnings not shown");
+        say(format_args!("{name}: {hidden} more warnings not shown"));
     }
 }
 
@@ -135,7 +136,8 @@ fn check(args: &CheckArgs) -> anyhow::Result<u8> {
         ) {
             Ok((parsed, ..)) => {
                 print_warnings(&name, &parsed);
-                out.write_all(report::render_check(&name, &parsed).as_bytes())?;
+                let text = report::render_check(&name, &parsed);
+                out.write_all(terminal::lines(&text).as_bytes())?;
             }
             Err(msg) => {
                 say(msg);

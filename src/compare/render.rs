@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use serde_json::json;
 
 use super::{Row, Side, Verdict};
+use crate::escape::{github, html, markdown, terminal, xml};
 use crate::report::Format;
 
 fn value(r: &Row, v: Option<f64>) -> String {
@@ -55,19 +56,6 @@ fn failure(r: &Row) -> Option<String> {
     }
 }
 
-fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-fn gh(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
 /// The comparison in `format`.
 pub fn render(format: Format, before: &Side, after: &Side, rows: &[Row]) -> String {
     match format {
@@ -78,7 +66,8 @@ pub fn render(format: Format, before: &Side, after: &Side, rows: &[Row]) -> Stri
             for r in rows {
                 t.add_row(cells(r));
             }
-            format!("Before: {}\nAfter:  {}\n{t}\n", before.source, after.source)
+            let text = format!("Before: {}\nAfter:  {}\n{t}\n", before.source, after.source);
+            terminal::lines(&text).into_owned()
         }
         // Compare has no charts: its HTML is the Markdown table's rows as an HTML table.
         Format::Html => {
@@ -90,7 +79,7 @@ pub fn render(format: Format, before: &Side, after: &Side, rows: &[Row]) -> Stri
             for r in rows {
                 s.push_str("<tr>");
                 for c in cells(r) {
-                    let _ = write!(s, "<td>{}</td>", xml(&c));
+                    let _ = write!(s, "<td>{}</td>", html::text(&c));
                 }
                 s.push_str("</tr>");
             }
@@ -99,14 +88,14 @@ pub fn render(format: Format, before: &Side, after: &Side, rows: &[Row]) -> Stri
         }
         Format::Markdown => {
             let mut s = format!(
-                "## promtune compare\n\nBefore: `{}`, after: `{}`.\n\n| {} |\n|{}\n",
-                before.source,
-                after.source,
+                "## promtune compare\n\nBefore: {}, after: {}.\n\n| {} |\n|{}\n",
+                markdown::text(&before.source),
+                markdown::text(&after.source),
                 HEAD.join(" | "),
                 "---|".repeat(HEAD.len())
             );
             for r in rows {
-                let c = cells(r).map(|c| c.replace('|', "\\|"));
+                let c = cells(r).map(|c| markdown::text(&c));
                 let _ = writeln!(s, "| {} |", c.join(" | "));
             }
             s
@@ -125,11 +114,10 @@ pub fn render(format: Format, before: &Side, after: &Side, rows: &[Row]) -> Stri
                     })
                 })
                 .collect();
-            let mut s = serde_json::to_string_pretty(&json!({
+            let mut s = crate::escape::json::pretty(&json!({
                 "before": before.source, "after": after.source, "rows": wire,
                 "failed": super::failed(rows),
-            }))
-            .unwrap_or_default();
+            }));
             s.push('\n');
             s
         }
@@ -140,7 +128,7 @@ pub fn render(format: Format, before: &Side, after: &Side, rows: &[Row]) -> Stri
                 let _ = write!(
                     cases,
                     "    <testcase name=\"{}\" classname=\"promtune.compare\" time=\"0\"",
-                    xml(&metric(r))
+                    xml::text(&metric(r))
                 );
                 match failure(r) {
                     Some(f) => {
@@ -148,7 +136,7 @@ pub fn render(format: Format, before: &Side, after: &Side, rows: &[Row]) -> Stri
                         let _ = write!(
                             cases,
                             ">\n      <failure message=\"{}\" type=\"{}\"/>\n    </testcase>\n",
-                            xml(&f),
+                            xml::text(&f),
                             r.verdict.as_str()
                         );
                     }
@@ -157,14 +145,20 @@ pub fn render(format: Format, before: &Side, after: &Side, rows: &[Row]) -> Stri
             }
             format!(
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"promtune compare\" tests=\"{n}\" failures=\"{failures}\" errors=\"0\" time=\"0\">\n  <testsuite name=\"{}\" tests=\"{n}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\" time=\"0\">\n{cases}  </testsuite>\n</testsuites>\n",
-                xml(&format!("{} → {}", before.source, after.source)),
+                xml::text(&format!("{} → {}", before.source, after.source)),
                 n = rows.len()
             )
         }
         Format::Github => rows
             .iter()
             .filter_map(|r| {
-                failure(r).map(|f| format!("::error title=promtune compare {}::{}\n", r.id, gh(&f)))
+                failure(r).map(|f| {
+                    format!(
+                        "::error title=promtune compare {}::{}\n",
+                        r.id,
+                        github::data(&f)
+                    )
+                })
             })
             .collect(),
         Format::Sarif => {
@@ -180,12 +174,11 @@ pub fn render(format: Format, before: &Side, after: &Side, rows: &[Row]) -> Stri
                     })
                 })
                 .collect();
-            let mut s = serde_json::to_string_pretty(&json!({
+            let mut s = crate::escape::json::pretty(&json!({
                 "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
                 "version": "2.1.0",
                 "runs": [{"tool": {"driver": {"name": "promtune", "version": env!("CARGO_PKG_VERSION"), "informationUri": "https://github.com/promtune/promtune"}}, "results": results}],
-            }))
-            .unwrap_or_default();
+            }));
             s.push('\n');
             s
         }
@@ -221,7 +214,7 @@ pub fn render_many(format: Format, pairs: &[(Side, Side, Vec<Row>)]) -> String {
                 first["runs"][0]["results"] = json!(results);
                 first
             };
-            let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+            let mut s = crate::escape::json::pretty(&doc);
             s.push('\n');
             s
         }

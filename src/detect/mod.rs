@@ -20,7 +20,10 @@ mod traffic;
 pub use clock::{rfc3339, start_family, Clock, Span, TimeSource};
 pub use histogram::{quantile, Quantile};
 pub use p95_latency::latency_buckets;
+pub(crate) use promql::JOB;
 pub use promql::{regroup, render as render_query, render_matchers};
+#[cfg(test)]
+pub(crate) use promql::{selector, sum_rate};
 pub use traffic::{recognise, CountKind, RequestRow, Traffic, TrafficOverride};
 
 use crate::model::{Family, Keep, MetricType, Snapshot};

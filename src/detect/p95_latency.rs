@@ -74,7 +74,10 @@ fn from_histogram(f: &Family, others: &[&Family], span: Span) -> Measurement {
         }
     );
     let bucket = selector(&format!("{}_bucket", f.name), &[]);
-    let mut query = format!("histogram_quantile(0.95, sum by (le) (rate({bucket}[__WINDOW__])))");
+    let mut query = format!(
+        "histogram_quantile(0.95, sum by (le) (rate({bucket}[{}])))",
+        super::promql::WINDOW
+    );
     if k != 1.0 {
         query = format!("{query} * {k:e}");
     }

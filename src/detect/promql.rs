@@ -1,24 +1,25 @@
 //! PromQL templates for the checks, so that alert rules and dashboards query exactly the
 //! series the analysis measured. Templates hold two placeholders: a job matcher and a window.
+//! Names and values enter only through [`crate::escape::promql`].
 
-const JOB: &str = "__JOB__";
-const WINDOW: &str = "__WINDOW__";
+use crate::escape::promql;
 
-/// Escapes a label value for a PromQL string literal.
-fn escape(v: &str) -> String {
-    v.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-}
+/// The placeholders are control characters wrapped around a word: [`promql::string`] escapes
+/// every control character, so no label value or name from the data can hold one, and filling
+/// a template never writes into a string literal.
+pub(crate) const JOB: &str = "\u{1}job\u{1}";
+/// The range window's placeholder.
+pub(crate) const WINDOW: &str = "\u{1}window\u{1}";
 
-/// `metric{<job>,label="value",…}` with the job placeholder first.
+/// `metric{<job>,label="value",…}` with the job placeholder first; the name and every value
+/// written by [`crate::escape::promql`].
 pub(crate) fn selector(metric: &str, matchers: &[(&str, &str, &str)]) -> String {
-    let mut s = format!("{metric}{{{JOB}");
+    let mut m = String::from(JOB);
     for (label, op, value) in matchers {
-        s.push_str(&format!(",{label}{op}\"{}\"", escape(value)));
+        m.push(',');
+        m.push_str(&promql::matcher(label, op, value));
     }
-    s.push('}');
-    s
+    promql::selector(metric, &m)
 }
 
 /// `sum(rate(<selector>[<window>]))`.
@@ -28,7 +29,7 @@ pub(crate) fn sum_rate(sel: &str) -> String {
 
 /// Fills a template: the job matcher (or none) and the range window (`2m`, `$__rate_interval`).
 pub fn render(template: &str, job: Option<&str>, window: &str) -> String {
-    let matchers = job.map(|j| format!("job=\"{}\"", escape(j)));
+    let matchers = job.map(|j| promql::matcher("job", "=", j));
     render_matchers(template, matchers.as_deref(), window)
 }
 
@@ -39,6 +40,7 @@ pub fn render_matchers(template: &str, matchers: Option<&str>, window: &str) -> 
         Some(m) => template.replace(JOB, m),
         None => template
             .replace(&format!("{{{JOB},"), "{")
+            .replace(&format!(",{JOB}}}"), "}")
             .replace(&format!("{{{JOB}}}"), ""),
     };
     with_job.replace(WINDOW, window)

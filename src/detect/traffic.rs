@@ -1,6 +1,7 @@
 //! Recognising the exporter: which family counts requests, and which labels carry the route,
 //! status and method. Rules from fixtures/corpus/CONVENTIONS.md, section 2.
 
+use crate::escape::promql;
 use crate::model::{Family, MetricType, SeriesValue, Snapshot};
 
 use super::routes::{self, StatusStyle};
@@ -124,8 +125,8 @@ impl Traffic {
     /// The series the counts come from, as a PromQL selector, for evidence.
     pub fn selector(&self) -> String {
         match self.kind {
-            CountKind::Counter => self.series.clone(),
-            CountKind::LatencyCount => format!("{}_count", self.family),
+            CountKind::Counter => promql::selector(&self.series, ""),
+            CountKind::LatencyCount => promql::selector(&format!("{}_count", self.family), ""),
         }
     }
 }

@@ -10,7 +10,7 @@ use anyhow::{anyhow, bail, Context as _};
 use serde_yaml::Value;
 
 use super::relabel;
-use crate::input::{bounded, HttpOptions};
+use crate::input::{bounded, without_userinfo, HttpOptions};
 
 /// One scrape job's settings.
 #[derive(Debug, Clone)]
@@ -278,7 +278,7 @@ pub fn read(path: &Path, jobs: &[String], base: &HttpOptions) -> anyhow::Result<
                         format!("{t:?} is not a valid host:port"),
                     ));
                 }
-                let instance = labels.get("instance").cloned().unwrap_or_else(|| t.clone());
+                let instance = without_userinfo(labels.get("instance").unwrap_or(&t));
                 let url = format!(
                     "{}://{t}{}",
                     labels.get("__scheme__").map_or("http", String::as_str),
@@ -479,7 +479,7 @@ pub fn read(path: &Path, jobs: &[String], base: &HttpOptions) -> anyhow::Result<
                         format!("?{}", query.join("&"))
                     }
                 );
-                let instance = l.get("instance").cloned().unwrap_or(address);
+                let instance = without_userinfo(l.get("instance").unwrap_or(&address));
                 d.targets.push(Target { job, instance, url });
             }
         }

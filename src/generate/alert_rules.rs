@@ -7,6 +7,7 @@ use serde_yaml::{Mapping, Value};
 use super::plan::Interval;
 use super::{by_instance, header, GenerateContext, Generator, PER_INSTANCE};
 use crate::detect::{render_query, start_family};
+use crate::escape::{promql, template};
 use crate::threshold::{Check, Direction};
 
 /// Writes the alerting rules.
@@ -68,7 +69,7 @@ fn rule(cx: &GenerateContext<'_>, c: &Check, critical: bool) -> Option<Value> {
     let mut labels = Mapping::new();
     labels.insert(s("severity"), s(severity));
     if let Some(subject) = &c.measurement.subject {
-        labels.insert(s("cache"), s(subject));
+        labels.insert(s("cache"), s(&template::literal(subject)));
     }
     let measured = c
         .measurement
@@ -90,7 +91,7 @@ fn rule(cx: &GenerateContext<'_>, c: &Check, critical: bool) -> Option<Value> {
             s("description"),
             s(&format!(
                 "{what} of {{{{ $labels.instance }}}} (job {}) is {{{{ $value | humanize }}}}, past the {severity} threshold ({op} {limit_text}). promtune measured {measured} when it wrote this rule.",
-                cx.plan.job
+                template::literal(&cx.plan.job)
             )),
         );
     } else {
@@ -99,7 +100,7 @@ fn rule(cx: &GenerateContext<'_>, c: &Check, critical: bool) -> Option<Value> {
             s("description"),
             s(&format!(
                 "{what} of job {} is past the {severity} threshold ({op} {limit_text}). promtune measured {measured} when it wrote this rule.",
-                cx.plan.job
+                template::literal(&cx.plan.job)
             )),
         );
     }
@@ -126,8 +127,8 @@ const RESTARTS: u32 = 2;
 /// in the last hour. Per instance by construction: `changes()` keeps every series apart.
 fn restart_rule(cx: &GenerateContext<'_>, family: &str) -> Value {
     let expr = format!(
-        "changes({family}{{job=\"{}\"}}[1h]) > {RESTARTS}",
-        cx.plan.job
+        "changes({}[1h]) > {RESTARTS}",
+        promql::selector(family, &promql::matcher("job", "=", &cx.plan.job))
     );
     let mut labels = Mapping::new();
     labels.insert(s("severity"), s("warning"));
@@ -139,8 +140,9 @@ fn restart_rule(cx: &GenerateContext<'_>, family: &str) -> Value {
     ann.insert(
         s("description"),
         s(&format!(
-            "{family} of {{{{ $labels.instance }}}} (job {}) changed {{{{ $value }}}} times in an hour: a crash loop, an OOM kill or a probe that kills it. Counters restart from zero each time, so rates over this hour are broken too.",
-            cx.plan.job
+            "{} of {{{{ $labels.instance }}}} (job {}) changed {{{{ $value }}}} times in an hour: a crash loop, an OOM kill or a probe that kills it. Counters restart from zero each time, so rates over this hour are broken too.",
+            template::literal(family),
+            template::literal(&cx.plan.job)
         )),
     );
     ann.insert(s("runbook_url"), s(&runbook(cx, "restarts")));

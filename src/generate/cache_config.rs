@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use super::{header, GenerateContext, Generator};
+use crate::escape::{comment, yaml};
 use crate::model::{SeriesValue, Snapshot};
 use crate::threshold::{Check, Status};
 
@@ -141,13 +142,13 @@ pub(super) fn plans(cx: &GenerateContext<'_>) -> Vec<CachePlan> {
 }
 
 fn yaml_entry(p: &CachePlan) -> String {
-    let key = serde_yaml::to_string(&p.name)
-        .unwrap_or_else(|_| format!("{:?}", p.name))
-        .trim()
-        .to_string();
-    let mut out = format!("  {key}:\n    # measured: {}\n", p.measured.join(", "));
+    let mut out = format!(
+        "  {}:\n    # measured: {}\n",
+        yaml::inline(&p.name),
+        comment::line(&p.measured.join(", "))
+    );
     for w in &p.why {
-        let _ = writeln!(out, "    # {w}");
+        let _ = writeln!(out, "    # {}", comment::line(w));
     }
     let _ = write!(
         out,

@@ -6,13 +6,15 @@ use std::fmt::Write as _;
 
 use super::cache_config::plans;
 use super::{GenerateContext, Generator};
+use crate::escape::{comment, python};
 
 /// Writes the cache settings as Python.
 pub(crate) struct CachePythonGenerator;
 
-/// A Python string literal (JSON's escaping is valid Python for these names).
-fn py_str(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
+/// Data inside the module's `"""` docstring: one line, no backslash escape and no quote that
+/// could close it.
+fn docstring(s: &str) -> String {
+    comment::line(s).replace('\\', "/").replace('"', "'")
 }
 
 impl Generator for CachePythonGenerator {
@@ -36,19 +38,23 @@ impl Generator for CachePythonGenerator {
              from cache_optimization import make_cache\n    \
              cache = make_cache({})\n\"\"\"\n\n",
             env!("CARGO_PKG_VERSION"),
-            cx.report.source.replace('\\', "/").replace('"', "'"),
-            py_str(example),
+            docstring(&cx.report.source),
+            python::string(example),
         );
         out.push_str("CACHE_CONFIG = {\n");
         for p in &caches {
-            let _ = writeln!(out, "    # measured: {}", p.measured.join(", "));
+            let _ = writeln!(
+                out,
+                "    # measured: {}",
+                comment::line(&p.measured.join(", "))
+            );
             for w in &p.why {
-                let _ = writeln!(out, "    # {w}");
+                let _ = writeln!(out, "    # {}", comment::line(w));
             }
             let _ = writeln!(
                 out,
                 "    {}: {{\n        \"max_size\": {},\n        \"ttl\": {},\n        \"eviction_policy\": \"lru\",\n    }},",
-                py_str(&p.name),
+                python::string(&p.name),
                 p.max_size,
                 p.ttl
             );

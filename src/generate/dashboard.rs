@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use super::{by_instance, header, GenerateContext, Generator, PER_INSTANCE};
 use crate::detect::render_matchers;
+use crate::escape::markdown;
 use crate::threshold::{Direction, Rule};
 
 /// Writes the Grafana dashboard.
@@ -93,14 +94,19 @@ fn text_panel(cx: &GenerateContext<'_>, check: &str, title: &str, hint: &str) ->
         .checks
         .iter()
         .find(|c| c.measurement.check == check)
-        .map(|c| format!(": {}.", c.measurement.note.trim_end_matches('.')))
+        .map(|c| {
+            format!(
+                ": {}.",
+                markdown::text(c.measurement.note.trim_end_matches('.'))
+            )
+        })
         .unwrap_or_else(|| ".".into());
     json!({
         "type": "text",
         "title": format!("{title}: not measured"),
         "options": {
             "mode": "markdown",
-            "content": format!("promtune found nothing to chart in `{}`{why}\n\n{hint}", cx.report.source)
+            "content": format!("promtune found nothing to chart in {}{why}\n\n{hint}", markdown::text(&cx.report.source))
         }
     })
 }

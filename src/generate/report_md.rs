@@ -1,6 +1,7 @@
 //! `recommendations.md`: the report in Markdown.
 
 use super::{header, GenerateContext, Generator};
+use crate::escape::comment;
 use crate::report::{renderer, Format};
 
 /// Writes the Markdown report.
@@ -19,7 +20,7 @@ impl Generator for ReportGenerator {
         let head = header(cx, "promtune recommendations (recommendations.md)", &[]);
         let comment: String = head
             .lines()
-            .map(|l| l.trim_start_matches("# "))
+            .map(|l| comment::html(l.trim_start_matches("# ")))
             .collect::<Vec<_>>()
             .join("\n");
         let body = renderer(Format::Markdown).render(std::slice::from_ref(cx.report), None);

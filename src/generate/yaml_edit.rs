@@ -2,6 +2,8 @@
 //! by line, so that comments, key order, quoting and every other byte survive, and a diff
 //! shows only what promtune changed. The caller checks the result by parsing it back.
 
+use crate::escape::comment;
+
 /// A line's indentation (spaces; YAML allows no tabs there).
 fn indent(line: &str) -> usize {
     line.len() - line.trim_start_matches(' ').len()
@@ -135,7 +137,7 @@ pub(crate) fn set_in_job(
     let mut lines: Vec<String> = base.split_inclusive('\n').map(str::to_string).collect();
     let view: Vec<&str> = lines.iter().map(String::as_str).collect();
     let (start, stop, col) = job_lines(&view, index)?;
-    let note = format!("promtune: {note}");
+    let note = format!("promtune: {}", comment::line(note));
     let anchor = (start..stop)
         .find(|&i| key_at(&lines[i], "job_name", col))
         .unwrap_or(start);
@@ -165,6 +167,7 @@ pub(crate) fn set_in_job(
 pub(crate) fn add_rule_file(base: &str, file: &str, note: &str) -> Option<String> {
     let eol = if base.contains("\r\n") { "\r\n" } else { "\n" };
     let mut lines: Vec<String> = base.split_inclusive('\n').map(str::to_string).collect();
+    let note = comment::line(note);
     let entry = |indent: usize| format!("{}- {file}  # promtune: {note}{eol}", " ".repeat(indent));
     let Some(head) = lines.iter().position(|l| l.starts_with("rule_files:")) else {
         let mut out = base.to_string();

@@ -66,6 +66,15 @@ pub(super) fn redact(url: &str) -> String {
     }
 }
 
+/// A target address (`user:password@host:port`, as a file_sd or static target may be
+/// written) without its userinfo: what an `instance` shows, in every format.
+pub fn without_userinfo(address: &str) -> String {
+    match address.rfind('@') {
+        Some(at) => address[at + 1..].to_string(),
+        None => address.to_string(),
+    }
+}
+
 /// Follows redirects (ten at most), but not to another origin while `--header` is set:
 /// reqwest drops its own credentials there, not the user's headers (`X-Api-Key`,
 /// `PRIVATE-TOKEN`), so the run stops rather than send them to another host.

@@ -12,7 +12,7 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-pub use http::HttpOptions;
+pub use http::{without_userinfo, HttpOptions};
 
 use crate::detect::TimeSource;
 

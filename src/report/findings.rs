@@ -48,7 +48,7 @@ pub(crate) fn is_file(source: &str) -> bool {
 
 /// The metric a check's PromQL template selects first (`process_resident_memory_bytes`).
 fn metric(query: &str) -> Option<&str> {
-    let end = query.find("{__JOB__")?;
+    let end = query.find(&format!("{{{}", crate::detect::JOB))?;
     let start = query[..end]
         .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
         .map_or(0, |i| i + 1);
@@ -142,15 +142,22 @@ pub(crate) fn findings(r: &Report, at_least: Status) -> Vec<Finding<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::{selector, sum_rate};
 
     #[test]
     fn the_metric_a_template_selects() {
         assert_eq!(
-            metric("sum(rate(http_requests_total{__JOB__,code=~\"5..\"}[__WINDOW__]))"),
+            metric(&sum_rate(&selector(
+                "http_requests_total",
+                &[("code", "=~", "5..")]
+            ))),
             Some("http_requests_total")
         );
         assert_eq!(
-            metric("sum(process_resident_memory_bytes{__JOB__})"),
+            metric(&format!(
+                "sum({})",
+                selector("process_resident_memory_bytes", &[])
+            )),
             Some("process_resident_memory_bytes")
         );
         assert_eq!(metric("up"), None);

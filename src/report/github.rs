@@ -7,31 +7,20 @@ use std::fmt::Write as _;
 
 use super::findings::{findings, is_file};
 use super::{Fleet, Renderer, Report};
+use crate::escape::github;
 use crate::threshold::Status;
 
 /// Renders workflow commands.
 pub(crate) struct GithubRenderer;
 
-/// A command's message (`escapeData`).
-fn data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// A command's property value (`escapeProperty`).
-fn property(s: &str) -> String {
-    data(s).replace(':', "%3A").replace(',', "%2C")
-}
-
 impl Renderer for GithubRenderer {
     fn render(&self, reports: &[Report], _fleet: Option<&Fleet>) -> String {
         let mut out = String::new();
         for r in reports {
-            let file = is_file(&r.source).then(|| format!("file={}", property(&r.source)));
+            let file = is_file(&r.source).then(|| format!("file={}", github::property(&r.source)));
             if let Some(e) = &r.error {
                 let props = file.clone().map(|f| format!(" {f},")).unwrap_or(" ".into());
-                let _ = writeln!(out, "::error{props}title=promtune::{}", data(e));
+                let _ = writeln!(out, "::error{props}title=promtune::{}", github::data(e));
                 continue;
             }
             for f in findings(r, Status::Warning) {
@@ -57,9 +46,14 @@ impl Renderer for GithubRenderer {
                     .unwrap_or_default();
                 props.push(format!(
                     "title={}",
-                    property(&format!("promtune {}{target}", f.rule))
+                    github::property(&format!("promtune {}{target}", f.rule))
                 ));
-                let _ = writeln!(out, "::{command} {}::{}", props.join(","), data(&message));
+                let _ = writeln!(
+                    out,
+                    "::{command} {}::{}",
+                    props.join(","),
+                    github::data(&message)
+                );
             }
         }
         out

@@ -368,8 +368,7 @@ impl Renderer for JsonRenderer {
             reports: reports.iter().map(wire).collect(),
             fleet: f.map(fleet),
         };
-        let mut s = serde_json::to_string_pretty(&out)
-            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        let mut s = crate::escape::json::pretty(&out);
         s.push('\n');
         s
     }

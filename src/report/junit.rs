@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use super::findings::sentence;
 use super::{Fleet, Renderer, Report};
+use crate::escape::xml;
 use crate::threshold::Status;
 
 /// Renders JUnit XML.
@@ -15,38 +16,20 @@ pub(crate) struct JunitRenderer {
     pub fail_at: Option<Status>,
 }
 
-/// XML text: the five escapes, and characters XML 1.0 cannot hold dropped.
-fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 impl Renderer for JunitRenderer {
     fn render(&self, reports: &[Report], _fleet: Option<&Fleet>) -> String {
         let mut body = String::new();
         let (mut tests, mut failures, mut errors) = (0, 0, 0);
         for (i, r) in reports.iter().enumerate() {
-            let class = xml(&format!("promtune.{}", r.source));
+            let class = xml::text(&format!("promtune.{}", r.source));
             if let Some(e) = &r.error {
                 tests += 1;
                 errors += 1;
                 let _ = write!(
                     body,
                     "  <testsuite name=\"{}\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"0\" id=\"{i}\" package=\"promtune\">\n    <testcase name=\"analysis\" classname=\"{class}\">\n      <error message=\"{}\" type=\"error\"/>\n    </testcase>\n  </testsuite>\n",
-                    xml(&r.source),
-                    xml(e)
+                    xml::text(&r.source),
+                    xml::text(e)
                 );
                 continue;
             }
@@ -60,14 +43,14 @@ impl Renderer for JunitRenderer {
                 let _ = write!(
                     cases,
                     "    <testcase name=\"{}\" classname=\"{class}\" time=\"0\"",
-                    xml(&name)
+                    xml::text(&name)
                 );
                 if c.status == Status::Unknown {
                     s += 1;
                     let _ = write!(
                         cases,
                         ">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
-                        xml(&format!(
+                        xml::text(&format!(
                             "not measurable from this input: {}",
                             c.measurement.note
                         ))
@@ -81,16 +64,16 @@ impl Renderer for JunitRenderer {
                     let _ = write!(
                         cases,
                         ">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
-                        xml(&format!("{} ({})", sentence(c), w.describe()))
+                        xml::text(&format!("{} ({})", sentence(c), w.describe()))
                     );
                 } else if self.fail_at.is_some_and(|l| c.status >= l) {
                     f += 1;
                     let _ = write!(
                         cases,
                         ">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>\n",
-                        xml(&sentence(c)),
+                        xml::text(&sentence(c)),
                         c.status,
-                        xml(&c.measurement.note)
+                        xml::text(&c.measurement.note)
                     );
                 } else {
                     cases.push_str("/>\n");
@@ -101,7 +84,7 @@ impl Renderer for JunitRenderer {
             let _ = write!(
                 body,
                 "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{f}\" errors=\"0\" skipped=\"{s}\" time=\"0\" id=\"{i}\" package=\"promtune\">\n{cases}  </testsuite>\n",
-                xml(&r.source),
+                xml::text(&r.source),
                 r.checks.len()
             );
         }

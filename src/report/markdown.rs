@@ -3,12 +3,14 @@
 use std::fmt::Write as _;
 
 use super::{Fleet, Renderer, Report};
+use crate::escape::markdown;
 
 /// Renders Markdown.
 pub(crate) struct MarkdownRenderer;
 
+/// Every piece of data in the Markdown goes through this one function.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|")
+    markdown::text(s)
 }
 
 fn table<const N: usize>(out: &mut String, head: [&str; N], rows: Vec<[String; N]>) {
@@ -50,12 +52,18 @@ impl Renderer for MarkdownRenderer {
             if r.recommendations.is_empty() {
                 let mut line = r.no_recommendation();
                 line[..1].make_ascii_uppercase();
-                let _ = writeln!(out, "{line}.");
+                let _ = writeln!(out, "{}.", cell(&line));
             }
             for (n, rec) in r.recommendations.iter().enumerate() {
-                let _ = writeln!(out, "{}. **{}**: {}  ", n + 1, rec.impact, rec.action);
-                let _ = writeln!(out, "   Expected: {}.  ", rec.expected);
-                let _ = writeln!(out, "   Evidence: {}.", rec.evidence);
+                let _ = writeln!(
+                    out,
+                    "{}. **{}**: {}  ",
+                    n + 1,
+                    rec.impact,
+                    cell(&rec.action)
+                );
+                let _ = writeln!(out, "   Expected: {}.  ", cell(&rec.expected));
+                let _ = writeln!(out, "   Evidence: {}.", cell(&rec.evidence));
             }
             if !r.trends.is_empty() {
                 let _ = writeln!(out, "\n## Trends over the range\n");

@@ -107,7 +107,7 @@ impl Renderer for SarifRenderer {
                 "results": results,
             }],
         });
-        let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
+        let mut s = crate::escape::json::pretty(&log);
         s.push('\n');
         s
     }

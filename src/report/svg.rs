@@ -8,12 +8,7 @@ use std::fmt::Write as _;
 use crate::threshold::{Check, Direction, Status};
 
 /// Escapes text for HTML and SVG.
-pub(crate) fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+pub(crate) use crate::escape::html::text as esc;
 
 /// The colour class of a status (the stylesheet maps them for light and dark).
 pub(crate) fn class(s: Status) -> &'static str {

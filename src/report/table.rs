@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
 use super::{Fleet, Renderer, Report};
+use crate::escape::terminal::printable;
 
 /// Renders comfy-table tables; `color` paints statuses and impacts (a terminal that wants it).
 pub(crate) struct TableRenderer {
@@ -33,7 +34,7 @@ fn table<const N: usize>(
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED).set_header(head);
     for r in rows {
-        t.add_row(r);
+        t.add_row(r.iter().map(|c| printable(c)));
     }
     let text = t.to_string();
     if color_col.is_none() {
@@ -77,10 +78,10 @@ impl Renderer for TableRenderer {
                 out.push('\n');
             }
             for line in r.header() {
-                let _ = writeln!(out, "{line}");
+                let _ = writeln!(out, "{}", printable(&line));
             }
             if let Some(e) = &r.error {
-                let _ = writeln!(out, "Error: {e}");
+                let _ = writeln!(out, "Error: {}", printable(e));
                 continue;
             }
             let _ = writeln!(out, "\nUsage patterns");
@@ -105,7 +106,7 @@ impl Renderer for TableRenderer {
             );
             let _ = writeln!(out, "\nRecommendations");
             if r.recommendations.is_empty() {
-                let _ = writeln!(out, "  {}", r.no_recommendation());
+                let _ = writeln!(out, "  {}", printable(&r.no_recommendation()));
             }
             for (n, rec) in r.recommendations.iter().enumerate() {
                 let _ = writeln!(
@@ -113,20 +114,20 @@ impl Renderer for TableRenderer {
                     "{:>3}. {} {}",
                     n + 1,
                     tag(&rec.impact.to_string(), self.color),
-                    rec.action
+                    printable(&rec.action)
                 );
-                let _ = writeln!(out, "     expected: {}", rec.expected);
-                let _ = writeln!(out, "     evidence: {}", rec.evidence);
+                let _ = writeln!(out, "     expected: {}", printable(&rec.expected));
+                let _ = writeln!(out, "     evidence: {}", printable(&rec.evidence));
             }
             if !r.trends.is_empty() {
                 let _ = writeln!(out, "\nTrends over the range");
                 for t in &r.trends {
-                    let _ = writeln!(out, "  - {}", t.describe());
+                    let _ = writeln!(out, "  - {}", printable(&t.describe()));
                 }
             }
             let _ = writeln!(out, "\nHow each figure was measured");
             for note in r.notes() {
-                let _ = writeln!(out, "  - {note}");
+                let _ = writeln!(out, "  - {}", printable(&note));
             }
         }
         if let Some(f) = fleet {
@@ -155,7 +156,7 @@ impl Renderer for TableRenderer {
                 )
             );
             for n in &f.notices {
-                let _ = writeln!(out, "Server warning: {n}");
+                let _ = writeln!(out, "Server warning: {}", printable(n));
             }
         }
         out

@@ -46,11 +46,10 @@ pub fn baseline_json(findings: &[Recorded]) -> String {
         .iter()
         .map(|(s, c, sub, st)| json!({"source": s, "check": c, "subject": sub, "status": st.as_str()}))
         .collect();
-    let mut s = serde_json::to_string_pretty(&json!({
+    let mut s = crate::escape::json::pretty(&json!({
         "promtune_baseline": 1,
         "findings": list,
-    }))
-    .unwrap_or_default();
+    }));
     s.push('\n');
     s
 }

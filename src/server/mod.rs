@@ -18,6 +18,7 @@ use anyhow::{bail, Context as _};
 use crate::analysis;
 use crate::config::Config;
 use crate::detect::{self, rfc3339, Clock};
+use crate::escape::promql;
 use crate::input::promapi::Api;
 use crate::input::HttpOptions;
 use crate::model::{Keep, Snapshot};
@@ -63,8 +64,8 @@ pub struct FleetRead {
 pub fn selector(jobs: &[String], matcher: Option<&str>) -> anyhow::Result<String> {
     let mut parts = Vec::new();
     if !jobs.is_empty() {
-        let alt: Vec<String> = jobs.iter().map(|j| regex_quote(j)).collect();
-        parts.push(format!("job=~\"{}\"", alt.join("|")));
+        let alt: Vec<String> = jobs.iter().map(|j| promql::regex_literal(j)).collect();
+        parts.push(promql::matcher("job", "=~", &alt.join("|")));
     }
     if let Some(m) = matcher {
         let inner = m
@@ -86,24 +87,10 @@ pub fn selector(jobs: &[String], matcher: Option<&str>) -> anyhow::Result<String
     Ok(parts.join(","))
 }
 
-/// A job name as a literal inside a PromQL regex string.
-fn regex_quote(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        if "\\.+*?()|[]{}^$".contains(c) {
-            out.push_str("\\\\");
-        } else if c == '"' {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 fn query(p: &Planned, name: &str, read: Read, sel: &str, range: &str) -> String {
     let inner = match read {
-        Read::Increase => format!("increase({name}{{{sel}}}[{range}])"),
-        Read::Last => format!("last_over_time({name}{{{sel}}}[{range}])"),
+        Read::Increase => format!("increase({}[{range}])", promql::selector(name, sel)),
+        Read::Last => format!("last_over_time({}[{range}])", promql::selector(name, sel)),
     };
     match &p.keep {
         Keep::SumBy(labels) => {
