@@ -275,7 +275,7 @@ pub fn read(path: &Path, jobs: &[String], base: &HttpOptions) -> anyhow::Result<
                         path,
                         &text,
                         &t,
-                        format!("{t:?} is not a valid host:port"),
+                        format!("{:?} is not a valid host:port", without_userinfo(&t)),
                     ));
                 }
                 let instance = without_userinfo(labels.get("instance").unwrap_or(&t));
