@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use crate::server::{serve, Reply};
-use crate::support::{fixture, promtune};
+use crate::support::{fixture, promtune, FOREVER, PATIENCE};
 
 /// Everything a run printed, to search for a secret.
 fn all_output(r: &crate::support::Run) -> String {
@@ -14,8 +14,8 @@ fn all_output(r: &crate::support::Run) -> String {
 
 #[test]
 fn a_trickling_body_meets_the_whole_request_deadline() {
-    // A chunk every 300 ms for 12 s: each read is quick, only the whole is slow.
-    let s = serve(Reply::Trickle(Duration::from_millis(300), 40));
+    // A chunk every 300 ms for an hour: each read is quick, only the whole is slow.
+    let s = serve(Reply::Trickle(Duration::from_millis(300), 12_000));
     let start = Instant::now();
     let r = promtune(&["analyze", "--timeout", "2s", &s.url]);
     let took = start.elapsed();
@@ -25,8 +25,8 @@ fn a_trickling_body_meets_the_whole_request_deadline() {
         "{}",
         r.stderr
     );
-    // The deadline is two seconds; the server would go on for twelve.
-    assert!(took < Duration::from_secs(6), "took {took:?}");
+    // The deadline is two seconds; the server would go on for an hour.
+    assert!(took < PATIENCE, "took {took:?}");
 }
 
 #[test]
@@ -184,7 +184,7 @@ fn a_fifo_with_no_writer_does_not_hang() {
         "{}",
         r.stderr
     );
-    assert!(start.elapsed() < Duration::from_secs(30));
+    assert!(start.elapsed() < PATIENCE);
 }
 
 #[test]
@@ -200,7 +200,6 @@ fn deeply_nested_yaml_is_refused_before_parsing() {
         ),
     )
     .unwrap();
-    let start = Instant::now();
     let r = promtune(&[
         "analyze",
         "--thresholds",
@@ -208,12 +207,13 @@ fn deeply_nested_yaml_is_refused_before_parsing() {
         "fixtures/guide_example.prom",
     ]);
     assert_eq!(r.code, 2, "{}", r.stderr);
+    // The pre-check's message, not the parser's: the text was refused before parsing, which
+    // is what keeps this fast (timing it would fail on a busy machine, not on slow code).
     assert!(
         r.stderr.contains("nested deeper than 64 levels"),
         "{}",
         r.stderr
     );
-    assert!(start.elapsed() < Duration::from_secs(5));
 }
 
 /// Runs promtune under umask 022, as a login shell would have it.
@@ -429,7 +429,7 @@ fn tls_server(
     let start = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(
-            start.elapsed() < Duration::from_secs(10),
+            start.elapsed() < PATIENCE,
             "s_server did not start"
         );
         std::thread::sleep(Duration::from_millis(50));
@@ -488,7 +488,7 @@ fn no_secret_reaches_any_output_or_file() {
     let guide = std::fs::read(fixture("guide_example.prom")).unwrap();
     let ok = serve(Reply::Respond(200, vec![], guide));
     let denied = serve(Reply::Respond(401, vec![], b"s3cr3t-echo".to_vec()));
-    let stalled = serve(Reply::Stall(Duration::from_secs(5)));
+    let stalled = serve(Reply::Stall(FOREVER));
     let secrets = [
         "s3cr3t-bearer",
         "s3cr3t-basic",
