@@ -271,6 +271,58 @@ fn only_regular_files_are_replaced_even_with_force() {
         .is_symlink());
 }
 
+const HOUR: Duration = Duration::from_secs(3600);
+
+/// A temporary file `.promtune-<pid>-<n>.tmp` in `dir`, last written `age` ago.
+fn leftover(dir: &std::path::Path, pid: u32, n: u32, age: Duration) -> std::path::PathBuf {
+    let p = dir.join(format!(".promtune-{pid}-{n}.tmp"));
+    let f = std::fs::File::create(&p).unwrap();
+    f.set_modified(std::time::SystemTime::now() - age).unwrap();
+    p
+}
+
+/// The next write into a directory removes the temporary files of runs that were killed
+/// (no such process, or its pid now another program's), once they are a minute old; a
+/// running promtune's, and a fresh one's (perhaps a run's in another container), stay.
+#[test]
+fn temporary_files_of_killed_runs_are_removed_and_no_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path();
+    // No process has a pid above pid_max.
+    let pid_max: u32 = std::fs::read_to_string("/proc/sys/kernel/pid_max")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let dead = leftover(out, pid_max + 1, 0, HOUR);
+    // This test's own pid is alive, but not a promtune: a pid reused after the kill.
+    let reused = leftover(out, std::process::id(), 7, HOUR);
+    let fresh = leftover(out, pid_max + 1, 1, Duration::ZERO);
+    // A live promtune, waiting on its standard input.
+    let mut live = std::process::Command::new(env!("CARGO_BIN_EXE_promtune"))
+        .args(["check", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let running = leftover(out, live.id(), 0, HOUR);
+    let r = promtune(&[
+        "analyze",
+        "fixtures/guide_example.prom",
+        "--write-configs",
+        out.to_str().unwrap(),
+    ]);
+    let _ = live.kill();
+    let _ = live.wait();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(out.join("alert-rules.yml").exists());
+    assert!(!dead.exists(), "a dead process's leftover stays");
+    assert!(!reused.exists(), "a reused pid's leftover stays");
+    assert!(fresh.exists(), "a fresh temporary file was removed");
+    assert!(running.exists(), "a running promtune's file was removed");
+}
+
 #[test]
 fn a_dangling_symlink_among_the_targets_stops_the_run_before_any_write() {
     let dir = tempfile::tempdir().unwrap();
@@ -278,7 +330,7 @@ fn a_dangling_symlink_among_the_targets_stops_the_run_before_any_write() {
     std::fs::create_dir(&out).unwrap();
     std::os::unix::fs::symlink("/nonexistent/x", out.join("alert-rules.yml")).unwrap();
     // A temporary file of a run that was killed (no process has this pid) is cleaned up.
-    std::fs::write(out.join(".promtune-999999999-0.tmp"), "half").unwrap();
+    leftover(&out, 999_999_999, 0, HOUR);
     let r = promtune(&[
         "analyze",
         "fixtures/guide_example.prom",
@@ -428,10 +480,7 @@ fn tls_server(
         .unwrap();
     let start = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < PATIENCE,
-            "s_server did not start"
-        );
+        assert!(start.elapsed() < PATIENCE, "s_server did not start");
         std::thread::sleep(Duration::from_millis(50));
     }
     (child, port)

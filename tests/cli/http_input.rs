@@ -78,11 +78,7 @@ fn timeout_and_refused() {
     let start = Instant::now();
     let r = promtune(&["analyze", "--timeout", "1s", &s.url]);
     assert_eq!(r.code, 2);
-    assert!(
-        start.elapsed() < PATIENCE,
-        "took {:?}",
-        start.elapsed()
-    );
+    assert!(start.elapsed() < PATIENCE, "took {:?}", start.elapsed());
     assert!(
         r.stderr.contains("no complete answer within 1s"),
         "{}",
