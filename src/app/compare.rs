@@ -41,7 +41,7 @@ pub(super) fn compare(args: &crate::cli::CompareArgs) -> anyhow::Result<u8> {
     let tolerance = crate::compare::parse_expect(&format!("t={}", args.tolerance))
         .map_err(|_| {
             anyhow::anyhow!(
-                "--tolerance {:?}: expected a percentage such as 5%",
+                "--tolerance {:?}: expected a finite percentage such as 5%",
                 args.tolerance
             )
         })?
