@@ -307,7 +307,12 @@ mod tests {
             ("memory".into(), -0.4)
         );
         assert!(parse_expect("memory").is_err());
-        for bad in ["memory=NaN%", "memory=inf%", "memory=-1e309%", "memory=1e400%"] {
+        for bad in [
+            "memory=NaN%",
+            "memory=inf%",
+            "memory=-1e309%",
+            "memory=1e400%",
+        ] {
             assert!(parse_expect(bad).is_err(), "{bad}");
         }
     }

@@ -192,7 +192,9 @@ mod tests {
         let f = file("thresholds:\n  memory:\n    warning: lots\n");
         let e = load(None, None, Some(f.path())).unwrap_err().to_string();
         assert!(
-            e.ends_with(":3:14: thresholds.memory.warning: expected a size such as 800MB, got lots"),
+            e.ends_with(
+                ":3:14: thresholds.memory.warning: expected a size such as 800MB, got lots"
+            ),
             "{e}"
         );
         let f = file("exporter:\n  requests: x\n");

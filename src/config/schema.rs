@@ -102,21 +102,25 @@ fn any_text(s: &str) -> Result<String, String> {
     Ok(s.to_string())
 }
 
-/// The next key of a mapping, one of `keys`; an unknown key is an error at the key.
+/// The next key of a mapping, one of `keys` and not among the `seen` ones (serde_yaml passes
+/// a repeated key to a visitor); either error is at the key.
 fn next_key<'de, A: MapAccess<'de>>(
     map: &mut A,
     keys: &[&'static str],
     what: &str,
+    seen: &mut Vec<&'static str>,
 ) -> Result<Option<&'static str>, A::Error> {
-    let parse = |k: &str| {
-        keys.iter()
-            .find(|x| **x == k)
-            .copied()
-            .ok_or_else(|| format!("unknown {what} {k:?} (expected one of: {})", keys.join(", ")))
+    let parse = |k: &str| match keys.iter().find(|x| **x == k) {
+        Some(k) if seen.contains(k) => Err(format!("{k:?} is given twice")),
+        Some(k) => Ok(*k),
+        None => Err(format!(
+            "unknown {what} {k:?} (expected one of: {})",
+            keys.join(", ")
+        )),
     };
-    let seed = scalar("a key", &parse);
-    let key = map.next_key_seed(seed)?;
-    Ok(key.flatten())
+    let key = map.next_key_seed(scalar("a key", &parse))?.flatten();
+    seen.extend(key);
+    Ok(key)
 }
 
 /// The value of a key that takes a scalar (never `null`: a key written without its value
@@ -128,15 +132,6 @@ fn text_value<'de, A: MapAccess<'de>, T>(
 ) -> Result<T, A::Error> {
     let v = map.next_value_seed(scalar(what, parse))?;
     v.ok_or_else(|| de::Error::custom(format!("expected {what}")))
-}
-
-/// Rejects a key given twice in one mapping (serde_yaml passes both to a visitor).
-fn once<E: de::Error>(seen: &mut Vec<&'static str>, key: &'static str) -> Result<(), E> {
-    if seen.contains(&key) {
-        return Err(E::custom(format!("{key:?} is given twice")));
-    }
-    seen.push(key);
-    Ok(())
 }
 
 /// Declares a visitor of a mapping whose `visit_map` is the given body.
@@ -166,15 +161,16 @@ struct FileSeed<'a> {
 mapping_visitor!(FileSeed<'_>, File, "a mapping", |self, map| {
     let mut file = File::default();
     let mut seen = Vec::new();
-    while let Some(key) = next_key(&mut map, self.keys, "key")? {
-        once(&mut seen, key)?;
+    while let Some(key) = next_key(&mut map, self.keys, "key", &mut seen)? {
         match key {
             "profile" => {
                 let known = |p: &str| {
-                    PROFILES
-                        .contains(&p)
-                        .then(|| p.to_string())
-                        .ok_or_else(|| format!("unknown profile {p:?} (expected one of: {})", PROFILES.join(", ")))
+                    PROFILES.contains(&p).then(|| p.to_string()).ok_or_else(|| {
+                        format!(
+                            "unknown profile {p:?} (expected one of: {})",
+                            PROFILES.join(", ")
+                        )
+                    })
                 };
                 file.profile = Some(text_value(&mut map, "a profile name", &known)?);
             }
@@ -193,53 +189,76 @@ mapping_visitor!(FileSeed<'_>, File, "a mapping", |self, map| {
 
 struct RowsSeed<'a>(&'a [(&'static str, Unit)]);
 
-mapping_visitor!(RowsSeed<'_>, Vec<(&'static str, Row)>, "a mapping of checks", |self, map| {
-    let ids: Vec<&'static str> = self.0.iter().map(|c| c.0).collect();
-    let mut rows = Vec::new();
-    let mut seen = Vec::new();
-    while let Some(check) = next_key(&mut map, &ids, "check")? {
-        once(&mut seen, check)?;
-        let unit = self.0.iter().find(|c| c.0 == check).map(|c| c.1);
-        rows.push((check, map.next_value_seed(RowSeed(unit.unwrap_or(Unit::Count)))?));
+mapping_visitor!(
+    RowsSeed<'_>,
+    Vec<(&'static str, Row)>,
+    "a mapping of checks",
+    |self, map| {
+        let ids: Vec<&'static str> = self.0.iter().map(|c| c.0).collect();
+        let mut rows = Vec::new();
+        let mut seen = Vec::new();
+        while let Some(check) = next_key(&mut map, &ids, "check", &mut seen)? {
+            let unit = self.0.iter().find(|c| c.0 == check).map(|c| c.1);
+            rows.push((
+                check,
+                map.next_value_seed(RowSeed(unit.unwrap_or(Unit::Count)))?,
+            ));
+        }
+        Ok(rows)
     }
-    Ok(rows)
-});
+);
 
 struct RowSeed(Unit);
 
-mapping_visitor!(RowSeed, Row, "a mapping of target, warning and critical", |self, map| {
-    let mut row = Row::default();
-    let mut seen = Vec::new();
-    let unit = self.0;
-    let parse = |s: &str| unit.parse(s).ok_or_else(|| format!("expected {}, got {s}", unit.example()));
-    while let Some(key) = next_key(&mut map, &["target", "warning", "critical"], "key")? {
-        once(&mut seen, key)?;
-        let limit = map.next_value_seed(Scalar {
-            what: unit.example(),
-            nullable: true,
-            parse: &parse,
-        })?;
-        match key {
-            "target" => row.target = Some(limit),
-            "warning" => row.warning = Some(limit),
-            _ => row.critical = Some(limit),
+mapping_visitor!(
+    RowSeed,
+    Row,
+    "a mapping of target, warning and critical",
+    |self, map| {
+        let mut row = Row::default();
+        let mut seen = Vec::new();
+        let unit = self.0;
+        let parse = |s: &str| {
+            unit.parse(s)
+                .ok_or_else(|| format!("expected {}, got {s}", unit.example()))
+        };
+        while let Some(key) = next_key(
+            &mut map,
+            &["target", "warning", "critical"],
+            "key",
+            &mut seen,
+        )? {
+            let limit = map.next_value_seed(Scalar {
+                what: unit.example(),
+                nullable: true,
+                parse: &parse,
+            })?;
+            match key {
+                "target" => row.target = Some(limit),
+                "warning" => row.warning = Some(limit),
+                _ => row.critical = Some(limit),
+            }
         }
+        Ok(row)
     }
-    Ok(row)
-});
+);
 
 struct ExporterSeed;
 
-mapping_visitor!(ExporterSeed, Vec<(&'static str, String)>, "a mapping of names", |self, map| {
-    let keys = ["requests", "route_label", "status_label", "method_label"];
-    let mut fields = Vec::new();
-    let mut seen = Vec::new();
-    while let Some(key) = next_key(&mut map, &keys, "key")? {
-        once(&mut seen, key)?;
-        fields.push((key, text_value(&mut map, "a name", &any_text)?));
+mapping_visitor!(
+    ExporterSeed,
+    Vec<(&'static str, String)>,
+    "a mapping of names",
+    |self, map| {
+        let keys = ["requests", "route_label", "status_label", "method_label"];
+        let mut fields = Vec::new();
+        let mut seen = Vec::new();
+        while let Some(key) = next_key(&mut map, &keys, "key", &mut seen)? {
+            fields.push((key, text_value(&mut map, "a name", &any_text)?));
+        }
+        Ok(fields)
     }
-    Ok(fields)
-});
+);
 
 struct IgnoreListSeed<'a>(&'a [&'static str]);
 
@@ -266,35 +285,50 @@ impl<'de> DeserializeSeed<'de> for IgnoreListSeed<'_> {
 
 struct IgnoreSeed<'a>(&'a [&'static str]);
 
-mapping_visitor!(IgnoreSeed<'_>, Ignore, "{check, reason, …}", |self, map| {
-    let keys = ["check", "subject", "source", "until", "reason"];
-    let mut i = Ignore::default();
-    let mut seen = Vec::new();
-    let check = |c: &str| {
-        self.0
-            .contains(&c)
-            .then(|| c.to_string())
-            .ok_or_else(|| format!("unknown check {c:?} (expected one of: {})", self.0.join(", ")))
-    };
-    let reason = |r: &str| {
-        (!r.trim().is_empty())
-            .then(|| r.to_string())
-            .ok_or_else(|| "a suppression needs a reason".to_string())
-    };
-    while let Some(key) = next_key(&mut map, &keys, "key")? {
-        once(&mut seen, key)?;
-        match key {
-            "check" => i.check = text_value(&mut map, "a check id", &check)?,
-            "subject" => i.subject = Some(text_value(&mut map, "a subject", &any_text)?),
-            "source" => i.source = Some(text_value(&mut map, "a source", &any_text)?),
-            "until" => i.until = Some(text_value(&mut map, "a date such as 2027-03-01", &ignore::until)?),
-            _ => i.reason = text_value(&mut map, "a reason", &reason)?,
+mapping_visitor!(
+    IgnoreSeed<'_>,
+    Ignore,
+    "{check, reason, …}",
+    |self, map| {
+        let keys = ["check", "subject", "source", "until", "reason"];
+        let mut i = Ignore::default();
+        let mut seen = Vec::new();
+        let check = |c: &str| {
+            self.0.contains(&c).then(|| c.to_string()).ok_or_else(|| {
+                format!(
+                    "unknown check {c:?} (expected one of: {})",
+                    self.0.join(", ")
+                )
+            })
+        };
+        let reason = |r: &str| {
+            (!r.trim().is_empty())
+                .then(|| r.to_string())
+                .ok_or_else(|| "a suppression needs a reason".to_string())
+        };
+        while let Some(key) = next_key(&mut map, &keys, "key", &mut seen)? {
+            match key {
+                "check" => i.check = text_value(&mut map, "a check id", &check)?,
+                "subject" => i.subject = Some(text_value(&mut map, "a subject", &any_text)?),
+                "source" => i.source = Some(text_value(&mut map, "a source", &any_text)?),
+                "until" => {
+                    i.until = Some(text_value(
+                        &mut map,
+                        "a date such as 2027-03-01",
+                        &ignore::until,
+                    )?)
+                }
+                _ => i.reason = text_value(&mut map, "a reason", &reason)?,
+            }
         }
-    }
-    for (key, why) in [("check", "which check it silences"), ("reason", "a suppression needs a reason")] {
-        if !seen.contains(&key) {
-            return Err(de::Error::custom(format!("`{key}` is missing: {why}")));
+        for (key, why) in [
+            ("check", "which check it silences"),
+            ("reason", "a suppression needs a reason"),
+        ] {
+            if !seen.contains(&key) {
+                return Err(de::Error::custom(format!("`{key}` is missing: {why}")));
+            }
         }
+        Ok(i)
     }
-    Ok(i)
-});
+);
