@@ -60,6 +60,12 @@ fn refused(r: &crate::support::Run, file: &Path, line: usize, path: &str, what: 
     );
 }
 
+/// `text` as the config file `f` is refused at `line` with `want`.
+fn refuses(f: &Path, text: &str, line: usize, want: &str) {
+    std::fs::write(f, text).unwrap();
+    refused(&analyse_with_config(f), f, line, want, text);
+}
+
 #[test]
 fn every_config_field_of_the_wrong_type_names_its_line() {
     let dir = tempfile::tempdir().unwrap();
@@ -138,8 +144,7 @@ fn every_config_field_of_the_wrong_type_names_its_line() {
             "invalid type: sequence, expected a mapping",
         ),
     ] {
-        std::fs::write(&f, text).unwrap();
-        refused(&analyse_with_config(&f), &f, line, path, text);
+        refuses(&f, text, line, path);
     }
 }
 
@@ -184,8 +189,7 @@ fn unknown_and_repeated_keys_name_their_line() {
             "ignore[0]: `check` is missing",
         ),
     ] {
-        std::fs::write(&f, text).unwrap();
-        refused(&analyse_with_config(&f), &f, line, want, text);
+        refuses(&f, text, line, want);
     }
     // The thresholds file takes only its own keys.
     let t = dir.path().join("t.yaml");
@@ -296,38 +300,32 @@ fn non_finite_numbers_in_flags_are_refused() {
     }
     let dir = tempfile::tempdir().unwrap();
     let e = dir.path().join("expect.txt");
-    std::fs::write(&e, "# expected\nmemory=-40%\ncpu=NaN%\n").unwrap();
-    let r = promtune(&[
-        "compare",
-        "--expect-file",
-        e.to_str().unwrap(),
-        GUIDE,
-        after,
-    ]);
-    assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(
-        r.stderr
-            .contains(&format!("{}:3: --expect \"cpu=NaN%\"", e.display())),
-        "{}",
-        r.stderr
-    );
-    std::fs::write(&e, "memory=-40%\n\nmemroy=-40%\n").unwrap();
-    let r = promtune(&[
-        "compare",
-        "--expect-file",
-        e.to_str().unwrap(),
-        GUIDE,
-        after,
-    ]);
-    assert!(
-        r.code == 2
-            && r.stderr.contains(&format!(
-                "{}:3: --expect \"memroy\": unknown check",
-                e.display()
-            )),
-        "{}",
-        r.stderr
-    );
+    // An --expect-file names the line of a bad number or an unknown check.
+    for (text, want) in [
+        (
+            "# expected\nmemory=-40%\ncpu=NaN%\n",
+            ":3: --expect \"cpu=NaN%\"",
+        ),
+        (
+            "memory=-40%\n\nmemroy=-40%\n",
+            ":3: --expect \"memroy\": unknown check",
+        ),
+    ] {
+        std::fs::write(&e, text).unwrap();
+        let r = promtune(&[
+            "compare",
+            "--expect-file",
+            e.to_str().unwrap(),
+            GUIDE,
+            after,
+        ]);
+        let want = format!("{}{want}", e.display());
+        assert!(
+            r.code == 2 && r.stderr.contains(&want),
+            "{want}: {}",
+            r.stderr
+        );
+    }
     // Times: unix seconds must be finite and before year 10000.
     for (flag, value) in [
         ("--scraped-at", "NaN"),
