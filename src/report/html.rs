@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 
+use super::scale;
 use super::svg::{self, esc};
 use super::{Fleet, Renderer, Report};
 
@@ -97,12 +98,12 @@ fn mix_figure(out: &mut String, r: &Report) {
     out.push_str(&svg::mix(&parts, total));
     out.push_str("<table class=\"legend\"><tbody>");
     let values: Vec<f64> = parts.iter().map(|p| p.2).collect();
-    for ((key, label, v), share) in parts.into_iter().zip(svg::shares(&values)) {
+    for ((key, label, v), share) in parts.into_iter().zip(scale::shares(&values)) {
         let share = share * 100.0;
         let _ = write!(
             out,
             "<tr><td><svg width=\"12\" height=\"12\" aria-hidden=\"true\"><rect class=\"mix-{key}\" width=\"12\" height=\"12\"/></svg> {label}</td><td data-mix=\"{key}\"{}>{}</td><td>{share:.1}%</td></tr>",
-            svg::data("data-value", Some(v)),
+            scale::data("data-value", Some(v)),
             crate::detect::count(v)
         );
     }

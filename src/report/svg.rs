@@ -1,13 +1,12 @@
 //! The HTML report's charts, as inline SVG written here: the request mix, a gauge per check,
 //! the latency histogram with its P95, and trends. Every chart has a title, every number is
 //! also text, and colours come from the Okabe–Ito palette with a pattern of words beside
-//! them, so that no reader depends on telling colours apart.
-//!
-//! Any finite input draws: figures near f64's limit can sum to infinity, so shares and scales
-//! are computed on values scaled down first, every coordinate is written through [`Px`], and
-//! a `data-` attribute is left out rather than written as `inf` or `NaN`.
+//! them, so that no reader depends on telling colours apart. Any finite input draws: the
+//! arithmetic is `scale`'s, which keeps every attribute finite.
 
-use std::fmt::{self, Write as _};
+use std::fmt::Write as _;
+
+use super::scale::{data, finite, fraction, shares, Px};
 
 use crate::threshold::{Check, Direction, Status};
 
@@ -31,59 +30,6 @@ pub(crate) fn class(s: Status) -> &'static str {
 }
 
 const W: f64 = 560.0;
-
-/// A coordinate or length as an attribute: `NaN` is 0, anything else is clamped to a box far
-/// larger than any chart, so no attribute is ever `NaN`, `inf` or a number a renderer chokes on.
-struct Px(f64);
-
-impl fmt::Display for Px {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        let v = if self.0.is_nan() {
-            0.0
-        } else {
-            self.0.clamp(-1e4, 1e4)
-        };
-        write!(f, "{v:.2}")
-    }
-}
-
-/// ` name="v"`, or nothing when `v` is not finite (unknown rather than wrong).
-pub(crate) fn data(name: &str, v: Option<f64>) -> String {
-    v.filter(|v| v.is_finite())
-        .map(|v| format!(" {name}=\"{v}\""))
-        .unwrap_or_default()
-}
-
-/// A value made drawable: `NaN` is 0, infinities are the largest finite values.
-fn finite(v: f64) -> f64 {
-    if v.is_nan() {
-        0.0
-    } else {
-        v.clamp(-f64::MAX, f64::MAX)
-    }
-}
-
-/// Each value's share of their sum (negatives count as 0), computed on the values divided by
-/// the largest, so that a sum past f64's range still gives shares that add up to 1.
-pub(crate) fn shares(values: &[f64]) -> Vec<f64> {
-    let v: Vec<f64> = values.iter().map(|x| finite(*x).max(0.0)).collect();
-    let max = v.iter().copied().fold(0.0, f64::max);
-    if max == 0.0 {
-        return vec![0.0; v.len()];
-    }
-    let sum: f64 = v.iter().map(|x| x / max).sum();
-    v.iter().map(|x| x / max / sum).collect()
-}
-
-/// `(v - lo) / (hi - lo)`, on halves so that neither difference overflows; 0 for an empty span.
-fn fraction(v: f64, lo: f64, hi: f64) -> f64 {
-    let span = hi / 2.0 - lo / 2.0;
-    if span > 0.0 {
-        (v / 2.0 - lo / 2.0) / span
-    } else {
-        0.0
-    }
-}
 
 fn open(kind: &str, title: &str, h: f64, data: &str) -> String {
     format!(
@@ -371,10 +317,7 @@ mod tests {
     }
 
     #[test]
-    fn shares_of_a_sum_past_f64s_range_add_up() {
-        let s = shares(&[1.7e308, 1.7e308, f64::INFINITY, f64::NAN, -1.0]);
-        assert!((s.iter().sum::<f64>() - 1.0).abs() < 1e-12, "{s:?}");
-        assert_eq!((s[0], s[3], s[4]), (s[1], 0.0, 0.0));
+    fn a_mix_past_f64s_range_fills_the_bar() {
         let bar = mix(&[("a", "a", 1.7e308), ("b", "b", 1.7e308)], f64::INFINITY);
         finite_everywhere(&bar);
         assert!(bar.contains("width=\"280.00\""), "{bar}");
