@@ -67,10 +67,14 @@ pub fn http_options(a: &HttpArgs) -> anyhow::Result<HttpOptions> {
     })
 }
 
-/// A time given as `flag`: RFC 3339 (UTC) or unix seconds.
+/// The last second of 9999-12-31: past it, no time in a flag makes sense, and RFC 3339
+/// cannot write it.
+const LAST_TIME: f64 = 253_402_300_799.0;
+
+/// A time given as `flag`: RFC 3339 (UTC) or unix seconds (finite, 1970 to 9999).
 fn time_arg(flag: &str, text: &str) -> anyhow::Result<f64> {
-    Ok(match text.parse::<f64>() {
-        Ok(v) if v.is_finite() && v >= 0.0 => v,
+    Ok(match crate::threshold::finite(text) {
+        Some(v) if (0.0..=LAST_TIME).contains(&v) => v,
         _ => humantime::parse_rfc3339_weak(text)
             .map_err(|e| anyhow!("{flag} {text:?}: {e} (expected RFC 3339 such as 2026-11-27T10:00:00Z, or unix seconds)"))?
             .duration_since(std::time::UNIX_EPOCH)

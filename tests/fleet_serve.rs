@@ -22,7 +22,7 @@ pub enum Behaviour {
         delay: Duration,
         gzip: bool,
     },
-    /// Reads the request and never answers.
+    /// Reads the request and never answers (for an hour: past any test's patience).
     Hang,
     /// Closes the connection mid-body.
     Reset,
@@ -105,6 +105,14 @@ fn gzip(data: &[u8]) -> Vec<u8> {
     e.finish().unwrap()
 }
 
+/// The gzip bomb's body, compressed once: compressing 64 MiB in a debug build takes seconds,
+/// and done per request it made the bomb's answer late enough to meet a short timeout
+/// before promtune's size limit.
+fn bomb() -> &'static [u8] {
+    static BOMB: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    BOMB.get_or_init(|| gzip(&vec![b'0'; 64 << 20]))
+}
+
 fn read_head(s: &mut TcpStream) -> String {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 1024];
@@ -173,20 +181,17 @@ fn answer(mut s: TcpStream, i: usize, b: &Behaviour, served: &AtomicU64) {
                 respond(&mut s, "200 OK", ct, text.as_bytes());
             }
         }
-        Behaviour::Hang => thread::sleep(Duration::from_secs(120)),
+        Behaviour::Hang => thread::sleep(Duration::from_secs(3600)),
         Behaviour::Reset => {
             let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n# TYPE a counter\na_total 1\n");
             let _ = s.shutdown(std::net::Shutdown::Both);
         }
-        Behaviour::Bomb => {
-            let zeros = vec![b'0'; 64 << 20];
-            respond(
-                &mut s,
-                "200 OK",
-                "Content-Type: text/plain\r\nContent-Encoding: gzip\r\n",
-                &gzip(&zeros),
-            );
-        }
+        Behaviour::Bomb => respond(
+            &mut s,
+            "200 OK",
+            "Content-Type: text/plain\r\nContent-Encoding: gzip\r\n",
+            bomb(),
+        ),
         Behaviour::Html => respond(
             &mut s,
             "200 OK",
@@ -261,6 +266,9 @@ pub fn start(behaviours: Vec<Behaviour>, ports: usize) -> Fleet {
         let path = format!("/t/{i}/metrics");
         routes[p].insert(path.clone(), i);
         targets.push((addrs[p].clone(), path));
+    }
+    if behaviours.iter().any(|b| matches!(b, Behaviour::Bomb)) {
+        bomb();
     }
     let behaviours = Arc::new(behaviours);
     for (l, routes) in listeners.into_iter().zip(routes) {

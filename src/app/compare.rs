@@ -41,29 +41,12 @@ pub(super) fn compare(args: &crate::cli::CompareArgs) -> anyhow::Result<u8> {
     let tolerance = crate::compare::parse_expect(&format!("t={}", args.tolerance))
         .map_err(|_| {
             anyhow::anyhow!(
-                "--tolerance {:?}: expected a percentage such as 5%",
+                "--tolerance {:?}: expected a finite percentage such as 5%",
                 args.tolerance
             )
         })?
         .1
         .abs();
-    let mut expect = args
-        .expect
-        .iter()
-        .map(|e| crate::compare::parse_expect(e))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    if let Some(f) = &args.expect_file {
-        let text = bounded::read_text(f, "--expect-file", bounded::CONFIG_LIMIT)?;
-        for (i, line) in text.lines().enumerate() {
-            let line = line.split('#').next().unwrap_or("").trim();
-            if !line.is_empty() {
-                expect.push(
-                    crate::compare::parse_expect(line)
-                        .map_err(|e| anyhow::anyhow!("{}:{}: {e}", f.display(), i + 1))?,
-                );
-            }
-        }
-    }
     let ids: Vec<&str> = cfg
         .thresholds
         .rules
@@ -71,11 +54,31 @@ pub(super) fn compare(args: &crate::cli::CompareArgs) -> anyhow::Result<u8> {
         .map(|r| r.check)
         .chain(["metrics_scrapes", "health_checks"])
         .collect();
-    if let Some((bad, _)) = expect.iter().find(|(id, _)| !ids.contains(&id.as_str())) {
-        anyhow::bail!(
-            "--expect {bad:?}: unknown check (expected one of: {})",
-            ids.join(", ")
-        );
+    let parse = |text: &str| {
+        let (id, v) = crate::compare::parse_expect(text)?;
+        if !ids.contains(&id.as_str()) {
+            anyhow::bail!(
+                "--expect {id:?}: unknown check (expected one of: {})",
+                ids.join(", ")
+            );
+        }
+        Ok((id, v))
+    };
+    let mut expect = args
+        .expect
+        .iter()
+        .map(|e| parse(e))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    if let Some(f) = &args.expect_file {
+        let text = bounded::read_text(f, "--expect-file", bounded::CONFIG_LIMIT)?;
+        for (i, line) in text.lines().enumerate() {
+            let line = line.split('#').next().unwrap_or("").trim();
+            if !line.is_empty() {
+                expect.push(
+                    parse(line).map_err(|e| anyhow::anyhow!("{}:{}: {e}", f.display(), i + 1))?,
+                );
+            }
+        }
     }
     if let Some(url) = &args.prometheus {
         return compare_ranges(args, url, &cfg, tolerance, &expect);

@@ -149,8 +149,8 @@ pub fn parse_expect(text: &str) -> anyhow::Result<(String, f64)> {
     let (id, pct) = text.split_once('=').ok_or_else(|| {
         anyhow::anyhow!("--expect {text:?}: expected CHECK=±N% such as memory=-40%")
     })?;
-    let n: f64 = pct.trim().trim_end_matches('%').parse().map_err(|_| {
-        anyhow::anyhow!("--expect {text:?}: {pct:?} is not a percentage such as -40%")
+    let n = crate::threshold::finite(pct.trim().trim_end_matches('%')).ok_or_else(|| {
+        anyhow::anyhow!("--expect {text:?}: {pct:?} is not a finite percentage such as -40%")
     })?;
     Ok((id.trim().to_string(), n / 100.0))
 }
@@ -307,5 +307,13 @@ mod tests {
             ("memory".into(), -0.4)
         );
         assert!(parse_expect("memory").is_err());
+        for bad in [
+            "memory=NaN%",
+            "memory=inf%",
+            "memory=-1e309%",
+            "memory=1e400%",
+        ] {
+            assert!(parse_expect(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -9,15 +9,8 @@
 //!     reason: "leak fixed in 2.4, rolling out"
 //! ```
 
-use std::path::Path;
-
-use serde_yaml::Value;
-
-use super::{err, ConfigError};
-use crate::threshold::Thresholds;
-
-/// One suppression.
-#[derive(Debug, Clone, PartialEq)]
+/// One suppression (read by `schema`, which requires `check` and `reason`).
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Ignore {
     /// The check id.
     pub check: String,
@@ -37,78 +30,11 @@ fn end_of_day(date: &str) -> Option<f64> {
     Some(t.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs_f64() + 1.0)
 }
 
-/// Reads the `ignore:` list.
-pub(super) fn parse(file: &Path, v: &Value, t: &Thresholds) -> Result<Vec<Ignore>, ConfigError> {
-    let list = v
-        .as_sequence()
-        .ok_or_else(|| err(file, "ignore", "expected a list of {check, reason, …}"))?;
-    let ids: Vec<&str> = t.rules.iter().map(|r| r.check).collect();
-    list.iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let path = format!("ignore[{i}]");
-            let m = item
-                .as_mapping()
-                .ok_or_else(|| err(file, &path, "expected {check, reason, …}"))?;
-            for (k, _) in m {
-                let k = k.as_str().unwrap_or_default();
-                if !matches!(k, "check" | "subject" | "source" | "until" | "reason") {
-                    return Err(err(
-                        file,
-                        &format!("{path}.{k}"),
-                        "unknown key (expected one of: check, subject, source, until, reason)",
-                    ));
-                }
-            }
-            let s = |k: &str| {
-                item.get(k).and_then(|x| match x {
-                    Value::String(s) => Some(s.clone()),
-                    Value::Number(n) => Some(n.to_string()),
-                    _ => None,
-                })
-            };
-            let check = s("check").ok_or_else(|| err(file, &format!("{path}.check"), "missing"))?;
-            if !ids.contains(&check.as_str()) {
-                return Err(err(
-                    file,
-                    &format!("{path}.check"),
-                    format!(
-                        "unknown check {check:?} (expected one of: {})",
-                        ids.join(", ")
-                    ),
-                ));
-            }
-            let reason = s("reason")
-                .filter(|r| !r.trim().is_empty())
-                .ok_or_else(|| {
-                    err(
-                        file,
-                        &format!("{path}.reason"),
-                        "a suppression needs a reason",
-                    )
-                })?;
-            let until = match s("until") {
-                Some(d) => Some((
-                    d.clone(),
-                    end_of_day(&d).ok_or_else(|| {
-                        err(
-                            file,
-                            &format!("{path}.until"),
-                            format!("expected a date such as 2027-03-01, got {d}"),
-                        )
-                    })?,
-                )),
-                None => None,
-            };
-            Ok(Ignore {
-                check,
-                subject: s("subject"),
-                source: s("source"),
-                until,
-                reason,
-            })
-        })
-        .collect()
+/// An `until:` date: the day as written and the end of that day (UTC) in unix seconds.
+pub(super) fn until(date: &str) -> Result<(String, f64), String> {
+    end_of_day(date)
+        .map(|end| (date.to_string(), end))
+        .ok_or_else(|| format!("expected a date such as 2027-03-01, got {date}"))
 }
 
 #[cfg(test)]

@@ -2,14 +2,15 @@
 //! (`--config`). Beside `generate` and the fleet's target reader, the only module that knows
 //! serde_yaml.
 //!
-//! Files are read strictly: an unknown key or a value in the wrong unit is an error naming
-//! the file and the key path, so a typo never silently disables a check.
+//! Files are read strictly (`schema`): an unknown key, a value of the wrong type or in the
+//! wrong unit is an error naming the file, the line and column, and the key path, so a typo
+//! never silently disables a check.
 
 mod ignore;
+mod schema;
 
+use std::fmt;
 use std::path::Path;
-
-use serde_yaml::Value;
 
 pub use ignore::Ignore;
 
@@ -27,44 +28,53 @@ pub struct Config {
     pub ignore: Vec<Ignore>,
 }
 
-/// A config error: `FILE: key.path: message`.
+/// A config error: `FILE:LINE:COLUMN: key.path: message` (without the place when there is
+/// none, as for `--profile`).
 #[derive(Debug, thiserror::Error)]
-#[error("{file}: {path}{sep}{message}", sep = if path.is_empty() { "" } else { ": " })]
 pub struct ConfigError {
     file: String,
-    path: String,
+    at: Option<(usize, usize)>,
     message: String,
 }
 
-fn err(file: &Path, path: &str, message: impl Into<String>) -> ConfigError {
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some((line, column)) = self.at {
+            write!(f, ":{line}:{column}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+fn err(file: &Path, message: impl Into<String>) -> ConfigError {
     ConfigError {
         file: file.display().to_string(),
-        path: path.to_string(),
+        at: None,
         message: message.into(),
     }
 }
 
-fn text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
+/// serde_yaml's error with its place moved to the front, where editors and CI annotations
+/// look for it.
+fn located(file: &Path, e: &serde_yaml::Error) -> ConfigError {
+    let text = e.to_string();
+    let Some(l) = e.location() else {
+        return err(file, format!("invalid YAML: {text}"));
+    };
+    // A key-path message ends with its place (left out at 1:1); a syntax error from libyaml
+    // says its places inside the text.
+    let at = format!(" at line {} column {}", l.line(), l.column());
+    let message = match text.strip_suffix(&at) {
+        Some(m) => m.to_string(),
+        None if text.contains(" at line ") => format!("invalid YAML: {text}"),
+        None => text,
+    };
+    ConfigError {
+        file: file.display().to_string(),
+        at: Some((l.line(), l.column())),
+        message,
     }
-}
-
-fn mapping<'a>(
-    file: &Path,
-    path: &str,
-    v: &'a Value,
-) -> Result<&'a serde_yaml::Mapping, ConfigError> {
-    v.as_mapping()
-        .ok_or_else(|| err(file, path, "expected a mapping"))
-}
-
-fn key(file: &Path, path: &str, k: &Value) -> Result<String, ConfigError> {
-    k.as_str()
-        .map(str::to_string)
-        .ok_or_else(|| err(file, path, "keys must be strings"))
 }
 
 /// Loads `profile`, then the `--config` file, then the `--thresholds` file, in that order.
@@ -92,137 +102,55 @@ pub fn load(
             "the thresholds file"
         };
         let raw = crate::input::bounded::read_text(file, what, crate::input::bounded::CONFIG_LIMIT)
-            .map_err(|e| err(file, "", format!("{e:#}")))?;
+            .map_err(|e| err(file, format!("{e:#}")))?;
         crate::input::bounded::yaml_depth(&raw, crate::input::bounded::YAML_DEPTH)
-            .map_err(|e| err(file, "", e))?;
-        let doc: Value =
-            serde_yaml::from_str(&raw).map_err(|e| err(file, "", format!("invalid YAML: {e}")))?;
-        if doc.is_null() {
-            continue;
-        }
-        let top = mapping(file, "", &doc)?;
-        for (k, _) in top {
-            let k = key(file, "", k)?;
-            let allowed = matches!(k.as_str(), "profile" | "thresholds")
-                || (is_config && (k == "exporter" || k == "ignore"));
-            if !allowed {
-                let keys = if is_config {
-                    "profile, thresholds, exporter, ignore"
-                } else {
-                    "profile, thresholds"
-                };
-                return Err(err(
-                    file,
-                    &k,
-                    format!("unknown key (expected one of: {keys})"),
-                ));
-            }
-        }
-        if let Some(p) = top.get("profile") {
-            chosen.get_or_insert(
-                text(p).ok_or_else(|| err(file, "profile", "expected a profile name"))?,
-            );
+            .map_err(|e| err(file, e))?;
+        let doc = schema::read(&raw, is_config).map_err(|e| located(file, &e))?;
+        if let Some(p) = &doc.profile {
+            chosen.get_or_insert(p.clone());
         }
         parsed.push((file, doc));
     }
     let name = chosen.unwrap_or_else(|| "default".into());
     cfg.thresholds = Thresholds::profile(&name).ok_or_else(|| {
-        let file = config.or(thresholds).unwrap_or(Path::new("--profile"));
         err(
-            file,
-            "profile",
+            Path::new("--profile"),
             format!(
                 "unknown profile {name:?} (expected one of: {})",
                 PROFILES.join(", ")
             ),
         )
     })?;
-    for (file, doc) in &parsed {
-        if let Some(t) = doc.get("thresholds") {
-            apply_thresholds(file, t, &mut cfg.thresholds)?;
+    for (file, doc) in parsed {
+        if let Some(rows) = doc.thresholds {
+            for (check, row) in rows {
+                if let Some(rule) = cfg.thresholds.rules.iter_mut().find(|r| r.check == check) {
+                    for (slot, limit) in [
+                        (&mut rule.target, row.target),
+                        (&mut rule.warning, row.warning),
+                        (&mut rule.critical, row.critical),
+                    ] {
+                        if let Some(limit) = limit {
+                            *slot = limit;
+                        }
+                    }
+                }
+            }
             cfg.thresholds.sources.push(file.display().to_string());
         }
-        if let Some(e) = doc.get("exporter") {
-            apply_exporter(file, e, &mut cfg.traffic)?;
+        let o = &mut cfg.traffic;
+        for (field, name) in doc.exporter {
+            let slot = match field {
+                "requests" => &mut o.family,
+                "route_label" => &mut o.route_label,
+                "status_label" => &mut o.status_label,
+                _ => &mut o.method_label,
+            };
+            *slot = Some(name);
         }
-        if let Some(i) = doc.get("ignore") {
-            cfg.ignore.extend(ignore::parse(file, i, &cfg.thresholds)?);
-        }
+        cfg.ignore.extend(doc.ignore);
     }
     Ok(cfg)
-}
-
-fn apply_thresholds(file: &Path, v: &Value, t: &mut Thresholds) -> Result<(), ConfigError> {
-    for (k, row) in mapping(file, "thresholds", v)? {
-        let check = key(file, "thresholds", k)?;
-        let path = format!("thresholds.{check}");
-        let names: Vec<&str> = t.rules.iter().map(|r| r.check).collect();
-        let Some(rule) = t.rules.iter_mut().find(|r| r.check == check) else {
-            return Err(err(
-                file,
-                &path,
-                format!("unknown check (expected one of: {})", names.join(", ")),
-            ));
-        };
-        for (f, val) in mapping(file, &path, row)? {
-            let field = key(file, &path, f)?;
-            let fpath = format!("{path}.{field}");
-            let slot = match field.as_str() {
-                "target" => &mut rule.target,
-                "warning" => &mut rule.warning,
-                "critical" => &mut rule.critical,
-                _ => {
-                    return Err(err(
-                        file,
-                        &fpath,
-                        "unknown key (expected target, warning or critical)",
-                    ))
-                }
-            };
-            if val.is_null() {
-                *slot = None;
-                continue;
-            }
-            let parsed = text(val).and_then(|s| rule.unit.parse(&s));
-            *slot = Some(parsed.ok_or_else(|| {
-                err(
-                    file,
-                    &fpath,
-                    format!(
-                        "expected {}, got {}",
-                        rule.unit.example(),
-                        serde_yaml::to_string(val).unwrap_or_default().trim()
-                    ),
-                )
-            })?);
-        }
-    }
-    Ok(())
-}
-
-fn apply_exporter(file: &Path, v: &Value, o: &mut TrafficOverride) -> Result<(), ConfigError> {
-    for (k, val) in mapping(file, "exporter", v)? {
-        let field = key(file, "exporter", k)?;
-        let path = format!("exporter.{field}");
-        let s = val
-            .as_str()
-            .map(str::to_string)
-            .ok_or_else(|| err(file, &path, "expected a name"))?;
-        match field.as_str() {
-            "requests" => o.family = Some(s),
-            "route_label" => o.route_label = Some(s),
-            "status_label" => o.status_label = Some(s),
-            "method_label" => o.method_label = Some(s),
-            _ => {
-                return Err(err(
-                    file,
-                    &path,
-                    "unknown key (expected requests, route_label, status_label or method_label)",
-                ))
-            }
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -256,24 +184,38 @@ mod tests {
     }
 
     #[test]
-    fn errors_name_file_and_key() {
+    fn errors_name_file_line_and_key() {
         let f = file("thresholds:\n  memroy:\n    warning: 1GB\n");
         let e = load(None, None, Some(f.path())).unwrap_err().to_string();
-        assert!(e.ends_with(": thresholds.memroy: unknown check (expected one of: request_rate, memory, cache_hit_rate, p95_latency, error_rate, not_found, cpu)"), "{e}");
-        assert!(e.starts_with(&f.path().display().to_string()));
+        let name = f.path().display().to_string();
+        assert_eq!(e, format!("{name}:2:3: thresholds: unknown check \"memroy\" (expected one of: request_rate, memory, cache_hit_rate, p95_latency, error_rate, not_found, cpu)"));
         let f = file("thresholds:\n  memory:\n    warning: lots\n");
         let e = load(None, None, Some(f.path())).unwrap_err().to_string();
         assert!(
-            e.ends_with("thresholds.memory.warning: expected a size such as 800MB, got lots"),
+            e.ends_with(
+                ":3:14: thresholds.memory.warning: expected a size such as 800MB, got lots"
+            ),
             "{e}"
         );
         let f = file("exporter:\n  requests: x\n");
         let e = load(None, None, Some(f.path())).unwrap_err().to_string();
         assert!(
-            e.ends_with(": exporter: unknown key (expected one of: profile, thresholds)"),
+            e.ends_with(":1:1: unknown key \"exporter\" (expected one of: profile, thresholds)"),
             "{e}"
         );
         let c = load(None, Some(f.path()), None).unwrap();
         assert_eq!(c.traffic.family.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn empty_files_and_null_limits() {
+        for text in ["", "# nothing\n", "---\n"] {
+            let c = load(None, Some(file(text).path()), None).unwrap();
+            assert_eq!(c.thresholds, Thresholds::default_table());
+        }
+        let f = file("thresholds:\n  memory:\n    warning: ~\n");
+        let c = load(None, None, Some(f.path())).unwrap();
+        assert_eq!(c.thresholds.rule("memory").unwrap().warning, None);
+        assert!(c.thresholds.rule("memory").unwrap().critical.is_some());
     }
 }

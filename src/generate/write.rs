@@ -13,12 +13,18 @@ use std::io::Write;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
 
 use anyhow::Context;
 
 /// Temporary files are `.promtune-<pid>-<n>.tmp`: a run killed part-way leaves them behind,
 /// and the next run into that directory removes those whose process is gone.
 const PREFIX: &str = ".promtune-";
+
+/// A leftover is removed only once it is this old. Our `/proc` does not show a run in
+/// another pid namespace (a container) or on another host sharing the directory (NFS), and
+/// such a run may be staging that very file; staging takes milliseconds, not a minute.
+const STALE_AFTER: Duration = Duration::from_secs(60);
 
 /// Writes `files` (name, text) into `dir`. Refuses before writing anything if a target
 /// exists and `force` is not set, or is anything but a regular file.
@@ -100,24 +106,42 @@ fn check_target(path: &Path) -> anyhow::Result<bool> {
     )
 }
 
-/// Removes temporary files of earlier runs whose process has ended.
+/// Removes temporary files of earlier runs whose process has ended: their pid is not a
+/// running promtune (gone, or reused by another program), and they are `STALE_AFTER` old.
 fn clean_stale(dir: &Path) {
+    // Without /proc no process can be told alive: leave everything.
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
+    let now = SystemTime::now();
     for e in entries.flatten() {
         let name = e.file_name();
-        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(PREFIX)) else {
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(PREFIX)?.strip_suffix(".tmp"))
+            .and_then(|rest| rest.split('-').next()?.parse::<u32>().ok())
+        else {
             continue;
         };
-        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
-            continue;
-        };
-        let alive = Path::new("/proc").join(pid.to_string()).exists();
-        if !alive && rest.ends_with(".tmp") {
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|m| now.duration_since(m).ok())
+            .is_some_and(|age| age >= STALE_AFTER);
+        if old && !running_promtune(pid) {
             let _ = fs::remove_file(e.path());
         }
     }
+}
+
+/// Whether `pid` is a running promtune. `comm` holds the first 15 bytes of the program's
+/// name, so a pid reused by another program does not keep a leftover forever.
+fn running_promtune(pid: u32) -> bool {
+    fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.starts_with("promtune"))
 }
 
 /// A file written next to its target, removed unless persisted.
@@ -130,18 +154,31 @@ struct Staged {
 impl Staged {
     fn new(dir: &Path, path: &Path, text: &str) -> anyhow::Result<Staged> {
         static N: AtomicU64 = AtomicU64::new(0);
-        let tmp = dir.join(format!(
-            "{PREFIX}{}-{}.tmp",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        // 0666 less the umask, as the kernel applies it.
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o666)
-            .open(&tmp)
-            .with_context(|| format!("cannot write in {}", dir.display()))?;
+        // An earlier process with our pid may have left `<pid>-<n>` behind (too recently to
+        // be removed): take the next name rather than fail.
+        let mut tries = 0;
+        let (tmp, mut f) = loop {
+            let tmp = dir.join(format!(
+                "{PREFIX}{}-{}.tmp",
+                std::process::id(),
+                N.fetch_add(1, Ordering::Relaxed)
+            ));
+            // 0666 less the umask, as the kernel applies it.
+            match OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o666)
+                .open(&tmp)
+            {
+                Ok(f) => break (tmp, f),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && tries < 1000 => {
+                    tries += 1
+                }
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot write in {}", dir.display()))
+                }
+            }
+        };
         let staged = Staged {
             tmp,
             path: path.to_path_buf(),
@@ -220,5 +257,19 @@ mod tests {
             })
             .count();
         assert_eq!(leftovers, 0);
+    }
+
+    #[test]
+    fn a_leftover_with_our_own_pid_does_not_block_the_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let pid = std::process::id();
+        for n in 0..100 {
+            std::fs::write(dir.path().join(format!("{PREFIX}{pid}-{n}.tmp")), "old").unwrap();
+        }
+        write_one(&dir.path().join("a.yml"), "A", false).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("a.yml")).unwrap(),
+            "A"
+        );
     }
 }

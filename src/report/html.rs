@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 
+use super::scale;
 use super::svg::{self, esc};
 use super::{Fleet, Renderer, Report};
 
@@ -96,11 +97,13 @@ fn mix_figure(out: &mut String, r: &Report) {
     out.push_str("<figure><figcaption>Request mix: where the requests went</figcaption>");
     out.push_str(&svg::mix(&parts, total));
     out.push_str("<table class=\"legend\"><tbody>");
-    for (key, label, v) in parts {
-        let share = if total > 0.0 { v / total * 100.0 } else { 0.0 };
+    let values: Vec<f64> = parts.iter().map(|p| p.2).collect();
+    for ((key, label, v), share) in parts.into_iter().zip(scale::shares(&values)) {
+        let share = share * 100.0;
         let _ = write!(
             out,
-            "<tr><td><svg width=\"12\" height=\"12\" aria-hidden=\"true\"><rect class=\"mix-{key}\" width=\"12\" height=\"12\"/></svg> {label}</td><td data-mix=\"{key}\" data-value=\"{v}\">{}</td><td>{share:.1}%</td></tr>",
+            "<tr><td><svg width=\"12\" height=\"12\" aria-hidden=\"true\"><rect class=\"mix-{key}\" width=\"12\" height=\"12\"/></svg> {label}</td><td data-mix=\"{key}\"{}>{}</td><td>{share:.1}%</td></tr>",
+            scale::data("data-value", Some(v)),
             crate::detect::count(v)
         );
     }

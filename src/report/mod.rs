@@ -9,6 +9,7 @@ mod json;
 mod junit;
 mod markdown;
 mod sarif;
+mod scale;
 mod svg;
 mod table;
 mod trend;

@@ -1,9 +1,12 @@
 //! The HTML report's charts, as inline SVG written here: the request mix, a gauge per check,
 //! the latency histogram with its P95, and trends. Every chart has a title, every number is
 //! also text, and colours come from the Okabe–Ito palette with a pattern of words beside
-//! them, so that no reader depends on telling colours apart.
+//! them, so that no reader depends on telling colours apart. Any finite input draws: the
+//! arithmetic is `scale`'s, which keeps every attribute finite.
 
 use std::fmt::Write as _;
+
+use super::scale::{data, finite, fraction, shares, Px};
 
 use crate::threshold::{Check, Direction, Status};
 
@@ -32,18 +35,16 @@ fn open(kind: &str, title: &str, h: f64, data: &str) -> String {
 
 /// The request mix: one bar of segments (metrics scrapes, health checks, 404s, the rest).
 pub(crate) fn mix(parts: &[(&str, &str, f64)], total: f64) -> String {
-    let mut s = open(
-        "mix",
-        "Request mix",
-        34.0,
-        &format!("data-total=\"{total}\""),
-    );
+    let mut s = open("mix", "Request mix", 34.0, &data("data-total", Some(total)));
     let mut x = 0.0;
-    for (key, label, n) in parts {
-        let w = if total > 0.0 { W * n / total } else { 0.0 };
+    let values: Vec<f64> = parts.iter().map(|p| p.2).collect();
+    for ((key, label, n), share) in parts.iter().zip(shares(&values)) {
+        let w = W * share;
         let _ = write!(
             s,
-            "<rect class=\"mix-{key}\" x=\"{x:.2}\" y=\"4\" width=\"{w:.2}\" height=\"26\"><title>{}: {n}</title></rect>",
+            "<rect class=\"mix-{key}\" x=\"{}\" y=\"4\" width=\"{}\" height=\"26\"><title>{}: {n}</title></rect>",
+            Px(x),
+            Px(w),
             esc(label)
         );
         x += w;
@@ -54,7 +55,7 @@ pub(crate) fn mix(parts: &[(&str, &str, f64)], total: f64) -> String {
 
 /// Where `v` falls on a scale from 0 to `max`, in pixels.
 fn at(v: f64, max: f64) -> f64 {
-    (v / max).clamp(0.0, 1.0) * W
+    (finite(v) / max).clamp(0.0, 1.0) * W
 }
 
 /// A check as a gauge: its bands (target, warning, critical) and a marker at the value.
@@ -68,17 +69,14 @@ pub(crate) fn gauge(c: &Check) -> String {
         Direction::Lower if r.unit == crate::threshold::Unit::Ratio => 1.0,
         _ => {
             let m = limits.iter().copied().fold(0.0, f64::max) * 1.3;
-            m.max(c.measurement.value.unwrap_or(0.0) * 1.1).max(1e-9)
+            finite(m.max(c.measurement.value.unwrap_or(0.0) * 1.1)).max(1e-9)
         }
     };
     let data = format!(
         "data-check=\"{}\" data-status=\"{}\"{}",
         esc(c.measurement.check),
         c.status,
-        c.measurement
-            .value
-            .map(|v| format!(" data-value=\"{v}\""))
-            .unwrap_or_default()
+        data("data-value", c.measurement.value)
     );
     let title = format!("{} against its thresholds", r.title);
     let mut s = open("gauge", &title, 30.0, &data);
@@ -113,9 +111,9 @@ pub(crate) fn gauge(c: &Check) -> String {
         for (a, b, k) in bands.into_iter().filter(|(a, b, _)| b > a) {
             let _ = write!(
                 s,
-                "<rect class=\"band-{k}\" x=\"{:.2}\" y=\"8\" width=\"{:.2}\" height=\"14\"/>",
-                at(a, top),
-                at(b, top) - at(a, top)
+                "<rect class=\"band-{k}\" x=\"{}\" y=\"8\" width=\"{}\" height=\"14\"/>",
+                Px(at(a, top)),
+                Px(at(b, top) - at(a, top))
             );
         }
     }
@@ -123,9 +121,13 @@ pub(crate) fn gauge(c: &Check) -> String {
         let x = at(v, top);
         let _ = write!(
             s,
-            "<line class=\"marker\" x1=\"{x:.2}\" x2=\"{x:.2}\" y1=\"2\" y2=\"28\"/><polygon class=\"marker\" points=\"{:.2},2 {:.2},2 {x:.2},8\"/>",
-            x - 5.0,
-            x + 5.0
+            "<line class=\"marker\" x1=\"{}\" x2=\"{}\" y1=\"2\" y2=\"28\"><title>{}</title></line><polygon class=\"marker\" points=\"{},2 {},2 {},8\"/>",
+            Px(x),
+            Px(x),
+            esc(&r.unit.format(v)),
+            Px(x - 5.0),
+            Px(x + 5.0),
+            Px(x)
         );
     }
     s.push_str("</svg>");
@@ -140,10 +142,10 @@ pub(crate) fn latency(buckets: &[(f64, f64)], p95: Option<f64>, target: Option<f
     let counts: Vec<f64> = buckets
         .iter()
         .enumerate()
-        .map(|(i, b)| b.1 - if i == 0 { 0.0 } else { buckets[i - 1].1 })
+        .map(|(i, b)| finite(b.1 - if i == 0 { 0.0 } else { buckets[i - 1].1 }).max(0.0))
         .collect();
     let max = counts.iter().copied().fold(0.0, f64::max).max(1.0);
-    let data = p95.map(|p| format!("data-p95=\"{p}\"")).unwrap_or_default();
+    let data = data("data-p95", p95);
     let mut s = open(
         "latency",
         "Request latency by histogram bucket, with the P95",
@@ -151,15 +153,16 @@ pub(crate) fn latency(buckets: &[(f64, f64)], p95: Option<f64>, target: Option<f
         &data,
     );
     for (i, c) in counts.iter().enumerate() {
-        let h = 120.0 * c / max;
+        let h = 120.0 * (c / max);
         let _ = write!(
             s,
-            "<rect class=\"bar\" x=\"{:.2}\" y=\"{:.2}\" width=\"{:.2}\" height=\"{h:.2}\"><title>le {}: {c}</title></rect><text x=\"{:.2}\" y=\"152\" class=\"tick\">{}</text>",
-            i as f64 * bw + 1.0,
-            130.0 - h,
-            bw - 2.0,
+            "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"><title>le {}: {c}</title></rect><text x=\"{}\" y=\"152\" class=\"tick\">{}</text>",
+            Px(i as f64 * bw + 1.0),
+            Px(130.0 - h),
+            Px(bw - 2.0),
+            Px(h),
             crate::model::le_text(buckets[i].0),
-            i as f64 * bw + bw / 2.0,
+            Px(i as f64 * bw + bw / 2.0),
             esc(&crate::model::le_text(buckets[i].0))
         );
     }
@@ -168,18 +171,18 @@ pub(crate) fn latency(buckets: &[(f64, f64)], p95: Option<f64>, target: Option<f
         let i = buckets.iter().position(|b| v <= b.0)?;
         let lower = if i == 0 { 0.0 } else { buckets[i - 1].0 };
         let upper = buckets[i].0;
-        let frac = if upper.is_finite() && upper > lower {
-            (v - lower) / (upper - lower)
+        let frac = if upper.is_finite() {
+            fraction(v, lower, upper).clamp(0.0, 1.0)
         } else {
             0.0
         };
-        Some(i as f64 * bw + frac * bw)
+        Some(Px(i as f64 * bw + frac * bw))
     };
     if let Some(x) = target.and_then(place) {
-        let _ = write!(s, "<line class=\"target\" x1=\"{x:.2}\" x2=\"{x:.2}\" y1=\"4\" y2=\"132\"><title>target</title></line>");
+        let _ = write!(s, "<line class=\"target\" x1=\"{x}\" x2=\"{x}\" y1=\"4\" y2=\"132\"><title>target</title></line>");
     }
     if let Some(x) = p95.and_then(place) {
-        let _ = write!(s, "<line class=\"p95\" data-x=\"{x:.2}\" x1=\"{x:.2}\" x2=\"{x:.2}\" y1=\"4\" y2=\"132\"><title>P95</title></line>");
+        let _ = write!(s, "<line class=\"p95\" data-x=\"{x}\" x1=\"{x}\" x2=\"{x}\" y1=\"4\" y2=\"132\"><title>P95</title></line>");
     }
     s.push_str("</svg>");
     s
@@ -199,21 +202,19 @@ pub(crate) fn trend(
         points.last().map_or(1.0, |p| p.0),
     );
     let end = reaches.map_or(t1, |(_, secs)| t1 + secs.min(t1 - t0));
-    let vmax = points
-        .iter()
-        .map(|p| p.1)
-        .chain(limits.iter().map(|l| l.0))
-        .fold(0.0, f64::max)
-        .max(1e-12)
-        * 1.1;
-    let x = |t: f64| {
-        if end > t0 {
-            (t - t0) / (end - t0) * W
-        } else {
-            0.0
-        }
-    };
-    let y = |v: f64| 110.0 - v / vmax * 100.0;
+    // The value axis runs from 0 (or the lowest point, when one is negative) to a tenth
+    // above the highest point or line.
+    let values = || points.iter().map(|p| finite(p.1));
+    let vmax = finite(
+        values()
+            .chain(limits.iter().map(|l| finite(l.0)))
+            .fold(0.0, f64::max)
+            .max(1e-12)
+            * 1.1,
+    );
+    let vmin = values().fold(0.0, f64::min);
+    let x = |t: f64| fraction(t, t0, end) * W;
+    let y = |v: f64| (110.0 - fraction(finite(v), vmin, vmax) * 100.0).clamp(0.0, 120.0);
     let mut s = open(
         "trend",
         title,
@@ -221,7 +222,14 @@ pub(crate) fn trend(
         &format!("data-points=\"{}\"", points.len()),
     );
     for (v, k) in limits {
-        let _ = write!(s, "<line class=\"limit-{k}\" x1=\"0\" x2=\"{W}\" y1=\"{:.2}\" y2=\"{:.2}\"><title>{k} {v}</title></line>", y(*v), y(*v));
+        let _ = write!(s, "<line class=\"limit-{k}\" x1=\"0\" x2=\"{W}\" y1=\"{}\" y2=\"{}\"><title>{k} {v}</title></line>", Px(y(*v)), Px(y(*v)));
+    }
+    if vmin < 0.0 {
+        let _ = write!(
+            s,
+            "<text class=\"axis\" x=\"2\" y=\"108\">{}</text>",
+            esc(&fmt(vmin))
+        );
     }
     let _ = write!(
         s,
@@ -232,7 +240,7 @@ pub(crate) fn trend(
     );
     let pts: Vec<String> = points
         .iter()
-        .map(|p| format!("{:.2},{:.2}", x(p.0), y(p.1)))
+        .map(|p| format!("{},{}", Px(x(p.0)), Px(y(p.1))))
         .collect();
     let _ = write!(
         s,
@@ -242,13 +250,83 @@ pub(crate) fn trend(
     if let (Some((limit, secs)), Some(last)) = (reaches, points.last()) {
         let _ = write!(
             s,
-            "<line class=\"projection\" x1=\"{:.2}\" y1=\"{:.2}\" x2=\"{:.2}\" y2=\"{:.2}\"><title>predict_linear</title></line>",
-            x(last.0),
-            y(last.1),
-            x(last.0 + secs.min(t1 - t0)),
-            y(last.1 + (limit - last.1) * (secs.min(t1 - t0) / secs))
+            "<line class=\"projection\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"><title>predict_linear</title></line>",
+            Px(x(last.0)),
+            Px(y(last.1)),
+            Px(x(last.0 + secs.min(t1 - t0))),
+            Px(y(last.1 + fraction(secs.min(t1 - t0), 0.0, secs) * (limit - last.1)))
         );
     }
     s.push_str("</svg>");
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every attribute value of `svg`.
+    fn attributes(svg: &str) -> Vec<&str> {
+        svg.match_indices("=\"")
+            .map(|(i, _)| {
+                let rest = &svg[i + 2..];
+                &rest[..rest.find('"').unwrap()]
+            })
+            .collect()
+    }
+
+    fn finite_everywhere(svg: &str) {
+        for a in attributes(svg) {
+            let low = a.to_ascii_lowercase();
+            assert!(!low.contains("nan") && !low.contains("inf"), "{a} in {svg}");
+        }
+    }
+
+    #[test]
+    fn trends_at_f64s_ends_draw_inside_the_box() {
+        let points = [
+            (0.0, 1.7e308),
+            (60.0, -1.7e308),
+            (120.0, 1e-300),
+            (180.0, 0.0),
+            (240.0, f64::MAX),
+        ];
+        let fmt = |v: f64| format!("{v:e}");
+        let s = trend(
+            "t",
+            &points,
+            &[(1e308, "critical")],
+            Some((1e308, 1e300)),
+            &fmt,
+        );
+        finite_everywhere(&s);
+        // The lowest point is printed on the axis, and every point lies in the 120-unit box.
+        assert!(s.contains(&format!(">{}<", fmt(-1.7e308))), "{s}");
+        let series = "class=\"series\" points=\"";
+        let line = &s[s.find(series).unwrap() + series.len()..];
+        for xy in line[..line.find('"').unwrap()].split(' ') {
+            let (x, y) = xy.split_once(',').unwrap();
+            let (x, y): (f64, f64) = (x.parse().unwrap(), y.parse().unwrap());
+            assert!((0.0..=W).contains(&x) && (0.0..=120.0).contains(&y), "{xy}");
+        }
+    }
+
+    #[test]
+    fn a_mix_past_f64s_range_fills_the_bar() {
+        let bar = mix(&[("a", "a", 1.7e308), ("b", "b", 1.7e308)], f64::INFINITY);
+        finite_everywhere(&bar);
+        assert!(bar.contains("width=\"280.00\""), "{bar}");
+    }
+
+    #[test]
+    fn a_latency_axis_from_minus_to_plus_1e308() {
+        let buckets = [
+            (-1.7e308, 1e-300),
+            (1.7e308, 1.7e308),
+            (f64::INFINITY, 1.7e308),
+        ];
+        let s = latency(&buckets, Some(1e308), Some(-1e308));
+        finite_everywhere(&s);
+        assert!(s.contains("data-p95=\"1"), "{s}");
+    }
 }

@@ -51,8 +51,20 @@ pub struct Trend {
     pub reaches: Option<(f64, f64)>,
 }
 
-/// Least squares: `(slope, intercept, r²)`.
+/// Least squares: `(slope, intercept, r²)`; `None` when the line is not finite.
+///
+/// Values near f64's limit would overflow the sums (and give a `NaN` slope that reads as
+/// "falling"), so the fit runs on the values divided by the largest and is scaled back.
 fn fit(points: &[(f64, f64)]) -> Option<(f64, f64, f64)> {
+    let scale = points.iter().map(|p| p.1.abs()).fold(0.0, f64::max);
+    let scale = if scale > 0.0 { scale } else { 1.0 };
+    let scaled: Vec<(f64, f64)> = points.iter().map(|p| (p.0, p.1 / scale)).collect();
+    let (slope, icpt, r2) = fit_scaled(&scaled)?;
+    let line = (slope * scale, icpt * scale, r2);
+    (line.0.is_finite() && line.1.is_finite() && line.2.is_finite()).then_some(line)
+}
+
+fn fit_scaled(points: &[(f64, f64)]) -> Option<(f64, f64, f64)> {
     let n = points.len() as f64;
     if points.len() < 3 {
         return None;
@@ -81,10 +93,15 @@ impl Trend {
     pub fn new(rule: &Rule, points: Vec<(f64, f64)>, start: f64, end: f64) -> Trend {
         let points: Vec<(f64, f64)> = points.into_iter().filter(|p| p.1.is_finite()).collect();
         let line = fit(&points);
+        // The mean of halves, doubled: a sum of values near f64's limit would overflow.
         let mean = if points.is_empty() {
             0.0
         } else {
-            points.iter().map(|p| p.1).sum::<f64>() / points.len() as f64
+            points
+                .iter()
+                .map(|p| p.1 / 2.0 / points.len() as f64)
+                .sum::<f64>()
+                * 2.0
         };
         let heading = match line {
             Some((slope, _, _)) => {
@@ -106,7 +123,8 @@ impl Trend {
                     && r2 >= LINEAR =>
             {
                 let now = slope * end + icpt;
-                (now < limit).then(|| (limit, (limit - now) / slope))
+                let secs = (limit - now) / slope;
+                (now < limit && secs.is_finite()).then_some((limit, secs))
             }
             _ => None,
         };
@@ -127,14 +145,22 @@ impl Trend {
         let mut s = format!("{}: {}", self.title, self.heading.as_str());
         if let (Some(slope), Some(r2), false) = (self.slope, self.r2, self.heading == Heading::Flat)
         {
-            let per_hour = self.unit.format(slope.abs() * 3600.0);
+            // Per hour, unless that passes f64's range (a slope near its limit).
+            let (rate, per) = match slope.abs() * 3600.0 {
+                h if h.is_finite() => (h, "hour"),
+                _ => (slope.abs(), "second"),
+            };
             let sign = if slope > 0.0 { "+" } else { "-" };
-            s.push_str(&format!(", {sign}{per_hour} per hour (R² {r2:.2})"));
+            s.push_str(&format!(
+                ", {sign}{} per {per} (R² {r2:.2})",
+                self.unit.format(rate)
+            ));
         }
         if let Some((limit, secs)) = self.reaches {
-            let d = humantime::format_duration(std::time::Duration::from_secs(
-                (secs / 60.0).round() as u64 * 60,
-            ));
+            // Whole minutes, at most a million years: past that the date means nothing, and
+            // the seconds would overflow.
+            let minutes = (secs / 60.0).round().clamp(0.0, 5.3e11) as u64;
+            let d = humantime::format_duration(std::time::Duration::from_secs(minutes * 60));
             s.push_str(&format!(
                 "; reaches {} (critical) in {d}",
                 self.unit.format(limit)
@@ -175,5 +201,31 @@ mod tests {
             10.0,
         );
         assert_eq!((flat.heading, flat.reaches), (Heading::Flat, None));
+    }
+
+    #[test]
+    fn figures_near_f64s_limit_fit_without_overflow() {
+        let t = Thresholds::default_table();
+        // Rising from 1e307 to 1.6e308: the plain sums pass f64's range (a NaN slope read as
+        // "falling" before the fit was scaled).
+        let points: Vec<(f64, f64)> = (0..=15)
+            .map(|i| (i as f64 * 60.0, 1e307 * (i + 1) as f64))
+            .collect();
+        let tr = Trend::new(t.rule("memory").unwrap(), points, 0.0, 900.0);
+        assert_eq!(tr.heading, Heading::Rising);
+        let slope = tr.slope.unwrap();
+        assert!((slope / (1e307 / 60.0) - 1.0).abs() < 1e-9, "{slope}");
+        assert!((tr.r2.unwrap() - 1.0).abs() < 1e-9);
+        // A crossing far past a million years is said without overflowing the seconds.
+        let far = Trend {
+            reaches: Some((1000.0 * 1024.0 * 1024.0, 1e300)),
+            ..tr
+        };
+        assert!(
+            far.describe()
+                .contains(" per second (R² 1.00); reaches 1000MB (critical) in 1007681years"),
+            "{}",
+            far.describe()
+        );
     }
 }

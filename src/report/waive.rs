@@ -54,29 +54,50 @@ pub fn baseline_json(findings: &[Recorded]) -> String {
     s
 }
 
-/// Reads a baseline file's text.
+/// A baseline file as written by `baseline_json`: every field typed and no other key, so a
+/// finding whose status is a list is an error, not a finding that never matches.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BaselineFile {
+    promtune_baseline: Option<u64>,
+    #[serde(default)]
+    findings: Vec<BaselineFinding>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BaselineFinding {
+    #[serde(default)]
+    source: String,
+    check: String,
+    #[serde(default)]
+    subject: Option<String>,
+    #[serde(deserialize_with = "status")]
+    status: Status,
+}
+
+fn status<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Status, D::Error> {
+    let s = <String as serde::Deserialize>::deserialize(d)?;
+    s.parse()
+        .map_err(|_| serde::de::Error::custom(format!("unknown status {s:?}")))
+}
+
+/// Reads a baseline file's text; an error names `name:line:column`.
 pub fn parse_baseline(name: &str, text: &str) -> anyhow::Result<Vec<Recorded>> {
-    let v: Value =
-        serde_json::from_str(text).map_err(|e| anyhow::anyhow!("{name}: not a baseline: {e}"))?;
-    if v.get("promtune_baseline").and_then(Value::as_u64) != Some(1) {
+    let file: BaselineFile = serde_json::from_str(text).map_err(|e| {
+        let msg = e.to_string();
+        let at = format!(" at line {} column {}", e.line(), e.column());
+        let msg = msg.strip_suffix(&at).unwrap_or(&msg);
+        anyhow::anyhow!("{name}:{}:{}: not a baseline: {msg}", e.line(), e.column())
+    })?;
+    if file.promtune_baseline != Some(1) {
         anyhow::bail!("{name}: not a promtune baseline (write one with `promtune baseline write`)");
     }
-    let s = |x: &Value, k: &str| x.get(k).and_then(Value::as_str).map(str::to_string);
-    v.get("findings")
-        .and_then(Value::as_array)
+    Ok(file
+        .findings
         .into_iter()
-        .flatten()
-        .map(|f| {
-            Ok((
-                s(f, "source").unwrap_or_default(),
-                s(f, "check").ok_or_else(|| anyhow::anyhow!("{name}: a finding without check"))?,
-                s(f, "subject"),
-                s(f, "status")
-                    .and_then(|x| x.parse().ok())
-                    .ok_or_else(|| anyhow::anyhow!("{name}: a finding without a valid status"))?,
-            ))
-        })
-        .collect()
+        .map(|f| (f.source, f.check, f.subject, f.status))
+        .collect())
 }
 
 /// Marks the findings of `reports` that `ignore` suppresses (at `now`) or `baseline` holds.

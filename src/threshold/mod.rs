@@ -8,7 +8,7 @@ mod status;
 mod units;
 
 pub use status::Status;
-pub use units::Unit;
+pub use units::{finite, Unit};
 
 use crate::detect::{Measurement, Observation};
 

@@ -4,6 +4,13 @@
 //! Sizes are binary, as the guide's `process_resident_memory_bytes / 1024 / 1024` is:
 //! `1MB` = `1MiB` = 1,048,576 bytes.
 
+/// A number from a flag or a file: finite, so `NaN`, `inf` and `1e400` (infinite once
+/// parsed) are refused. Every number the command line and the config files give passes
+/// here: a non-finite threshold, tolerance or expectation would silently judge nothing.
+pub fn finite(text: &str) -> Option<f64> {
+    text.trim().parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
 /// The unit of a check's values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {
@@ -34,15 +41,15 @@ impl Unit {
         }
     }
 
-    /// Parses `text` in this unit; `None` if it does not fit.
+    /// Parses `text` in this unit; `None` if it does not fit, or is not finite once scaled
+    /// (`1e308GB`).
     pub fn parse(self, text: &str) -> Option<f64> {
+        self.parse_scaled(text).filter(|v| v.is_finite())
+    }
+
+    fn parse_scaled(self, text: &str) -> Option<f64> {
         let t = text.trim();
-        let num = |s: &str| {
-            s.trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite() && *v >= 0.0)
-        };
+        let num = |s: &str| finite(s).filter(|v| *v >= 0.0);
         match self {
             Unit::PerSecond => {
                 let (n, per) = t.split_once('/').unwrap_or((t, "s"));
@@ -132,6 +139,11 @@ mod tests {
             (Unit::Ratio, "120%"),
             (Unit::PerSecond, "1/fortnight"),
             (Unit::Seconds, "-1s"),
+            (Unit::Bytes, "NaN"),
+            (Unit::Bytes, "inf MB"),
+            (Unit::Bytes, "1e308GB"),
+            (Unit::Seconds, "1e400s"),
+            (Unit::Cores, "infinity"),
         ] {
             assert_eq!(u.parse(bad), None, "{bad}");
         }

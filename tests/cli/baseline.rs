@@ -162,7 +162,8 @@ fn suppressions_apply_until_their_day_and_stay_visible() {
 fn a_suppression_needs_a_reason_and_a_known_check() {
     let dir = tempfile::tempdir().unwrap();
     for (text, want) in [
-        ("ignore:\n  - check: memory\n", "ignore[0].reason: a suppression needs a reason"),
+        ("ignore:\n  - check: memory\n", "c.yaml:2:5: ignore[0]: `reason` is missing: a suppression needs a reason"),
+        ("ignore:\n  - check: memory\n    reason: \" \"\n", "c.yaml:3:13: ignore[0].reason: a suppression needs a reason"),
         ("ignore:\n  - check: memroy\n    reason: x\n", "ignore[0].check: unknown check \"memroy\" (expected one of: request_rate, memory, cache_hit_rate"),
         ("ignore:\n  - check: memory\n    reason: x\n    until: soon\n", "ignore[0].until: expected a date such as 2027-03-01, got soon"),
     ] {

@@ -4,7 +4,6 @@
 //! say "unknown" exactly where the page cannot tell.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use serde_json::Value;
 
@@ -289,7 +288,7 @@ fn p95_and_ratios_as_prometheus_computes_them() {
         return;
     };
     let n = pages.len() as f64;
-    prom.wait_until(Duration::from_secs(60), |p| {
+    prom.wait_until(crate::support::PATIENCE, |p| {
         p.scalar("count(up{job=\"captures\"} == 1)") == Some(n)
     });
     let mut compared = 0;

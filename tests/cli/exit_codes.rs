@@ -88,7 +88,7 @@ fn bad_config_names_file_and_key() {
     assert_eq!(r.code, 2);
     assert_eq!(
         r.stderr.trim(),
-        format!("promtune: error: {}: thresholds.memory.warning: expected a size such as 800MB, got lots", f.display())
+        format!("promtune: error: {}:3:14: thresholds.memory.warning: expected a size such as 800MB, got lots", f.display())
     );
 }
 

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::fleet_serve::{self, page, Behaviour};
-use crate::support::{json_of, promtune};
+use crate::support::{json_of, promtune, PATIENCE};
 
 const KB: usize = 1024;
 
@@ -171,7 +171,7 @@ fn a_fleet_of_three_jobs_and_a_file_sd() {
         "--format",
         "json",
         "--timeout",
-        "5s",
+        "60s",
         "--concurrency",
         "3",
     ]);
@@ -295,8 +295,9 @@ fn the_fleet_config_changes_the_over_scraped_job() {
 }
 
 /// Every faulty endpoint class among good targets: each bad one fails with its reason, every
-/// good report is intact, the run ends within the timeout, and the exit code is 0 (2 only
-/// when every target failed).
+/// good report is intact, and the exit code is 0 (2 only when every target failed). The
+/// timeout is generous, so that on a busy machine the bomb still trips on size and no good
+/// page runs out of time; the hanging target has a run of its own with a short timeout.
 #[test]
 fn one_bad_target_among_many_leaves_the_others_intact() {
     let good = 8;
@@ -308,7 +309,6 @@ fn one_bad_target_among_many_leaves_the_others_intact() {
         })
         .collect();
     behaviours.extend([
-        Behaviour::Hang,
         Behaviour::Reset,
         Behaviour::Bomb,
         Behaviour::Html,
@@ -322,7 +322,6 @@ fn one_bad_target_among_many_leaves_the_others_intact() {
         "targets.json",
         &format!("[{}]", groups.join(",")),
     );
-    let start = Instant::now();
     let r = promtune(&[
         "analyze",
         "--targets-from",
@@ -330,15 +329,10 @@ fn one_bad_target_among_many_leaves_the_others_intact() {
         "--format",
         "json",
         "--timeout",
-        "2s",
+        "600s",
         "--max-bytes",
         "8000000",
     ]);
-    assert!(
-        start.elapsed() < Duration::from_secs(15),
-        "{:?}",
-        start.elapsed()
-    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let out = json_of(&r.stdout);
     for i in 0..good {
@@ -355,11 +349,10 @@ fn one_bad_target_among_many_leaves_the_others_intact() {
         );
     }
     for (i, why) in [
-        (good, "no complete answer within 2s"),
-        (good + 1, "cut off"),
-        (good + 2, "8000000"),
-        (good + 3, "text/html"),
-        (good + 4, "HTTP 401"),
+        (good, "cut off"),
+        (good + 1, "input is larger than 8000000 bytes"),
+        (good + 2, "text/html"),
+        (good + 3, "HTTP 401"),
     ] {
         let e = report(&out, "app", &format!("t{i}"))["error"]
             .as_str()
@@ -367,6 +360,29 @@ fn one_bad_target_among_many_leaves_the_others_intact() {
             .to_string();
         assert!(e.contains(why), "target {i}: {why:?} not in {e:?}");
     }
+    // A target that never answers meets the timeout (the server hangs for an hour, so only
+    // promtune's own deadline ends the run).
+    let hang = fleet_serve::start(vec![Behaviour::Hang], 1);
+    write(
+        dir.path(),
+        "hang.json",
+        &format!("[{}]", hang.file_sd_groups(|_| String::new()).join(",")),
+    );
+    let start = Instant::now();
+    let r = promtune(&[
+        "analyze",
+        "--targets-from",
+        dir.path().join("hang.json").to_str().unwrap(),
+        "--timeout",
+        "2s",
+    ]);
+    assert!(start.elapsed() < PATIENCE, "{:?}", start.elapsed());
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no complete answer within 2s"),
+        "{}",
+        r.stderr
+    );
     // Every target down: exit 2.
     write(
         dir.path(),

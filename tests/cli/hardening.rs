@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use crate::server::{serve, Reply};
-use crate::support::{fixture, promtune};
+use crate::support::{fixture, promtune, FOREVER, PATIENCE};
 
 /// Everything a run printed, to search for a secret.
 fn all_output(r: &crate::support::Run) -> String {
@@ -14,8 +14,8 @@ fn all_output(r: &crate::support::Run) -> String {
 
 #[test]
 fn a_trickling_body_meets_the_whole_request_deadline() {
-    // A chunk every 300 ms for 12 s: each read is quick, only the whole is slow.
-    let s = serve(Reply::Trickle(Duration::from_millis(300), 40));
+    // A chunk every 300 ms for an hour: each read is quick, only the whole is slow.
+    let s = serve(Reply::Trickle(Duration::from_millis(300), 12_000));
     let start = Instant::now();
     let r = promtune(&["analyze", "--timeout", "2s", &s.url]);
     let took = start.elapsed();
@@ -25,8 +25,8 @@ fn a_trickling_body_meets_the_whole_request_deadline() {
         "{}",
         r.stderr
     );
-    // The deadline is two seconds; the server would go on for twelve.
-    assert!(took < Duration::from_secs(6), "took {took:?}");
+    // The deadline is two seconds; the server would go on for an hour.
+    assert!(took < PATIENCE, "took {took:?}");
 }
 
 #[test]
@@ -184,7 +184,7 @@ fn a_fifo_with_no_writer_does_not_hang() {
         "{}",
         r.stderr
     );
-    assert!(start.elapsed() < Duration::from_secs(30));
+    assert!(start.elapsed() < PATIENCE);
 }
 
 #[test]
@@ -200,7 +200,6 @@ fn deeply_nested_yaml_is_refused_before_parsing() {
         ),
     )
     .unwrap();
-    let start = Instant::now();
     let r = promtune(&[
         "analyze",
         "--thresholds",
@@ -208,12 +207,13 @@ fn deeply_nested_yaml_is_refused_before_parsing() {
         "fixtures/guide_example.prom",
     ]);
     assert_eq!(r.code, 2, "{}", r.stderr);
+    // The pre-check's message, not the parser's: the text was refused before parsing, which
+    // is what keeps this fast (timing it would fail on a busy machine, not on slow code).
     assert!(
         r.stderr.contains("nested deeper than 64 levels"),
         "{}",
         r.stderr
     );
-    assert!(start.elapsed() < Duration::from_secs(5));
 }
 
 /// Runs promtune under umask 022, as a login shell would have it.
@@ -271,6 +271,58 @@ fn only_regular_files_are_replaced_even_with_force() {
         .is_symlink());
 }
 
+const HOUR: Duration = Duration::from_secs(3600);
+
+/// A temporary file `.promtune-<pid>-<n>.tmp` in `dir`, last written `age` ago.
+fn leftover(dir: &std::path::Path, pid: u32, n: u32, age: Duration) -> std::path::PathBuf {
+    let p = dir.join(format!(".promtune-{pid}-{n}.tmp"));
+    let f = std::fs::File::create(&p).unwrap();
+    f.set_modified(std::time::SystemTime::now() - age).unwrap();
+    p
+}
+
+/// The next write into a directory removes the temporary files of runs that were killed
+/// (no such process, or its pid now another program's), once they are a minute old; a
+/// running promtune's, and a fresh one's (perhaps a run's in another container), stay.
+#[test]
+fn temporary_files_of_killed_runs_are_removed_and_no_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path();
+    // No process has a pid above pid_max.
+    let pid_max: u32 = std::fs::read_to_string("/proc/sys/kernel/pid_max")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let dead = leftover(out, pid_max + 1, 0, HOUR);
+    // This test's own pid is alive, but not a promtune: a pid reused after the kill.
+    let reused = leftover(out, std::process::id(), 7, HOUR);
+    let fresh = leftover(out, pid_max + 1, 1, Duration::ZERO);
+    // A live promtune, waiting on its standard input.
+    let mut live = std::process::Command::new(env!("CARGO_BIN_EXE_promtune"))
+        .args(["check", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let running = leftover(out, live.id(), 0, HOUR);
+    let r = promtune(&[
+        "analyze",
+        "fixtures/guide_example.prom",
+        "--write-configs",
+        out.to_str().unwrap(),
+    ]);
+    let _ = live.kill();
+    let _ = live.wait();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(out.join("alert-rules.yml").exists());
+    assert!(!dead.exists(), "a dead process's leftover stays");
+    assert!(!reused.exists(), "a reused pid's leftover stays");
+    assert!(fresh.exists(), "a fresh temporary file was removed");
+    assert!(running.exists(), "a running promtune's file was removed");
+}
+
 #[test]
 fn a_dangling_symlink_among_the_targets_stops_the_run_before_any_write() {
     let dir = tempfile::tempdir().unwrap();
@@ -278,7 +330,7 @@ fn a_dangling_symlink_among_the_targets_stops_the_run_before_any_write() {
     std::fs::create_dir(&out).unwrap();
     std::os::unix::fs::symlink("/nonexistent/x", out.join("alert-rules.yml")).unwrap();
     // A temporary file of a run that was killed (no process has this pid) is cleaned up.
-    std::fs::write(out.join(".promtune-999999999-0.tmp"), "half").unwrap();
+    leftover(&out, 999_999_999, 0, HOUR);
     let r = promtune(&[
         "analyze",
         "fixtures/guide_example.prom",
@@ -428,10 +480,7 @@ fn tls_server(
         .unwrap();
     let start = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "s_server did not start"
-        );
+        assert!(start.elapsed() < PATIENCE, "s_server did not start");
         std::thread::sleep(Duration::from_millis(50));
     }
     (child, port)
@@ -488,7 +537,7 @@ fn no_secret_reaches_any_output_or_file() {
     let guide = std::fs::read(fixture("guide_example.prom")).unwrap();
     let ok = serve(Reply::Respond(200, vec![], guide));
     let denied = serve(Reply::Respond(401, vec![], b"s3cr3t-echo".to_vec()));
-    let stalled = serve(Reply::Stall(Duration::from_secs(5)));
+    let stalled = serve(Reply::Stall(FOREVER));
     let secrets = [
         "s3cr3t-bearer",
         "s3cr3t-basic",

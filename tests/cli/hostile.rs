@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use crate::support::promtune_stdin;
+use crate::support::{promtune_stdin, PATIENCE};
 
 fn check(input: &[u8]) -> crate::support::Run {
     promtune_stdin(&["check", "-"], input)
@@ -51,7 +51,8 @@ fn a_100_mb_line_ends_in_bounded_time() {
         r.stderr.trim(),
         "<stdin>:1:104857608: expected a sample value, found end of line"
     );
-    assert!(start.elapsed().as_secs() < 60);
+    // Only a hang or quadratic work reaches this; a busy machine does not.
+    assert!(start.elapsed() < PATIENCE);
     let r = promtune_stdin(&["check", "--max-bytes", "1000000", "-"], &line);
     assert_eq!(
         (r.code, r.stderr.trim()),

@@ -213,3 +213,116 @@ fn a_server_ranges_report_with_trends_in_a_browser() {
     assert!(html.contains("class=\"projection\""));
     check_in_browser(&page, &json, 3, &dir.path().join("server.png"));
 }
+
+/// The guide's page with figures at f64's ends: request counters whose sum passes f64's range,
+/// resident memory at f64::MAX, latency buckets of 1e-300 and near 1e308, a negative gauge
+/// and zero cache traffic.
+fn extreme_page() -> String {
+    let guide = fs::read_to_string(crate::support::fixture("guide_example.prom")).unwrap();
+    let value = |line: &str, v: &str| {
+        let (series, rest) = line
+            .rsplit_once("} ")
+            .unwrap_or_else(|| line.split_once(' ').unwrap());
+        let stamp = rest.split_once(' ').map(|r| r.1).unwrap_or("");
+        let sep = if line.contains('}') { "} " } else { " " };
+        format!("{series}{sep}{v} {stamp}")
+    };
+    guide
+        .lines()
+        .map(|l| {
+            let v = if l.starts_with("http_requests_total")
+                || l.starts_with("embedding_cache_") && l.contains("_total")
+            {
+                "1.7e308"
+            } else if l.starts_with("process_resident_memory_bytes") {
+                "1.7976931348623157e308"
+            } else if l.starts_with("process_cpu_seconds_total") {
+                "1e-300"
+            } else if l.starts_with("process_open_fds") {
+                "-5"
+            } else if l.starts_with("query_cache_") && l.contains("_total") {
+                "0"
+            } else if l.contains("le=\"0.005\"") {
+                "1e-300"
+            } else if l.contains("le=\"0.01\"") {
+                "1e300"
+            } else if l.starts_with("http_request_duration_seconds_") && !l.starts_with('#') {
+                "1.7e308"
+            } else {
+                return l.to_string();
+            };
+            value(l, v)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+/// Sums past f64's range draw: no SVG attribute is `NaN` or infinite, the bar's segments
+/// fill it, the values are printed, and the JSON report still follows its schema.
+#[test]
+fn extreme_values_draw_with_finite_coordinates() {
+    let dir = tempfile::tempdir().unwrap();
+    let prom = dir.path().join("extreme.prom");
+    fs::write(&prom, extreme_page()).unwrap();
+    let (page, json) = both(&[prom.to_str().unwrap()], dir.path(), "extreme");
+    let html = fs::read_to_string(&page).unwrap();
+    let charts: Vec<&str> = html
+        .split("<svg")
+        .skip(1)
+        .map(|s| &s[..s.find("</svg>").unwrap()])
+        .collect();
+    assert!(charts.len() >= 8, "{} charts", charts.len());
+    for chart in &charts {
+        for tag in chart.split('<') {
+            let tag = tag.split('>').next().unwrap();
+            for (_, v) in tag.match_indices("=\"").map(|(i, _)| {
+                let rest = &tag[i + 2..];
+                (i, &rest[..rest.find('"').unwrap()])
+            }) {
+                let low = v.to_ascii_lowercase();
+                assert!(!low.contains("nan") && !low.contains("inf"), "<{tag}>");
+            }
+        }
+    }
+    // The request mix: four segments side by side, filling the bar.
+    let mix = charts
+        .iter()
+        .find(|c| c.contains("data-chart=\"mix\""))
+        .unwrap();
+    let widths: f64 = attrs(mix, "width")[1..]
+        .iter()
+        .map(|w| w.parse::<f64>().unwrap())
+        .sum();
+    assert!((widths - 560.0).abs() < 0.1, "{widths}");
+    assert!(mix.contains(&format!("<title>metrics scrapes: {}</title>", 1.7e308)));
+    // Memory at f64::MAX: its gauge says so, and its marker is at the bar's end.
+    let memory = charts
+        .iter()
+        .find(|c| c.contains("data-check=\"memory\""))
+        .unwrap();
+    let v: f64 = attrs(memory, "data-value")[0].parse().unwrap();
+    assert_eq!(v, f64::MAX);
+    // Buckets of 1e-300 and 1e300 beside ones of 1.7e308: printed as they are.
+    let latency = charts
+        .iter()
+        .find(|c| c.contains("data-chart=\"latency\""))
+        .unwrap();
+    for (le, count) in [
+        ("0.005", 1e-300),
+        ("0.01", 1e300 - 1e-300),
+        ("0.025", 1.7e308 - 1e300),
+    ] {
+        let title = format!("<title>le {le}: ");
+        let at = latency.find(&title).unwrap() + title.len();
+        let shown: f64 = latency[at..at + latency[at..].find('<').unwrap()]
+            .parse()
+            .unwrap();
+        assert_eq!(shown, count, "le {le}");
+    }
+    // serde_json writes a non-finite figure as null, which the schema allows (unknown).
+    let v = crate::formats::schema();
+    let errors: Vec<String> = v.iter_errors(&json).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    check_in_browser(&page, &json, 1, &dir.path().join("extreme.png"));
+}

@@ -28,6 +28,7 @@ mod retention;
 mod server;
 mod server_mode;
 mod streams;
+mod strict;
 mod support;
 mod terminal;
 mod victoria;

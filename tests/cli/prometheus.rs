@@ -91,7 +91,7 @@ impl Prometheus {
             url: format!("http://{addr}"),
             _dir: dir,
         };
-        p.wait_until(Duration::from_secs(60), |p| {
+        p.wait_until(crate::support::PATIENCE, |p| {
             reqwest::blocking::get(format!("{}/-/ready", p.url))
                 .is_ok_and(|r| r.status().is_success())
         });

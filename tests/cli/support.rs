@@ -3,6 +3,16 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+/// How long a test waits for anything that should be quick: a process to start, a timeout
+/// to fire, a run to end. CI's two cores may be busy with other builds, so no test may pass
+/// only when something finishes within a tight deadline; this bound only catches a hang.
+pub(crate) const PATIENCE: Duration = Duration::from_secs(120);
+
+/// How long a hanging test server hangs: far past `PATIENCE`, so that an answer that
+/// arrives at all arrives because promtune's own timeout fired.
+pub(crate) const FOREVER: Duration = Duration::from_secs(3600);
 
 /// Absolute path of a file under `fixtures/`.
 pub(crate) fn fixture(rel: &str) -> PathBuf {

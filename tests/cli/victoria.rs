@@ -78,8 +78,9 @@ impl Victoria {
         let start = Instant::now();
         while !ready() {
             assert!(
-                start.elapsed() < Duration::from_secs(60),
-                "VictoriaMetrics not ready after 60s"
+                start.elapsed() < crate::support::PATIENCE,
+                "VictoriaMetrics not ready after {:?}",
+                crate::support::PATIENCE
             );
             std::thread::sleep(Duration::from_millis(200));
         }
