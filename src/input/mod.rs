@@ -7,6 +7,7 @@ mod file;
 mod http;
 pub mod promapi;
 mod tls;
+pub mod yaml;
 
 use std::io::Read;
 use std::path::PathBuf;

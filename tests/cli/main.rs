@@ -19,6 +19,7 @@ mod hardening;
 mod hostile;
 mod html;
 mod http_input;
+mod memory;
 mod prometheus;
 mod promtool;
 mod promtool_tests;

@@ -1,0 +1,169 @@
+//! Memory bounds on decoded input (issue 21, §5): each hostile input ends in exit 2 with a
+//! message naming the limit, run under an address-space limit of 1 GiB, and its peak RSS is
+//! read from the kernel (wait4's rusage) and held under 256 MiB.
+
+use std::io::Read;
+use std::os::unix::process::CommandExt;
+use std::process::Stdio;
+
+use crate::support::{command, fixture, Run};
+
+/// The address space every run here gets: what a hostile input used to pass.
+const ADDRESS_SPACE: u64 = 1 << 30;
+/// The peak RSS allowed.
+const RSS_KIB: i64 = 256 * 1024;
+
+/// Runs promtune under `RLIMIT_AS` of [`ADDRESS_SPACE`]; returns the run and its peak RSS in
+/// KiB.
+pub(crate) fn promtune_bounded(args: &[&str]) -> (Run, i64) {
+    let mut c = command(args);
+    c.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        c.pre_exec(|| {
+            let lim = libc::rlimit {
+                rlim_cur: ADDRESS_SPACE,
+                rlim_max: ADDRESS_SPACE,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = c.spawn().expect("spawn promtune");
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut v = Vec::new();
+            let _ = r.read_to_end(&mut v);
+            String::from_utf8_lossy(&v).into_owned()
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().unwrap()));
+    let err = drain(Box::new(child.stderr.take().unwrap()));
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is valid; wait4 fills it for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid, "wait4: {}", std::io::Error::last_os_error());
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -libc::WTERMSIG(status)
+    };
+    let run = Run {
+        code,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    };
+    (run, usage.ru_maxrss)
+}
+
+/// Asserts exit 2 with every one of `words` in the message, within [`RSS_KIB`].
+fn refused(what: &str, (r, rss): (Run, i64), words: &[&str]) {
+    assert_eq!(r.code, 2, "{what}: {}", r.stderr);
+    for w in words {
+        assert!(r.stderr.contains(w), "{what}: no {w:?} in {}", r.stderr);
+    }
+    assert!(rss < RSS_KIB, "{what}: peak RSS {rss} KiB");
+    eprintln!("{what}: peak RSS {} MiB", rss / 1024);
+}
+
+/// About 415 KB of YAML: one anchored list of 2,000 items under `anchor_at`, aliased 44,000
+/// times under `aliases_at` (88 million nodes once expanded). `head` comes first.
+fn laughs(head: &str, anchor_at: &str, aliases_at: &str) -> String {
+    let mut s = format!("{head}{anchor_at} &big\n");
+    for i in 0..2_000 {
+        s.push_str(&format!("  - 10.0.{}.{}:9100\n", i / 250, i % 250));
+    }
+    s.push_str(aliases_at);
+    s.push('\n');
+    for _ in 0..44_000 {
+        s.push_str("  - *big\n");
+    }
+    s
+}
+
+#[test]
+fn yaml_aliases_are_bounded_in_every_yaml_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: String| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let prom = write(
+        "prometheus.yml",
+        laughs(
+            "scrape_configs:\n- job_name: api\n  static_configs:\n  - targets:\n",
+            "    - 127.0.0.1:1\nx-spare:",
+            "x-copies:",
+        ),
+    );
+    let sd = write(
+        "targets.yml",
+        laughs(
+            "- targets:\n",
+            "  - 127.0.0.1:1\n- labels: {job: a}\n  x:",
+            "  y:",
+        ),
+    );
+    let sd_config = write(
+        "with-sd.yml",
+        format!("scrape_configs:\n- job_name: api\n  file_sd_configs:\n  - files: [{sd}]\n"),
+    );
+    let config = write(
+        "promtune.yml",
+        laughs("profile: default\n", "x-spare:", "x-copies:"),
+    );
+    let base = prom.clone();
+    let guide = fixture("guide_example.prom");
+    let guide = guide.to_str().unwrap();
+    assert!(std::fs::metadata(&prom).unwrap().len() > 400_000);
+    let words = ["past 1000000 nodes", "refused before parsing"];
+    for (what, args, file) in [
+        (
+            "--targets-from",
+            vec!["analyze", "--targets-from", &prom],
+            &prom,
+        ),
+        (
+            "file_sd",
+            vec!["analyze", "--targets-from", &sd_config],
+            &sd,
+        ),
+        ("file_sd alone", vec!["analyze", "--targets-from", &sd], &sd),
+        (
+            "--config",
+            vec!["analyze", "--config", &config, guide],
+            &config,
+        ),
+        (
+            "--base-config",
+            vec![
+                "generate",
+                "prometheus-config",
+                "--base-config",
+                &base,
+                guide,
+            ],
+            &base,
+        ),
+    ] {
+        let run = promtune_bounded(&args);
+        // The first alias is named by file and line.
+        let first = std::fs::read_to_string(file)
+            .unwrap()
+            .lines()
+            .position(|l| l.contains("*big"))
+            .unwrap()
+            + 1;
+        let place = format!("{file}:{first}: the alias *big (one of 44000)");
+        let mut all: Vec<&str> = words.to_vec();
+        all.push(&place);
+        refused(what, run, &all);
+    }
+}
