@@ -5,6 +5,7 @@ pub mod bounded;
 pub mod concurrent;
 mod file;
 mod http;
+pub mod json;
 pub mod promapi;
 mod tls;
 pub mod yaml;

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use super::Report;
 use crate::config::Ignore;
+use crate::input::json::{self, Text};
 use crate::threshold::{Status, Waiver};
 
 /// One recorded finding: `(source or job/instance, check, subject, status)`.
@@ -55,25 +56,41 @@ pub fn baseline_json(findings: &[Recorded]) -> String {
     s
 }
 
+/// A baseline file as read: only its version and findings, within [`json`]'s caps.
+#[derive(serde::Deserialize)]
+struct Saved {
+    promtune_baseline: Option<u64>,
+    #[serde(default)]
+    findings: json::List<SavedFinding>,
+}
+
+#[derive(serde::Deserialize)]
+struct SavedFinding {
+    source: Option<Text>,
+    check: Option<Text>,
+    subject: Option<Text>,
+    status: Option<Text>,
+}
+
 /// Reads a baseline file's text.
 pub fn parse_baseline(name: &str, text: &str) -> anyhow::Result<Vec<Recorded>> {
-    let v: Value =
+    let v: Saved =
         serde_json::from_str(text).map_err(|e| anyhow::anyhow!("{name}: not a baseline: {e}"))?;
-    if v.get("promtune_baseline").and_then(Value::as_u64) != Some(1) {
+    if v.promtune_baseline != Some(1) {
         anyhow::bail!("{name}: not a promtune baseline (write one with `promtune baseline write`)");
     }
-    let s = |x: &Value, k: &str| x.get(k).and_then(Value::as_str).map(str::to_string);
-    v.get("findings")
-        .and_then(Value::as_array)
+    v.findings
+        .0
         .into_iter()
-        .flatten()
         .map(|f| {
             Ok((
-                s(f, "source").unwrap_or_default(),
-                s(f, "check").ok_or_else(|| anyhow::anyhow!("{name}: a finding without check"))?,
-                s(f, "subject"),
-                s(f, "status")
-                    .and_then(|x| x.parse().ok())
+                f.source.map(String::from).unwrap_or_default(),
+                f.check
+                    .ok_or_else(|| anyhow::anyhow!("{name}: a finding without check"))?
+                    .into(),
+                f.subject.map(String::from),
+                f.status
+                    .and_then(|x| x.0.parse().ok())
                     .ok_or_else(|| anyhow::anyhow!("{name}: a finding without a valid status"))?,
             ))
         })

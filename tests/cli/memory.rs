@@ -167,3 +167,107 @@ fn yaml_aliases_are_bounded_in_every_yaml_input() {
         refused(what, run, &all);
     }
 }
+
+/// Writes `head`, then `item(i)` joined by commas until the file passes 60 MB, then `tail`.
+fn sixty_mb(path: &std::path::Path, head: &str, item: impl Fn(usize) -> String, tail: &str) {
+    use std::io::Write;
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let mut n = head.len();
+    f.write_all(head.as_bytes()).unwrap();
+    let mut i = 0;
+    while n < 60_000_000 {
+        let x = item(i);
+        let sep = if i == 0 { "" } else { "," };
+        write!(f, "{sep}{x}").unwrap();
+        n += x.len() + sep.len();
+        i += 1;
+    }
+    f.write_all(tail.as_bytes()).unwrap();
+}
+
+#[test]
+fn saved_reports_and_baselines_decode_within_caps() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
+    let (checks, subject, fleet, baseline) = (
+        path("checks.json"),
+        path("subject.json"),
+        path("fleet.json"),
+        path("baseline.json"),
+    );
+    let check = |i: usize| {
+        format!(r#"{{"id":"memory","subject":"cache-{i}","value":{i},"status":"warning"}}"#)
+    };
+    // A million checks in the first report.
+    sixty_mb(
+        std::path::Path::new(&checks),
+        r#"{"reports":[{"source":"a","checks":["#,
+        check,
+        "]}]}",
+    );
+    // One subject of 60 MB.
+    sixty_mb(
+        std::path::Path::new(&subject),
+        r#"{"reports":[{"source":"a","checks":[{"id":"memory","status":"ok","subject":""#,
+        |_| "x".repeat(4000),
+        r#""}]}]}"#,
+    );
+    // A million findings.
+    sixty_mb(
+        std::path::Path::new(&baseline),
+        r#"{"promtune_baseline":1,"findings":["#,
+        |i| {
+            format!(
+                r#"{{"source":"job/host-{i}:9100","check":"memory","subject":null,"status":"warning"}}"#
+            )
+        },
+        "]}",
+    );
+    let guide = fixture("guide_example.prom");
+    let guide = guide.to_str().unwrap();
+    refused(
+        "a million checks",
+        promtune_bounded(&["compare", &checks, guide]),
+        &[&checks, "a list longer than 500000 items"],
+    );
+    refused(
+        "a 60 MB subject",
+        promtune_bounded(&["compare", guide, &subject]),
+        &[&subject, "a string longer than 4096 bytes"],
+    );
+    refused(
+        "a million findings",
+        promtune_bounded(&["analyze", "--baseline", &baseline, guide]),
+        &[&baseline, "a list longer than 500000 items"],
+    );
+    // A saved fleet of 60 MB is read for its first report only: the rest is skipped unkept.
+    let first = std::fs::read_to_string(fixture("guide_example.prom")).unwrap();
+    let saved =
+        crate::support::promtune_stdin(&["analyze", "--format", "json", "-"], first.as_bytes());
+    let saved: serde_json::Value = serde_json::from_str(&saved.stdout).unwrap();
+    let one = saved["reports"][0].to_string();
+    sixty_mb(
+        std::path::Path::new(&fleet),
+        r#"{"reports":["#,
+        |i| {
+            if i == 0 {
+                one.clone()
+            } else {
+                format!(r#"{{"source":"t{i}","checks":[{}]}}"#, check(i))
+            }
+        },
+        "]}",
+    );
+    let (r, rss) = promtune_bounded(&["compare", "--format", "json", &fleet, guide]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // The first report is the exposition's own: every figure is the same on both sides.
+    let rows = crate::support::json_of(&r.stdout)["rows"].clone();
+    let rows = rows.as_array().unwrap();
+    assert!(rows.len() > 5, "{}", r.stdout);
+    for row in rows {
+        assert_eq!(row["verdict"], "same", "{row}");
+        assert_eq!(row["before"], row["after"], "{row}");
+    }
+    assert!(rss < RSS_KIB, "peak RSS {rss} KiB");
+    eprintln!("a 60 MB fleet compared: peak RSS {} MiB", rss / 1024);
+}
