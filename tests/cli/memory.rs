@@ -271,3 +271,89 @@ fn saved_reports_and_baselines_decode_within_caps() {
     assert!(rss < RSS_KIB, "peak RSS {rss} KiB");
     eprintln!("a 60 MB fleet compared: peak RSS {} MiB", rss / 1024);
 }
+
+/// A stand-in Prometheus API: `__name__` values list one request counter, and every query is
+/// answered with `answer(n)` — a stream of `n` series — generated as it is written, to about
+/// 300 MB, chunked.
+fn huge_api(series: fn(usize) -> String) -> String {
+    use std::io::Write;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for mut s in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let head = crate::server::read_request(&mut s);
+                let path = head.split(' ').nth(1).unwrap_or("/").to_string();
+                let _ = s.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+                );
+                let mut chunk = |text: &str| {
+                    s.write_all(format!("{:x}\r\n{text}\r\n", text.len()).as_bytes())
+                        .is_ok()
+                };
+                if path.contains("/label/__name__/values") {
+                    chunk(r#"{"status":"success","data":["http_requests_total"]}"#);
+                } else if path.contains("/query") {
+                    chunk(r#"{"status":"success","data":{"resultType":"vector","result":["#);
+                    let (mut sent, mut n, mut block) = (0usize, 0usize, String::new());
+                    while sent < 300_000_000 {
+                        if n > 0 {
+                            block.push(',');
+                        }
+                        block.push_str(&series(n));
+                        n += 1;
+                        if block.len() > 64 * 1024 {
+                            if !chunk(&block) {
+                                return;
+                            }
+                            sent += block.len();
+                            block.clear();
+                        }
+                    }
+                    chunk(&format!("{block}]}}}}"));
+                } else {
+                    chunk(r#"{"status":"success","data":[]}"#);
+                }
+                let _ = s.write_all(b"0\r\n\r\n");
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[test]
+fn a_huge_api_answer_is_cut_at_its_decoded_size() {
+    // Many series of a few labels each, then one series of endless points.
+    let many = huge_api(|n| {
+        format!(
+            r#"{{"metric":{{"__name__":"http_requests_total","job":"api","instance":"host-{n}:9100","handler":"/items/{n}","code":"200"}},"value":[1700000000,"{n}"]}}"#
+        )
+    });
+    let long = huge_api(|n| {
+        if n == 0 {
+            r#"{"metric":{"job":"api","instance":"a:1"},"values":[[1700000000,"0"]"#.to_string()
+        } else {
+            format!(r#"[{},"{n}"]"#, 1_700_000_000 + n)
+        }
+    });
+    for (what, url) in [("many series", many), ("one long series", long)] {
+        // The limit trips on size: the deadline is far off, so a busy machine changes nothing.
+        let run = promtune_bounded(&[
+            "analyze",
+            "--prometheus",
+            &url,
+            "--range",
+            "1h",
+            "--timeout",
+            "10m",
+        ]);
+        refused(
+            what,
+            run,
+            &[
+                "the answer decodes to more than 192 MiB, the limit for one answer",
+                "narrow the fleet with --job or --match, or shorten --range",
+            ],
+        );
+    }
+}
