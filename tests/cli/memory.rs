@@ -357,3 +357,91 @@ fn a_huge_api_answer_is_cut_at_its_decoded_size() {
         );
     }
 }
+
+/// The samples on each page of [`big_fleet`]: its request counter's four series.
+const PAGE_SAMPLES: u64 = 4;
+
+/// `n` stand-in exporters, one port each, every page about `bytes` long: four request
+/// counters, then comment lines, written as they are generated (chunked), so the test holds
+/// no page. Returns a file_sd file listing them.
+fn big_fleet(dir: &std::path::Path, n: usize, bytes: usize) -> String {
+    use std::io::Write;
+    let mut groups = Vec::new();
+    for i in 0..n {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        groups.push(format!(
+            r#"{{"targets":["{}"],"labels":{{"job":"big"}}}}"#,
+            listener.local_addr().unwrap()
+        ));
+        std::thread::spawn(move || {
+            for mut s in listener.incoming().flatten() {
+                std::thread::spawn(move || {
+                    let _ = crate::server::read_request(&mut s);
+                    let mut page = String::from(
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+                    );
+                    let head = format!(
+                        "# TYPE http_requests_total counter\n{}",
+                        ["/metrics", "/health", "/api/a", "/api/b"]
+                            .iter()
+                            .map(|h| format!(
+                                "http_requests_total{{handler=\"{h}\",code=\"200\"}} {}\n",
+                                100 + i
+                            ))
+                            .collect::<String>()
+                    );
+                    page.push_str(&format!("{:x}\r\n{head}\r\n", head.len()));
+                    let block = format!("# {}\n", "x".repeat(1021)).repeat(64);
+                    let mut sent = head.len();
+                    while sent < bytes {
+                        page.push_str(&format!("{:x}\r\n{block}\r\n", block.len()));
+                        if s.write_all(page.as_bytes()).is_err() {
+                            return;
+                        }
+                        page.clear();
+                        sent += block.len();
+                    }
+                    let _ = s.write_all(b"0\r\n\r\n");
+                });
+            }
+        });
+    }
+    let path = dir.join("fleet.json");
+    std::fs::write(&path, format!("[{}]", groups.join(","))).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn a_fleet_of_big_pages_is_scraped_within_its_byte_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = big_fleet(dir.path(), 64, 30 << 20);
+    // Generous deadlines: the bound is on bytes, and a busy machine only makes it slower.
+    let (r, rss) = promtune_bounded(&[
+        "analyze",
+        "--targets-from",
+        &fleet,
+        "--concurrency",
+        "64",
+        "--timeout",
+        "10m",
+        "--format",
+        "json",
+    ]);
+    assert!(r.code == 0 || r.code == 1, "exit {}: {}", r.code, r.stderr);
+    let out = crate::support::json_of(&r.stdout);
+    let reports = out["reports"].as_array().unwrap();
+    assert_eq!(reports.len(), 64);
+    for rep in reports {
+        assert!(rep["error"].is_null(), "{}", rep["error"]);
+        assert_eq!(
+            rep["scrape"]["samples_per_scrape"].as_f64(),
+            Some(PAGE_SAMPLES as f64),
+            "{rep}"
+        );
+    }
+    assert!(rss < RSS_KIB, "peak RSS {rss} KiB");
+    eprintln!(
+        "64 pages of 30 MiB at --concurrency 64: peak RSS {} MiB",
+        rss / 1024
+    );
+}
