@@ -33,6 +33,8 @@ pub(crate) fn promtune_bounded(args: &[&str]) -> (Run, i64) {
             Ok(())
         });
     }
+    // Reaped by wait4 below, which std's wait cannot do with the child's rusage.
+    #[allow(clippy::zombie_processes)]
     let mut child = c.spawn().expect("spawn promtune");
     let drain = |mut r: Box<dyn Read + Send>| {
         std::thread::spawn(move || {
@@ -64,12 +66,12 @@ pub(crate) fn promtune_bounded(args: &[&str]) -> (Run, i64) {
 
 /// Asserts exit 2 with every one of `words` in the message, within [`RSS_KIB`].
 fn refused(what: &str, (r, rss): (Run, i64), words: &[&str]) {
+    eprintln!("{what}: exit {}, peak RSS {} MiB", r.code, rss / 1024);
     assert_eq!(r.code, 2, "{what}: {}", r.stderr);
     for w in words {
         assert!(r.stderr.contains(w), "{what}: no {w:?} in {}", r.stderr);
     }
     assert!(rss < RSS_KIB, "{what}: peak RSS {rss} KiB");
-    eprintln!("{what}: peak RSS {} MiB", rss / 1024);
 }
 
 /// About 415 KB of YAML: one anchored list of 2,000 items under `anchor_at`, aliased 44,000
@@ -259,6 +261,11 @@ fn saved_reports_and_baselines_decode_within_caps() {
         "]}",
     );
     let (r, rss) = promtune_bounded(&["compare", "--format", "json", &fleet, guide]);
+    eprintln!(
+        "a 60 MB fleet compared: exit {}, peak RSS {} MiB",
+        r.code,
+        rss / 1024
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     // The first report is the exposition's own: every figure is the same on both sides.
     let rows = crate::support::json_of(&r.stdout)["rows"].clone();
@@ -269,7 +276,6 @@ fn saved_reports_and_baselines_decode_within_caps() {
         assert_eq!(row["before"], row["after"], "{row}");
     }
     assert!(rss < RSS_KIB, "peak RSS {rss} KiB");
-    eprintln!("a 60 MB fleet compared: peak RSS {} MiB", rss / 1024);
 }
 
 /// A stand-in Prometheus API: `__name__` values list one request counter, and every query is
@@ -427,6 +433,11 @@ fn a_fleet_of_big_pages_is_scraped_within_its_byte_budget() {
         "--format",
         "json",
     ]);
+    eprintln!(
+        "64 pages of 30 MiB at --concurrency 64: exit {}, peak RSS {} MiB",
+        r.code,
+        rss / 1024
+    );
     assert!(r.code == 0 || r.code == 1, "exit {}: {}", r.code, r.stderr);
     let out = crate::support::json_of(&r.stdout);
     let reports = out["reports"].as_array().unwrap();
