@@ -14,9 +14,7 @@ pub(super) fn side(
     if let Source::File(p) = &source {
         if p.extension().is_some_and(|e| e == "json") {
             let text = bounded::read_text(p, "the report", bounded::CONFIG_LIMIT * 8)?;
-            let v: serde_json::Value = serde_json::from_str(&text)
-                .map_err(|e| anyhow::anyhow!("{name}: not a JSON report: {e}"))?;
-            return crate::compare::Side::of_json(&name, &v);
+            return crate::compare::Side::of_json(&name, &text);
         }
     }
     let http = settings::http_options(&args.http)?;

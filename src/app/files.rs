@@ -11,9 +11,8 @@ pub(super) fn base_config(g: &GenerateArgs) -> anyhow::Result<Option<BaseConfig>
     let Some(p) = &g.base_config else {
         return Ok(None);
     };
-    let text = bounded::read_text(p, "--base-config", bounded::CONFIG_LIMIT)?;
-    bounded::yaml_depth(&text, bounded::YAML_DEPTH)
-        .map_err(|e| anyhow::anyhow!("--base-config {}: {e}", p.display()))?;
+    let text = crate::input::yaml::read(p, "--base-config")
+        .map_err(|e| anyhow::anyhow!("--base-config {e}"))?;
     Ok(Some(BaseConfig {
         path: p.display().to_string(),
         text,

@@ -7,7 +7,9 @@ mod render;
 
 pub use render::{render, render_many};
 
-use serde_json::Value;
+use serde::Deserialize;
+
+use crate::input::json::{self, Text};
 
 use crate::report::Report;
 use crate::threshold::{Direction, Status, Thresholds, Unit};
@@ -48,46 +50,68 @@ impl Side {
         }
     }
 
-    /// From a saved `analyze --format json` report (its first source).
-    pub fn of_json(source: &str, v: &Value) -> anyhow::Result<Side> {
-        let r = v
-            .get("reports")
-            .and_then(|r| r.get(0))
-            .ok_or_else(|| anyhow::anyhow!("{source}: a JSON file without reports: expected `promtune analyze --format json` output"))?;
-        if let Some(e) = r.get("error").and_then(Value::as_str) {
-            anyhow::bail!("{source}: the saved report is an error: {e}");
+    /// From a saved `analyze --format json` report's text (its first source), read into
+    /// typed structs within [`json`]'s caps: only the fields compared are kept.
+    pub fn of_json(source: &str, text: &str) -> anyhow::Result<Side> {
+        let saved: Saved = serde_json::from_str(text)
+            .map_err(|e| anyhow::anyhow!("{source}: not a JSON report: {e}"))?;
+        let r = saved.reports.0.ok_or_else(|| anyhow::anyhow!("{source}: a JSON file without reports: expected `promtune analyze --format json` output"))?;
+        if let Some(e) = r.error {
+            anyhow::bail!("{source}: the saved report is an error: {}", e.0);
         }
-        let s = |x: &Value, k: &str| x.get(k).and_then(Value::as_str).map(str::to_string);
         Ok(Side {
             source: source.to_string(),
             checks: r
-                .get("checks")
-                .and_then(Value::as_array)
+                .checks
+                .0
                 .into_iter()
-                .flatten()
                 .filter_map(|c| {
                     Some((
-                        s(c, "id")?,
-                        s(c, "subject"),
-                        c.get("value").and_then(Value::as_f64),
-                        s(c, "status")?.parse().ok()?,
+                        c.id?.into(),
+                        c.subject.map(String::from),
+                        c.value,
+                        c.status?.0.parse().ok()?,
                     ))
                 })
                 .collect(),
             patterns: r
-                .get("patterns")
-                .and_then(Value::as_array)
+                .patterns
+                .0
                 .into_iter()
-                .flatten()
-                .filter_map(|p| {
-                    Some((
-                        s(p, "id")?,
-                        p.get("interval_seconds").and_then(Value::as_f64),
-                    ))
-                })
+                .filter_map(|p| Some((p.id?.into(), p.interval_seconds)))
                 .collect(),
         })
     }
+}
+
+/// What a saved report is read for: its first report's checks and patterns.
+#[derive(Deserialize)]
+struct Saved {
+    #[serde(default)]
+    reports: json::First<SavedReport>,
+}
+
+#[derive(Deserialize)]
+struct SavedReport {
+    error: Option<Text>,
+    #[serde(default)]
+    checks: json::List<SavedCheck>,
+    #[serde(default)]
+    patterns: json::List<SavedPattern>,
+}
+
+#[derive(Deserialize)]
+struct SavedCheck {
+    id: Option<Text>,
+    subject: Option<Text>,
+    value: Option<f64>,
+    status: Option<Text>,
+}
+
+#[derive(Deserialize)]
+struct SavedPattern {
+    id: Option<Text>,
+    interval_seconds: Option<f64>,
 }
 
 /// What became of a figure.

@@ -101,10 +101,8 @@ pub fn load(
         } else {
             "the thresholds file"
         };
-        let raw = crate::input::bounded::read_text(file, what, crate::input::bounded::CONFIG_LIMIT)
-            .map_err(|e| err(file, format!("{e:#}")))?;
-        crate::input::bounded::yaml_depth(&raw, crate::input::bounded::YAML_DEPTH)
-            .map_err(|e| err(file, e))?;
+        let raw = crate::input::yaml::read(file, what)
+            .map_err(|e| err(Path::new(&e.place), e.message))?;
         let doc = schema::read(&raw, is_config).map_err(|e| located(file, &e))?;
         if let Some(p) = &doc.profile {
             chosen.get_or_insert(p.clone());

@@ -187,9 +187,7 @@ type Group = (Vec<String>, BTreeMap<String, String>);
 
 /// Target groups of a file_sd file: `[{targets: [...], labels: {...}}]`, JSON or YAML.
 fn file_sd(path: &Path) -> anyhow::Result<Vec<Group>> {
-    let text = bounded::read_text(path, "the file_sd file", bounded::CONFIG_LIMIT)?;
-    bounded::yaml_depth(&text, bounded::YAML_DEPTH)
-        .map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    let text = crate::input::yaml::read(path, "the file_sd file")?;
     let v: Value = serde_yaml::from_str(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
     let groups = v.as_sequence().ok_or_else(|| {
         anyhow!(
@@ -237,9 +235,7 @@ fn valid_address(a: &str) -> bool {
 
 /// The fleet in `path`: a Prometheus config, or a file_sd file. `jobs` keeps only those jobs.
 pub fn read(path: &Path, jobs: &[String], base: &HttpOptions) -> anyhow::Result<Discovered> {
-    let text = bounded::read_text(path, "--targets-from", bounded::CONFIG_LIMIT)?;
-    bounded::yaml_depth(&text, bounded::YAML_DEPTH)
-        .map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    let text = crate::input::yaml::read(path, "--targets-from")?;
     let v: Value = serde_yaml::from_str(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
     let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
     let mut d = Discovered::default();

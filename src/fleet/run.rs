@@ -48,8 +48,9 @@ pub struct Scraped {
 /// One scrape of one target, parsed, or why not.
 type Read = Result<(Parsed, TimeSource, f64), String>;
 
-/// Parses a fetched body; gzip is decoded here, inside the parser's byte limit.
-fn parse_body(name: &str, f: Fetched, fetch_seconds: f64, o: &Options, cfg: &Config) -> Read {
+/// Parses a fetched body; gzip is decoded here, inside the parser's byte limit. The body's
+/// share of the byte budget is given back when this returns.
+fn parse_body(name: &str, f: Fetched, o: &Options, cfg: &Config) -> Read {
     let keep = detect::retention(&cfg.traffic);
     let opts = ParseOptions {
         format: format_choice(o.input_format, f.content_type.as_deref()),
@@ -61,6 +62,7 @@ fn parse_body(name: &str, f: Fetched, fetch_seconds: f64, o: &Options, cfg: &Con
         .as_deref()
         .is_some_and(|ct| ct.starts_with("text/html"));
     let gzip = matches!(f.encoding.as_deref(), Some("gzip" | "x-gzip"));
+    let (fetch_seconds, _held) = (f.seconds, f.held);
     let reader: Box<dyn std::io::Read> = if gzip {
         Box::new(flate2::read::MultiGzDecoder::new(std::io::Cursor::new(
             f.body,
@@ -121,6 +123,7 @@ fn round<R: Send + 'static>(
     } = run;
     progress.start(d.targets.len(), what);
     let permits = Arc::new(Semaphore::new(o.concurrency.max(1)));
+    let budget = concurrent::Budget::default();
     let out = rt.block_on(async {
         let mut tasks = Vec::with_capacity(d.targets.len());
         for (i, t) in d.targets.iter().enumerate() {
@@ -128,18 +131,16 @@ fn round<R: Send + 'static>(
             let http = d.jobs[t.job].http.clone();
             let url = t.url.clone();
             let (o, cfg, then) = (o.clone(), cfg.clone(), then.clone());
-            let (permits, progress) = (permits.clone(), progress.clone());
+            let (permits, progress, budget) = (permits.clone(), progress.clone(), budget.clone());
             tasks.push(tokio::spawn(async move {
                 let name = crate::input::Source::Url(url.clone()).name();
-                let started = Instant::now();
                 let fetched = {
                     let _permit = permits.acquire().await;
-                    concurrent::fetch(&client, &url, &http, o.max_bytes).await
+                    concurrent::fetch(&client, &url, &http, o.max_bytes, &budget).await
                 };
-                let secs = started.elapsed().as_secs_f64();
                 let r = tokio::task::spawn_blocking(move || {
                     let read = match fetched {
-                        Ok(f) => parse_body(&name, f, secs, &o, &cfg),
+                        Ok(f) => parse_body(&name, f, &o, &cfg),
                         Err(e) => Err(format!("{name}: error: {e:#}")),
                     };
                     then(i, read)

@@ -5,8 +5,10 @@ pub mod bounded;
 pub mod concurrent;
 mod file;
 mod http;
+pub mod json;
 pub mod promapi;
 mod tls;
+pub mod yaml;
 
 use std::io::Read;
 use std::path::PathBuf;

@@ -6,14 +6,15 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 
+mod decode;
+
 use anyhow::{anyhow, bail, Context as _};
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::http::{self, redact};
 use super::HttpOptions;
-use crate::parse::parse_value;
+use decode::{Element, Name, QueryData, TargetsData};
 
 /// The largest answer read: 1,000 targets × a few series fit in a few MiB.
 pub const ANSWER_LIMIT: u64 = 256 * 1024 * 1024;
@@ -61,50 +62,6 @@ struct Envelope<D> {
     warnings: Vec<String>,
 }
 
-/// A number as the API writes it: a string (`"1.5"`, `"NaN"`), or a bare number.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum Num {
-    Text(String),
-    Float(f64),
-}
-
-impl Num {
-    fn value(&self) -> Option<f64> {
-        match self {
-            Num::Float(f) => Some(*f),
-            Num::Text(t) => parse_value(t),
-        }
-    }
-}
-
-/// One series of a vector or matrix: typed, so an answer is decoded as it arrives instead
-/// of being held as text and as a JSON tree.
-#[derive(Debug, Deserialize)]
-struct RawSeries {
-    #[serde(default)]
-    metric: BTreeMap<String, String>,
-    value: Option<(f64, Num)>,
-    #[serde(default)]
-    values: Vec<(f64, Num)>,
-}
-
-/// An element of `result`: a series, or a part of a scalar's `[time, "value"]`.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum Element {
-    Series(RawSeries),
-    Part(Num),
-}
-
-#[derive(Debug, Deserialize)]
-struct QueryData {
-    #[serde(rename = "resultType")]
-    result_type: Option<String>,
-    #[serde(default)]
-    result: Vec<Element>,
-}
-
 /// A Prometheus-compatible server.
 pub struct Api {
     base: String,
@@ -115,21 +72,9 @@ pub struct Api {
     pub requests: std::cell::Cell<u64>,
 }
 
-fn labels(v: &Value) -> BTreeMap<String, String> {
-    v.as_object()
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// A duration as Prometheus writes it in `/api/v1/targets` (`15s`, `1m30s`).
-fn seconds(v: Option<&Value>) -> Option<f64> {
-    humantime::parse_duration(v?.as_str()?)
-        .ok()
-        .map(|d| d.as_secs_f64())
+fn seconds(v: Option<&str>) -> Option<f64> {
+    humantime::parse_duration(v?).ok().map(|d| d.as_secs_f64())
 }
 
 impl Api {
@@ -199,8 +144,19 @@ impl Api {
             };
             bail!("GET {shown}: HTTP {}: {what}", a.status);
         }
-        let env: Envelope<D> = match serde_json::from_reader(&mut body) {
+        decode::reset();
+        let decoded = serde_json::from_reader(&mut body);
+        let spent = decode::spent();
+        let env: Envelope<D> = match decoded {
             Ok(e) => e,
+            Err(_) if spent.bytes > decode::DECODED_LIMIT => bail!(
+                "GET {shown}: the answer decodes to more than {} MiB, the limit for one answer \
+                 ({} series and {} points read when it was stopped); narrow the fleet with \
+                 --job or --match, or shorten --range",
+                decode::DECODED_LIMIT >> 20,
+                spent.series,
+                spent.points
+            ),
             Err(_) if body.get_ref().limit() == 0 => bail!(
                 "GET {shown}: the answer is larger than {} MiB; narrow the fleet with --job or --match",
                 ANSWER_LIMIT >> 20
@@ -238,7 +194,7 @@ impl Api {
                 .into_iter()
                 .filter_map(|e| match e {
                     Element::Series(s) => Some(Sample {
-                        value: s.value?.1.value()?,
+                        value: s.value?.1,
                         labels: s.metric,
                     }),
                     Element::Part(_) => None,
@@ -248,7 +204,7 @@ impl Api {
                 .result
                 .get(1)
                 .and_then(|e| match e {
-                    Element::Part(n) => n.value(),
+                    Element::Part(n) => *n,
                     Element::Series(_) => None,
                 })
                 .map(|value| Sample {
@@ -301,10 +257,11 @@ impl Api {
         end: f64,
     ) -> anyhow::Result<Vec<String>> {
         let (s, e) = (format!("{start:.3}"), format!("{end:.3}"));
-        let mut v: Vec<String> = self.call(
+        let names: Vec<Name> = self.call(
             &format!("label/{label}/values"),
             &[("match[]", selector), ("start", &s), ("end", &e)],
         )?;
+        let mut v: Vec<String> = names.into_iter().map(|n| n.0).collect();
         v.sort();
         Ok(v)
     }
@@ -312,17 +269,17 @@ impl Api {
     /// The active scrape targets, or `None` when the server has no such endpoint (Mimir,
     /// Thanos Query) or scrapes nothing itself.
     pub fn targets(&self) -> Option<Vec<Target>> {
-        let data: Value = self.call("targets", &[("state", "active")]).ok()?;
-        let list = data.get("activeTargets")?.as_array()?;
+        let data: TargetsData = self.call("targets", &[("state", "active")]).ok()?;
         Some(
-            list.iter()
+            data.active
+                .into_iter()
                 .filter_map(|t| {
-                    let l = labels(t.get("labels")?);
+                    let mut l = t.labels.0;
                     Some(Target {
-                        job: l.get("job")?.clone(),
-                        instance: l.get("instance").cloned().unwrap_or_default(),
-                        interval: seconds(t.get("scrapeInterval")),
-                        timeout: seconds(t.get("scrapeTimeout")),
+                        job: l.remove("job")?,
+                        instance: l.remove("instance").unwrap_or_default(),
+                        interval: seconds(t.interval.as_deref()),
+                        timeout: seconds(t.timeout.as_deref()),
                     })
                 })
                 .collect(),
@@ -336,11 +293,7 @@ fn matrix(data: QueryData) -> Vec<Series> {
         .filter_map(|e| match e {
             Element::Series(s) => Some(Series {
                 labels: s.metric,
-                points: s
-                    .values
-                    .into_iter()
-                    .filter_map(|(t, v)| Some((t, v.value()?)))
-                    .collect(),
+                points: s.values,
             }),
             Element::Part(_) => None,
         })
@@ -352,15 +305,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn values_as_the_api_writes_them() {
-        let n = |j: &str| serde_json::from_str::<Num>(j).unwrap().value();
-        assert_eq!(n("\"1.5\""), Some(1.5));
-        assert_eq!(n("\"+Inf\""), Some(f64::INFINITY));
-        assert_eq!(n("\"-Inf\""), Some(f64::NEG_INFINITY));
-        assert!(n("\"NaN\"").unwrap().is_nan());
-        assert_eq!(n("3"), Some(3.0));
-        assert_eq!(n("\"x\""), None);
-        assert_eq!(seconds(Some(&Value::from("1m30s"))), Some(90.0));
+    fn matrices_and_durations() {
+        assert_eq!(seconds(Some("1m30s")), Some(90.0));
         let m: QueryData = serde_json::from_str(
             r#"{"resultType":"matrix","result":[{"metric":{"job":"a"},"values":[[10,"1"],[25.5,"2"]]}]}"#,
         )

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use super::Report;
 use crate::config::Ignore;
+use crate::input::json::{self, Text};
 use crate::threshold::{Status, Waiver};
 
 /// One recorded finding: `(source or job/instance, check, subject, status)`.
@@ -55,29 +56,30 @@ pub fn baseline_json(findings: &[Recorded]) -> String {
 }
 
 /// A baseline file as written by `baseline_json`: every field typed and no other key, so a
-/// finding whose status is a list is an error, not a finding that never matches.
+/// finding whose status is a list is an error, not a finding that never matches; lists and
+/// strings within [`json`]'s caps, so a huge file is refused, not decoded whole.
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BaselineFile {
     promtune_baseline: Option<u64>,
     #[serde(default)]
-    findings: Vec<BaselineFinding>,
+    findings: json::List<BaselineFinding>,
 }
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BaselineFinding {
     #[serde(default)]
-    source: String,
-    check: String,
+    source: Option<Text>,
+    check: Text,
     #[serde(default)]
-    subject: Option<String>,
+    subject: Option<Text>,
     #[serde(deserialize_with = "status")]
     status: Status,
 }
 
 fn status<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Status, D::Error> {
-    let s = <String as serde::Deserialize>::deserialize(d)?;
+    let s = String::from(<Text as serde::Deserialize>::deserialize(d)?);
     s.parse()
         .map_err(|_| serde::de::Error::custom(format!("unknown status {s:?}")))
 }
@@ -95,8 +97,16 @@ pub fn parse_baseline(name: &str, text: &str) -> anyhow::Result<Vec<Recorded>> {
     }
     Ok(file
         .findings
+        .0
         .into_iter()
-        .map(|f| (f.source, f.check, f.subject, f.status))
+        .map(|f| {
+            (
+                f.source.map(String::from).unwrap_or_default(),
+                f.check.into(),
+                f.subject.map(String::from),
+                f.status,
+            )
+        })
         .collect())
 }
 

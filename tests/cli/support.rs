@@ -112,7 +112,8 @@ pub(crate) fn finish(out: Output) -> Run {
     }
 }
 
-fn command(args: &[&str]) -> Command {
+/// The built binary with `args`, from the repository root, in a clean environment.
+pub(crate) fn command(args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_promtune"));
     c.args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
