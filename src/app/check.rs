@@ -38,7 +38,7 @@ pub(super) fn check(args: &CheckArgs) -> anyhow::Result<u8> {
     for arg in &args.sources {
         let source = Source::from_os(arg.as_os_str());
         let name = source.name();
-        let mut gather = Gather::default();
+        let mut gather = Gather::new(args.lint == LintArg::All);
         let loaded = collect::load_observed(
             &source,
             &args.input,

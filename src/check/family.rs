@@ -2,8 +2,13 @@
 //! unit, and label statistics per series. Sample values are never kept.
 
 use std::collections::HashSet;
+use std::hash::BuildHasherDefault;
 
 use crate::model::MetricType;
+use crate::parse::PassThrough;
+
+/// A set of hashes: no second hashing (SipHash over every series was most of the lint's cost).
+type Hashes = HashSet<u64, BuildHasherDefault<PassThrough>>;
 
 /// Distinct values remembered per label, past which only the count of ID-like values grows.
 const VALUES_KEPT: usize = 256;
@@ -14,7 +19,7 @@ pub struct LabelValues {
     /// The label name.
     pub name: String,
     /// Hashes of the distinct values seen (at most [`VALUES_KEPT`]).
-    seen: HashSet<u64>,
+    seen: Hashes,
     /// Distinct values that look unbounded (IDs, UUIDs, raw paths), counted while the
     /// distinct values are remembered.
     pub unbounded: u64,
@@ -55,8 +60,9 @@ pub struct Family {
     pub duplicates: u64,
     /// Label statistics, when gathered.
     pub labels: Vec<LabelValues>,
-    groups: HashSet<u64>,
+    groups: Hashes,
     first_group: Option<u64>,
+    last_group: Option<u64>,
 }
 
 /// How a sample is counted.
@@ -91,8 +97,9 @@ impl Family {
             camel_labels: 0,
             duplicates: 0,
             labels: Vec::new(),
-            groups: HashSet::new(),
+            groups: Hashes::default(),
             first_group: None,
+            last_group: None,
         }
     }
 
@@ -110,6 +117,14 @@ impl Family {
         seen: Seen,
         labels: impl Iterator<Item = (&'a str, &'a str)>,
     ) {
+        // Another bucket, quantile, sum or count of the series just read: no lookup.
+        if !self.scalar() && self.last_group == Some(seen.group) {
+            if seen.width && self.first_group == Some(seen.group) {
+                self.first_width += 1;
+            }
+            return;
+        }
+        self.last_group = Some(seen.group);
         let fresh = self.groups.insert(seen.group);
         if self.first_group.is_none() {
             self.first_group = Some(seen.group);

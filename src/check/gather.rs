@@ -13,9 +13,19 @@ pub struct Gather {
     families: Vec<Family>,
     index: HashMap<String, usize>,
     current: Option<usize>,
+    /// Label values are tallied (for `unbounded_label`).
+    tally: bool,
 }
 
 impl Gather {
+    /// A gatherer; `tally`: count label values too (only the lint needs them).
+    pub fn new(tally: bool) -> Gather {
+        Gather {
+            tally,
+            ..Gather::default()
+        }
+    }
+
     /// The families gathered, from an OpenMetrics page (`om`) or a text-format one.
     pub fn families(mut self, om: bool) -> Vec<Family> {
         for f in &mut self.families {
@@ -45,6 +55,7 @@ impl Sink for Gather {
     }
 
     fn sample(&mut self, s: &SampleRef<'_, '_>) {
+        let tally = self.tally;
         let Some(f) = self.current.and_then(|i| self.families.get_mut(i)) else {
             return;
         };
@@ -63,7 +74,7 @@ impl Sink for Gather {
             group: s.group,
             own: false,
             width: !skip.is_empty(),
-            tally: true,
+            tally,
         };
         let labels = s
             .labels

@@ -22,7 +22,7 @@ use crate::model::{FamilyStats, MetricType, Retention, Snapshot, Suffix};
 
 pub use sniff::sniff;
 
-pub(crate) use hash::{bytes as hash_bytes, label_subset};
+pub(crate) use hash::{bytes as hash_bytes, label_subset, PassThrough};
 pub(crate) use lexer::{Comment, Label, SampleLine};
 pub(crate) use number::parse_value;
 pub(crate) use reader::{lex_lines, Lines};

@@ -317,3 +317,18 @@ fn findings_go_through_analyzes_formats_and_waivers() {
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("::notice "), "{}", r.stdout);
 }
+
+/// Every lint rule has its page, listed in the README's table.
+#[test]
+fn every_rule_has_a_docs_page() {
+    let readme = std::fs::read_to_string(fixture("../docs/lint/README.md")).unwrap();
+    for id in promtune::check::registry().iter().map(|r| r.id()) {
+        let page = fixture(&format!("../docs/lint/{id}.md"));
+        let text = std::fs::read_to_string(&page).unwrap_or_else(|_| panic!("{id}: no page"));
+        assert!(text.starts_with(&format!("# {id}\n")), "{id}");
+        assert!(
+            readme.contains(&format!("[{id}]({id}.md)")),
+            "{id} not in README"
+        );
+    }
+}

@@ -38,8 +38,45 @@ fn repeat(out: &mut Vec<String>, n: u64, message: &str) {
 }
 
 #[cfg(test)]
-pub(super) fn messages(rule: &dyn Rule, f: &super::Family) -> Vec<String> {
-    let mut out = Vec::new();
-    rule.check(f, &super::Limits::default(), &mut out);
-    out
+mod tests {
+    use super::*;
+    use crate::check::Family;
+    use crate::model::MetricType;
+
+    fn messages(rule: &dyn Rule, f: &Family) -> Vec<String> {
+        let mut out = Vec::new();
+        rule.check(f, &crate::check::Limits::default(), &mut out);
+        out
+    }
+
+    /// promtune's reading of `# TYPE x counter` over `x_total` samples (OpenMetrics, or the
+    /// text format as Go and Python clients write it) is a counter with `_total`: fine.
+    #[test]
+    fn a_counter_whose_samples_carry_total_is_fine() {
+        let mut f = Family::new("requests", MetricType::Counter, 1);
+        assert_eq!(
+            messages(&counter_total::CounterTotal, &f),
+            [r#"counter metrics should have "_total" suffix"#]
+        );
+        f.total = true;
+        assert!(messages(&counter_total::CounterTotal, &f).is_empty());
+    }
+
+    /// `# UNIT` consistency applies to OpenMetrics only, and a declared base unit is fine.
+    #[test]
+    fn units_in_openmetrics_names_need_their_unit_line() {
+        let mut f = Family::new("req_milliseconds", MetricType::Gauge, 1);
+        assert!(messages(&unit_consistency::UnitConsistency, &f).is_empty());
+        f.om = true;
+        assert_eq!(messages(&unit_consistency::UnitConsistency, &f).len(), 1);
+        f.unit = Some("milliseconds".into());
+        assert_eq!(
+            messages(&unit_consistency::UnitConsistency, &f),
+            [r#"# UNIT milliseconds is not a base unit: use "seconds""#]
+        );
+        let mut g = Family::new("req_seconds", MetricType::Gauge, 1);
+        g.om = true;
+        g.unit = Some("seconds".into());
+        assert!(messages(&unit_consistency::UnitConsistency, &g).is_empty());
+    }
 }
