@@ -37,6 +37,12 @@ fn repeat(out: &mut Vec<String>, n: u64, message: &str) {
     out.extend((0..n).map(|_| message.to_string()));
 }
 
+/// Whether the lower-cased name `n` holds `word` between underscores or as its last part
+/// (promlint's test for type names and abbreviations).
+fn has_part(n: &str, word: &str) -> bool {
+    n.contains(&format!("_{word}_")) || n.ends_with(&format!("_{word}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,10 +25,8 @@ impl Rule for TypeInName {
     }
     fn check(&self, f: &Family, _: &Limits, out: &mut Vec<String>) {
         let n = f.name.to_lowercase();
-        for t in TYPES {
-            if n.contains(&format!("_{t}_")) || n.ends_with(&format!("_{t}")) {
-                out.push(format!("metric name should not include type '{t}'"));
-            }
+        for t in TYPES.iter().filter(|t| super::has_part(&n, t)) {
+            out.push(format!("metric name should not include type '{t}'"));
         }
     }
 }

@@ -19,10 +19,14 @@ impl Rule for UnitAbbreviations {
     }
     fn check(&self, f: &Family, _: &Limits, out: &mut Vec<String>) {
         let n = f.name.to_lowercase();
-        for a in ABBREVIATIONS {
-            if n.contains(&format!("_{a}_")) || n.ends_with(&format!("_{a}")) {
-                out.push("metric names should not contain abbreviated units".into());
-            }
-        }
+        let found = ABBREVIATIONS
+            .iter()
+            .filter(|a| super::has_part(&n, a))
+            .count();
+        super::repeat(
+            out,
+            found as u64,
+            "metric names should not contain abbreviated units",
+        );
     }
 }
