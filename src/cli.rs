@@ -71,9 +71,72 @@ pub struct CheckArgs {
     #[arg(required = true, value_name = "SOURCE")]
     pub sources: Vec<PathBuf>,
 
+    /// Output: `summary` (the default), `promtool` (exactly what `promtool check metrics`
+    /// prints, with its exit codes: 3 lint problems, 1 unparseable, 0 clean), or one of
+    /// analyze's formats for the lint findings (json, sarif, junit, github, markdown).
+    #[arg(long, value_enum, default_value_t = CheckFormatArg::Summary)]
+    pub format: CheckFormatArg,
+
+    /// Lint the families: `all` (the default) or `none`, as in promtool.
+    #[arg(long, value_enum, default_value_t = LintArg::All)]
+    pub lint: LintArg,
+
+    /// Print promtool's cardinality table (metric, cardinality, percentage).
+    #[arg(long)]
+    pub extended: bool,
+
+    /// Report a family with more series than this in one scrape.
+    #[arg(long, value_name = "N", default_value_t = 2000)]
+    pub max_family_series: u64,
+
+    /// A baseline (`promtune baseline write`): only lint findings not in it count for
+    /// --fail-on.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// promtune config file: its `ignore:` entries apply to lint findings (rule id, family).
+    #[arg(long, value_name = "FILE", env = "PROMTUNE_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// The time suppressions' `until` dates are held against (RFC 3339 or unix seconds).
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+
+    /// Exit 1 when a finding reaches this status (lint findings are warnings).
+    #[arg(long, value_enum, default_value_t = FailOnArg::Critical, env = "PROMTUNE_FAIL_ON")]
+    pub fail_on: FailOnArg,
+
     /// Input options.
     #[command(flatten)]
     pub input: InputArgs,
+}
+
+/// `check --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormatArg {
+    /// The page's summary, then the lint findings.
+    Summary,
+    /// `promtool check metrics`'s output and exit codes.
+    Promtool,
+    /// The JSON contract (docs/report.schema.json), a check per finding.
+    Json,
+    /// Markdown.
+    Markdown,
+    /// SARIF 2.1.0, located at each family's line.
+    Sarif,
+    /// JUnit XML.
+    Junit,
+    /// GitHub Actions annotations.
+    Github,
+}
+
+/// `check --lint`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintArg {
+    /// Every rule.
+    All,
+    /// No rule (`--extended` alone).
+    None,
 }
 
 /// Threshold sources shared by `analyze` and `thresholds`.

@@ -51,6 +51,17 @@ pub fn load(
     http: &HttpOptions,
     retain: Option<Retention<'_>>,
 ) -> Result<Loaded, String> {
+    load_observed(source, input, http, retain, None)
+}
+
+/// [`load`], with `observer` told of every family and sample as they are parsed.
+pub(crate) fn load_observed(
+    source: &Source,
+    input: &InputArgs,
+    http: &HttpOptions,
+    retain: Option<Retention<'_>>,
+    observer: Option<&mut dyn crate::parse::Sink>,
+) -> Result<Loaded, String> {
     let name = source.name();
     let opened = source
         .open(http)
@@ -65,7 +76,11 @@ pub fn load(
         .as_deref()
         .is_some_and(|ct| ct.starts_with("text/html"));
     let wire = opened.wire.clone();
-    let mut parsed = parse::parse(opened.reader, &opts).map_err(|e| match e {
+    let parsed = match observer {
+        Some(o) => parse::parse_observed(opened.reader, &opts, o),
+        None => parse::parse(opened.reader, &opts),
+    };
+    let mut parsed = parsed.map_err(|e| match e {
         ParseError::Syntax { .. } if html => {
             format!("{name}:{e} (the server answered text/html: is this the metrics path?)")
         }

@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod app;
+pub mod check;
 pub mod cli;
 pub mod collect;
 pub mod compare;

@@ -1,11 +1,13 @@
 //! One function per subcommand, gluing the stages together. The only module (with its
 //! children) that prints.
 
+mod check;
 mod compare;
 mod files;
 mod fleets;
 mod progress;
 
+use check::check;
 use compare::compare;
 use files::{base_config, baseline_write, diff, generate_files, generate_one};
 use fleets::{analyze_server, analyze_targets};
@@ -16,8 +18,7 @@ use std::io::Write;
 use anyhow::Context as _;
 
 use crate::cli::{
-    AnalyzeArgs, CheckArgs, Cli, Command, FailOnArg, FormatArg, GenerateArgs, GenerateCmd,
-    ThresholdArgs,
+    AnalyzeArgs, Cli, Command, FailOnArg, FormatArg, GenerateArgs, GenerateCmd, ThresholdArgs,
 };
 use crate::collect::{self, Analysed};
 use crate::config::{self, Config};
@@ -25,8 +26,7 @@ use crate::detect;
 use crate::escape::terminal;
 use crate::exit;
 use crate::generate::{self, BaseConfig, GenerateContext};
-use crate::input::{bounded, HttpOptions, Source};
-use crate::model::{Keep, MetricType};
+use crate::input::{bounded, Source};
 use crate::parse::Parsed;
 use crate::report::{self, Report};
 use crate::settings;
@@ -121,34 +121,6 @@ fn print_warnings(name: &str, parsed: &Parsed) {
     }
 }
 
-fn check(args: &CheckArgs) -> anyhow::Result<u8> {
-    let mut code = exit::OK;
-    let mut out = stdout();
-    let keep_nothing = |_: &str, _: MetricType| Keep::Nothing;
-    for arg in &args.sources {
-        let source = Source::from_os(arg.as_os_str());
-        let name = source.name();
-        match collect::load(
-            &source,
-            &args.input,
-            &HttpOptions::default(),
-            Some(&keep_nothing),
-        ) {
-            Ok((parsed, ..)) => {
-                print_warnings(&name, &parsed);
-                let text = report::render_check(&name, &parsed);
-                out.write_all(terminal::lines(&text).as_bytes())?;
-            }
-            Err(msg) => {
-                say(msg);
-                code = exit::FAILURE;
-            }
-        }
-    }
-    out.flush()?;
-    Ok(code)
-}
-
 fn load_config(t: &ThresholdArgs) -> anyhow::Result<Config> {
     Ok(config::load(
         t.profile.as_deref(),
@@ -231,14 +203,24 @@ fn emit(
 
 /// Marks what the config's `ignore:` suppresses and what `--baseline` holds.
 fn waive(args: &AnalyzeArgs, cfg: &Config, reports: &mut [Report]) -> anyhow::Result<()> {
-    let baseline = match &args.baseline {
+    waive_with(args.baseline.as_ref(), args.now.as_deref(), cfg, reports)
+}
+
+/// [`waive`] for any command: `baseline` and `now` as `--baseline` and `--now` give them.
+fn waive_with(
+    baseline: Option<&std::path::PathBuf>,
+    now: Option<&str>,
+    cfg: &Config,
+    reports: &mut [Report],
+) -> anyhow::Result<()> {
+    let baseline = match baseline {
         Some(p) => {
             let text = bounded::read_text(p, "--baseline", bounded::CONFIG_LIMIT * 8)?;
             Some(report::parse_baseline(&p.display().to_string(), &text)?)
         }
         None => None,
     };
-    let now = match &args.now {
+    let now = match now {
         Some(t) => {
             settings::scraped_at(t)
                 .map_err(|e| anyhow::anyhow!("--now: {e:#}"))?

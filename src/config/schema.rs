@@ -179,7 +179,10 @@ mapping_visitor!(FileSeed<'_>, File, "a mapping", |self, map| {
             }
             "exporter" => file.exporter = map.next_value_seed(ExporterSeed)?,
             _ => {
-                let checks: Vec<&'static str> = self.checks.iter().map(|c| c.0).collect();
+                // Lint findings may be silenced too, by rule id.
+                let lint = crate::check::registry().iter().map(|r| r.id());
+                let checks: Vec<&'static str> =
+                    self.checks.iter().map(|c| c.0).chain(lint).collect();
                 file.ignore = map.next_value_seed(IgnoreListSeed(&checks))?;
             }
         }

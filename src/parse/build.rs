@@ -31,6 +31,8 @@ pub(crate) struct SnapshotBuilder<'r> {
     wide_buckets: HashMap<u64, HashMap<u64, usize>, BuildHasherDefault<PassThrough>>,
     /// The series and bucket position last added to (see [`add_bucket`]).
     last_bucket: (usize, usize),
+    /// Sees every family and sample too, retained or not (`check`'s lint).
+    observer: Option<&'r mut dyn Sink>,
 }
 
 impl<'r> SnapshotBuilder<'r> {
@@ -44,7 +46,14 @@ impl<'r> SnapshotBuilder<'r> {
             series: HashMap::default(),
             wide_buckets: HashMap::default(),
             last_bucket: (usize::MAX, 0),
+            observer: None,
         }
+    }
+
+    /// The builder with `observer` told of every family and sample.
+    pub(crate) fn observed_by(mut self, observer: Option<&'r mut dyn Sink>) -> Self {
+        self.observer = observer;
+        self
     }
 
     pub(crate) fn finish(mut self) -> Snapshot {
@@ -150,6 +159,9 @@ fn put(slot: &mut Option<f64>, v: f64, summed: bool) {
 impl Sink for SnapshotBuilder<'_> {
     fn family(&mut self, h: &FamilyHeader<'_>) {
         self.current = None;
+        if let Some(o) = self.observer.as_deref_mut() {
+            o.family(h);
+        }
         let keep = self.retain.map_or(Keep::Everything, |f| f(h.name, h.mtype));
         let by = match keep {
             Keep::Nothing => return,
@@ -175,6 +187,9 @@ impl Sink for SnapshotBuilder<'_> {
     }
 
     fn sample(&mut self, s: &SampleRef<'_, '_>) {
+        if let Some(o) = self.observer.as_deref_mut() {
+            o.sample(s);
+        }
         if let Some(ts) = s.timestamp {
             let latest = &mut self.snapshot.stats.latest_timestamp;
             *latest = Some(latest.map_or(ts, |l: f64| l.max(ts)));
@@ -273,6 +288,9 @@ impl Sink for SnapshotBuilder<'_> {
 
     fn end_family(&mut self, stats: FamilyStats) {
         self.current = None;
+        if let Some(o) = self.observer.as_deref_mut() {
+            o.end_family(stats.clone());
+        }
         let all = &mut self.snapshot.stats.families;
         match self.stats.get(&stats.name) {
             Some(&i) => {

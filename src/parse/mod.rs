@@ -10,6 +10,7 @@ mod hash;
 mod lexer;
 mod number;
 mod reader;
+
 mod rules;
 mod sniff;
 mod validate;
@@ -21,7 +22,11 @@ use crate::model::{FamilyStats, MetricType, Retention, Snapshot, Suffix};
 
 pub use sniff::sniff;
 
+pub(crate) use hash::{bytes as hash_bytes, label_subset, PassThrough};
+pub(crate) use lexer::{Comment, Label, SampleLine};
 pub(crate) use number::parse_value;
+pub(crate) use reader::{lex_lines, Lines};
+pub(crate) use validate::Failure;
 
 /// An exposition format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,6 +160,16 @@ pub(crate) trait Sink {
 /// Parses an exposition from `input`, streaming.
 pub fn parse<R: Read>(input: R, opts: &ParseOptions<'_>) -> Result<Parsed, ParseError> {
     reader::run(input, opts)
+}
+
+/// Parses an exposition from `input` as [`parse`] does, telling `observer` of every family
+/// and sample (retained or not).
+pub(crate) fn parse_observed<R: Read>(
+    input: R,
+    opts: &ParseOptions<'_>,
+    observer: &mut dyn Sink,
+) -> Result<Parsed, ParseError> {
+    reader::run_observed(input, opts, observer)
 }
 
 /// Parses an exposition held in memory.

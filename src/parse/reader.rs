@@ -3,16 +3,56 @@
 use std::io::{ErrorKind, Read};
 
 use super::build::SnapshotBuilder;
-use super::lexer::{self, Comment, Label};
+use super::lexer::{self, Comment, Label, SampleLine};
 use super::validate::{Failure, Validator};
-use super::{sniff, Format, FormatChoice, ParseError, ParseOptions, Parsed};
+use super::{sniff, Format, FormatChoice, ParseError, ParseOptions, Parsed, Sink};
+
+/// What receives each lexed line: the validator, or a reader that groups lines its own way
+/// (`check`'s emulation of Go's text parser).
+pub(crate) trait Lines {
+    /// A `#` line, with its text.
+    fn metadata(&mut self, line: u64, text: &str, c: Comment<'_>) -> Result<(), Failure>;
+    /// A sample line whose labels are `labels`.
+    fn sample(
+        &mut self,
+        line: u64,
+        s: &SampleLine<'_>,
+        labels: &[Label<'_>],
+    ) -> Result<(), Failure>;
+    /// Valid but odd input.
+    fn warn(&mut self, line: u64, column: u64, message: String);
+    /// Whether the text format's `# EOF` ends the input (Go's text parser reads it as a
+    /// comment).
+    fn eof_ends(&self) -> bool {
+        true
+    }
+}
+
+impl<S: Sink> Lines for Validator<S> {
+    fn metadata(&mut self, line: u64, _text: &str, c: Comment<'_>) -> Result<(), Failure> {
+        Validator::metadata(self, line, c)
+    }
+
+    fn sample(
+        &mut self,
+        line: u64,
+        s: &SampleLine<'_>,
+        labels: &[Label<'_>],
+    ) -> Result<(), Failure> {
+        Validator::sample(self, line, s, labels)
+    }
+
+    fn warn(&mut self, line: u64, column: u64, message: String) {
+        Validator::warn(self, line, column, message)
+    }
+}
 
 /// Initial buffer size; also how much is sniffed when the format is decided from content.
 const CHUNK: usize = 64 * 1024;
 
-struct LineParser<'r> {
+struct LineParser<V> {
     om: bool,
-    v: Validator<SnapshotBuilder<'r>>,
+    v: V,
     line: u64,
     /// A `# EOF` line has been read (and where).
     eof_at: Option<u64>,
@@ -39,12 +79,11 @@ fn syntax(line: u64, column: u64, message: impl Into<String>) -> ParseError {
     }
 }
 
-impl<'r> LineParser<'r> {
-    fn new(format: Format, retain: Option<crate::model::Retention<'r>>) -> Self {
-        let om = format == Format::OpenMetrics;
+impl<V: Lines> LineParser<V> {
+    fn new(format: Format, v: V) -> Self {
         LineParser {
-            om,
-            v: Validator::new(om, SnapshotBuilder::new(retain)),
+            om: format == Format::OpenMetrics,
+            v,
             line: 0,
             eof_at: None,
             previous: String::new(),
@@ -121,7 +160,7 @@ impl<'r> LineParser<'r> {
             Some(b'#') => {
                 let c = lexer::comment(text, self.om)
                     .map_err(|e| syntax(self.line, column(text, e.pos), e.msg))?;
-                if matches!(c, Comment::Eof) {
+                if matches!(c, Comment::Eof) && (self.om || self.v.eof_ends()) {
                     self.eof_at = Some(self.line);
                     return Ok(());
                 }
@@ -130,7 +169,9 @@ impl<'r> LineParser<'r> {
                     self.v.warn(self.line, text.len() as u64 + 1, msg.into());
                 }
                 let line = self.line;
-                self.v.metadata(line, c).map_err(|f| self.fail(text, f))
+                self.v
+                    .metadata(line, text, c)
+                    .map_err(|f| self.fail(text, f))
             }
             Some(_) => {
                 if !self.remember {
@@ -154,7 +195,9 @@ impl<'r> LineParser<'r> {
             }
         }
     }
+}
 
+impl LineParser<Validator<SnapshotBuilder<'_>>> {
     fn finish(
         mut self,
         format: Format,
@@ -211,14 +254,62 @@ fn fill<R: Read>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
 }
 
 pub(crate) fn run<R: Read>(input: R, opts: &ParseOptions<'_>) -> Result<Parsed, ParseError> {
-    run_with(input, opts, true)
+    run_with(input, opts, true, None)
 }
 
-fn run_with<R: Read>(
+/// Like [`run`], with `observer` receiving every family and sample the snapshot does.
+pub(crate) fn run_observed<R: Read>(
+    input: R,
+    opts: &ParseOptions<'_>,
+    observer: &mut dyn Sink,
+) -> Result<Parsed, ParseError> {
+    run_with(input, opts, true, Some(observer))
+}
+
+fn run_with<'r, R: Read>(
+    input: R,
+    opts: &ParseOptions<'r>,
+    remember: bool,
+    observer: Option<&'r mut dyn Sink>,
+) -> Result<Parsed, ParseError> {
+    let make = |format: Format| {
+        let builder = SnapshotBuilder::new(opts.retain).observed_by(observer);
+        let mut p = LineParser::new(
+            format,
+            Validator::new(format == Format::OpenMetrics, builder),
+        );
+        p.remember = remember;
+        p
+    };
+    let (p, format, reason, total, newline_at_end) = drive(input, opts, make)?;
+    p.finish(format, reason, total, newline_at_end)
+}
+
+/// The lines of a text-format input, lexed and handed to `lines`; returns how many lines
+/// there were and whether the input ended with a newline (or was empty).
+pub(crate) fn lex_lines<R: Read, V: Lines>(
+    input: R,
+    max_bytes: u64,
+    lines: V,
+) -> Result<(V, u64, bool), ParseError> {
+    let opts = ParseOptions {
+        format: FormatChoice::Fixed(Format::Prometheus),
+        max_bytes,
+        retain: None,
+    };
+    let (p, _, _, _, newline_at_end) = drive(input, &opts, |f| LineParser::new(f, lines))?;
+    Ok((p.v, p.line, newline_at_end))
+}
+
+/// The read loop: sniffs the format from the first chunk, makes the line parser for it, and
+/// feeds it every line; returns it with the format, why, the bytes read and whether the
+/// input ended with a newline.
+#[allow(clippy::type_complexity)]
+fn drive<R: Read, V: Lines>(
     mut input: R,
     opts: &ParseOptions<'_>,
-    remember: bool,
-) -> Result<Parsed, ParseError> {
+    make: impl FnOnce(Format) -> LineParser<V>,
+) -> Result<(LineParser<V>, Format, Option<String>, u64, bool), ParseError> {
     let mut buf = vec![0u8; CHUNK];
     let mut len = fill(&mut input, &mut buf)?;
     let mut total = len as u64;
@@ -230,8 +321,7 @@ fn run_with<R: Read>(
             (f, Some(why))
         }
     };
-    let mut p = LineParser::new(format, opts.retain);
-    p.remember = remember;
+    let mut p = make(format);
     loop {
         if total > opts.max_bytes {
             return Err(ParseError::TooLarge {
@@ -245,7 +335,7 @@ fn run_with<R: Read>(
             if !newline_at_end {
                 p.block(&buf[start..len])?;
             }
-            return p.finish(format, reason, total, newline_at_end || total == 0);
+            return Ok((p, format, reason, total, newline_at_end || total == 0));
         }
         buf.copy_within(start..len, 0);
         len -= start;
@@ -346,8 +436,8 @@ mod tests {
                         retain,
                         ..ParseOptions::default()
                     };
-                    let kept = format!("{:?}", run_with(&bytes[..], &opts, true));
-                    let fresh = format!("{:?}", run_with(&bytes[..], &opts, false));
+                    let kept = format!("{:?}", run_with(&bytes[..], &opts, true, None));
+                    let fresh = format!("{:?}", run_with(&bytes[..], &opts, false, None));
                     let what = if retain.is_some() { ", retained" } else { "" };
                     assert!(kept == fresh, "{} ({format:?}{what})", path.display());
                 }
@@ -374,7 +464,7 @@ mod tests {
             ..ParseOptions::default()
         };
         let summed = |remember| {
-            let parsed = run_with(text.as_bytes(), &opts, remember).expect("valid");
+            let parsed = run_with(text.as_bytes(), &opts, remember, None).expect("valid");
             let family = &parsed.snapshot.families[0];
             let mut rows: Vec<String> = family
                 .series

@@ -60,7 +60,11 @@ fn line(r: &Report, check: &Check) -> Option<u64> {
     if !is_file(&r.source) {
         return None;
     }
-    let m = metric(check.measurement.query.as_deref()?)?;
+    let m = match check.measurement.query.as_deref() {
+        Some(q) => metric(q)?,
+        // A lint finding names its family.
+        None => check.measurement.subject.as_deref()?,
+    };
     let candidates = [
         m,
         m.strip_suffix("_bucket").unwrap_or(m),
@@ -101,7 +105,7 @@ pub(crate) fn findings(r: &Report, at_least: Status) -> Vec<Finding<'_>> {
         .map(|c| Finding {
             rule: c.measurement.check,
             status: c.status,
-            message: sentence(c),
+            message: super::lint::lint_sentence(c).unwrap_or_else(|| sentence(c)),
             check: Some(c),
             line: line(r, c),
         })

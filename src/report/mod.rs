@@ -7,6 +7,7 @@ mod github;
 mod html;
 mod json;
 mod junit;
+mod lint;
 mod markdown;
 mod sarif;
 mod scale;
@@ -17,6 +18,9 @@ mod waive;
 
 pub use check::render_check;
 pub use fleet::{Fleet, FleetRow, JobTotal, ScrapeFacts, Target};
+pub use lint::{
+    lint_report, render_extended, render_lint_lines, render_promtool, render_promtool_error,
+};
 pub use trend::{Heading, Trend};
 pub use waive::{apply as waive, baseline_json, parse_baseline, record, Recorded};
 

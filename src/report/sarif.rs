@@ -14,6 +14,13 @@ pub(crate) struct SarifRenderer;
 /// Where the detector pages live (the alert rules' default runbook base).
 const DOCS: &str = crate::generate::RUNBOOK_BASE;
 
+/// Where the lint rules' pages live.
+const LINT_DOCS: &str = concat!(
+    "https://github.com/promtune/promtune/blob/v",
+    env!("CARGO_PKG_VERSION"),
+    "/docs/lint"
+);
+
 fn level(s: Status) -> &'static str {
     match s {
         Status::Critical => "error",
@@ -36,17 +43,20 @@ fn location(r: &Report, line: Option<u64>) -> Value {
 
 impl Renderer for SarifRenderer {
     fn render(&self, reports: &[Report], _fleet: Option<&Fleet>) -> String {
-        let rules: Vec<Value> = crate::detect::registry()
+        // Detectors, then lint rules (their pages are under docs/lint/).
+        let registry = crate::detect::registry();
+        let detectors = registry
             .iter()
-            .map(|d| {
-                json!({
-                    "id": d.id(),
-                    "shortDescription": {"text": d.describe()},
-                    "helpUri": format!("{DOCS}/{}.md", d.id()),
-                })
-            })
+            .map(|d| (d.id(), d.describe(), format!("{DOCS}/{}.md", d.id())));
+        let lints = crate::check::registry()
+            .iter()
+            .map(|r| (r.id(), r.describe(), format!("{LINT_DOCS}/{}.md", r.id())));
+        let all: Vec<(&str, &str, String)> = detectors.chain(lints).collect();
+        let rules: Vec<Value> = all
+            .iter()
+            .map(|(id, text, uri)| json!({"id": id, "shortDescription": {"text": text}, "helpUri": uri}))
             .collect();
-        let ids: Vec<&str> = crate::detect::registry().iter().map(|d| d.id()).collect();
+        let ids: Vec<&str> = all.iter().map(|r| r.0).collect();
         let mut results = Vec::new();
         let mut notifications = Vec::new();
         for r in reports {

@@ -20,6 +20,7 @@ mod hostile;
 mod html;
 mod http_input;
 mod injection;
+mod lint;
 mod memory;
 mod prometheus;
 mod promtool;
