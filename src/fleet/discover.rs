@@ -250,25 +250,22 @@ pub fn read(path: &Path, jobs: &[String], base: &HttpOptions) -> anyhow::Result<
             .and_then(|s| s.to_str())
             .unwrap_or("targets")
             .to_string();
-        let mut names: Vec<String> = Vec::new();
+        // Job name → index into `d.jobs`: a map, as a file may hold a job per group.
+        let mut names: BTreeMap<String, usize> = BTreeMap::new();
         for (targets, labels) in file_sd(path)? {
             let job = labels.get("job").cloned().unwrap_or_else(|| stem.clone());
             if !jobs.is_empty() && !jobs.contains(&job) {
                 continue;
             }
-            let idx = match names.iter().position(|n| *n == job) {
-                Some(i) => i,
-                None => {
-                    names.push(job.clone());
-                    d.jobs.push(Job {
-                        name: job.clone(),
-                        interval: None,
-                        timeout: None,
-                        http: base.clone(),
-                    });
-                    names.len() - 1
-                }
-            };
+            let idx = *names.entry(job.clone()).or_insert_with(|| {
+                d.jobs.push(Job {
+                    name: job,
+                    interval: None,
+                    timeout: None,
+                    http: base.clone(),
+                });
+                d.jobs.len() - 1
+            });
             for t in targets {
                 if !valid_address(&t) {
                     return Err(at(
@@ -307,7 +304,9 @@ pub fn read(path: &Path, jobs: &[String], base: &HttpOptions) -> anyhow::Result<
         })?;
     let global_interval =
         seconds(v.get("global").and_then(|g| g.get("scrape_interval"))).unwrap_or(60.0);
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: std::collections::BTreeSet<&str> = Default::default();
+    // The notices already given, so each is given once without a search per target.
+    let mut noted: std::collections::BTreeSet<String> = Default::default();
     for (i, j) in configs.iter().enumerate() {
         let name = j.get("job_name").and_then(Value::as_str).ok_or_else(|| {
             at(
@@ -317,7 +316,7 @@ pub fn read(path: &Path, jobs: &[String], base: &HttpOptions) -> anyhow::Result<
                 format!("scrape config {} has no job_name", i + 1),
             )
         })?;
-        if seen.contains(&name) {
+        if !seen.insert(name) {
             let needle = format!("job_name: {name}");
             let line = text
                 .lines()
@@ -331,7 +330,6 @@ pub fn read(path: &Path, jobs: &[String], base: &HttpOptions) -> anyhow::Result<
                 line.map(|l| format!(":{l}")).unwrap_or_default()
             );
         }
-        seen.push(name);
         if !jobs.is_empty() && !jobs.iter().any(|x| x == name) {
             continue;
         }
@@ -456,7 +454,7 @@ pub fn read(path: &Path, jobs: &[String], base: &HttpOptions) -> anyhow::Result<
                 let out = relabel::apply(&rules, l);
                 for n in out.notices {
                     let n = format!("job {name:?}: {n}");
-                    if !d.notices.contains(&n) {
+                    if noted.insert(n.clone()) {
                         d.notices.push(n);
                     }
                 }

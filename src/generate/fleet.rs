@@ -119,15 +119,15 @@ fn prometheus_config(f: &FleetInput<'_>) -> anyhow::Result<String> {
     let jobs = changes(f);
     let mut notes: Vec<String> = jobs.iter().map(summary).collect();
     let Some(b) = f.base else {
+        // Each job's instances, gathered in one pass (a pass per job is quadratic when every
+        // target is its own job).
+        let mut by_job: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+        for t in f.reports.iter().filter_map(|r| r.target.as_ref()) {
+            by_job.entry(&t.job).or_default().push(s(&t.instance));
+        }
         let mut list = Vec::new();
         for c in &jobs {
-            let mut targets: Vec<Value> = f
-                .reports
-                .iter()
-                .filter_map(|r| r.target.as_ref())
-                .filter(|t| t.job == c.job)
-                .map(|t| s(&t.instance))
-                .collect();
+            let mut targets = by_job.remove(c.job.as_str()).unwrap_or_default();
             targets.dedup();
             let mut m = Mapping::new();
             m.insert(s("job_name"), s(&c.job));
@@ -228,14 +228,16 @@ fn prometheus_config(f: &FleetInput<'_>) -> anyhow::Result<String> {
 
 /// `alert-rules.yml`: each job's rules, written from one of its targets, in one file.
 fn alert_rules(f: &FleetInput<'_>) -> anyhow::Result<String> {
+    let mut first: BTreeMap<&str, &Report> = BTreeMap::new();
+    for r in f.reports {
+        if let Some(t) = &r.target {
+            first.entry(&t.job).or_insert(r);
+        }
+    }
     let mut groups = Vec::new();
     for c in changes(f) {
-        let (Some(snapshot), Some(report)) = (
-            f.samples.get(&c.job),
-            f.reports
-                .iter()
-                .find(|r| r.target.as_ref().is_some_and(|t| t.job == c.job)),
-        ) else {
+        let (Some(snapshot), Some(&report)) = (f.samples.get(&c.job), first.get(c.job.as_str()))
+        else {
             continue;
         };
         let plan = ScrapePlan {
