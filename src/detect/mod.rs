@@ -20,7 +20,7 @@ mod traffic;
 pub use clock::{rfc3339, start_family, Clock, Span, TimeSource};
 pub use histogram::{quantile, Quantile};
 pub use p95_latency::latency_buckets;
-pub use promql::{regroup, render as render_query, render_matchers};
+pub use promql::{label_name, regroup, render as render_query, render_matchers, series};
 pub use traffic::{recognise, CountKind, RequestRow, Traffic, TrafficOverride};
 
 use crate::model::{Family, Keep, MetricType, Snapshot};

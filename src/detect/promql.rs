@@ -1,6 +1,8 @@
 //! PromQL templates for the checks, so that alert rules and dashboards query exactly the
 //! series the analysis measured. Templates hold two placeholders: a job matcher and a window.
 
+use crate::model::{legacy_label_name, legacy_metric_name};
+
 const JOB: &str = "__JOB__";
 const WINDOW: &str = "__WINDOW__";
 
@@ -11,14 +13,36 @@ fn escape(v: &str) -> String {
         .replace('\n', "\\n")
 }
 
+/// A label name in PromQL: bare when classic, else quoted (`"http.route"`, Prometheus 3).
+pub fn label_name(l: &str) -> String {
+    if legacy_label_name(l) {
+        l.to_string()
+    } else {
+        format!("\"{}\"", escape(l))
+    }
+}
+
+/// `metric{matchers}`, or `{matchers,__name__="metric"}` for a name the classic syntax
+/// cannot write (`app.cache.hits_total`): the `__name__` matcher means the same to Prometheus
+/// 3 as its quoted-name form, and older servers that store such names (VictoriaMetrics)
+/// read only this one. `matchers` may be empty.
+pub fn series(metric: &str, matchers: &str) -> String {
+    if legacy_metric_name(metric) {
+        format!("{metric}{{{matchers}}}")
+    } else if matchers.is_empty() {
+        format!("{{__name__=\"{}\"}}", escape(metric))
+    } else {
+        format!("{{{matchers},__name__=\"{}\"}}", escape(metric))
+    }
+}
+
 /// `metric{<job>,label="value",…}` with the job placeholder first.
 pub(crate) fn selector(metric: &str, matchers: &[(&str, &str, &str)]) -> String {
-    let mut s = format!("{metric}{{{JOB}");
+    let mut m = JOB.to_string();
     for (label, op, value) in matchers {
-        s.push_str(&format!(",{label}{op}\"{}\"", escape(value)));
+        m.push_str(&format!(",{}{op}\"{}\"", label_name(label), escape(value)));
     }
-    s.push('}');
-    s
+    series(metric, &m)
 }
 
 /// `sum(rate(<selector>[<window>]))`.
@@ -79,5 +103,27 @@ mod tests {
             render(&selector("a", &[("x", "=", "q\"")]), Some("j"), "1m"),
             "a{job=\"j\",x=\"q\\\"\"}"
         );
+    }
+
+    #[test]
+    fn utf8_names_are_selected_by_name_matcher_and_quoted_labels() {
+        let t = sum_rate(&selector(
+            "app.cache.hits_total",
+            &[("cache.name", "=", "a")],
+        ));
+        assert_eq!(
+            render(&t, Some("app"), "5m"),
+            "sum(rate({job=\"app\",\"cache.name\"=\"a\",__name__=\"app.cache.hits_total\"}[5m]))"
+        );
+        assert_eq!(
+            render(&t, None, "5m"),
+            "sum(rate({\"cache.name\"=\"a\",__name__=\"app.cache.hits_total\"}[5m]))"
+        );
+        assert_eq!(
+            render(&selector("a.b", &[]), None, "1m"),
+            "{__name__=\"a.b\"}"
+        );
+        assert_eq!(series("a\"b", "x=\"1\""), "{x=\"1\",__name__=\"a\\\"b\"}");
+        assert_eq!(label_name("le"), "le");
     }
 }

@@ -100,20 +100,22 @@ fn regex_quote(s: &str) -> String {
     out
 }
 
+/// The query that reads one sample name of a planned family; UTF-8 names and labels quoted.
 fn query(p: &Planned, name: &str, read: Read, sel: &str, range: &str) -> String {
+    let series = detect::series(name, sel);
     let inner = match read {
-        Read::Increase => format!("increase({name}{{{sel}}}[{range}])"),
-        Read::Last => format!("last_over_time({name}{{{sel}}}[{range}])"),
+        Read::Increase => format!("increase({series}[{range}])"),
+        Read::Last => format!("last_over_time({series}[{range}])"),
     };
     match &p.keep {
         Keep::SumBy(labels) => {
-            let mut by: Vec<&str> = vec!["job", "instance"];
-            by.extend(labels.iter().map(String::as_str));
+            let mut by: Vec<String> = vec!["job".into(), "instance".into()];
+            by.extend(labels.iter().map(|l| detect::label_name(l)));
             if name.ends_with("_bucket") {
-                by.push("le");
+                by.push("le".into());
             }
             if read == Read::Last {
-                by.push("quantile");
+                by.push("quantile".into());
             }
             by.dedup();
             format!("sum by ({}) ({inner})", by.join(", "))

@@ -26,6 +26,7 @@ mod properties;
 mod retention;
 mod server;
 mod server_mode;
+mod server_names;
 mod streams;
 mod support;
 mod terminal;
