@@ -138,7 +138,7 @@ def run_refused(binary, n, d):
 
 
 def run_served(binary, n, d):
-    server_bin = os.path.join(ROOT, "target", "release", "examples", "fleet_server")
+    server_bin = os.path.join(os.path.dirname(os.path.abspath(binary)), "examples", "fleet_server")
     path = os.path.join(d, f"served_{n}.json")
     server = subprocess.Popen([server_bin, str(n), "20", path, "1000"], stdout=subprocess.DEVNULL)
     try:
@@ -231,7 +231,9 @@ def fleets(a):
     """The fleet shapes at each size: one run each (a run at 100,000 takes a while)."""
     sizes = [int(x) for x in a.fleet_sizes.split(",")]
     vm_sizes = [int(x) for x in (a.vm_sizes or a.fleet_sizes).split(",")]
-    subprocess.run(["cargo", "build", "--release", "--example", "fleet_server"], cwd=ROOT,
+    # The fake exporters, built with the profile of the binary measured (release, profiling).
+    profile = os.path.basename(os.path.dirname(os.path.abspath(a.bin)))
+    subprocess.run(["cargo", "build", "--profile", profile, "--example", "fleet_server"], cwd=ROOT,
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     bad = 0
     print(f"{'shape':34} {'targets':>8} {'wall':>9} {'peak RSS':>11}  what promtune said")
