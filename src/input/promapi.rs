@@ -61,20 +61,40 @@ struct Envelope<D> {
     warnings: Vec<String>,
 }
 
-/// A number as the API writes it: a string (`"1.5"`, `"NaN"`), or a bare number.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum Num {
-    Text(String),
-    Float(f64),
+/// A number as the API writes it: a string (`"1.5"`, `"NaN"`), or a bare number; `None`
+/// for text that is no number. Parsed as it is read, so that a point costs no text of its
+/// own: a range answer over a large fleet holds millions of them.
+#[derive(Debug)]
+struct Num(Option<f64>);
+
+impl<'de> Deserialize<'de> for Num {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Num, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Num;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number or a number in a string")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Num, E> {
+                Ok(Num(parse_value(v)))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Num, E> {
+                Ok(Num(Some(v)))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Num, E> {
+                Ok(Num(Some(v as f64)))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Num, E> {
+                Ok(Num(Some(v as f64)))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl Num {
     fn value(&self) -> Option<f64> {
-        match self {
-            Num::Float(f) => Some(*f),
-            Num::Text(t) => parse_value(t),
-        }
+        self.0
     }
 }
 

@@ -159,7 +159,7 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
     }
     let intervals = scrape::intervals(&api, &sel, end, q.range)?;
     let mut facts = scrape::facts(&api, &sel, end, q.range, &intervals)?;
-    let mut reports = Vec::new();
+    let mut reports = Vec::with_capacity(rows.len());
     let mut left_out = Vec::new();
     let mut samples = BTreeMap::new();
     for (target, by_family) in rows {
