@@ -115,7 +115,7 @@ pub fn apply(reports: &mut [Report], ignore: &[Ignore], baseline: Option<&[Recor
                 }
             }
             let m = &c.measurement;
-            let was = held.get(&(k.as_str(), &*m.check, m.subject.as_deref()));
+            let was = held.get(&(k.as_str(), m.check, m.subject.as_deref()));
             if let Some(&st) = was.filter(|&&st| st >= c.status) {
                 c.waived = Some(Waiver::Baseline(st));
             }

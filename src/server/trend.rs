@@ -10,6 +10,9 @@ use crate::threshold::Thresholds;
 
 /// The figures followed over time.
 const CHECKS: [&str; 4] = ["request_rate", "memory", "p95_latency", "error_rate"];
+/// A target by `(job, instance)`.
+type Key<'a> = (&'a str, &'a str);
+
 /// Points per trend.
 const POINTS: f64 = 60.0;
 
@@ -26,7 +29,7 @@ pub(super) fn add(
     let step = ((end - start) / POINTS).max(1.0).round();
     // (check, query template) → the reports that use it, by target: an answer's series is
     // matched to its report by a lookup, not a search of the group (quadratic in the fleet).
-    let mut groups: BTreeMap<(&str, &str), BTreeMap<(&str, &str), usize>> = BTreeMap::new();
+    let mut groups: BTreeMap<(&str, &str), BTreeMap<Key<'_>, usize>> = BTreeMap::new();
     for (i, r) in reports.iter().enumerate() {
         let Some(t) = &r.target else { continue };
         for c in r.checks.iter().filter(|c| c.measurement.subject.is_none()) {
