@@ -191,6 +191,11 @@ fn file_sd(path: &Path) -> anyhow::Result<Vec<Group>> {
     bounded::yaml_depth(&text, bounded::YAML_DEPTH)
         .map_err(|e| anyhow!("{}: {e}", path.display()))?;
     let v: Value = serde_yaml::from_str(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    groups_of(path, &text, &v)
+}
+
+/// The target groups of a parsed file_sd file (`text` is its source, for line numbers).
+fn groups_of(path: &Path, text: &str, v: &Value) -> anyhow::Result<Vec<Group>> {
     let groups = v.as_sequence().ok_or_else(|| {
         anyhow!(
             "{}: expected a list of target groups ({{targets: [...], labels: {{...}}}})",
@@ -207,7 +212,7 @@ fn file_sd(path: &Path) -> anyhow::Result<Vec<Group>> {
                 .ok_or_else(|| {
                     at(
                         path,
-                        &text,
+                        text,
                         "targets",
                         format!("target group {}: no targets list", i + 1),
                     )
@@ -217,7 +222,7 @@ fn file_sd(path: &Path) -> anyhow::Result<Vec<Group>> {
                     t.as_str().map(str::to_string).ok_or_else(|| {
                         at(
                             path,
-                            &text,
+                            text,
                             "targets",
                             format!("target group {}: a target that is not a string", i + 1),
                         )
@@ -252,7 +257,11 @@ pub fn read(path: &Path, jobs: &[String], base: &HttpOptions) -> anyhow::Result<
             .to_string();
         // Job name → index into `d.jobs`: a map, as a file may hold a job per group.
         let mut names: BTreeMap<String, usize> = BTreeMap::new();
-        for (targets, labels) in file_sd(path)? {
+        // From the document already parsed, which is then dropped: a list of 100,000 targets
+        // parsed twice held both trees at once.
+        let groups = groups_of(path, &text, &v)?;
+        drop(v);
+        for (targets, labels) in groups {
             let job = labels.get("job").cloned().unwrap_or_else(|| stem.clone());
             if !jobs.is_empty() && !jobs.contains(&job) {
                 continue;

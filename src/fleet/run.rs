@@ -266,7 +266,12 @@ pub fn scrape(
     };
     let earlier = Arc::new(std::sync::Mutex::new(earlier));
     let (o2, cfg2, d2, before) = (o.clone(), cfg.clone(), shared.clone(), earlier.clone());
-    let results = round(
+    // Each job's first target (in the list's order) with traffic keeps its snapshot, for the
+    // job's alert rules; every other one is dropped as soon as its report is made, instead of
+    // every target's waiting for the end.
+    let kept: Arc<std::sync::Mutex<BTreeMap<String, (usize, Snapshot)>>> = Arc::default();
+    let keep = kept.clone();
+    let reports = round(
         &run,
         "scraped",
         Arc::new(move |i, r: Read| {
@@ -314,31 +319,32 @@ pub fn scrape(
             });
             match analysed {
                 Ok((mut report, snap)) => {
+                    if report.traffic.is_some() {
+                        if let Ok(mut k) = keep.lock() {
+                            if k.get(&target.job).is_none_or(|(first, _)| *first > i) {
+                                k.insert(target.job.clone(), (i, snap));
+                            }
+                        }
+                    }
                     report.target = Some(target);
-                    ((report, Some(snap)), true)
+                    (report, true)
                 }
                 Err(msg) => {
                     let mut report = Report::failed(name, msg);
                     report.target = Some(target);
-                    ((report, None), false)
+                    (report, false)
                 }
             }
         }),
     );
-    let mut samples = BTreeMap::new();
-    let mut reports = Vec::with_capacity(results.len());
-    let mut failed = 0;
-    for (report, snap) in results {
-        if report.error.is_some() {
-            failed += 1;
-        }
-        if let (Some(s), Some(t)) = (snap, &report.target) {
-            if report.traffic.is_some() && !samples.contains_key(&t.job) {
-                samples.insert(t.job.clone(), s);
-            }
-        }
-        reports.push(report);
-    }
+    let failed = reports.iter().filter(|r| r.error.is_some()).count();
+    let mut kept = kept
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let samples = std::mem::take(&mut *kept)
+        .into_iter()
+        .map(|(job, (_, s))| (job, s))
+        .collect();
     Ok(Scraped {
         reports,
         samples,
