@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_yaml::{Mapping, Value};
 
-use super::plan::{job_index, Interval, ScrapePlan};
+use super::plan::{Interval, ScrapePlan};
 use super::{alert_rules::AlertRulesGenerator, yaml_edit, BaseConfig, GenerateContext, Generator};
 use super::{RECOMMENDED_TIMEOUT, RUNBOOK_BASE};
 use crate::model::Snapshot;
@@ -165,9 +165,23 @@ fn prometheus_config(f: &FleetInput<'_>) -> anyhow::Result<String> {
         ));
     };
     let mut want: Value = serde_yaml::from_str(&b.text)?;
-    let mut text = Some(b.text.clone());
+    // Each job's item in the base config, found once: a search per changed job was
+    // quadratic in the jobs, as was an edit of the whole text per job (now one pass).
+    let mut index_of: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, j) in want
+        .get("scrape_configs")
+        .and_then(Value::as_sequence)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        if let Some(name) = j.get("job_name").and_then(Value::as_str) {
+            index_of.entry(name.to_string()).or_insert(i);
+        }
+    }
+    let mut edits: Vec<(usize, [(&str, String); 2], String)> = Vec::new();
     for c in jobs.iter().filter(|c| c.changed) {
-        let Ok(index) = job_index(&want, Some(&c.job), "") else {
+        let Some(&index) = index_of.get(&c.job) else {
             notes.push(format!(
                 "Job {:?} is not in the base config: nothing to change for it.",
                 c.job
@@ -190,8 +204,17 @@ fn prometheus_config(f: &FleetInput<'_>) -> anyhow::Result<String> {
             ("scrape_interval", c.after.to_string()),
             ("scrape_timeout", c.timeout.to_string()),
         ];
-        text = text.and_then(|t| yaml_edit::set_in_job(&t, index, &keys, &note));
+        edits.push((index, keys, note));
     }
+    let edits: Vec<yaml_edit::JobEdit<'_>> = edits
+        .iter()
+        .map(|(i, keys, note)| (*i, &keys[..], note.as_str()))
+        .collect();
+    let mut text = if edits.is_empty() {
+        Some(b.text.clone())
+    } else {
+        yaml_edit::set_in_jobs(&b.text, &edits)
+    };
     if f.rule_files {
         if let Some(top) = want.as_mapping_mut() {
             let files = top.entry(s("rule_files")).or_insert(Value::Null);
