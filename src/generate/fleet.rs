@@ -179,7 +179,8 @@ fn prometheus_config(f: &FleetInput<'_>) -> anyhow::Result<String> {
             index_of.entry(name.to_string()).or_insert(i);
         }
     }
-    let mut edits: Vec<(usize, [(&str, String); 2], String)> = Vec::new();
+    // (item, job, note) per changed job; the keys are written below.
+    let mut changed: Vec<(usize, &JobChange, String)> = Vec::new();
     for c in jobs.iter().filter(|c| c.changed) {
         let Some(&index) = index_of.get(&c.job) else {
             notes.push(format!(
@@ -200,15 +201,21 @@ fn prometheus_config(f: &FleetInput<'_>) -> anyhow::Result<String> {
             Some(b) => format!("was {}; {}", Interval(b), c.reason),
             None => c.reason.clone(),
         };
-        let keys = [
-            ("scrape_interval", c.after.to_string()),
-            ("scrape_timeout", c.timeout.to_string()),
-        ];
-        edits.push((index, keys, note));
+        changed.push((index, c, note));
     }
-    let edits: Vec<yaml_edit::JobEdit<'_>> = edits
+    let keys: Vec<[(&str, String); 2]> = changed
         .iter()
-        .map(|(i, keys, note)| (*i, &keys[..], note.as_str()))
+        .map(|(_, c, _)| {
+            [
+                ("scrape_interval", c.after.to_string()),
+                ("scrape_timeout", c.timeout.to_string()),
+            ]
+        })
+        .collect();
+    let edits: Vec<yaml_edit::JobEdit<'_>> = changed
+        .iter()
+        .zip(&keys)
+        .map(|((i, _, note), keys)| (*i, &keys[..], note.as_str()))
         .collect();
     let mut text = if edits.is_empty() {
         Some(b.text.clone())
