@@ -140,20 +140,29 @@ def run_refused(binary, n, d):
     return wall, rss, f"exit {code}, " + (f"{m.group(2)} of {m.group(1)} refused" if m else err[-300:])
 
 
-def run_served(binary, n, d):
+def with_fake_fleet(binary, n, ports, path, run):
+    """Serves N fake exporters of about 1 KB on PORTS loopback listeners
+    (`examples/fleet_server.rs`, built with the measured binary's profile) while
+    `run(groups)` runs; `groups` is the file_sd list it wrote to PATH."""
     server_bin = os.path.join(os.path.dirname(os.path.abspath(binary)), "examples", "fleet_server")
-    path = os.path.join(d, f"served_{n}.json")
-    server = subprocess.Popen([server_bin, str(n), "20", path, "1000"], stdout=subprocess.DEVNULL)
+    server = subprocess.Popen([server_bin, str(n), str(ports), path, "1000"], stdout=subprocess.DEVNULL)
     try:
         for _ in range(600):
             if os.path.exists(path):
                 break
             time.sleep(0.1)
         time.sleep(0.5)
+        with open(path) as f:
+            return run(json.load(f))
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def run_served(binary, n, d):
+    def run(groups):
         # A file_sd file may hold 8 MiB: the list is cut into files of 20,000 targets, read
         # through a config's file_sd glob, as a large fleet would be.
-        with open(path) as f:
-            groups = json.load(f)
         sd = os.path.join(d, f"served_{n}")
         os.makedirs(sd, exist_ok=True)
         for k in range(0, len(groups), 20_000):
@@ -163,11 +172,9 @@ def run_served(binary, n, d):
         with open(config, "w") as f:
             f.write("scrape_configs:\n  - job_name: served\n    scrape_interval: 15s\n"
                     "    file_sd_configs:\n      - files: ['part-*.json']\n")
-        wall, rss, code, err = timed([binary, "analyze", "--targets-from", config, "--format",
-                                      "json", "--fail-on", "never"])
-    finally:
-        server.terminate()
-        server.wait()
+        return timed([binary, "analyze", "--targets-from", config, "--format", "json",
+                      "--fail-on", "never"])
+    wall, rss, code, err = with_fake_fleet(binary, n, 20, os.path.join(d, f"served_{n}.json"), run)
     m = re.search(r"scraped (\d+) targets, (\d+) failed", err)
     return wall, rss, f"exit {code}, " + (f"{m.group(1)} scraped, {m.group(2)} failed" if m else err[-300:])
 
@@ -175,17 +182,9 @@ def run_served(binary, n, d):
 def run_jobs(binary, n, d):
     """N jobs of one served target each, every one scraped at 10s, so that
     `--write-configs` changes every job of the config they came from."""
-    server_bin = os.path.join(os.path.dirname(os.path.abspath(binary)), "examples", "fleet_server")
-    path = os.path.join(d, f"jobs_{n}.json")
-    server = subprocess.Popen([server_bin, str(n), "10", path, "1000"], stdout=subprocess.DEVNULL)
-    try:
-        for _ in range(600):
-            if os.path.exists(path):
-                break
-            time.sleep(0.1)
-        time.sleep(0.5)
-        with open(path) as f:
-            groups = json.load(f)
+    out = os.path.join(d, f"jobs_{n}_out")
+
+    def run(groups):
         config = os.path.join(d, f"jobs_{n}.yml")
         with open(config, "w") as f:
             f.write("global:\n  scrape_interval: 15s\nscrape_configs:\n")
@@ -193,12 +192,9 @@ def run_jobs(binary, n, d):
                 f.write(f"  - job_name: job{i}\n    scrape_interval: 10s\n"
                         f"    metrics_path: {g['labels']['__metrics_path__']}\n"
                         f"    static_configs:\n      - targets: ['{g['targets'][0]}']\n")
-        out = os.path.join(d, f"jobs_{n}_out")
-        wall, rss, code, err = timed([binary, "analyze", "--targets-from", config, "--format", "json",
-                                      "--fail-on", "never", "--write-configs", out])
-    finally:
-        server.terminate()
-        server.wait()
+        return timed([binary, "analyze", "--targets-from", config, "--format", "json",
+                      "--fail-on", "never", "--write-configs", out])
+    wall, rss, code, _ = with_fake_fleet(binary, n, 10, os.path.join(d, f"jobs_{n}.json"), run)
     changed = open(os.path.join(out, "prometheus-optimized.yml")).read().count("scrape_interval: 30s")
     return wall, rss, f"exit {code}, {changed} jobs changed"
 
