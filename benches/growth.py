@@ -8,13 +8,35 @@ request counter, cache groups, families, a --base-config for --diff) by 4x; the 
 grow by about 4x, not 16x. Prints one row per shape and command with both times and their
 ratio, and exits 1 when a ratio is over 8 (linear work with noise stays well under it).
 Times are the best of 3 runs, so the VM's drift does not fake a quadratic.
+
+    python3 benches/growth.py --fleets [--fleet-sizes 1000,10000,100000] [--vm-sizes ...]
+
+runs the fleet shapes instead, at each size once under GNU time (wall and peak RSS), and
+exits 1 when a tenfold size takes more than 20 times as long:
+- `--targets-from`, refused: a file_sd list of N targets on 127.x.y.z at a port nothing
+  listens on, so every scrape is refused at once and only promtune's own work is left;
+- `--targets-from`, served: N targets of about 1 KB on 20 loopback listeners
+  (`examples/fleet_server.rs`);
+- `--targets-from` with `--write-configs`: a config of N/10 jobs of one served target each,
+  every job scraped at 10s, so the written config changes every job;
+- `--prometheus`: a real VictoriaMetrics on loopback, loaded through its import API with N
+  targets of four series each (two request counters, `up`, `scrape_samples_scraped`) over
+  the last 10 minutes at 15s, read back over those 10 minutes.
 """
 import argparse
+import json
 import os
+import re
+import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
+import urllib.request
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 
 
 def many_labels(n):
@@ -80,11 +102,218 @@ def best(cmd, runs=3):
     return min(times)
 
 
+def free_port():
+    s = socket.socket()
+    s.bind(("0.0.0.0", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def timed(cmd):
+    """Wall seconds, peak RSS in MiB, exit code and stderr of one run under GNU time."""
+    t = time.perf_counter()
+    p = subprocess.run(["/usr/bin/time", "-v"] + cmd, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - t
+    kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
+    # promtune's own stderr, without GNU time's report after it.
+    return wall, kb / 1024, p.returncode, p.stderr.split("\tCommand being timed:")[0]
+
+
+def refused_list(path, n):
+    """N targets on distinct loopback addresses, at a port nothing listens on (bound and
+    closed just before), in one job."""
+    port = free_port()
+    groups = [{"targets": [f"127.{1 + i // 62500}.{i // 250 % 250}.{1 + i % 250}:{port}"],
+               "labels": {"job": "refused"}} for i in range(n)]
+    with open(path, "w") as f:
+        json.dump(groups, f)
+
+
+def run_refused(binary, n, d):
+    path = os.path.join(d, f"refused_{n}.json")
+    refused_list(path, n)
+    wall, rss, code, err = timed([binary, "analyze", "--targets-from", path, "--format", "json",
+                                  "--fail-on", "never", "--concurrency", "64"])
+    m = re.search(r"scraped (\d+) targets, (\d+) failed", err)
+    return wall, rss, f"exit {code}, " + (f"{m.group(2)} of {m.group(1)} refused" if m else err[-300:])
+
+
+def with_fake_fleet(binary, n, ports, path, run):
+    """Serves N fake exporters of about 1 KB on PORTS loopback listeners
+    (`examples/fleet_server.rs`, built with the measured binary's profile) while
+    `run(groups)` runs; `groups` is the file_sd list it wrote to PATH."""
+    server_bin = os.path.join(os.path.dirname(os.path.abspath(binary)), "examples", "fleet_server")
+    server = subprocess.Popen([server_bin, str(n), str(ports), path, "1000"], stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(600):
+            if os.path.exists(path):
+                break
+            time.sleep(0.1)
+        time.sleep(0.5)
+        with open(path) as f:
+            return run(json.load(f))
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def run_served(binary, n, d):
+    def run(groups):
+        # A file_sd file may hold 8 MiB: the list is cut into files of 20,000 targets, read
+        # through a config's file_sd glob, as a large fleet would be.
+        sd = os.path.join(d, f"served_{n}")
+        os.makedirs(sd, exist_ok=True)
+        for k in range(0, len(groups), 20_000):
+            with open(os.path.join(sd, f"part-{k // 20_000}.json"), "w") as f:
+                json.dump(groups[k:k + 20_000], f)
+        config = os.path.join(sd, "prometheus.yml")
+        with open(config, "w") as f:
+            f.write("scrape_configs:\n  - job_name: served\n    scrape_interval: 15s\n"
+                    "    file_sd_configs:\n      - files: ['part-*.json']\n")
+        return timed([binary, "analyze", "--targets-from", config, "--format", "json",
+                      "--fail-on", "never"])
+    wall, rss, code, err = with_fake_fleet(binary, n, 20, os.path.join(d, f"served_{n}.json"), run)
+    m = re.search(r"scraped (\d+) targets, (\d+) failed", err)
+    return wall, rss, f"exit {code}, " + (f"{m.group(1)} scraped, {m.group(2)} failed" if m else err[-300:])
+
+
+def run_jobs(binary, n, d):
+    """N jobs of one served target each, every one scraped at 10s, so that
+    `--write-configs` changes every job of the config they came from."""
+    out = os.path.join(d, f"jobs_{n}_out")
+
+    def run(groups):
+        config = os.path.join(d, f"jobs_{n}.yml")
+        with open(config, "w") as f:
+            f.write("global:\n  scrape_interval: 15s\nscrape_configs:\n")
+            for i, g in enumerate(groups):
+                f.write(f"  - job_name: job{i}\n    scrape_interval: 10s\n"
+                        f"    metrics_path: {g['labels']['__metrics_path__']}\n"
+                        f"    static_configs:\n      - targets: ['{g['targets'][0]}']\n")
+        return timed([binary, "analyze", "--targets-from", config, "--format", "json",
+                      "--fail-on", "never", "--write-configs", out])
+    wall, rss, code, _ = with_fake_fleet(binary, n, 10, os.path.join(d, f"jobs_{n}.json"), run)
+    changed = open(os.path.join(out, "prometheus-optimized.yml")).read().count("scrape_interval: 30s")
+    return wall, rss, f"exit {code}, {changed} jobs changed"
+
+
+class Victoria:
+    """A VictoriaMetrics on a free loopback port, its data in a temporary folder."""
+
+    def __init__(self, d):
+        self.dir = d
+        self.url = f"http://127.0.0.1:{free_port()}"
+        self.proc = subprocess.Popen(
+            ["victoria-metrics", f"-storageDataPath={d}", f"-httpListenAddr={self.url[7:]}",
+             "-retentionPeriod=100y", "-loggerLevel=ERROR",
+             # 100,000 targets are 400,000 series: past the default of 300,000 a query may
+             # touch (the server answers 422), as they would be for a user.
+             "-search.maxUniqueTimeseries=2000000"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.wait(lambda: urllib.request.urlopen(self.url + "/health", timeout=2).status == 200)
+
+    def wait(self, ready, limit=600):
+        for _ in range(int(limit / 0.2)):
+            try:
+                if ready():
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise SystemExit(f"VictoriaMetrics at {self.url} not ready after {limit}s")
+
+    def load(self, n, end):
+        """N targets × 4 series, every 15s over the 10 minutes before END (unix seconds),
+        through /api/v1/import (one JSON line per series), in parts of 10,000 targets."""
+        stamps = [(end - 600 + 15 * k) * 1000 for k in range(41)]
+        for first in range(0, n, 10_000):
+            lines = []
+            for i in range(first, min(n, first + 10_000)):
+                base = {"job": f"job{i % 10}", "instance": f"10.{i // 65536}.{i // 256 % 256}.{i % 256}:9100"}
+                api = [100 * k + i % 7 for k in range(41)]
+                series = [
+                    ({"__name__": "http_requests_total", "handler": "/api/items", "code": "200"}, api),
+                    ({"__name__": "http_requests_total", "handler": "/metrics", "code": "200"}, list(range(41))),
+                    ({"__name__": "up"}, [1] * 41),
+                    ({"__name__": "scrape_samples_scraped"}, [200 + i % 50] * 41),
+                ]
+                for labels, values in series:
+                    lines.append(json.dumps({"metric": {**labels, **base}, "values": values,
+                                             "timestamps": stamps}))
+            body = ("\n".join(lines) + "\n").encode()
+            req = urllib.request.Request(self.url + "/api/v1/import", data=body, method="POST")
+            urllib.request.urlopen(req, timeout=600).read()
+        urllib.request.urlopen(self.url + "/internal/force_flush", timeout=600).read()
+
+        def indexed():
+            q = urllib.parse.quote("count(up)")
+            v = json.load(urllib.request.urlopen(f"{self.url}/api/v1/query?query={q}&time={end}", timeout=60))
+            r = v["data"]["result"]
+            return bool(r) and int(float(r[0]["value"][1])) == n
+        self.wait(indexed)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def run_server(binary, n, d):
+    vm = Victoria(os.path.join(d, f"vm_{n}"))
+    try:
+        end = int(time.time()) // 60 * 60 - 60
+        vm.load(n, end)
+        wall, rss, code, err = timed([binary, "analyze", "--prometheus", vm.url, "--at", str(end),
+                                      "--range", "10m", "--format", "json", "--fail-on", "never",
+                                      # An answer for 100,000 targets is ~100 MB: on a busy
+                                      # machine it takes longer than the default 10s.
+                                      "--timeout", "60s"])
+    finally:
+        vm.stop()
+        shutil.rmtree(os.path.join(d, f"vm_{n}"), ignore_errors=True)
+    m = re.search(r"read (\d+) targets with (\d+) requests", err)
+    return wall, rss, f"exit {code}, " + (f"{m.group(1)} targets, {m.group(2)} requests" if m else err[-300:])
+
+
+def fleets(a):
+    """The fleet shapes at each size: one run each (a run at 100,000 takes a while)."""
+    sizes = [int(x) for x in a.fleet_sizes.split(",") if x]
+    vm_sizes = [int(x) for x in (a.fleet_sizes if a.vm_sizes is None else a.vm_sizes).split(",") if x]
+    # The fake exporters, built with the profile of the binary measured (release, profiling).
+    profile = os.path.basename(os.path.dirname(os.path.abspath(a.bin)))
+    subprocess.run(["cargo", "build", "--profile", profile, "--example", "fleet_server"], cwd=ROOT,
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    bad = 0
+    print(f"{'shape':34} {'targets':>8} {'wall':>9} {'peak RSS':>11}  what promtune said")
+    with tempfile.TemporaryDirectory() as d:
+        for name, run, ns in (("--targets-from, refused", run_refused, sizes),
+                              ("--targets-from, served (1 KB)", run_served, sizes),
+                              ("--targets-from, jobs, configs", run_jobs,
+                               [n // 10 for n in sizes]),
+                              ("--prometheus, VictoriaMetrics", run_server, vm_sizes)):
+            prev = None
+            for n in ns:
+                wall, rss, said = run(a.bin, n, d)
+                flag = ""
+                if prev and n >= 10 * prev[0] and wall > 2 * (n / prev[0]) * max(prev[1], 0.05):
+                    flag = "  <- superlinear"
+                    bad += 1
+                print(f"{name:34} {n:>8} {wall:8.2f}s {rss:8.1f}MiB  {said}{flag}", flush=True)
+                prev = (n, wall)
+    return bad
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default="target/release/promtune")
     ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--fleets", action="store_true", help="run the fleet shapes instead")
+    ap.add_argument("--fleet-sizes", default="1000,10000,100000")
+    ap.add_argument("--vm-sizes", default=None, help="sizes for --prometheus (default: --fleet-sizes)")
     a = ap.parse_args()
+    if a.fleets:
+        sys.exit(1 if fleets(a) else 0)
     bad = 0
     with tempfile.TemporaryDirectory() as d:
         rows = []

@@ -191,14 +191,21 @@ fn emit(
     reports: &[Report],
     fleet: Option<&report::Fleet>,
 ) -> anyhow::Result<()> {
-    let text = report::renderer(format_of(args)).render(reports, fleet);
-    deliver(
-        out,
-        args.output.as_ref(),
-        args.generate.force,
-        &text,
-        || report::renderer(table_format(args.color)).render(reports, fleet),
-    )
+    let r = report::renderer(format_of(args));
+    if args.output.as_ref().is_some_and(|p| p.as_os_str() != "-") {
+        return deliver(
+            out,
+            args.output.as_ref(),
+            args.generate.force,
+            &r.render(reports, fleet),
+            || report::renderer(table_format(args.color)).render(reports, fleet),
+        );
+    }
+    // Straight to stdout as it is made: a fleet's report is never held whole.
+    let mut w = std::io::BufWriter::with_capacity(64 * 1024, &mut *out);
+    r.write_to(reports, fleet, &mut w)?;
+    w.flush()?;
+    Ok(())
 }
 
 /// Marks what the config's `ignore:` suppresses and what `--baseline` holds.

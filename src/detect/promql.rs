@@ -82,4 +82,29 @@ mod tests {
             "a{job=\"j\",x=\"q\\\"\"}"
         );
     }
+
+    #[test]
+    fn utf8_names_are_selected_by_name_matcher_and_quoted_labels() {
+        let t = sum_rate(&selector(
+            "app.cache.hits_total",
+            &[("cache.name", "=", "a")],
+        ));
+        assert_eq!(
+            render(&t, Some("app"), "5m"),
+            "sum(rate({job=\"app\",\"cache.name\"=\"a\",__name__=\"app.cache.hits_total\"}[5m]))"
+        );
+        assert_eq!(
+            render(&t, None, "5m"),
+            "sum(rate({\"cache.name\"=\"a\",__name__=\"app.cache.hits_total\"}[5m]))"
+        );
+        assert_eq!(
+            render(&selector("a.b", &[]), None, "1m"),
+            "{__name__=\"a.b\"}"
+        );
+        assert_eq!(
+            promql::selector("a\"b", "x=\"1\""),
+            "{x=\"1\",__name__=\"a\\\"b\"}"
+        );
+        assert_eq!(promql::label("le"), "le");
+    }
 }

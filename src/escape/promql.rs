@@ -3,6 +3,8 @@
 //! regexes) takes data only through these, so a job named `x"}[1h]) or vector(1)` stays a
 //! string.
 
+use crate::model::{legacy_label_name, legacy_metric_name};
+
 /// A label value as a double-quoted PromQL string literal, quotes included. Backslash, quote
 /// and every control character are escaped (`\n`, `\x1b`), as PromQL's Go-style strings read
 /// them back.
@@ -40,27 +42,9 @@ pub fn regex_literal(v: &str) -> String {
     out
 }
 
-/// Whether `n` is a metric name PromQL reads bare (`[a-zA-Z_:][a-zA-Z0-9_:]*`).
-pub fn is_legacy_name(n: &str) -> bool {
-    let mut chars = n.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
-}
-
-/// Whether `n` is a label name PromQL reads bare (`[a-zA-Z_][a-zA-Z0-9_]*`).
-pub fn is_legacy_label(n: &str) -> bool {
-    let mut chars = n.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
 /// A label name in a matcher: bare when legacy, else quoted (Prometheus 3's UTF-8 names).
 pub fn label(n: &str) -> String {
-    if is_legacy_label(n) {
+    if legacy_label_name(n) {
         n.to_string()
     } else {
         string(n)
@@ -68,14 +52,15 @@ pub fn label(n: &str) -> String {
 }
 
 /// A selector for metric `name` with `matchers` (already written, comma-separated, or empty):
-/// `name{m}` for a legacy name, `{"app.hits_total",m}` for any other, as Prometheus 3 reads
-/// UTF-8 names.
+/// `name{m}` for a classic name, else `{m,__name__="app.hits_total"}`: the `__name__` matcher
+/// means the same to Prometheus 3 as its quoted-name form, and servers that store such names
+/// but predate that syntax (VictoriaMetrics 1.79) read only this one.
 pub fn selector(name: &str, matchers: &str) -> String {
-    match (is_legacy_name(name), matchers.is_empty()) {
+    match (legacy_metric_name(name), matchers.is_empty()) {
         (true, true) => name.to_string(),
         (true, false) => format!("{name}{{{matchers}}}"),
-        (false, true) => format!("{{{}}}", string(name)),
-        (false, false) => format!("{{{},{matchers}}}", string(name)),
+        (false, true) => format!("{{__name__={}}}", string(name)),
+        (false, false) => format!("{{{matchers},__name__={}}}", string(name)),
     }
 }
 
@@ -98,8 +83,11 @@ mod tests {
         assert_eq!(regex_literal("a.b|(c)"), r"a\.b\|\(c\)");
         assert_eq!(selector("up", ""), "up");
         assert_eq!(selector("up", "job=\"a\""), "up{job=\"a\"}");
-        assert_eq!(selector("app.hits_total", ""), "{\"app.hits_total\"}");
-        assert_eq!(selector("a-b", "job=\"a\""), "{\"a-b\",job=\"a\"}");
+        assert_eq!(
+            selector("app.hits_total", ""),
+            r#"{__name__="app.hits_total"}"#
+        );
+        assert_eq!(selector("a-b", "job=\"a\""), r#"{job="a",__name__="a-b"}"#);
         assert_eq!(label("le"), "le");
         assert_eq!(label("http.route"), "\"http.route\"");
     }

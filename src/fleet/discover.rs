@@ -189,6 +189,11 @@ type Group = (Vec<String>, BTreeMap<String, String>);
 fn file_sd(path: &Path) -> anyhow::Result<Vec<Group>> {
     let text = crate::input::yaml::read(path, "the file_sd file")?;
     let v: Value = serde_yaml::from_str(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    groups_of(path, &text, &v)
+}
+
+/// The target groups of a parsed file_sd file (`text` is its source, for line numbers).
+fn groups_of(path: &Path, text: &str, v: &Value) -> anyhow::Result<Vec<Group>> {
     let groups = v.as_sequence().ok_or_else(|| {
         anyhow!(
             "{}: expected a list of target groups ({{targets: [...], labels: {{...}}}})",
@@ -205,7 +210,7 @@ fn file_sd(path: &Path) -> anyhow::Result<Vec<Group>> {
                 .ok_or_else(|| {
                     at(
                         path,
-                        &text,
+                        text,
                         "targets",
                         format!("target group {}: no targets list", i + 1),
                     )
@@ -215,7 +220,7 @@ fn file_sd(path: &Path) -> anyhow::Result<Vec<Group>> {
                     t.as_str().map(str::to_string).ok_or_else(|| {
                         at(
                             path,
-                            &text,
+                            text,
                             "targets",
                             format!("target group {}: a target that is not a string", i + 1),
                         )
@@ -246,25 +251,26 @@ pub fn read(path: &Path, jobs: &[String], base: &HttpOptions) -> anyhow::Result<
             .and_then(|s| s.to_str())
             .unwrap_or("targets")
             .to_string();
-        let mut names: Vec<String> = Vec::new();
-        for (targets, labels) in file_sd(path)? {
+        // Job name → index into `d.jobs`: a map, as a file may hold a job per group.
+        let mut names: BTreeMap<String, usize> = BTreeMap::new();
+        // From the document already parsed, which is then dropped: a list of 100,000 targets
+        // parsed twice held both trees at once.
+        let groups = groups_of(path, &text, &v)?;
+        drop(v);
+        for (targets, labels) in groups {
             let job = labels.get("job").cloned().unwrap_or_else(|| stem.clone());
             if !jobs.is_empty() && !jobs.contains(&job) {
                 continue;
             }
-            let idx = match names.iter().position(|n| *n == job) {
-                Some(i) => i,
-                None => {
-                    names.push(job.clone());
-                    d.jobs.push(Job {
-                        name: job.clone(),
-                        interval: None,
-                        timeout: None,
-                        http: base.clone(),
-                    });
-                    names.len() - 1
-                }
-            };
+            let idx = *names.entry(job.clone()).or_insert_with(|| {
+                d.jobs.push(Job {
+                    name: job,
+                    interval: None,
+                    timeout: None,
+                    http: base.clone(),
+                });
+                d.jobs.len() - 1
+            });
             for t in targets {
                 if !valid_address(&t) {
                     return Err(at(
@@ -303,7 +309,9 @@ pub fn read(path: &Path, jobs: &[String], base: &HttpOptions) -> anyhow::Result<
         })?;
     let global_interval =
         seconds(v.get("global").and_then(|g| g.get("scrape_interval"))).unwrap_or(60.0);
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: std::collections::BTreeSet<&str> = Default::default();
+    // The notices already given, so each is given once without a search per target.
+    let mut noted: std::collections::BTreeSet<String> = Default::default();
     for (i, j) in configs.iter().enumerate() {
         let name = j.get("job_name").and_then(Value::as_str).ok_or_else(|| {
             at(
@@ -313,7 +321,7 @@ pub fn read(path: &Path, jobs: &[String], base: &HttpOptions) -> anyhow::Result<
                 format!("scrape config {} has no job_name", i + 1),
             )
         })?;
-        if seen.contains(&name) {
+        if !seen.insert(name) {
             let needle = format!("job_name: {name}");
             let line = text
                 .lines()
@@ -327,7 +335,6 @@ pub fn read(path: &Path, jobs: &[String], base: &HttpOptions) -> anyhow::Result<
                 line.map(|l| format!(":{l}")).unwrap_or_default()
             );
         }
-        seen.push(name);
         if !jobs.is_empty() && !jobs.iter().any(|x| x == name) {
             continue;
         }
@@ -452,7 +459,7 @@ pub fn read(path: &Path, jobs: &[String], base: &HttpOptions) -> anyhow::Result<
                 let out = relabel::apply(&rules, l);
                 for n in out.notices {
                     let n = format!("job {name:?}: {n}");
-                    if !d.notices.contains(&n) {
+                    if noted.insert(n.clone()) {
                         d.notices.push(n);
                     }
                 }

@@ -124,15 +124,37 @@ fn round<R: Send + 'static>(
     progress.start(d.targets.len(), what);
     let permits = Arc::new(Semaphore::new(o.concurrency.max(1)));
     let budget = concurrent::Budget::default();
+    // Targets between their request and their report at most: twice the requests in flight,
+    // so that parsing overlaps fetching. Spawning every target at once held a task (a future
+    // of a few KiB) per target until the end.
+    let live = 2 * o.concurrency.max(1);
     let out = rt.block_on(async {
-        let mut tasks = Vec::with_capacity(d.targets.len());
+        let mut out: Vec<Option<R>> = Vec::with_capacity(d.targets.len());
+        out.resize_with(d.targets.len(), || None);
+        let mut set = tokio::task::JoinSet::new();
+        let mut index = std::collections::HashMap::new();
+        let mut settle =
+            |done: Result<(tokio::task::Id, Option<R>), tokio::task::JoinError>,
+             index: &mut std::collections::HashMap<tokio::task::Id, usize>| {
+                // A task that panicked leaves `None`, filled in below.
+                if let Ok((id, r)) = done {
+                    if let Some(i) = index.remove(&id) {
+                        out[i] = r;
+                    }
+                }
+            };
         for (i, t) in d.targets.iter().enumerate() {
+            while set.len() >= live {
+                if let Some(done) = set.join_next_with_id().await {
+                    settle(done, &mut index);
+                }
+            }
             let client = clients[t.job].clone();
             let http = d.jobs[t.job].http.clone();
             let url = t.url.clone();
             let (o, cfg, then) = (o.clone(), cfg.clone(), then.clone());
             let (permits, progress, budget) = (permits.clone(), progress.clone(), budget.clone());
-            tasks.push(tokio::spawn(async move {
+            let handle = set.spawn(async move {
                 let name = crate::input::Source::Url(url.clone()).name();
                 let fetched = {
                     let _permit = permits.acquire().await;
@@ -148,11 +170,11 @@ fn round<R: Send + 'static>(
                 .await;
                 progress.done(!r.as_ref().is_ok_and(|r| r.1));
                 r.ok().map(|r| r.0)
-            }));
+            });
+            index.insert(handle.id(), i);
         }
-        let mut out = Vec::with_capacity(tasks.len());
-        for t in tasks {
-            out.push(t.await.ok().flatten());
+        while let Some(done) = set.join_next_with_id().await {
+            settle(done, &mut index);
         }
         out
     });
@@ -245,7 +267,12 @@ pub fn scrape(
     };
     let earlier = Arc::new(std::sync::Mutex::new(earlier));
     let (o2, cfg2, d2, before) = (o.clone(), cfg.clone(), shared.clone(), earlier.clone());
-    let results = round(
+    // Each job's first target (in the list's order) with traffic keeps its snapshot, for the
+    // job's alert rules; every other one is dropped as soon as its report is made, instead of
+    // every target's waiting for the end.
+    let kept: Arc<std::sync::Mutex<BTreeMap<String, (usize, Snapshot)>>> = Arc::default();
+    let keep = kept.clone();
+    let reports = round(
         &run,
         "scraped",
         Arc::new(move |i, r: Read| {
@@ -293,31 +320,32 @@ pub fn scrape(
             });
             match analysed {
                 Ok((mut report, snap)) => {
+                    if report.traffic.is_some() {
+                        if let Ok(mut k) = keep.lock() {
+                            if k.get(&target.job).is_none_or(|(first, _)| *first > i) {
+                                k.insert(target.job.clone(), (i, snap));
+                            }
+                        }
+                    }
                     report.target = Some(target);
-                    ((report, Some(snap)), true)
+                    (report, true)
                 }
                 Err(msg) => {
                     let mut report = Report::failed(name, msg);
                     report.target = Some(target);
-                    ((report, None), false)
+                    (report, false)
                 }
             }
         }),
     );
-    let mut samples = BTreeMap::new();
-    let mut reports = Vec::with_capacity(results.len());
-    let mut failed = 0;
-    for (report, snap) in results {
-        if report.error.is_some() {
-            failed += 1;
-        }
-        if let (Some(s), Some(t)) = (snap, &report.target) {
-            if report.traffic.is_some() && !samples.contains_key(&t.job) {
-                samples.insert(t.job.clone(), s);
-            }
-        }
-        reports.push(report);
-    }
+    let failed = reports.iter().filter(|r| r.error.is_some()).count();
+    let mut kept = kept
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let samples = std::mem::take(&mut *kept)
+        .into_iter()
+        .map(|(job, (_, s))| (job, s))
+        .collect();
     Ok(Scraped {
         reports,
         samples,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_yaml::{Mapping, Value};
 
-use super::plan::{job_index, Interval, ScrapePlan};
+use super::plan::{Interval, ScrapePlan};
 use super::{alert_rules::AlertRulesGenerator, yaml_edit, BaseConfig, GenerateContext, Generator};
 use super::{comments, RECOMMENDED_TIMEOUT, RUNBOOK_BASE};
 use crate::escape::template;
@@ -109,15 +109,15 @@ fn prometheus_config(f: &FleetInput<'_>) -> anyhow::Result<String> {
     let jobs = changes(f);
     let mut notes: Vec<String> = jobs.iter().map(summary).collect();
     let Some(b) = f.base else {
+        // Each job's instances, gathered in one pass (a pass per job is quadratic when every
+        // target is its own job).
+        let mut by_job: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+        for t in f.reports.iter().filter_map(|r| r.target.as_ref()) {
+            by_job.entry(&t.job).or_default().push(s(&t.instance));
+        }
         let mut list = Vec::new();
         for c in &jobs {
-            let mut targets: Vec<Value> = f
-                .reports
-                .iter()
-                .filter_map(|r| r.target.as_ref())
-                .filter(|t| t.job == c.job)
-                .map(|t| s(&t.instance))
-                .collect();
+            let mut targets = by_job.remove(c.job.as_str()).unwrap_or_default();
             targets.dedup();
             let mut m = Mapping::new();
             m.insert(s("job_name"), s(&c.job));
@@ -155,9 +155,24 @@ fn prometheus_config(f: &FleetInput<'_>) -> anyhow::Result<String> {
         ));
     };
     let mut want: Value = serde_yaml::from_str(&b.text)?;
-    let mut text = Some(b.text.clone());
+    // Each job's item in the base config, found once: a search per changed job was
+    // quadratic in the jobs, as was an edit of the whole text per job (now one pass).
+    let mut index_of: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, j) in want
+        .get("scrape_configs")
+        .and_then(Value::as_sequence)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        if let Some(name) = j.get("job_name").and_then(Value::as_str) {
+            index_of.entry(name.to_string()).or_insert(i);
+        }
+    }
+    // (item, job, note) per changed job; the keys are written below.
+    let mut changed: Vec<(usize, &JobChange, String)> = Vec::new();
     for c in jobs.iter().filter(|c| c.changed) {
-        let Ok(index) = job_index(&want, Some(&c.job), "") else {
+        let Some(&index) = index_of.get(&c.job) else {
             notes.push(format!(
                 "Job {:?} is not in the base config: nothing to change for it.",
                 c.job
@@ -176,12 +191,27 @@ fn prometheus_config(f: &FleetInput<'_>) -> anyhow::Result<String> {
             Some(b) => format!("was {}; {}", Interval(b), c.reason),
             None => c.reason.clone(),
         };
-        let keys = [
-            ("scrape_interval", c.after.to_string()),
-            ("scrape_timeout", c.timeout.to_string()),
-        ];
-        text = text.and_then(|t| yaml_edit::set_in_job(&t, index, &keys, &note));
+        changed.push((index, c, note));
     }
+    let keys: Vec<[(&str, String); 2]> = changed
+        .iter()
+        .map(|(_, c, _)| {
+            [
+                ("scrape_interval", c.after.to_string()),
+                ("scrape_timeout", c.timeout.to_string()),
+            ]
+        })
+        .collect();
+    let edits: Vec<yaml_edit::JobEdit<'_>> = changed
+        .iter()
+        .zip(&keys)
+        .map(|((i, _, note), keys)| (*i, &keys[..], note.as_str()))
+        .collect();
+    let mut text = if edits.is_empty() {
+        Some(b.text.clone())
+    } else {
+        yaml_edit::set_in_jobs(&b.text, &edits)
+    };
     if f.rule_files {
         if let Some(top) = want.as_mapping_mut() {
             let files = top.entry(s("rule_files")).or_insert(Value::Null);
@@ -218,14 +248,16 @@ fn prometheus_config(f: &FleetInput<'_>) -> anyhow::Result<String> {
 
 /// `alert-rules.yml`: each job's rules, written from one of its targets, in one file.
 fn alert_rules(f: &FleetInput<'_>) -> anyhow::Result<String> {
+    let mut first: BTreeMap<&str, &Report> = BTreeMap::new();
+    for r in f.reports {
+        if let Some(t) = &r.target {
+            first.entry(&t.job).or_insert(r);
+        }
+    }
     let mut groups = Vec::new();
     for c in changes(f) {
-        let (Some(snapshot), Some(report)) = (
-            f.samples.get(&c.job),
-            f.reports
-                .iter()
-                .find(|r| r.target.as_ref().is_some_and(|t| t.job == c.job)),
-        ) else {
+        let (Some(snapshot), Some(&report)) = (f.samples.get(&c.job), first.get(c.job.as_str()))
+        else {
             continue;
         };
         let plan = ScrapePlan {

@@ -31,7 +31,15 @@ fn is_item(content: &str) -> bool {
 
 /// The lines of item `index` of the top-level `scrape_configs` block sequence, and the
 /// column of its keys. `None` for any other layout (flow style, no such item).
-fn job_lines(lines: &[&str], index: usize) -> Option<(usize, usize, usize)> {
+/// Where `scrape_configs`'s items are: each item's first line, the line after the list, and
+/// the list's indentation. Found once for all the edits of a config.
+struct Layout {
+    items: Vec<usize>,
+    end: usize,
+    seq: usize,
+}
+
+fn layout(lines: &[&str]) -> Option<Layout> {
     let head = lines.iter().position(|l| {
         l.strip_prefix("scrape_configs:")
             .is_some_and(|rest| !significant(rest) || rest.trim().is_empty())
@@ -56,13 +64,18 @@ fn job_lines(lines: &[&str], index: usize) -> Option<(usize, usize, usize)> {
             items.push(i);
         }
     }
-    let start = *items.get(index)?;
-    let stop = items.get(index + 1).copied().unwrap_or(end);
-    let after_dash = &lines[start][seq + 1..];
+    Some(Layout { items, end, seq })
+}
+
+/// Item `index`'s lines `(start, stop)` and the column of its keys.
+fn job_lines(lines: &[&str], l: &Layout, index: usize) -> Option<(usize, usize, usize)> {
+    let start = *l.items.get(index)?;
+    let stop = l.items.get(index + 1).copied().unwrap_or(l.end);
+    let after_dash = &lines[start][l.seq + 1..];
     let col = if after_dash.trim().is_empty() || after_dash.trim_start().starts_with('#') {
         indent(lines[(start + 1..stop).find(|&i| significant(lines[i]))?])
     } else {
-        seq + 1 + indent(after_dash)
+        l.seq + 1 + indent(after_dash)
     };
     Some((start, stop, col))
 }
@@ -134,30 +147,54 @@ pub(crate) fn set_in_job(
     keys: &[(&str, String)],
     note: &str,
 ) -> Option<String> {
+    set_in_jobs(base, &[(index, keys, note)])
+}
+
+/// One job's edit for [`set_in_jobs`]: the item's index, its keys and values, the note.
+pub(crate) type JobEdit<'a> = (usize, &'a [(&'a str, String)], &'a str);
+
+/// [`set_in_job`] for several items at once, in one pass over the text: a fleet's config may
+/// change thousands of jobs, and an edit per job that split and joined the whole text again
+/// was quadratic.
+pub(crate) fn set_in_jobs(base: &str, edits: &[JobEdit<'_>]) -> Option<String> {
     let mut lines: Vec<String> = base.split_inclusive('\n').map(str::to_string).collect();
-    let view: Vec<&str> = lines.iter().map(String::as_str).collect();
-    let (start, stop, col) = job_lines(&view, index)?;
-    let note = format!("promtune: {}", comment::line(note));
-    let anchor = (start..stop)
-        .find(|&i| key_at(&lines[i], "job_name", col))
-        .unwrap_or(start);
-    let mut inserted = 0;
-    for (key, value) in keys {
-        match (start..stop).find(|&i| key_at(&lines[i], key, col)) {
-            Some(i) => lines[i] = replace_value(&lines[i], key, col, value, &note),
-            None => {
-                let at = anchor + inserted;
-                if !lines[at].ends_with('\n') {
-                    lines[at].push('\n');
+    let spans = {
+        let view: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let l = layout(&view)?;
+        edits
+            .iter()
+            .map(|(index, ..)| job_lines(&view, &l, *index))
+            .collect::<Option<Vec<_>>>()?
+    };
+    // New lines, by the line they follow.
+    let mut after: std::collections::BTreeMap<usize, Vec<String>> = Default::default();
+    for ((_, keys, note), (start, stop, col)) in edits.iter().zip(spans) {
+        let note = format!("promtune: {}", comment::line(note));
+        let anchor = (start..stop)
+            .find(|&i| key_at(&lines[i], "job_name", col))
+            .unwrap_or(start);
+        for (key, value) in keys.iter() {
+            match (start..stop).find(|&i| key_at(&lines[i], key, col)) {
+                Some(i) => lines[i] = replace_value(&lines[i], key, col, value, &note),
+                None => {
+                    if !lines[anchor].ends_with('\n') {
+                        lines[anchor].push('\n');
+                    }
+                    let eol = ending(&lines[anchor]);
+                    let line = format!("{}{key}: {value}  # {note}{eol}", " ".repeat(col));
+                    after.entry(anchor).or_default().push(line);
                 }
-                let eol = ending(&lines[at]);
-                let line = format!("{}{key}: {value}  # {note}{eol}", " ".repeat(col));
-                lines.insert(at + 1, line);
-                inserted += 1;
             }
         }
     }
-    Some(lines.concat())
+    let mut out = String::with_capacity(base.len() + 128 * after.len());
+    for (i, line) in lines.iter().enumerate() {
+        out.push_str(line);
+        for extra in after.get(&i).into_iter().flatten() {
+            out.push_str(extra);
+        }
+    }
+    Some(out)
 }
 
 /// `base` with `file` added to the top-level `rule_files` list: after its last item, at the
@@ -237,6 +274,21 @@ mod tests {
             "  - job_name: 'app'  # ours\n    scrape_interval: 30s  # promtune: why\n    scrape_timeout: 10s  # promtune: why\n",
         );
         assert_eq!(out, want);
+    }
+
+    #[test]
+    fn several_jobs_at_once_are_the_jobs_one_by_one() {
+        let keys = [
+            ("scrape_interval", "30s".to_string()),
+            ("scrape_timeout", "10s".to_string()),
+        ];
+        let mut one_by_one = BASE.to_string();
+        for i in [0, 1] {
+            one_by_one = set_in_job(&one_by_one, i, &keys, "why").unwrap();
+        }
+        let edits: Vec<JobEdit<'_>> = vec![(1, &keys[..], "why"), (0, &keys[..], "why")];
+        assert_eq!(set_in_jobs(BASE, &edits).unwrap(), one_by_one);
+        assert!(set_in_jobs(BASE, &[(2, &keys[..], "why")]).is_none());
     }
 
     #[test]

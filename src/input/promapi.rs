@@ -314,5 +314,25 @@ mod tests {
         let s = matrix(m);
         assert_eq!(s[0].labels["job"], "a");
         assert_eq!(s[0].points, vec![(10.0, 1.0), (25.5, 2.0)]);
+        // A vector's series and a scalar's parts, told apart by their shape.
+        let v: QueryData = serde_json::from_str(
+            r#"{"resultType":"vector","result":[{"metric":{"job":"b"},"value":[7,"0.25"]}]}"#,
+        )
+        .unwrap();
+        match &v.result[..] {
+            [Element::Series(s)] => {
+                assert_eq!(s.metric["job"], "b");
+                assert_eq!(s.value.map(|v| v.1), Some(0.25));
+            }
+            other => panic!("{other:?}"),
+        }
+        let v: QueryData =
+            serde_json::from_str(r#"{"resultType":"scalar","result":[7.5,"3"]}"#).unwrap();
+        match &v.result[..] {
+            [Element::Part(t), Element::Part(n)] => {
+                assert_eq!((*t, *n), (Some(7.5), Some(3.0)));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

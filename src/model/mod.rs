@@ -7,10 +7,12 @@ mod created;
 mod delta;
 mod family;
 mod keep;
+mod names;
 mod snapshot;
 
 pub use created::{created_parent, fold_created};
 pub use delta::{increase, Reset};
 pub use family::{le_text, Bucket, Family, Labels, MetricType, Series, SeriesValue, Suffix};
 pub use keep::{Keep, Retention};
+pub use names::{legacy_label_name, legacy_metric_name};
 pub use snapshot::{FamilyStats, Snapshot, Stats};

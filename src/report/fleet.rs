@@ -146,11 +146,13 @@ fn per_second(r: &Report, id: &str) -> Option<f64> {
 impl Fleet {
     /// The summary of `reports` (those with a target).
     pub fn from_reports(reports: &[Report], range: (f64, f64)) -> Fleet {
-        let mut rows: Vec<FleetRow> = reports
+        // Each row is built beside its report's interval and each job found in a map: with a
+        // search per row, 100,000 targets took a minute.
+        let mut rows: Vec<(FleetRow, Option<f64>)> = reports
             .iter()
             .filter_map(|r| {
                 let target = r.target.clone()?;
-                let scrape = r.scrape.clone().unwrap_or_default();
+                let scrape = r.scrape.as_ref();
                 // The first check of the worst status, in the threshold table's order.
                 let worst = r
                     .checks
@@ -160,51 +162,44 @@ impl Fleet {
                         _ => Some(c),
                     })
                     .map(|c| (c.status, c.measurement.check.to_string()));
-                Some(FleetRow {
+                let row = FleetRow {
                     target,
                     metrics_per_second: per_second(r, "metrics_scrapes"),
                     health_per_second: per_second(r, "health_checks"),
                     worst,
-                    ingest: scrape.ingest(),
-                    savings: scrape.savings().unwrap_or(0.0),
+                    ingest: scrape.and_then(ScrapeFacts::ingest),
+                    savings: scrape.and_then(ScrapeFacts::savings).unwrap_or(0.0),
                     error: r.error.clone(),
-                })
+                };
+                Some((row, scrape.and_then(|s| s.interval)))
             })
             .collect();
-        rows.sort_by(|a, b| {
+        rows.sort_by(|(a, _), (b, _)| {
             b.savings
                 .total_cmp(&a.savings)
                 .then_with(|| a.target.cmp(&b.target))
         });
-        let mut jobs: Vec<JobTotal> = Vec::new();
-        for (row, r) in rows.iter().filter_map(|row| {
-            let r = reports
-                .iter()
-                .find(|r| r.target.as_ref() == Some(&row.target))?;
-            Some((row, r))
-        }) {
-            let interval = r.scrape.as_ref().and_then(|s| s.interval);
-            match jobs.iter_mut().find(|j| j.job == row.target.job) {
-                Some(j) => {
-                    j.targets += 1;
-                    j.ingest += row.ingest.unwrap_or(0.0);
-                    j.savings += row.savings;
-                }
-                None => jobs.push(JobTotal {
+        let mut jobs: std::collections::BTreeMap<&str, JobTotal> = Default::default();
+        for (row, interval) in &rows {
+            let j = jobs
+                .entry(row.target.job.as_str())
+                .or_insert_with(|| JobTotal {
                     job: row.target.job.clone(),
-                    targets: 1,
-                    interval,
-                    ingest: row.ingest.unwrap_or(0.0),
-                    savings: row.savings,
-                }),
-            }
+                    targets: 0,
+                    interval: *interval,
+                    ingest: 0.0,
+                    savings: 0.0,
+                });
+            j.targets += 1;
+            j.ingest += row.ingest.unwrap_or(0.0);
+            j.savings += row.savings;
         }
-        jobs.sort_by(|a, b| a.job.cmp(&b.job));
+        let jobs: Vec<JobTotal> = jobs.into_values().collect();
         Fleet {
             range,
             ingest: jobs.iter().map(|j| j.ingest).sum(),
             savings: jobs.iter().map(|j| j.savings).sum(),
-            rows,
+            rows: rows.into_iter().map(|(row, _)| row).collect(),
             jobs,
             notices: Vec::new(),
         }

@@ -14,7 +14,7 @@ pub(crate) const SCHEMA_VERSION: u32 = 1;
 #[derive(Serialize)]
 struct Output<'a> {
     schema_version: u32,
-    reports: Vec<WireReport<'a>>,
+    reports: Reports<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     fleet: Option<WireFleet<'a>>,
 }
@@ -361,15 +361,40 @@ fn wire(r: &Report) -> WireReport<'_> {
     }
 }
 
+/// The reports, each put in its wire form only as it is written: a fleet's output is never
+/// held whole beside the reports it comes from.
+struct Reports<'a>(&'a [Report]);
+
+impl Serialize for Reports<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(wire))
+    }
+}
+
 impl Renderer for JsonRenderer {
     fn render(&self, reports: &[Report], f: Option<&Fleet>) -> String {
-        let out = Output {
+        let mut out = Vec::new();
+        match self.write_to(reports, f, &mut out) {
+            Ok(()) => String::from_utf8(out).unwrap_or_default(),
+            Err(e) => format!("{{\"error\": \"{e}\"}}\n"),
+        }
+    }
+
+    fn write_to(
+        &self,
+        reports: &[Report],
+        f: Option<&Fleet>,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        let output = Output {
             schema_version: SCHEMA_VERSION,
-            reports: reports.iter().map(wire).collect(),
+            reports: Reports(reports),
             fleet: f.map(fleet),
         };
-        let mut s = crate::escape::json::pretty(&out);
-        s.push('\n');
-        s
+        use std::io::Write as _;
+        let mut w = crate::escape::json::Escaping::new(out);
+        serde_json::to_writer_pretty(&mut w, &output)?;
+        w.write_all(b"\n")?;
+        w.flush()
     }
 }

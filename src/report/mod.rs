@@ -297,6 +297,38 @@ pub enum Format {
 pub trait Renderer {
     /// The whole output for these reports, and the fleet summary when they are a fleet's.
     fn render(&self, reports: &[Report], fleet: Option<&Fleet>) -> String;
+
+    /// The same output written to `out` as it is made: the formats a large fleet is read in
+    /// (JSON, the table) write it piece by piece instead of holding it whole.
+    fn write_to(
+        &self,
+        reports: &[Report],
+        fleet: Option<&Fleet>,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        out.write_all(self.render(reports, fleet).as_bytes())
+    }
+}
+
+/// `std::fmt::Write` over an `std::io::Write`, keeping the first I/O error: text renderers
+/// write with `writeln!` to a `String` or, through this, straight to the output.
+pub(crate) struct FmtWriter<'a> {
+    /// Where the text goes.
+    pub(crate) out: &'a mut dyn std::io::Write,
+    /// The first error, returned once the renderer is done.
+    pub(crate) error: Option<std::io::Error>,
+}
+
+impl std::fmt::Write for FmtWriter<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if self.error.is_some() {
+            return Err(std::fmt::Error);
+        }
+        self.out.write_all(s.as_bytes()).map_err(|e| {
+            self.error = Some(e);
+            std::fmt::Error
+        })
+    }
 }
 
 /// The renderer for a format.

@@ -1,7 +1,5 @@
 //! The terminal format: the guide's threshold table, the patterns, then recommendations.
 
-use std::fmt::Write as _;
-
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
 use super::{Fleet, Renderer, Report};
@@ -73,9 +71,28 @@ fn tag(word: &str, color: bool) -> String {
 impl Renderer for TableRenderer {
     fn render(&self, reports: &[Report], fleet: Option<&Fleet>) -> String {
         let mut out = String::new();
+        self.write(&mut out, reports, fleet);
+        out
+    }
+
+    fn write_to(
+        &self,
+        reports: &[Report],
+        fleet: Option<&Fleet>,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        let mut w = super::FmtWriter { out, error: None };
+        self.write(&mut w, reports, fleet);
+        w.error.map_or(Ok(()), Err)
+    }
+}
+
+impl TableRenderer {
+    /// Writes the tables to `out`, a `String` or the output itself.
+    fn write(&self, out: &mut dyn std::fmt::Write, reports: &[Report], fleet: Option<&Fleet>) {
         for (i, r) in reports.iter().enumerate() {
             if i > 0 {
-                out.push('\n');
+                let _ = writeln!(out);
             }
             for line in r.header() {
                 let _ = writeln!(out, "{}", printable(&line));
@@ -159,6 +176,5 @@ impl Renderer for TableRenderer {
                 let _ = writeln!(out, "Server warning: {}", printable(n));
             }
         }
-        out
     }
 }

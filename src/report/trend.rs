@@ -91,7 +91,10 @@ fn fit_scaled(points: &[(f64, f64)]) -> Option<(f64, f64, f64)> {
 impl Trend {
     /// The trend of `points` (finite values only) under `rule`, the range ending at `end`.
     pub fn new(rule: &Rule, points: Vec<(f64, f64)>, start: f64, end: f64) -> Trend {
-        let points: Vec<(f64, f64)> = points.into_iter().filter(|p| p.1.is_finite()).collect();
+        let mut points: Vec<(f64, f64)> = points.into_iter().filter(|p| p.1.is_finite()).collect();
+        // Collected in place, the points keep the decoded answer's larger allocation (a pair
+        // with its text, 40 bytes a point); a fleet keeps a trend per check per target.
+        points.shrink_to_fit();
         let line = fit(&points);
         // The mean of halves, doubled: a sum of values near f64's limit would overflow.
         let mean = if points.is_empty() {

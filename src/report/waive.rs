@@ -2,6 +2,8 @@
 //! day), or already in a baseline at the same status or worse. They stay in every report,
 //! marked; an expired suppression is said in the report's notices.
 
+use std::collections::HashMap;
+
 use serde_json::{json, Value};
 
 use super::Report;
@@ -112,6 +114,12 @@ pub fn parse_baseline(name: &str, text: &str) -> anyhow::Result<Vec<Recorded>> {
 
 /// Marks the findings of `reports` that `ignore` suppresses (at `now`) or `baseline` holds.
 pub fn apply(reports: &mut [Report], ignore: &[Ignore], baseline: Option<&[Recorded]>, now: f64) {
+    // The baseline by `(source, check, subject)`, the first entry kept: a fleet's baseline
+    // holds a finding per target, so a search per finding would be quadratic.
+    let mut held: HashMap<(&str, &str, Option<&str>), Status> = HashMap::new();
+    for (s, id, sub, st) in baseline.into_iter().flatten() {
+        held.entry((s, id, sub.as_deref())).or_insert(*st);
+    }
     for r in reports.iter_mut() {
         let k = key(r);
         let mut notices = Vec::new();
@@ -136,11 +144,10 @@ pub fn apply(reports: &mut [Report], ignore: &[Ignore], baseline: Option<&[Recor
                     }
                 }
             }
-            let held = baseline.into_iter().flatten().find(|(s, id, sub, _)| {
-                *s == k && id == c.measurement.check && *sub == c.measurement.subject
-            });
-            if let Some((.., st)) = held.filter(|b| b.3 >= c.status) {
-                c.waived = Some(Waiver::Baseline(*st));
+            let m = &c.measurement;
+            let was = held.get(&(k.as_str(), m.check, m.subject.as_deref()));
+            if let Some(&st) = was.filter(|&&st| st >= c.status) {
+                c.waived = Some(Waiver::Baseline(st));
             }
         }
         r.notices.extend(notices);

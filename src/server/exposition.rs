@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::families::Planned;
-use crate::model::{MetricType, Retention};
+use crate::model::{legacy_label_name, legacy_metric_name, MetricType, Retention};
 use crate::parse::{self, Format, FormatChoice, ParseOptions, Parsed};
 
 /// One sample of one target: `(sample name, labels without job and instance, value)`.
@@ -16,6 +16,38 @@ fn escape(v: &str) -> String {
     v.replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace('\n', "\\n")
+}
+
+/// A name as the text format writes it: bare when `classic`, else quoted (Prometheus 3's
+/// `{"app.cache.hits_total","http.route"="/"}`), so a UTF-8 name parses back.
+fn name(n: &str, classic: fn(&str) -> bool) -> String {
+    if classic(n) {
+        n.to_string()
+    } else {
+        format!("\"{}\"", escape(n))
+    }
+}
+
+/// One sample line: `name{labels} value`, or `{"name",labels} value` for a name the classic
+/// syntax cannot write.
+fn sample_line(out: &mut String, metric: &str, labels: &BTreeMap<String, String>, v: f64) {
+    let bare = legacy_metric_name(metric);
+    let mut items: Vec<String> = Vec::with_capacity(labels.len() + 1);
+    if !bare {
+        items.push(name(metric, legacy_metric_name));
+    }
+    items.extend(
+        labels
+            .iter()
+            .map(|(k, v)| format!("{}=\"{}\"", name(k, legacy_label_name), escape(v))),
+    );
+    let _ = writeln!(
+        out,
+        "{}{{{}}} {}",
+        if bare { metric } else { "" },
+        items.join(","),
+        value(v)
+    );
 }
 
 fn value(v: f64) -> String {
@@ -75,13 +107,10 @@ pub(super) fn text(plan: &[Planned], mut by_family: BTreeMap<usize, Vec<Row>>) -
         if p.mtype == MetricType::Histogram {
             cumulative(rows, &format!("{}_bucket", p.family));
         }
-        let _ = writeln!(out, "# TYPE {} {}", p.family, p.mtype);
-        for (name, labels, v) in rows.iter() {
-            let l: Vec<String> = labels
-                .iter()
-                .map(|(k, v)| format!("{k}=\"{}\"", escape(v)))
-                .collect();
-            let _ = writeln!(out, "{name}{{{}}} {}", l.join(","), value(*v));
+        let family = name(&p.family, legacy_metric_name);
+        let _ = writeln!(out, "# TYPE {family} {}", p.mtype);
+        for (metric, labels, v) in rows.iter() {
+            sample_line(&mut out, metric, labels, *v);
         }
     }
     out
@@ -124,5 +153,88 @@ mod tests {
         let keep = |_: &str, _: MetricType| Keep::Everything;
         let p = parse(&t, &keep, 1 << 20).unwrap();
         assert_eq!(p.snapshot.families[0].name, "lat");
+    }
+
+    #[test]
+    fn utf8_names_are_quoted_and_parse_back() {
+        let plan = vec![
+            Planned {
+                family: "app.cache.hits_total".into(),
+                mtype: MetricType::Counter,
+                samples: vec![("app.cache.hits_total".into(), Read::Increase)],
+                keep: Keep::Everything,
+            },
+            Planned {
+                family: "http.server.duration".into(),
+                mtype: MetricType::Histogram,
+                samples: vec![("http.server.duration_bucket".into(), Read::Increase)],
+                keep: Keep::Everything,
+            },
+        ];
+        let l = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let rows = BTreeMap::from([
+            (
+                0,
+                vec![
+                    ("app.cache.hits_total".to_string(), l(&[]), 5.0),
+                    (
+                        "app.cache.hits_total".to_string(),
+                        l(&[("cache.name", "a\"b"), ("tier", "1")]),
+                        7.0,
+                    ),
+                ],
+            ),
+            (
+                1,
+                vec![
+                    (
+                        "http.server.duration_bucket".to_string(),
+                        l(&[("le", "0.1")]),
+                        1.0,
+                    ),
+                    (
+                        "http.server.duration_bucket".to_string(),
+                        l(&[("le", "+Inf")]),
+                        2.0,
+                    ),
+                ],
+            ),
+        ]);
+        let t = text(&plan, rows);
+        assert!(
+            t.contains("# TYPE \"app.cache.hits_total\" counter\n"),
+            "{t}"
+        );
+        assert!(t.contains("{\"app.cache.hits_total\"} 5\n"), "{t}");
+        assert!(
+            t.contains("{\"app.cache.hits_total\",\"cache.name\"=\"a\\\"b\",tier=\"1\"} 7\n"),
+            "{t}"
+        );
+        let keep = |_: &str, _: MetricType| Keep::Everything;
+        let p = parse(&t, &keep, 1 << 20).unwrap();
+        let names: Vec<(&str, MetricType)> = p
+            .snapshot
+            .families
+            .iter()
+            .map(|f| (f.name.as_str(), f.mtype))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("app.cache.hits_total", MetricType::Counter),
+                ("http.server.duration", MetricType::Histogram)
+            ]
+        );
+        let hits = &p.snapshot.families[0];
+        assert_eq!(hits.series.len(), 2);
+        assert!(hits
+            .series
+            .iter()
+            .any(|s| s.labels.get("cache.name") == Some("a\"b")));
     }
 }

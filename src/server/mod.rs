@@ -87,20 +87,22 @@ pub fn selector(jobs: &[String], matcher: Option<&str>) -> anyhow::Result<String
     Ok(parts.join(","))
 }
 
+/// The query that reads one sample name of a planned family; UTF-8 names and labels quoted.
 fn query(p: &Planned, name: &str, read: Read, sel: &str, range: &str) -> String {
+    let series = promql::selector(name, sel);
     let inner = match read {
-        Read::Increase => format!("increase({}[{range}])", promql::selector(name, sel)),
-        Read::Last => format!("last_over_time({}[{range}])", promql::selector(name, sel)),
+        Read::Increase => format!("increase({series}[{range}])"),
+        Read::Last => format!("last_over_time({series}[{range}])"),
     };
     match &p.keep {
         Keep::SumBy(labels) => {
-            let mut by: Vec<&str> = vec!["job", "instance"];
-            by.extend(labels.iter().map(String::as_str));
+            let mut by: Vec<String> = vec!["job".into(), "instance".into()];
+            by.extend(labels.iter().map(|l| promql::label(l)));
             if name.ends_with("_bucket") {
-                by.push("le");
+                by.push("le".into());
             }
             if read == Read::Last {
-                by.push("quantile");
+                by.push("quantile".into());
             }
             by.dedup();
             format!("sum by ({}) ({inner})", by.join(", "))
@@ -144,7 +146,7 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
     }
     let intervals = scrape::intervals(&api, &sel, end, q.range)?;
     let mut facts = scrape::facts(&api, &sel, end, q.range, &intervals)?;
-    let mut reports = Vec::new();
+    let mut reports = Vec::with_capacity(rows.len());
     let mut left_out = Vec::new();
     let mut samples = BTreeMap::new();
     for (target, by_family) in rows {

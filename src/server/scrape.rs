@@ -161,7 +161,8 @@ pub(super) fn resets(
     let mut out = BTreeMap::new();
     for n in names {
         let q = format!(
-            "sum by (job, instance) (resets({n}{{{selector}}}[{}s]))",
+            "sum by (job, instance) (resets({}[{}s]))",
+            crate::escape::promql::selector(n, selector),
             range as u64
         );
         out.extend(per_target(api, &q, at)?);

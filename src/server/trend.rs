@@ -10,6 +10,9 @@ use crate::threshold::Thresholds;
 
 /// The figures followed over time.
 const CHECKS: [&str; 4] = ["request_rate", "memory", "p95_latency", "error_rate"];
+/// A target by `(job, instance)`.
+type Key<'a> = (&'a str, &'a str);
+
 /// Points per trend.
 const POINTS: f64 = 60.0;
 
@@ -24,24 +27,32 @@ pub(super) fn add(
     thresholds: &Thresholds,
 ) -> anyhow::Result<()> {
     let step = ((end - start) / POINTS).max(1.0).round();
-    // (check, query template) → the reports that use it.
-    let mut groups: BTreeMap<(&str, String), Vec<usize>> = BTreeMap::new();
+    // (check, query template) → the reports that use it, by target: an answer's series is
+    // matched to its report by a lookup, not a search of the group (quadratic in the fleet).
+    let mut groups: BTreeMap<(&str, &str), BTreeMap<Key<'_>, usize>> = BTreeMap::new();
     for (i, r) in reports.iter().enumerate() {
+        let Some(t) = &r.target else { continue };
         for c in r.checks.iter().filter(|c| c.measurement.subject.is_none()) {
             if let (Some(check), Some(q)) = (
                 CHECKS.iter().find(|x| **x == c.measurement.check),
                 &c.measurement.query,
             ) {
-                groups.entry((check, q.clone())).or_default().push(i);
+                groups
+                    .entry((check, q.as_str()))
+                    .or_default()
+                    .entry((t.job.as_str(), t.instance.as_str()))
+                    .or_insert(i);
             }
         }
     }
-    for ((check, template), members) in groups {
+    // The trends are gathered apart and added at the end, since `groups` borrows the reports.
+    let mut found: Vec<(usize, Trend)> = Vec::new();
+    for ((check, template), members) in &groups {
         let Some(rule) = thresholds.rule(check) else {
             continue;
         };
         let query = regroup(
-            &render_matchers(&template, Some(selector), &format!("{}s", window as u64)),
+            &render_matchers(template, Some(selector), &format!("{}s", window as u64)),
             "job, instance",
         );
         for s in api.range(&query, start, end, step)? {
@@ -49,18 +60,14 @@ pub(super) fn add(
             else {
                 continue;
             };
-            let Some(&i) = members.iter().find(|&&i| {
-                reports[i]
-                    .target
-                    .as_ref()
-                    .is_some_and(|t| &t.job == job && &t.instance == instance)
-            }) else {
-                continue;
-            };
-            reports[i]
-                .trends
-                .push(Trend::new(rule, s.points, start, end));
+            if let Some(&i) = members.get(&(job.as_str(), instance.as_str())) {
+                found.push((i, Trend::new(rule, s.points, start, end)));
+            }
         }
+    }
+    drop(groups);
+    for (i, t) in found {
+        reports[i].trends.push(t);
     }
     for r in reports.iter_mut() {
         r.trends

@@ -29,6 +29,7 @@ mod properties;
 mod retention;
 mod server;
 mod server_mode;
+mod server_names;
 mod streams;
 mod strict;
 mod support;

@@ -26,6 +26,18 @@ impl Victoria {
     /// Starts VictoriaMetrics with a retention long enough for old data, and imports
     /// `text` (the text format with millisecond timestamps).
     pub(crate) fn start_with(text: &[u8]) -> Option<Victoria> {
+        Victoria::start_import("prometheus", text)
+    }
+
+    /// Likewise with JSON lines (`{"metric":{…},"values":[…],"timestamps":[…]}`) through
+    /// `/api/v1/import`, which keeps any UTF-8 metric and label name as it is (the text import
+    /// of Debian's 1.79 keeps a quoted label name's quotes).
+    pub(crate) fn start_json(lines: &[u8]) -> Option<Victoria> {
+        Victoria::start_import("", lines)
+    }
+
+    /// `endpoint` is the part after `/api/v1/import` (`prometheus`, or empty for JSON lines).
+    fn start_import(endpoint: &str, text: &[u8]) -> Option<Victoria> {
         if !crate::support::have("victoria-metrics", "-version", "victoria-metrics") {
             return None;
         }
@@ -53,7 +65,15 @@ impl Victoria {
                 .is_ok_and(|r| r.status().is_success())
         });
         let r = http
-            .post(format!("{}/api/v1/import/prometheus", vm.url))
+            .post(format!(
+                "{}/api/v1/import{}",
+                vm.url,
+                if endpoint.is_empty() {
+                    String::new()
+                } else {
+                    format!("/{endpoint}")
+                }
+            ))
             .body(text.to_vec())
             .send()
             .expect("import");
