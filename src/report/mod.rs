@@ -4,6 +4,7 @@ mod check;
 mod findings;
 mod fleet;
 mod github;
+mod grid;
 mod html;
 mod json;
 mod junit;

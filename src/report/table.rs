@@ -1,11 +1,10 @@
 //! The terminal format: the guide's threshold table, the patterns, then recommendations.
 
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
-
+use super::grid::grid;
 use super::{Fleet, Renderer, Report};
 use crate::escape::terminal::printable;
 
-/// Renders comfy-table tables; `color` paints statuses and impacts (a terminal that wants it).
+/// Renders the tables; `color` paints statuses and impacts (a terminal that wants it).
 pub(crate) struct TableRenderer {
     /// Whether to colour.
     pub color: bool,
@@ -29,17 +28,16 @@ fn table<const N: usize>(
     rows: Vec<[String; N]>,
     color_col: Option<usize>,
 ) -> String {
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED).set_header(head);
-    for r in rows {
-        t.add_row(r.iter().map(|c| printable(c)));
-    }
-    let text = t.to_string();
+    let rows: Vec<[String; N]> = rows
+        .into_iter()
+        .map(|r| r.map(|c| printable(&c).into_owned()))
+        .collect();
+    let text = grid(head, &rows);
     if color_col.is_none() {
         return text;
     }
     // The status is the last column: its word is painted where it stands, so the widths
-    // comfy-table measured stay right.
+    // measured stay right.
     text.lines()
         .map(|line| {
             let Some(cut) = line.rfind('┆') else {
