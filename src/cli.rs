@@ -20,6 +20,9 @@ pub enum Command {
     Analyze(Box<AnalyzeArgs>),
     /// Write one generated config (prometheus-config, alert-rules, dashboard, cache-config, cache-python, report).
     Generate(Box<GenerateCmd>),
+    /// Save a page as served (`-o FILE`) with the time and Content-Type of the request in
+    /// FILE.promtune.json, which `analyze`, `compare` and `check` read back.
+    Scrape(Box<ScrapeArgs>),
     /// Validate exposition files (text format 0.0.4 or OpenMetrics 1.0) and summarise them.
     Check(CheckArgs),
     /// Compare two states (expositions or saved JSON reports): what improved, what regressed.
@@ -70,6 +73,30 @@ pub struct CheckArgs {
     /// Files to validate; `-` reads standard input.
     #[arg(required = true, value_name = "SOURCE")]
     pub sources: Vec<PathBuf>,
+
+    /// Input options.
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// `promtune scrape URL -o FILE`.
+#[derive(Debug, Args)]
+pub struct ScrapeArgs {
+    /// The http(s):// URL to fetch.
+    #[arg(value_name = "URL")]
+    pub url: String,
+
+    /// Where to save the page; its record goes beside it, in FILE.promtune.json.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+
+    /// Overwrite FILE and its record if they exist.
+    #[arg(long)]
+    pub force: bool,
+
+    /// HTTP options.
+    #[command(flatten)]
+    pub http: HttpArgs,
 
     /// Input options.
     #[command(flatten)]

@@ -5,6 +5,7 @@ mod compare;
 mod files;
 mod fleets;
 mod progress;
+mod scrape;
 
 use compare::compare;
 use files::{base_config, baseline_write, diff, generate_files, generate_one};
@@ -86,6 +87,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Analyze(args) => analyze(&args),
         Command::Generate(args) => generate_one(&args),
+        Command::Scrape(args) => scrape::scrape(&args),
         Command::Check(args) => check(&args),
         Command::Compare(args) => compare(&args),
         Command::Baseline(crate::cli::BaselineCmd::Write(args)) => baseline_write(&args),
@@ -128,13 +130,17 @@ fn check(args: &CheckArgs) -> anyhow::Result<u8> {
     for arg in &args.sources {
         let source = Source::from_os(arg.as_os_str());
         let name = source.name();
-        match collect::load(
+        // `--format promtool` (promtool accepts an empty exposition) branches here: every
+        // other check refuses one without samples, as `analyze` does.
+        let read = collect::read(
             &source,
             &args.input,
             &HttpOptions::default(),
             Some(&keep_nothing),
-        ) {
-            Ok((parsed, ..)) => {
+        )
+        .and_then(|(parsed, ..)| collect::require_samples(&name, &parsed).map(|_| parsed));
+        match read {
+            Ok(parsed) => {
                 print_warnings(&name, &parsed);
                 let text = report::render_check(&name, &parsed);
                 out.write_all(terminal::lines(&text).as_bytes())?;

@@ -16,8 +16,10 @@ mod request_rate;
 pub mod routes;
 mod service;
 mod traffic;
+mod when;
 
 pub use clock::{rfc3339, start_family, Clock, Span, TimeSource};
+pub use when::{disagreement, HOW_TO_DATE};
 pub use histogram::{quantile, Quantile};
 pub use p95_latency::latency_buckets;
 pub(crate) use promql::JOB;

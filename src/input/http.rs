@@ -17,6 +17,9 @@ use reqwest::header::{
 use super::{now, Opened, Wire};
 use crate::detect::TimeSource;
 
+/// Where a live scrape's time comes from, in reports.
+pub(crate) const REQUEST_TIME: &str = "the time of the HTTP request";
+
 /// Prefer OpenMetrics, accept the text format, as Prometheus itself asks.
 pub(super) const ACCEPT_VALUE: &str =
     "application/openmetrics-text;version=1.0.0;q=0.9,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
@@ -263,10 +266,7 @@ pub(super) fn open(url: &str, o: &HttpOptions) -> anyhow::Result<Opened> {
         wire: Some(a.wire),
         reader: Box::new(a.body),
         content_type: a.content_type,
-        time: Some(TimeSource {
-            at,
-            how: "the time of the HTTP request".into(),
-        }),
+        time: Some(TimeSource::observed(at, REQUEST_TIME)),
     })
 }
 
