@@ -123,8 +123,7 @@ pub fn read(
     };
     let ct = opened.content_type.as_deref().unwrap_or_default();
     let html = ct.starts_with("text/html");
-    let api = ct.contains("json")
-        || matches!(source, Source::Url(u) if u.contains("/api/v1/"));
+    let api = ct.contains("json") || matches!(source, Source::Url(u) if u.contains("/api/v1/"));
     let wire = opened.wire.clone();
     let first = std::rc::Rc::default();
     let reader = First {

@@ -40,10 +40,7 @@ pub(super) fn scrape(args: &crate::cli::ScrapeArgs) -> anyhow::Result<u8> {
     };
     let files = vec![
         (name.to_string(), text),
-        (
-            format!("{name}{}", record::SUFFIX),
-            record::to_json(&rec),
-        ),
+        (format!("{name}{}", record::SUFFIX), record::to_json(&rec)),
     ];
     for path in generate::write_outputs(dir, &files, args.force)? {
         say(format_args!("wrote {}", path.display()));
@@ -54,7 +51,9 @@ pub(super) fn scrape(args: &crate::cli::ScrapeArgs) -> anyhow::Result<u8> {
         rec.scraped_at,
         rec.content_type
             .as_deref()
-            .map_or("no Content-Type".to_string(), |c| format!("Content-Type {c}"))
+            .map_or("no Content-Type".to_string(), |c| format!(
+                "Content-Type {c}"
+            ))
     ));
     Ok(exit::OK)
 }

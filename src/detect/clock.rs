@@ -180,9 +180,7 @@ impl Clock {
                         format!("{name} is not before the scrape time ({scraped_at_source})")
                     };
                 }
-                None => {
-                    uptime_source = format!("{name}, but no scrape time: {HOW_TO_DATE}")
-                }
+                None => uptime_source = format!("{name}, but no scrape time: {HOW_TO_DATE}"),
             }
         } else if let Some((name, u)) = uptime_gauge(snap, service) {
             uptime = Some(u).filter(|u| *u > 0.0);
@@ -319,8 +317,16 @@ mod tests {
     fn without_a_time_the_uptime_is_unknown_and_the_note_says_how_to_give_it() {
         let c = Clock::from_snapshot(&snap("process_start_time_seconds 1000\n"), None);
         assert_eq!((c.scraped_at, c.uptime), (None, None));
-        assert!(c.uptime_source.contains("--scraped-at"), "{}", c.uptime_source);
-        assert!(c.uptime_source.contains("promtune scrape"), "{}", c.uptime_source);
+        assert!(
+            c.uptime_source.contains("--scraped-at"),
+            "{}",
+            c.uptime_source
+        );
+        assert!(
+            c.uptime_source.contains("promtune scrape"),
+            "{}",
+            c.uptime_source
+        );
     }
 
     #[test]

@@ -19,7 +19,6 @@ mod traffic;
 mod when;
 
 pub use clock::{rfc3339, start_family, Clock, Span, TimeSource};
-pub use when::{disagreement, HOW_TO_DATE};
 pub use histogram::{quantile, Quantile};
 pub use p95_latency::latency_buckets;
 pub(crate) use promql::JOB;
@@ -27,6 +26,7 @@ pub use promql::{regroup, render as render_query, render_matchers};
 #[cfg(test)]
 pub(crate) use promql::{selector, sum_rate};
 pub use traffic::{recognise, CountKind, RequestRow, Traffic, TrafficOverride};
+pub use when::{disagreement, HOW_TO_DATE};
 
 use crate::model::{Family, Keep, MetricType, Snapshot};
 

@@ -76,7 +76,11 @@ pub fn describe(page: &[u8], url: &str, at: f64, content_type: Option<String>) -
 
 /// Fetches `url` as `analyze` would (same Accept, gzip, authentication, timeout) and keeps
 /// the body whole, up to `max_bytes`: the page to save and its record.
-pub fn fetch(url: &str, http: &super::HttpOptions, max_bytes: u64) -> anyhow::Result<(Vec<u8>, Record)> {
+pub fn fetch(
+    url: &str,
+    http: &super::HttpOptions,
+    max_bytes: u64,
+) -> anyhow::Result<(Vec<u8>, Record)> {
     let opened = super::http::open(url, http)?;
     let at = opened.time.as_ref().map_or_else(super::now, |t| t.at);
     let mut page = Vec::new();
@@ -177,13 +181,24 @@ mod tests {
         let body = b"up 1\n";
         std::fs::write(&page, body).unwrap();
         assert!(read_beside(&page, 5).unwrap().is_none());
-        let r = describe(body, "http://u:p@h:1/metrics", 1.5e9, Some("text/plain".into()));
+        let r = describe(
+            body,
+            "http://u:p@h:1/metrics",
+            1.5e9,
+            Some("text/plain".into()),
+        );
         assert_eq!(r.url, "http://h:1/metrics");
         // `printf 'up 1\n' | sha256sum`
-        assert_eq!(r.sha256, "3936cbd730a0b58fd701548768ae10ab6d5e70919488e0c55fea80d61518ac7e");
+        assert_eq!(
+            r.sha256,
+            "3936cbd730a0b58fd701548768ae10ab6d5e70919488e0c55fea80d61518ac7e"
+        );
         std::fs::write(path_of(&page), to_json(&r)).unwrap();
         let (t, ct) = read_beside(&page, 5).unwrap().unwrap();
-        assert_eq!((t.at, t.given, ct.as_deref()), (1.5e9, false, Some("text/plain")));
+        assert_eq!(
+            (t.at, t.given, ct.as_deref()),
+            (1.5e9, false, Some("text/plain"))
+        );
         std::fs::write(&page, b"up 2\n").unwrap();
         let e = read_beside(&page, 5).unwrap_err().to_string();
         assert!(e.contains("does not describe"), "{e}");

@@ -22,7 +22,12 @@ fn empty_input_is_an_error_with_no_samples() {
         r.stdout
     );
     let r = promtune_stdin(&["analyze", "-"], b"");
-    assert_eq!((r.code, r.stderr.contains("no samples")), (2, true), "{}", r.stderr);
+    assert_eq!(
+        (r.code, r.stderr.contains("no samples")),
+        (2, true),
+        "{}",
+        r.stderr
+    );
     let r = check(b"# HELP a A gauge.\n# TYPE a gauge\n");
     assert_eq!(
         (r.code, r.stderr.trim()),

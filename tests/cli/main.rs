@@ -26,6 +26,7 @@ mod promtool;
 mod promtool_tests;
 mod properties;
 mod retention;
+mod scrape;
 mod server;
 mod server_mode;
 mod streams;

@@ -169,7 +169,8 @@ fn saved_records_date_scrapes_without_timestamps_and_modification_times_never_do
     let r = previous(&a, &b);
     assert_eq!(r.code, 2, "{}", r.stdout);
     assert!(
-        r.stderr.contains("cannot tell when the two scrapes were taken")
+        r.stderr
+            .contains("cannot tell when the two scrapes were taken")
             && r.stderr.contains("--scraped-at"),
         "{}",
         r.stderr
@@ -380,9 +381,7 @@ fn request_counters_declared_as_gauges_are_subtracted_too() {
 fn every_real_fixture_compared_with_itself_a_minute_later_shows_nothing_happening() {
     let cfg = config::load(None, None, None).unwrap();
     let keep = retention(&cfg.traffic);
-    let at = |t: f64| {
-        Some(TimeSource::observed(t, "test"))
-    };
+    let at = |t: f64| Some(TimeSource::observed(t, "test"));
     let mut compared = 0;
     for f in real_fixtures() {
         let opts = ParseOptions {
