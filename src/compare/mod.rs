@@ -2,6 +2,10 @@
 //! measured. Each side is an exposition (analysed as `analyze` would) or a saved JSON report;
 //! each check and usage pattern becomes a row with both values, the change, and whether it
 //! improved, regressed or stayed, and optionally whether an expected change was met.
+//!
+//! Two states rarely cover the same uptime, so counts since the start are never compared as
+//! they are: 404s become their share of requests. The request rate is reported, not judged,
+//! unless `--expect` names it: more traffic is not a regression.
 
 mod render;
 
@@ -23,6 +27,8 @@ pub struct Side {
     pub checks: Vec<(String, Option<String>, Option<f64>, Status)>,
     /// `(id, interval seconds)` per usage pattern.
     pub patterns: Vec<(String, Option<f64>)>,
+    /// Every request recorded: what counts become shares of.
+    pub requests: Option<f64>,
 }
 
 impl Side {
@@ -47,6 +53,7 @@ impl Side {
                 .iter()
                 .map(|p| (p.id.to_string(), p.interval_seconds))
                 .collect(),
+            requests: r.traffic.as_ref().map(|t| t.total()),
         }
     }
 
@@ -80,6 +87,7 @@ impl Side {
                 .into_iter()
                 .filter_map(|p| Some((p.id?.into(), p.interval_seconds)))
                 .collect(),
+            requests: r.requests.and_then(|q| q.total),
         })
     }
 }
@@ -98,6 +106,12 @@ struct SavedReport {
     checks: json::List<SavedCheck>,
     #[serde(default)]
     patterns: json::List<SavedPattern>,
+    requests: Option<SavedRequests>,
+}
+
+#[derive(Deserialize)]
+struct SavedRequests {
+    total: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -129,6 +143,8 @@ pub enum Verdict {
     Lost,
     /// Measured on neither side.
     Unknown,
+    /// Shown, not judged: the request rate, unless `--expect` names it.
+    Reported,
 }
 
 impl Verdict {
@@ -141,6 +157,7 @@ impl Verdict {
             Verdict::New => "new",
             Verdict::Lost => "lost",
             Verdict::Unknown => "unknown",
+            Verdict::Reported => "reported",
         }
     }
 }
@@ -167,6 +184,9 @@ pub struct Row {
     /// The expected change and whether it was met.
     pub expected: Option<(f64, bool)>,
 }
+
+/// The check that is reported, not judged, unless an expectation names it.
+const REQUEST_RATE: &str = "request_rate";
 
 /// Expected changes: `memory=-40%` (at least a 40% cut), `cache_hit_rate=+5%`.
 pub fn parse_expect(text: &str) -> anyhow::Result<(String, f64)> {
@@ -242,17 +262,32 @@ pub fn compare(
     let mut rows = Vec::new();
     for (id, subject) in keys {
         let Some(rule) = t.rule(&id) else { continue };
-        let (b, a) = (find(before, &id, &subject), find(after, &id, &subject));
-        let (change, verdict) = judge(
+        let (mut b, mut a) = (find(before, &id, &subject), find(after, &id, &subject));
+        let (mut title, mut unit) = (rule.title.to_string(), rule.unit);
+        if unit == Unit::Count {
+            // A count since the start grows with uptime and traffic: its share of requests
+            // says whether it got better.
+            let share = |v: Option<f64>, s: &Side| {
+                v.zip(s.requests.filter(|n| *n > 0.0)).map(|(v, n)| v / n)
+            };
+            (b.0, a.0) = (share(b.0, before), share(a.0, after));
+            title = format!("{title} (share of requests)");
+            unit = Unit::Ratio;
+        }
+        let (change, mut verdict) = judge(
             b.0,
             a.0,
             rule.direction == Direction::Higher,
             tolerance,
             (b.1, a.1),
         );
+        let judged = expect.iter().any(|(e, _)| *e == id);
+        if id == REQUEST_RATE && !judged && b.0.is_some() && a.0.is_some() {
+            verdict = Verdict::Reported;
+        }
         rows.push(Row {
-            title: rule.title.to_string(),
-            unit: rule.unit,
+            title,
+            unit,
             id,
             subject,
             before: b,
