@@ -90,8 +90,8 @@ pub fn analyse(
         .collect();
     if resets.len() > SHOWN_RESETS {
         warnings.push(format!(
-            "{} more counter resets not shown",
-            resets.len() - SHOWN_RESETS
+            "{} more not shown",
+            crate::plural::n((resets.len() - SHOWN_RESETS) as u64, "counter reset")
         ));
     }
     Ok(Analysis { report, warnings })

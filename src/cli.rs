@@ -17,6 +17,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Analyse expositions: usage patterns, threshold table, recommendations.
+    #[command(alias = "analyse")]
     Analyze(Box<AnalyzeArgs>),
     /// Write one generated config (prometheus-config, alert-rules, dashboard, cache-config, cache-python, report).
     Generate(Box<GenerateCmd>),

@@ -127,9 +127,9 @@ pub(super) fn baseline_write(args: &crate::cli::BaselineWrite) -> anyhow::Result
     let found = report::record(&reports);
     generate::write_one(&args.file, &report::baseline_json(&found), args.force)?;
     say(format_args!(
-        "wrote {} ({} findings)",
+        "wrote {} ({})",
         args.file.display(),
-        found.len()
+        crate::plural::n(found.len() as u64, "finding")
     ));
     Ok(exit::OK)
 }

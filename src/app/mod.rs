@@ -119,7 +119,10 @@ fn print_warnings(name: &str, parsed: &Parsed) {
     }
     let hidden = parsed.warnings_total - parsed.warnings.len() as u64;
     if hidden > 0 {
-        say(format_args!("{name}: {hidden} more warnings not shown"));
+        say(format_args!(
+            "{name}: {} more not shown",
+            crate::plural::n(hidden, "warning")
+        ));
     }
 }
 

@@ -256,8 +256,13 @@ pub(crate) fn route_pattern(
             .map(|u| u / requests),
         paths,
         note: format!(
-            "{} {what} requests in {}{{{}}}",
+            "{} {what} {} in {}{{{}}}",
             count(requests),
+            if requests == 1.0 {
+                "request"
+            } else {
+                "requests"
+            },
             t.selector(),
             list.join(", ")
         ),

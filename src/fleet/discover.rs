@@ -247,8 +247,12 @@ pub fn read(path: &Path, jobs: &[String], base: &HttpOptions) -> anyhow::Result<
             .unwrap_or("targets")
             .to_string();
         let mut names: Vec<String> = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
         for (targets, labels) in file_sd(path)? {
             let job = labels.get("job").cloned().unwrap_or_else(|| stem.clone());
+            if !seen.contains(&job) {
+                seen.push(job.clone());
+            }
             if !jobs.is_empty() && !jobs.contains(&job) {
                 continue;
             }
@@ -289,6 +293,7 @@ pub fn read(path: &Path, jobs: &[String], base: &HttpOptions) -> anyhow::Result<
                 });
             }
         }
+        every_job_seen(path, jobs, &seen)?;
         return Ok(d);
     }
     d.config = Some(text.clone());
@@ -480,10 +485,25 @@ pub fn read(path: &Path, jobs: &[String], base: &HttpOptions) -> anyhow::Result<
             }
         }
     }
-    if let Some(missing) = jobs.iter().find(|j| !d.jobs.iter().any(|x| &x.name == *j)) {
-        bail!("{}: no job named {missing:?}", path.display());
-    }
+    every_job_seen(path, jobs, &seen)?;
     Ok(d)
+}
+
+/// Fails on a `--job` that names none of the jobs `seen`, listing them.
+fn every_job_seen<S: AsRef<str>>(path: &Path, jobs: &[String], seen: &[S]) -> anyhow::Result<()> {
+    if let Some(missing) = jobs.iter().find(|j| !seen.iter().any(|x| x.as_ref() == *j)) {
+        let names: Vec<&str> = seen.iter().map(AsRef::as_ref).collect();
+        bail!(
+            "{}: no job named {missing:?} (jobs seen: {})",
+            path.display(),
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            }
+        );
+    }
+    Ok(())
 }
 
 #[cfg(test)]

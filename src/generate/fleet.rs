@@ -61,8 +61,8 @@ fn changes(f: &FleetInput<'_>) -> Vec<JobChange> {
             };
             let reason = match (over, j.interval) {
                 (true, Some(i)) => format!(
-                    "the server scraped its {} targets every {i}s; 30s saves {:.0} samples/s ({:.1}% of the fleet's ingest)",
-                    j.targets,
+                    "the server scraped its {} every {i}s; 30s saves {:.0} samples/s ({:.1}% of the fleet's ingest)",
+                    crate::plural::s(j.targets as f64, "target"),
                     j.savings,
                     f.fleet.share(j.savings).unwrap_or(0.0) * 100.0
                 ),

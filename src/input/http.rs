@@ -145,8 +145,14 @@ pub(super) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     cur.to_string()
 }
 
-/// A hint for the usual ways a scrape fails.
-pub(super) fn hint(e: &reqwest::Error, o: &HttpOptions) -> String {
+/// What answers a scrape, in messages.
+pub(super) const EXPORTER: &str = "the exporter";
+/// What answers a `--prometheus` query.
+pub(super) const SERVER: &str = "the server";
+
+/// A hint for the usual ways a request fails; `peer` is what should have answered
+/// ([`EXPORTER`] or [`SERVER`]).
+pub(super) fn hint(e: &reqwest::Error, o: &HttpOptions, peer: &str) -> String {
     let mut chain = String::new();
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(c) = cur {
@@ -159,7 +165,7 @@ pub(super) fn hint(e: &reqwest::Error, o: &HttpOptions) -> String {
             o.timeout
         )
     } else if chain.contains("ConnectionRefused") || chain.contains("Connection refused") {
-        "connection refused: is the exporter listening on that host and port?".into()
+        format!("connection refused: is {peer} listening on that host and port?")
     } else if chain.contains("dns error") || chain.contains("failed to lookup") {
         "the host name does not resolve: check it".into()
     } else if [
@@ -220,7 +226,8 @@ pub(super) fn get(
     let resp = req.send().map_err(|e| {
         anyhow!(
             "GET {shown}: {} ({})",
-            hint(&e, o),
+            // Only the HTTP API is asked for JSON.
+            hint(&e, o, if accept.is_some() { SERVER } else { EXPORTER }),
             root_cause(&e.without_url())
         )
     })?;

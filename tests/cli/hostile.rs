@@ -91,7 +91,7 @@ fn a_family_with_a_million_series() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stdout
-            .contains("1 families, 1000000 series, 1000000 samples"),
+            .contains("1 family, 1000000 series, 1000000 samples"),
         "{}",
         r.stdout
     );

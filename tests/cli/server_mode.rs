@@ -412,6 +412,12 @@ fn jobs_and_matchers_narrow_the_fleet() {
     );
     let r = analyse(&p.url, &["--match", "{instance=~\"api-[12].*\"}"]);
     assert_eq!(instances(&r), ["api-1:8000", "api-2:8000"]);
+    // A --job that matches nothing lists the jobs there are.
+    let r = analyse(&p.url, &["--job", "wroker"]);
+    fails_with(&r, "jobs seen in the range: ");
+    for job in ["api", "edge", "worker"] {
+        assert!(r.stderr.contains(job), "{}", r.stderr);
+    }
     // api-2's memory is past the warning line.
     let r = promtune(&[
         "analyze",
@@ -454,7 +460,11 @@ fn server_failures_exit_2_and_say_why() {
     );
     // Nothing listening.
     let refused = crate::server::refused_url().replace("/metrics", "");
-    fails_with(&analyse(&refused, &[]), "connection refused");
+    // (the server, not "the exporter": --prometheus names a server).
+    fails_with(
+        &analyse(&refused, &[]),
+        "connection refused: is the server listening on that host and port?",
+    );
     // A password in the URL is used, never shown.
     let r = analyse(&refused.replace("http://", "http://admin:s3cret@"), &[]);
     fails_with(&r, "connection refused");
