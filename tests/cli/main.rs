@@ -21,6 +21,7 @@ mod html;
 mod http_input;
 mod injection;
 mod memory;
+mod messages;
 mod prometheus;
 mod promtool;
 mod promtool_tests;
