@@ -370,7 +370,7 @@ pub struct GenerateArgs {
     pub no_rule_files: bool,
 
     /// Base URL of the runbooks the alerts link to: `runbook_url` is `<URL>/<check>.md`
-    /// (default: promtune's detector pages; point it at your team's copy).
+    /// (e.g. your copy of promtune's docs/detectors); without it, alerts have no runbook_url.
     #[arg(long, value_name = "URL", env = "PROMTUNE_RUNBOOK_URL")]
     pub runbook_url: Option<String>,
 }

@@ -79,11 +79,7 @@ pub(super) fn generate_files(
         plan: &plan,
         base: base.as_ref(),
         rule_files: !g.no_rule_files,
-        runbook_base: g
-            .runbook_url
-            .as_deref()
-            .unwrap_or(generate::RUNBOOK_BASE)
-            .trim_end_matches('/'),
+        runbook_base: g.runbook_url.as_deref(),
     };
     let mut files = Vec::new();
     for kind in kinds {

@@ -30,6 +30,10 @@ pub use when::{disagreement, HOW_TO_DATE};
 
 use crate::model::{Family, Keep, MetricType, Snapshot};
 
+/// Where each detector's page lives in promtune's source tree: `<DOCS_DIR>/<id>.md`. Not an
+/// address: nobody here has checked where a published copy lives, so none is invented.
+pub const DOCS_DIR: &str = "docs/detectors";
+
 /// Everything a detector may look at.
 pub struct Context<'a> {
     /// The parsed exposition.

@@ -8,7 +8,7 @@ use serde_yaml::{Mapping, Value};
 
 use super::plan::{job_index, Interval, ScrapePlan};
 use super::{alert_rules::AlertRulesGenerator, yaml_edit, BaseConfig, GenerateContext, Generator};
-use super::{comments, RECOMMENDED_TIMEOUT, RUNBOOK_BASE};
+use super::{comments, RECOMMENDED_TIMEOUT};
 use crate::escape::template;
 use crate::model::Snapshot;
 use crate::recommend::RECOMMENDED_SCRAPE_INTERVAL;
@@ -251,7 +251,7 @@ fn alert_rules(f: &FleetInput<'_>) -> anyhow::Result<String> {
             plan: &plan,
             base: None,
             rule_files: f.rule_files,
-            runbook_base: f.runbook_base.unwrap_or(RUNBOOK_BASE),
+            runbook_base: f.runbook_base,
         };
         let mut doc: Value = serde_yaml::from_str(&AlertRulesGenerator.generate(&cx)?)?;
         // Each rule names its job, so the jobs' rules are told apart (promtool rejects the

@@ -1,5 +1,5 @@
 //! SARIF 2.1.0 (`--format sarif`): one run with promtune as the driver, a rule per detector
-//! with its docs page, a result per check at warning or critical and per usage pattern with
+//! naming its docs page, a result per check at warning or critical and per usage pattern with
 //! a recommendation, located at the measured series' line when the source is a file.
 
 use serde_json::{json, Value};
@@ -10,9 +10,6 @@ use crate::threshold::Status;
 
 /// Renders SARIF.
 pub(crate) struct SarifRenderer;
-
-/// Where the detector pages live (the alert rules' default runbook base).
-const DOCS: &str = crate::generate::RUNBOOK_BASE;
 
 fn level(s: Status) -> &'static str {
     match s {
@@ -42,7 +39,14 @@ impl Renderer for SarifRenderer {
                 json!({
                     "id": d.id(),
                     "shortDescription": {"text": d.describe()},
-                    "helpUri": format!("{DOCS}/{}.md", d.id()),
+                    // No helpUri: it must be an absolute address, and no published copy of
+                    // the docs has been checked; the page's path in promtune's source is.
+                    "help": {"text": format!(
+                        "{}. How it is measured: {}/{}.md in promtune's source.",
+                        d.describe(),
+                        crate::detect::DOCS_DIR,
+                        d.id()
+                    )},
                 })
             })
             .collect();
@@ -97,7 +101,7 @@ impl Renderer for SarifRenderer {
                 "tool": {"driver": {
                     "name": "promtune",
                     "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": "https://github.com/promtune/promtune",
+                    // No informationUri: an address nobody has checked is not given.
                     "rules": rules,
                 }},
                 "invocations": [{
