@@ -40,14 +40,7 @@ fn close(v: &Value, expected: f64, tolerance: f64) {
 #[test]
 fn guide_example_reproduces_the_guide() {
     // No --scraped-at: the samples' own timestamps date the scrape.
-    let r = crate::support::promtune(&[
-        "analyze",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-        "fixtures/guide_example.prom",
-    ]);
+    let r = crate::support::analyze_json(&["fixtures/guide_example.prom"]);
     let r = crate::support::json_of(&r.stdout)["reports"][0].clone();
     assert_eq!(r["uptime_seconds"], 5910.0);
     assert_eq!(r["scraped_at_source"], "the latest sample timestamp");

@@ -65,15 +65,10 @@ fn one_is_singular() {
     let text = format!("{page}process_start_time_seconds 100\n");
     let r = promtune_stdin(
         &[
-            "analyze",
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-            "--scraped-at",
-            "200",
-            "-",
-        ],
+            &["analyze", "--format", "json", "--fail-on", "never"][..],
+            &["--scraped-at", "200", "-"],
+        ]
+        .concat(),
         text.as_bytes(),
     );
     let v = &json_of(&r.stdout)["reports"][0];

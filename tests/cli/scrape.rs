@@ -39,14 +39,7 @@ fn record(page: &Path) -> Value {
 }
 
 fn report(source: &Path) -> (i32, Value, String) {
-    let r = promtune(&[
-        "analyze",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-        source.to_str().unwrap(),
-    ]);
+    let r = crate::support::analyze_json(&[source.to_str().unwrap()]);
     let v = json_of(&r.stdout)["reports"][0].clone();
     (r.code, v, r.stderr)
 }

@@ -63,19 +63,15 @@ pub(crate) fn check_row<'a>(
         .unwrap_or_else(|| panic!("no check {id} {subject:?}"))
 }
 
+/// Runs `analyze --format json --fail-on never ARGS…`.
+pub(crate) fn analyze_json(args: &[&str]) -> Run {
+    promtune(&[&["analyze", "--format", "json", "--fail-on", "never"], args].concat())
+}
+
 /// Runs `analyze --format json --fail-on never` on one source with a fixed scrape time;
 /// returns its report.
 pub(crate) fn report_at(source: &str, scraped_at: &str) -> serde_json::Value {
-    let r = promtune(&[
-        "analyze",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-        "--scraped-at",
-        scraped_at,
-        source,
-    ]);
+    let r = analyze_json(&["--scraped-at", scraped_at, source]);
     assert_eq!(r.code, 0, "{source}: {}", r.stderr);
     json_of(&r.stdout)["reports"][0].clone()
 }
