@@ -158,7 +158,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "ID", requires = "prometheus")]
     pub tenant: Option<String>,
 
-    /// When the exposition was taken (RFC 3339, or unix seconds), if it has no timestamps.
+    /// When the exposition was taken (RFC 3339, or unix seconds): wins over sample timestamps
+    /// and a saved page's record; without any of them, rates are unknown.
     #[arg(long, value_name = "TIME")]
     pub scraped_at: Option<String>,
 
