@@ -58,10 +58,7 @@ fn bench(c: &mut Criterion) {
                 .unwrap();
                 let later = Scrape {
                     parsed: &parsed,
-                    time: Some(TimeSource {
-                        at: 1_800_000_000.0,
-                        how: "bench".into(),
-                    }),
+                    time: Some(TimeSource::observed(1_800_000_000.0, "bench")),
                 };
                 analyse(name.to_string(), &later, None, &cfg).map(|a| a.report)
             })

@@ -16,7 +16,7 @@ use crate::threshold;
 pub struct Scrape<'a> {
     /// The parsed exposition.
     pub parsed: &'a Parsed,
-    /// The request time, `--scraped-at` or the file's modification time.
+    /// `--scraped-at`, the request time, or the time `promtune scrape` recorded.
     pub time: Option<TimeSource>,
 }
 
@@ -90,8 +90,8 @@ pub fn analyse(
         .collect();
     if resets.len() > SHOWN_RESETS {
         warnings.push(format!(
-            "{} more counter resets not shown",
-            resets.len() - SHOWN_RESETS
+            "{} more not shown",
+            crate::plural::n((resets.len() - SHOWN_RESETS) as u64, "counter reset")
         ));
     }
     Ok(Analysis { report, warnings })
@@ -138,6 +138,7 @@ fn analyse_snapshot(
         .and_then(|c| c.measurement.query.as_deref())
         .and_then(|q| detect::latency_buckets(snap, q));
     let recommendations = recommend::recommend(&patterns, &checks);
+    let notices = time_notice(clock, &patterns).into_iter().collect();
     let format = match &parsed.format_reason {
         Some(why) => format!("{} ({why})", parsed.format),
         None => parsed.format.to_string(),
@@ -157,7 +158,7 @@ fn analyse_snapshot(
         error: None,
         target: None,
         scrape: None,
-        notices: Vec::new(),
+        notices,
         trends: Vec::new(),
         lines: snap
             .families
@@ -166,6 +167,23 @@ fn analyse_snapshot(
             .collect(),
         latency,
     }
+}
+
+/// Prometheus's default `scrape_interval`, when the exposition does not show its own.
+const DEFAULT_SCRAPE_INTERVAL: f64 = 60.0;
+
+/// A notice when the scrape time used and the one set aside are more than a scrape interval
+/// apart (the interval the metrics-scrape pattern measured, else Prometheus's default).
+fn time_notice(clock: &Clock, patterns: &[detect::Pattern]) -> Option<String> {
+    let (at, other) = (clock.scraped_at?, clock.set_aside.as_ref()?);
+    let interval = patterns
+        .iter()
+        .find(|p| p.id == "metrics_scrapes")
+        .and_then(|p| p.interval_seconds)
+        .filter(|i| i.is_finite() && *i > 0.0)
+        .unwrap_or(DEFAULT_SCRAPE_INTERVAL);
+    let used = TimeSource::observed(at, clock.scraped_at_source.clone());
+    detect::disagreement(&used, other, interval)
 }
 
 const PATTERN_ORDER: [&str; 3] = ["metrics_scrapes", "health_checks", "not_found"];

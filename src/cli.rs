@@ -17,9 +17,13 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Analyse expositions: usage patterns, threshold table, recommendations.
+    #[command(alias = "analyse")]
     Analyze(Box<AnalyzeArgs>),
     /// Write one generated config (prometheus-config, alert-rules, dashboard, cache-config, cache-python, report).
     Generate(Box<GenerateCmd>),
+    /// Save a page as served (`-o FILE`) with the time and Content-Type of the request in
+    /// FILE.promtune.json, which `analyze`, `compare` and `check` read back.
+    Scrape(Box<ScrapeArgs>),
     /// Validate exposition files (text format 0.0.4 or OpenMetrics 1.0) and summarise them.
     Check(CheckArgs),
     /// Compare two states (expositions or saved JSON reports): what improved, what regressed.
@@ -139,6 +143,30 @@ pub enum LintArg {
     None,
 }
 
+/// `promtune scrape URL -o FILE`.
+#[derive(Debug, Args)]
+pub struct ScrapeArgs {
+    /// The http(s):// URL to fetch.
+    #[arg(value_name = "URL")]
+    pub url: String,
+
+    /// Where to save the page; its record goes beside it, in FILE.promtune.json.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+
+    /// Overwrite FILE and its record if they exist.
+    #[arg(long)]
+    pub force: bool,
+
+    /// HTTP options.
+    #[command(flatten)]
+    pub http: HttpArgs,
+
+    /// Input options.
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
 /// Threshold sources shared by `analyze` and `thresholds`.
 #[derive(Debug, Args)]
 pub struct ThresholdArgs {
@@ -193,7 +221,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "ID", requires = "prometheus")]
     pub tenant: Option<String>,
 
-    /// When the exposition was taken (RFC 3339, or unix seconds), if it has no timestamps.
+    /// When the exposition was taken (RFC 3339, or unix seconds): wins over sample timestamps
+    /// and a saved page's record; without any of them, rates are unknown.
     #[arg(long, value_name = "TIME")]
     pub scraped_at: Option<String>,
 
@@ -405,7 +434,7 @@ pub struct GenerateArgs {
     pub no_rule_files: bool,
 
     /// Base URL of the runbooks the alerts link to: `runbook_url` is `<URL>/<check>.md`
-    /// (default: promtune's detector pages; point it at your team's copy).
+    /// (e.g. your copy of promtune's docs/detectors); without it, alerts have no runbook_url.
     #[arg(long, value_name = "URL", env = "PROMTUNE_RUNBOOK_URL")]
     pub runbook_url: Option<String>,
 }

@@ -44,18 +44,70 @@ pub(crate) fn format_choice(a: InputFormatArg, content_type: Option<&str>) -> Fo
 /// travelled (URLs).
 pub type Loaded = (Parsed, Option<TimeSource>, Option<Wire>);
 
-/// Reads and parses one source; the error is already formatted as `SOURCE:LINE:COLUMN: …`.
+/// Reads and parses one source, refusing one without samples; the error is already
+/// formatted as `SOURCE:LINE:COLUMN: …`.
 pub fn load(
     source: &Source,
     input: &InputArgs,
     http: &HttpOptions,
     retain: Option<Retention<'_>>,
 ) -> Result<Loaded, String> {
-    load_observed(source, input, http, retain, None)
+    let loaded = read(source, input, http, retain, None)?;
+    require_samples(&source.name(), &loaded.0)?;
+    Ok(loaded)
 }
 
-/// [`load`], with `observer` told of every family and sample as they are parsed.
-pub(crate) fn load_observed(
+/// An exposition without a single sample is an error: an empty file or body is a broken
+/// scrape or a wrong path, and its report would be a clean bill of health for nothing.
+pub fn require_samples(name: &str, parsed: &Parsed) -> Result<(), String> {
+    let stats = &parsed.snapshot.stats;
+    if stats.samples() > 0 {
+        return Ok(());
+    }
+    Err(if stats.bytes == 0 {
+        format!("{name}: error: no samples: the input is empty")
+    } else {
+        format!(
+            "{name}: error: no samples in {} ({}): an exposition with nothing to analyse",
+            count(stats.lines, "line"),
+            count(stats.bytes, "byte")
+        )
+    })
+}
+
+/// `n thing` or `n things`.
+pub fn count(n: u64, thing: &str) -> String {
+    if n == 1 {
+        format!("1 {thing}")
+    } else {
+        format!("{n} {thing}s")
+    }
+}
+
+/// The first byte a reader hands over, kept for the message when the content turns out to
+/// be JSON rather than an exposition.
+struct First<R> {
+    inner: R,
+    first: std::rc::Rc<std::cell::Cell<Option<u8>>>,
+}
+
+impl<R: std::io::Read> std::io::Read for First<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if self.first.get().is_none() {
+            self.first
+                .set(buf[..n].iter().copied().find(|b| !b.is_ascii_whitespace()));
+        }
+        Ok(n)
+    }
+}
+
+/// What to add to a syntax error on JSON: a Prometheus API answer is read with --prometheus.
+const JSON_HINT: &str = " (this is JSON, not an exposition: to read a Prometheus-compatible server's API, give its base URL to --prometheus, e.g. `promtune analyze --prometheus http://localhost:9090`)";
+
+/// Reads and parses one source as it is, samples or not (`check` decides for itself), with
+/// `observer`, if any, told of every family and sample as they are parsed.
+pub(crate) fn read(
     source: &Source,
     input: &InputArgs,
     http: &HttpOptions,
@@ -71,18 +123,25 @@ pub(crate) fn load_observed(
         max_bytes: input.max_bytes,
         retain,
     };
-    let html = opened
-        .content_type
-        .as_deref()
-        .is_some_and(|ct| ct.starts_with("text/html"));
+    let ct = opened.content_type.as_deref().unwrap_or_default();
+    let html = ct.starts_with("text/html");
+    let api = ct.contains("json") || matches!(source, Source::Url(u) if u.contains("/api/v1/"));
     let wire = opened.wire.clone();
+    let first = std::rc::Rc::default();
+    let reader = First {
+        inner: opened.reader,
+        first: std::rc::Rc::clone(&first),
+    };
     let parsed = match observer {
-        Some(o) => parse::parse_observed(opened.reader, &opts, o),
-        None => parse::parse(opened.reader, &opts),
+        Some(o) => parse::parse_observed(reader, &opts, o),
+        None => parse::parse(reader, &opts),
     };
     let mut parsed = parsed.map_err(|e| match e {
         ParseError::Syntax { .. } if html => {
             format!("{name}:{e} (the server answered text/html: is this the metrics path?)")
+        }
+        ParseError::Syntax { .. } if api || matches!(first.get(), Some(b'{' | b'[')) => {
+            format!("{name}:{e}{JSON_HINT}")
         }
         ParseError::Syntax { .. } => format!("{name}:{e}"),
         other => format!("{name}: error: {other}"),

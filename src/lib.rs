@@ -19,6 +19,7 @@ pub mod generate;
 pub mod input;
 pub mod model;
 pub mod parse;
+pub mod plural;
 pub mod recommend;
 pub mod report;
 pub mod server;

@@ -85,10 +85,10 @@ fn time_arg(flag: &str, text: &str) -> anyhow::Result<f64> {
 
 /// `--scraped-at`: RFC 3339 (UTC) or unix seconds.
 pub fn scraped_at(text: &str) -> anyhow::Result<TimeSource> {
-    Ok(TimeSource {
-        at: time_arg("--scraped-at", text)?,
-        how: "--scraped-at".into(),
-    })
+    Ok(TimeSource::given(
+        time_arg("--scraped-at", text)?,
+        "--scraped-at",
+    ))
 }
 
 /// Where the analysed target lives: `(host:port, metrics path, scheme)`. A URL source says;

@@ -10,10 +10,7 @@ use promtune::parse::{parse_bytes, ParseOptions, Parsed};
 use promtune::report::{self, Format};
 
 fn at(t: f64) -> Option<TimeSource> {
-    Some(TimeSource {
-        at: t,
-        how: "fuzz".into(),
-    })
+    Some(TimeSource::observed(t, "fuzz"))
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -39,13 +39,16 @@ pub(super) fn check(args: &CheckArgs) -> anyhow::Result<u8> {
         let source = Source::from_os(arg.as_os_str());
         let name = source.name();
         let mut gather = Gather::new(args.lint == LintArg::All);
-        let loaded = collect::load_observed(
+        // Only `--format promtool` (promtool accepts an empty exposition) reads a source
+        // without samples; here, as in `analyze`, one is an error.
+        let loaded = collect::read(
             &source,
             &args.input,
             &HttpOptions::default(),
             Some(&keep_nothing),
             Some(&mut gather),
-        );
+        )
+        .and_then(|l| collect::require_samples(&name, &l.0).map(|_| l));
         let parsed = match loaded {
             Ok((parsed, ..)) => parsed,
             Err(msg) => {

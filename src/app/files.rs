@@ -79,11 +79,7 @@ pub(super) fn generate_files(
         plan: &plan,
         base: base.as_ref(),
         rule_files: !g.no_rule_files,
-        runbook_base: g
-            .runbook_url
-            .as_deref()
-            .unwrap_or(generate::RUNBOOK_BASE)
-            .trim_end_matches('/'),
+        runbook_base: g.runbook_url.as_deref(),
     };
     let mut files = Vec::new();
     for kind in kinds {
@@ -127,9 +123,9 @@ pub(super) fn baseline_write(args: &crate::cli::BaselineWrite) -> anyhow::Result
     let found = report::record(&reports);
     generate::write_one(&args.file, &report::baseline_json(&found), args.force)?;
     say(format_args!(
-        "wrote {} ({} findings)",
+        "wrote {} ({})",
         args.file.display(),
-        found.len()
+        crate::plural::n(found.len() as u64, "finding")
     ));
     Ok(exit::OK)
 }

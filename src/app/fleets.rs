@@ -21,15 +21,20 @@ pub(super) fn analyze_server(args: &AnalyzeArgs, url: &str, cfg: &Config) -> any
         say(format_args!("{}: warning from the server: {w}", read.shown));
     }
     say(format_args!(
-        "promtune: read {} targets with {} requests to {}",
-        read.reports.len(),
-        read.requests,
+        "promtune: read {} with {} to {}",
+        crate::plural::n(read.reports.len() as u64, "target"),
+        crate::plural::n(read.requests, "request"),
         read.shown
     ));
     if !read.left_out.is_empty() {
         say(format_args!(
-            "promtune: {} targets have no request metrics and were left out",
-            read.left_out.len()
+            "promtune: {} no request metrics and {} left out",
+            crate::plural::of(read.left_out.len() as f64, "target has", "targets have"),
+            if read.left_out.len() == 1 {
+                "was"
+            } else {
+                "were"
+            }
         ));
     }
     let base = base_config(&args.generate)?;
@@ -108,8 +113,8 @@ pub(super) fn analyze_targets(
     }
     waive(args, cfg, &mut scraped.reports)?;
     say(format_args!(
-        "promtune: scraped {} targets, {} failed",
-        scraped.reports.len(),
+        "promtune: scraped {}, {} failed",
+        crate::plural::n(scraped.reports.len() as u64, "target"),
         scraped.failed
     ));
     let times: Vec<f64> = scraped

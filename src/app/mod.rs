@@ -6,6 +6,7 @@ mod compare;
 mod files;
 mod fleets;
 mod progress;
+mod scrape;
 
 use check::check;
 use compare::compare;
@@ -86,6 +87,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Analyze(args) => analyze(&args),
         Command::Generate(args) => generate_one(&args),
+        Command::Scrape(args) => scrape::scrape(&args),
         Command::Check(args) => check(&args),
         Command::Compare(args) => compare(&args),
         Command::Baseline(crate::cli::BaselineCmd::Write(args)) => baseline_write(&args),
@@ -117,7 +119,10 @@ fn print_warnings(name: &str, parsed: &Parsed) {
     }
     let hidden = parsed.warnings_total - parsed.warnings.len() as u64;
     if hidden > 0 {
-        say(format_args!("{name}: {hidden} more warnings not shown"));
+        say(format_args!(
+            "{name}: {} more not shown",
+            crate::plural::n(hidden, "warning")
+        ));
     }
 }
 

@@ -2,117 +2,18 @@
 //! measured. Each side is an exposition (analysed as `analyze` would) or a saved JSON report;
 //! each check and usage pattern becomes a row with both values, the change, and whether it
 //! improved, regressed or stayed, and optionally whether an expected change was met.
+//!
+//! Two states rarely cover the same uptime, so counts since the start are never compared as
+//! they are: 404s become their share of requests. The request rate is reported, not judged,
+//! unless `--expect` names it: more traffic is not a regression.
 
 mod render;
+mod side;
 
 pub use render::{render, render_many};
+pub use side::Side;
 
-use serde::Deserialize;
-
-use crate::input::json::{self, Text};
-
-use crate::report::Report;
 use crate::threshold::{Direction, Status, Thresholds, Unit};
-
-/// One side's figures, however it was read.
-#[derive(Debug, Clone, Default)]
-pub struct Side {
-    /// Where it came from.
-    pub source: String,
-    /// `(id, subject, value, status)` per check.
-    pub checks: Vec<(String, Option<String>, Option<f64>, Status)>,
-    /// `(id, interval seconds)` per usage pattern.
-    pub patterns: Vec<(String, Option<f64>)>,
-}
-
-impl Side {
-    /// From a report made here.
-    pub fn of_report(r: &Report) -> Side {
-        Side {
-            source: r.source.clone(),
-            checks: r
-                .checks
-                .iter()
-                .map(|c| {
-                    (
-                        c.measurement.check.to_string(),
-                        c.measurement.subject.clone(),
-                        c.measurement.value,
-                        c.status,
-                    )
-                })
-                .collect(),
-            patterns: r
-                .patterns
-                .iter()
-                .map(|p| (p.id.to_string(), p.interval_seconds))
-                .collect(),
-        }
-    }
-
-    /// From a saved `analyze --format json` report's text (its first source), read into
-    /// typed structs within [`json`]'s caps: only the fields compared are kept.
-    pub fn of_json(source: &str, text: &str) -> anyhow::Result<Side> {
-        let saved: Saved = serde_json::from_str(text)
-            .map_err(|e| anyhow::anyhow!("{source}: not a JSON report: {e}"))?;
-        let r = saved.reports.0.ok_or_else(|| anyhow::anyhow!("{source}: a JSON file without reports: expected `promtune analyze --format json` output"))?;
-        if let Some(e) = r.error {
-            anyhow::bail!("{source}: the saved report is an error: {}", e.0);
-        }
-        Ok(Side {
-            source: source.to_string(),
-            checks: r
-                .checks
-                .0
-                .into_iter()
-                .filter_map(|c| {
-                    Some((
-                        c.id?.into(),
-                        c.subject.map(String::from),
-                        c.value,
-                        c.status?.0.parse().ok()?,
-                    ))
-                })
-                .collect(),
-            patterns: r
-                .patterns
-                .0
-                .into_iter()
-                .filter_map(|p| Some((p.id?.into(), p.interval_seconds)))
-                .collect(),
-        })
-    }
-}
-
-/// What a saved report is read for: its first report's checks and patterns.
-#[derive(Deserialize)]
-struct Saved {
-    #[serde(default)]
-    reports: json::First<SavedReport>,
-}
-
-#[derive(Deserialize)]
-struct SavedReport {
-    error: Option<Text>,
-    #[serde(default)]
-    checks: json::List<SavedCheck>,
-    #[serde(default)]
-    patterns: json::List<SavedPattern>,
-}
-
-#[derive(Deserialize)]
-struct SavedCheck {
-    id: Option<Text>,
-    subject: Option<Text>,
-    value: Option<f64>,
-    status: Option<Text>,
-}
-
-#[derive(Deserialize)]
-struct SavedPattern {
-    id: Option<Text>,
-    interval_seconds: Option<f64>,
-}
 
 /// What became of a figure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,6 +30,8 @@ pub enum Verdict {
     Lost,
     /// Measured on neither side.
     Unknown,
+    /// Shown, not judged: the request rate, unless `--expect` names it.
+    Reported,
 }
 
 impl Verdict {
@@ -141,6 +44,7 @@ impl Verdict {
             Verdict::New => "new",
             Verdict::Lost => "lost",
             Verdict::Unknown => "unknown",
+            Verdict::Reported => "reported",
         }
     }
 }
@@ -167,6 +71,9 @@ pub struct Row {
     /// The expected change and whether it was met.
     pub expected: Option<(f64, bool)>,
 }
+
+/// The check that is reported, not judged, unless an expectation names it.
+const REQUEST_RATE: &str = "request_rate";
 
 /// Expected changes: `memory=-40%` (at least a 40% cut), `cache_hit_rate=+5%`.
 pub fn parse_expect(text: &str) -> anyhow::Result<(String, f64)> {
@@ -242,17 +149,32 @@ pub fn compare(
     let mut rows = Vec::new();
     for (id, subject) in keys {
         let Some(rule) = t.rule(&id) else { continue };
-        let (b, a) = (find(before, &id, &subject), find(after, &id, &subject));
-        let (change, verdict) = judge(
+        let (mut b, mut a) = (find(before, &id, &subject), find(after, &id, &subject));
+        let (mut title, mut unit) = (rule.title.to_string(), rule.unit);
+        if unit == Unit::Count {
+            // A count since the start grows with uptime and traffic: its share of requests
+            // says whether it got better.
+            let share = |v: Option<f64>, s: &Side| {
+                v.zip(s.requests.filter(|n| *n > 0.0)).map(|(v, n)| v / n)
+            };
+            (b.0, a.0) = (share(b.0, before), share(a.0, after));
+            title = format!("{title} (share of requests)");
+            unit = Unit::Ratio;
+        }
+        let (change, mut verdict) = judge(
             b.0,
             a.0,
             rule.direction == Direction::Higher,
             tolerance,
             (b.1, a.1),
         );
+        let judged = expect.iter().any(|(e, _)| *e == id);
+        if id == REQUEST_RATE && !judged && b.0.is_some() && a.0.is_some() {
+            verdict = Verdict::Reported;
+        }
         rows.push(Row {
-            title: rule.title.to_string(),
-            unit: rule.unit,
+            title,
+            unit,
             id,
             subject,
             before: b,

@@ -177,7 +177,7 @@ pub fn render(format: Format, before: &Side, after: &Side, rows: &[Row]) -> Stri
             let mut s = crate::escape::json::pretty(&json!({
                 "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
                 "version": "2.1.0",
-                "runs": [{"tool": {"driver": {"name": "promtune", "version": env!("CARGO_PKG_VERSION"), "informationUri": "https://github.com/promtune/promtune"}}, "results": results}],
+                "runs": [{"tool": {"driver": {"name": "promtune", "version": env!("CARGO_PKG_VERSION")}}, "results": results}],
             }));
             s.push('\n');
             s

@@ -5,6 +5,7 @@ use super::promql::{selector, sum_rate};
 use super::service;
 use super::{count, Context, Detector, Measurement, Observation};
 use crate::model::{Family, Labels, Snapshot};
+use crate::plural;
 use std::collections::HashMap;
 
 /// Reports each cache's hit ratio.
@@ -107,8 +108,8 @@ fn pairs(snap: &Snapshot, skip: Option<&str>) -> Vec<Observation> {
                 subject(&hits.name, &other.name, labels),
                 ratio(h, o, is_total),
                 format!(
-                    "{} hits in {}, {} {what} in {}",
-                    count(h),
+                    "{} in {}, {} {what} in {}",
+                    plural::s(h, "hit"),
                     hits.name,
                     count(o),
                     other.name
@@ -151,9 +152,9 @@ fn by_result_label(snap: &Snapshot) -> Vec<Observation> {
                 format!("{base}{rest}")
             };
             let note = format!(
-                "{} hits and {} misses in {}{{{label}=\"hit|miss\"}}",
-                count(h),
-                count(m),
+                "{} and {} in {}{{{label}=\"hit|miss\"}}",
+                plural::s(h, "hit"),
+                plural::of(m, "miss", "misses"),
                 f.name
             );
             let mut hit = matchers(&rest);
@@ -206,10 +207,10 @@ fn of_service(snap: &Snapshot) -> Option<(Observation, &'static str)> {
             ratio(h, m, false)
         },
         format!(
-            "{} {first} in {}, {} misses in {}",
+            "{} {first} in {}, {} in {}",
             count(h),
             show(hname, hm),
-            count(m),
+            plural::of(m, "miss", "misses"),
             show(mname, mm)
         ),
         Some(query),

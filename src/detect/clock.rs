@@ -1,24 +1,9 @@
 //! When the scrape happened and how long the process had been up: rates need both.
 
 use super::service::{self, Service};
+use super::when::{self, HOW_TO_DATE};
+pub use super::when::{rfc3339, TimeSource};
 use crate::model::{SeriesValue, Snapshot};
-
-/// A scrape time known from outside the exposition.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TimeSource {
-    /// Seconds since the epoch.
-    pub at: f64,
-    /// Where it came from: `time of the HTTP request`, `--scraped-at`, `file modification time`.
-    pub how: String,
-}
-
-/// A time (seconds since the epoch) as RFC 3339 UTC with milliseconds.
-pub fn rfc3339(t: f64) -> String {
-    // Clamped to 1970..9999-12-31: Duration::from_secs_f64 panics on negative or infinite
-    // values, and RFC 3339 has four-digit years.
-    let d = std::time::Duration::from_secs_f64(t.clamp(0.0, 253_402_300_799.0));
-    humantime::format_rfc3339_millis(std::time::UNIX_EPOCH + d).to_string()
-}
 
 /// What the counters' values cover, so what rates are "per second of".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +55,9 @@ pub struct Clock {
     /// Behind an exporter, the exporter's own uptime (from its process start time): what
     /// its own scrape counters cover, when `uptime` is the service's.
     pub exporter_uptime: Option<f64>,
+    /// A known scrape time that lost to `scraped_at` (a request time behind sample
+    /// timestamps, sample timestamps behind `--scraped-at`): held against it in a notice.
+    pub set_aside: Option<TimeSource>,
 }
 
 fn scalar_values(snap: &Snapshot, name: &str) -> Vec<f64> {
@@ -166,14 +154,12 @@ fn lone(snap: &Snapshot, pred: impl Fn(&str) -> bool) -> Option<(String, f64)> {
 }
 
 impl Clock {
-    /// Works out the clock: sample timestamps win over `external` (the request time,
-    /// `--scraped-at` or the file's modification time).
+    /// Works out the clock: `--scraped-at` (a `given` time) wins, then sample timestamps,
+    /// then a request time (live, or recorded by `promtune scrape`).
     pub fn from_snapshot(snap: &Snapshot, external: Option<&TimeSource>) -> Clock {
-        let (scraped_at, scraped_at_source) = match (snap.stats.latest_timestamp, external) {
-            (Some(ts), _) => (Some(ts), "the latest sample timestamp".to_string()),
-            (None, Some(t)) => (Some(t.at), t.how.clone()),
-            (None, None) => (None, "unknown".to_string()),
-        };
+        let (used, set_aside) = when::choose(snap.stats.latest_timestamp, external);
+        let scraped_at = used.as_ref().map(|t| t.at);
+        let scraped_at_source = used.map_or_else(|| format!("unknown: {HOW_TO_DATE}"), |t| t.how);
         let service = service::recognise(snap);
         let mut uptime = None;
         let mut uptime_source = match service {
@@ -194,7 +180,7 @@ impl Clock {
                         format!("{name} is not before the scrape time ({scraped_at_source})")
                     };
                 }
-                None => uptime_source = format!("{name}, but no scrape time"),
+                None => uptime_source = format!("{name}, but no scrape time: {HOW_TO_DATE}"),
             }
         } else if let Some((name, u)) = uptime_gauge(snap, service) {
             uptime = Some(u).filter(|u| *u > 0.0);
@@ -216,6 +202,7 @@ impl Clock {
                 )
                 .map(|(at, s)| at - s)
                 .filter(|u| *u > 0.0),
+            set_aside,
         }
     }
 
@@ -249,10 +236,7 @@ impl Clock {
     /// The clock of a range read from a server: the values cover `start`..`end`, counters
     /// being their increase over it and gauges their value at its end.
     pub fn over_range(snap: &Snapshot, start: f64, end: f64, how: &str) -> Clock {
-        let at = TimeSource {
-            at: end,
-            how: how.to_string(),
-        };
+        let at = TimeSource::given(end, how);
         Clock {
             uptime: Some(end - start),
             uptime_source: format!("the range queried, {} to {}", rfc3339(start), rfc3339(end)),
@@ -268,7 +252,7 @@ impl Clock {
         let (Some(t0), Some(t1)) = (earlier.scraped_at, self.scraped_at) else {
             return Err(format!(
                 "cannot tell when the two scrapes were taken (earlier: {}, later: {}); \
-                 sample timestamps, the files' modification times or --scraped-at must say",
+                 sample timestamps, `promtune scrape`'s records or --scraped-at must say",
                 earlier.scraped_at_source, self.scraped_at_source
             ));
         };
@@ -306,10 +290,7 @@ mod tests {
     #[test]
     fn uptime_from_start_time_and_external_clock() {
         let s = snap("process_start_time_seconds 1000\n");
-        let ext = TimeSource {
-            at: 1600.0,
-            how: "--scraped-at".into(),
-        };
+        let ext = TimeSource::given(1600.0, "--scraped-at");
         let c = Clock::from_snapshot(&s, Some(&ext));
         assert_eq!(c.uptime, Some(600.0));
         assert_eq!(
@@ -319,23 +300,33 @@ mod tests {
     }
 
     #[test]
-    fn sample_timestamps_win() {
+    fn sample_timestamps_win_over_a_request_time_not_over_scraped_at() {
         let s = snap("process_start_time_seconds 1000 1500000\n");
-        let ext = TimeSource {
-            at: 9999.0,
-            how: "x".into(),
-        };
-        let c = Clock::from_snapshot(&s, Some(&ext));
+        let request = TimeSource::observed(9999.0, "the time of the HTTP request");
+        let c = Clock::from_snapshot(&s, Some(&request));
         assert_eq!(c.scraped_at, Some(1500.0));
         assert_eq!(c.uptime, Some(500.0));
+        assert_eq!(c.set_aside, Some(request));
+        let flag = TimeSource::given(1600.0, "--scraped-at");
+        let c = Clock::from_snapshot(&s, Some(&flag));
+        assert_eq!((c.scraped_at, c.uptime), (Some(1600.0), Some(600.0)));
+        assert_eq!(c.set_aside.map(|t| t.at), Some(1500.0));
+    }
+
+    #[test]
+    fn without_a_time_the_uptime_is_unknown_and_the_note_says_how_to_give_it() {
+        let c = Clock::from_snapshot(&snap("process_start_time_seconds 1000\n"), None);
+        assert_eq!((c.scraped_at, c.uptime), (None, None));
+        assert!(
+            c.uptime_source.ends_with(super::HOW_TO_DATE),
+            "{}",
+            c.uptime_source
+        );
     }
 
     #[test]
     fn other_shapes_of_start_time_and_uptime() {
-        let at = TimeSource {
-            at: 1600.0,
-            how: "--scraped-at".into(),
-        };
+        let at = TimeSource::given(1600.0, "--scraped-at");
         let c = Clock::from_snapshot(
             &snap("haproxy_process_start_time_seconds 1000\n"),
             Some(&at),
@@ -377,10 +368,7 @@ mod tests {
         let s = crate::parse::parse_bytes(text.as_bytes(), &Default::default())
             .unwrap()
             .snapshot;
-        let at = TimeSource {
-            at: 1600.0,
-            how: "--scraped-at".into(),
-        };
+        let at = TimeSource::given(1600.0, "--scraped-at");
         let c = Clock::from_snapshot(&s, Some(&at)).or_created(&s, "r");
         assert_eq!(c.uptime, Some(150.0));
         assert!(c.uptime_source.starts_with("r's creation time"));

@@ -30,10 +30,11 @@ impl Detector for ErrorRateDetector {
                 (
                     (total > 0.0).then(|| errors / total),
                     format!(
-                        "{} of {} requests in {} have a 5xx {label}; the denominator is every request recorded, monitoring included",
+                        "{} of {} in {} {} a 5xx {label}; the denominator is every request recorded, monitoring included",
                         count(errors),
-                        count(total),
-                        t.selector()
+                        crate::plural::s(total, "request"),
+                        t.selector(),
+                        if errors == 1.0 { "has" } else { "have" },
                     ),
                 )
             }

@@ -1,6 +1,6 @@
 //! `metrics_scrapes`: requests to the metrics endpoint, their share and implied interval.
 
-use super::{count, route_pattern, Context, Detector, Observation, Pattern};
+use super::{route_pattern, Context, Detector, Observation, Pattern};
 
 /// Flags how often the metrics endpoint is scraped.
 pub(crate) struct MetricsScrapesDetector;
@@ -67,8 +67,8 @@ impl Detector for MetricsScrapesDetector {
                     .map(|u| u / n),
                 paths: Vec::new(),
                 note: format!(
-                    "{} scrapes in {name}{}",
-                    count(n),
+                    "{} in {name}{}",
+                    crate::plural::s(n, "scrape"),
                     match name.as_str() {
                         PROMHTTP => " (all codes)",
                         HAPROXY => " (requests HAProxy answered itself: its Prometheus exporter, and the stats page or monitor-uri where configured)",

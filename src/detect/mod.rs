@@ -16,6 +16,7 @@ mod request_rate;
 pub mod routes;
 mod service;
 mod traffic;
+mod when;
 
 pub use clock::{rfc3339, start_family, Clock, Span, TimeSource};
 pub use histogram::{quantile, Quantile};
@@ -25,8 +26,13 @@ pub use promql::{regroup, render as render_query, render_matchers};
 #[cfg(test)]
 pub(crate) use promql::{selector, sum_rate};
 pub use traffic::{recognise, CountKind, RequestRow, Traffic, TrafficOverride};
+pub use when::{disagreement, HOW_TO_DATE};
 
 use crate::model::{Family, Keep, MetricType, Snapshot};
+
+/// Where each detector's page lives in promtune's source tree: `<DOCS_DIR>/<id>.md`. Not an
+/// address: nobody here has checked where a published copy lives, so none is invented.
+pub const DOCS_DIR: &str = "docs/detectors";
 
 /// Everything a detector may look at.
 pub struct Context<'a> {
@@ -254,8 +260,13 @@ pub(crate) fn route_pattern(
             .map(|u| u / requests),
         paths,
         note: format!(
-            "{} {what} requests in {}{{{}}}",
+            "{} {what} {} in {}{{{}}}",
             count(requests),
+            if requests == 1.0 {
+                "request"
+            } else {
+                "requests"
+            },
             t.selector(),
             list.join(", ")
         ),

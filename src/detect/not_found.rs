@@ -138,14 +138,14 @@ fn measure(cx: &Context<'_>) -> Counted {
     let n: f64 = paths.iter().map(|p| p.1).fold(0.0, |a, b| a + b);
     let mut note = if exact {
         format!(
-            "{} 404s in {}{{{status_label}=\"404\"}}",
-            count(n),
+            "{} in {}{{{status_label}=\"404\"}}",
+            crate::plural::s(n, "404"),
             t.selector()
         )
     } else {
         format!(
-            "{} requests to unmatched routes in {}; {status_label} is grouped ({}), so other 404s cannot be told from other 4xx",
-            count(n),
+            "{} to unmatched routes in {}; {status_label} is grouped ({}), so other 404s cannot be told from other 4xx",
+            crate::plural::s(n, "request"),
             t.selector(),
             match style {
                 StatusStyle::Grouped => "4xx",

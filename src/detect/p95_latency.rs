@@ -92,8 +92,8 @@ fn from_histogram(f: &Family, others: &[&Family], span: Span) -> Measurement {
         };
     };
     note.push_str(&format!(
-        "; {} observations; the estimate lies between {} and {}s",
-        count(q.observations),
+        "; {}; the estimate lies between {} and {}s",
+        crate::plural::s(q.observations, "observation"),
         q.lower * k,
         q.upper * k
     ));

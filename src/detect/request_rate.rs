@@ -1,7 +1,7 @@
 //! `request_rate`: every request the exporter recorded, per second of uptime.
 
 use super::promql::{selector, sum_rate};
-use super::{count, Context, Detector, Measurement, Observation};
+use super::{Context, Detector, Measurement, Observation};
 
 /// Reports the average request rate since the process started.
 pub(crate) struct RequestRateDetector;
@@ -22,8 +22,8 @@ impl Detector for RequestRateDetector {
                 (
                     Some(n / up),
                     format!(
-                        "{} requests in {} over {:.0}s {} ({}), monitoring traffic included",
-                        count(n),
+                        "{} in {} over {:.0}s {} ({}), monitoring traffic included",
+                        crate::plural::s(n, "request"),
                         t.selector(),
                         up,
                         cx.clock.span.phrase(),

@@ -255,10 +255,12 @@ pub fn read(path: &Path, jobs: &[String], base: &HttpOptions) -> anyhow::Result<
         let mut names: BTreeMap<String, usize> = BTreeMap::new();
         // From the document already parsed, which is then dropped: a list of 100,000 targets
         // parsed twice held both trees at once.
+        let mut seen: std::collections::BTreeSet<String> = Default::default();
         let groups = groups_of(path, &text, &v)?;
         drop(v);
         for (targets, labels) in groups {
             let job = labels.get("job").cloned().unwrap_or_else(|| stem.clone());
+            seen.insert(job.clone());
             if !jobs.is_empty() && !jobs.contains(&job) {
                 continue;
             }
@@ -295,6 +297,7 @@ pub fn read(path: &Path, jobs: &[String], base: &HttpOptions) -> anyhow::Result<
                 });
             }
         }
+        every_job_seen(path, jobs, &seen)?;
         return Ok(d);
     }
     d.config = Some(text.clone());
@@ -487,10 +490,32 @@ pub fn read(path: &Path, jobs: &[String], base: &HttpOptions) -> anyhow::Result<
             }
         }
     }
-    if let Some(missing) = jobs.iter().find(|j| !d.jobs.iter().any(|x| &x.name == *j)) {
-        bail!("{}: no job named {missing:?}", path.display());
-    }
+    every_job_seen(path, jobs, &seen)?;
     Ok(d)
+}
+
+/// Fails on a `--job` that names none of the jobs `seen`, listing them.
+fn every_job_seen<S: AsRef<str> + Ord>(
+    path: &Path,
+    jobs: &[String],
+    seen: &std::collections::BTreeSet<S>,
+) -> anyhow::Result<()> {
+    if let Some(missing) = jobs
+        .iter()
+        .find(|j| !seen.iter().any(|x| x.as_ref() == j.as_str()))
+    {
+        let names: Vec<&str> = seen.iter().map(AsRef::as_ref).collect();
+        bail!(
+            "{}: no job named {missing:?} (jobs seen: {})",
+            path.display(),
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            }
+        );
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -77,10 +77,7 @@ fn parse_body(name: &str, f: Fetched, o: &Options, cfg: &Config) -> Read {
         ParseError::Syntax { .. } => format!("{name}:{e}"),
         other => format!("{name}: error: {other}"),
     })?;
-    let time = TimeSource {
-        at: f.at,
-        how: "the time of the HTTP request".into(),
-    };
+    let time = TimeSource::observed(f.at, "the time of the HTTP request");
     Ok((parsed, time, fetch_seconds))
 }
 

@@ -104,7 +104,7 @@ fn rule(cx: &GenerateContext<'_>, c: &Check, critical: bool) -> Option<Value> {
             )),
         );
     }
-    ann.insert(s("runbook_url"), s(&runbook(cx, c.measurement.check)));
+    runbook(&mut ann, cx, c.measurement.check);
     let mut r = Mapping::new();
     r.insert(s("alert"), s(alert));
     r.insert(s("expr"), s(&format!("({expr_q}) {op} {limit}")));
@@ -114,9 +114,13 @@ fn rule(cx: &GenerateContext<'_>, c: &Check, critical: bool) -> Option<Value> {
     Some(Value::Mapping(r))
 }
 
-/// The detector's page for `check`.
-fn runbook(cx: &GenerateContext<'_>, check: &str) -> String {
-    format!("{}/{check}.md", cx.runbook_base)
+/// `runbook_url: <--runbook-url>/<check>.md`, only when `--runbook-url` was given: no
+/// address is written that nobody has checked (docs/configs.md).
+fn runbook(ann: &mut Mapping, cx: &GenerateContext<'_>, check: &str) {
+    if let Some(base) = cx.runbook_base {
+        let url = format!("{}/{check}.md", base.trim_end_matches('/'));
+        ann.insert(s("runbook_url"), s(&url));
+    }
 }
 
 /// Restarts in an hour that make an instance "restarting": one is a deploy, three are a
@@ -145,7 +149,7 @@ fn restart_rule(cx: &GenerateContext<'_>, family: &str) -> Value {
             template::literal(&cx.plan.job)
         )),
     );
-    ann.insert(s("runbook_url"), s(&runbook(cx, "restarts")));
+    runbook(&mut ann, cx, "restarts");
     let mut r = Mapping::new();
     r.insert(s("alert"), s("ProcessRestarting"));
     r.insert(s("expr"), s(&expr));

@@ -8,7 +8,7 @@ use serde_yaml::{Mapping, Value};
 
 use super::plan::{Interval, ScrapePlan};
 use super::{alert_rules::AlertRulesGenerator, yaml_edit, BaseConfig, GenerateContext, Generator};
-use super::{comments, RECOMMENDED_TIMEOUT, RUNBOOK_BASE};
+use super::{comments, RECOMMENDED_TIMEOUT};
 use crate::escape::template;
 use crate::model::Snapshot;
 use crate::recommend::RECOMMENDED_SCRAPE_INTERVAL;
@@ -61,8 +61,8 @@ fn changes(f: &FleetInput<'_>) -> Vec<JobChange> {
             };
             let reason = match (over, j.interval) {
                 (true, Some(i)) => format!(
-                    "the server scraped its {} targets every {i}s; 30s saves {:.0} samples/s ({:.1}% of the fleet's ingest)",
-                    j.targets,
+                    "the server scraped its {} every {i}s; 30s saves {:.0} samples/s ({:.1}% of the fleet's ingest)",
+                    crate::plural::s(j.targets as f64, "target"),
                     j.savings,
                     f.fleet.share(j.savings).unwrap_or(0.0) * 100.0
                 ),
@@ -283,7 +283,7 @@ fn alert_rules(f: &FleetInput<'_>) -> anyhow::Result<String> {
             plan: &plan,
             base: None,
             rule_files: f.rule_files,
-            runbook_base: f.runbook_base.unwrap_or(RUNBOOK_BASE),
+            runbook_base: f.runbook_base,
         };
         let mut doc: Value = serde_yaml::from_str(&AlertRulesGenerator.generate(&cx)?)?;
         // Each rule names its job, so the jobs' rules are told apart (promtool rejects the

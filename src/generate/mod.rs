@@ -44,17 +44,9 @@ pub struct GenerateContext<'a> {
     pub base: Option<&'a BaseConfig>,
     /// Whether the Prometheus config lists the generated alert rules (not `--no-rule-files`).
     pub rule_files: bool,
-    /// Where the detectors' pages live: an alert's `runbook_url` is `<base>/<check>.md`.
-    pub runbook_base: &'a str,
+    /// `--runbook-url`: an alert's `runbook_url` is `<base>/<check>.md`; none without it.
+    pub runbook_base: Option<&'a str>,
 }
-
-/// The default `--runbook-url`: the detector pages in promtune's repository, at the version
-/// that wrote the rule, so the page matches the rule's behaviour.
-pub const RUNBOOK_BASE: &str = concat!(
-    "https://github.com/promtune/promtune/blob/v",
-    env!("CARGO_PKG_VERSION"),
-    "/docs/detectors"
-);
 
 /// One generated file.
 pub trait Generator {

@@ -146,7 +146,7 @@ pub async fn fetch(
     let fail = |e: reqwest::Error| {
         anyhow!(
             "GET {shown}: {} ({})",
-            hint(&e, o),
+            hint(&e, o, super::http::EXPORTER),
             root_cause(&e.without_url())
         )
     };

@@ -17,6 +17,9 @@ use reqwest::header::{
 use super::{now, Opened, Wire};
 use crate::detect::TimeSource;
 
+/// Where a live scrape's time comes from, in reports.
+pub(crate) const REQUEST_TIME: &str = "the time of the HTTP request";
+
 /// Prefer OpenMetrics, accept the text format, as Prometheus itself asks.
 pub(super) const ACCEPT_VALUE: &str =
     "application/openmetrics-text;version=1.0.0;q=0.9,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
@@ -142,8 +145,14 @@ pub(super) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     cur.to_string()
 }
 
-/// A hint for the usual ways a scrape fails.
-pub(super) fn hint(e: &reqwest::Error, o: &HttpOptions) -> String {
+/// What answers a scrape, in messages.
+pub(super) const EXPORTER: &str = "the exporter";
+/// What answers a `--prometheus` query.
+pub(super) const SERVER: &str = "the server";
+
+/// A hint for the usual ways a request fails; `peer` is what should have answered
+/// ([`EXPORTER`] or [`SERVER`]).
+pub(super) fn hint(e: &reqwest::Error, o: &HttpOptions, peer: &str) -> String {
     let mut chain = String::new();
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(c) = cur {
@@ -156,7 +165,7 @@ pub(super) fn hint(e: &reqwest::Error, o: &HttpOptions) -> String {
             o.timeout
         )
     } else if chain.contains("ConnectionRefused") || chain.contains("Connection refused") {
-        "connection refused: is the exporter listening on that host and port?".into()
+        format!("connection refused: is {peer} listening on that host and port?")
     } else if chain.contains("dns error") || chain.contains("failed to lookup") {
         "the host name does not resolve: check it".into()
     } else if [
@@ -217,7 +226,8 @@ pub(super) fn get(
     let resp = req.send().map_err(|e| {
         anyhow!(
             "GET {shown}: {} ({})",
-            hint(&e, o),
+            // Only the HTTP API is asked for JSON.
+            hint(&e, o, if accept.is_some() { SERVER } else { EXPORTER }),
             root_cause(&e.without_url())
         )
     })?;
@@ -263,10 +273,7 @@ pub(super) fn open(url: &str, o: &HttpOptions) -> anyhow::Result<Opened> {
         wire: Some(a.wire),
         reader: Box::new(a.body),
         content_type: a.content_type,
-        time: Some(TimeSource {
-            at,
-            how: "the time of the HTTP request".into(),
-        }),
+        time: Some(TimeSource::observed(at, REQUEST_TIME)),
     })
 }
 

@@ -7,6 +7,7 @@ mod file;
 mod http;
 pub mod json;
 pub mod promapi;
+pub mod record;
 mod tls;
 pub mod yaml;
 
@@ -33,7 +34,7 @@ pub enum Source {
 pub struct Opened {
     /// The body.
     pub reader: Box<dyn Read>,
-    /// The Content-Type, for URLs.
+    /// The Content-Type, for URLs (and pages saved by `promtune scrape`).
     pub content_type: Option<String>,
     /// When the exposition was taken, as well as the transport knows.
     pub time: Option<TimeSource>,
@@ -67,6 +68,28 @@ pub(crate) fn now() -> f64 {
         .unwrap_or(0.0)
 }
 
+/// A hint for an argument that looks like a URL without its scheme (`localhost:9100/metrics`,
+/// `10.0.0.5:8080`): empty for anything else.
+pub fn scheme_hint(arg: &str) -> String {
+    let authority = arg.split('/').next().unwrap_or_default();
+    let looks_like_host = match authority.rsplit_once(':') {
+        Some((host, port)) => {
+            !host.is_empty()
+                && !port.is_empty()
+                && port.bytes().all(|b| b.is_ascii_digit())
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-[]:".contains(&b))
+        }
+        None => authority == "localhost",
+    };
+    if looks_like_host {
+        format!(" (a URL needs its scheme: http://{arg})")
+    } else {
+        String::new()
+    }
+}
+
 impl Source {
     /// Interprets a command-line argument.
     pub fn from_arg(arg: &str) -> Source {
@@ -98,14 +121,14 @@ impl Source {
     pub fn open(&self, http: &HttpOptions) -> anyhow::Result<Opened> {
         match self {
             Source::File(p) => file::open(p),
+            // The time standard input is read says nothing of when its bytes were scraped
+            // (`cat saved.prom | promtune analyze -`): unknown, unless --scraped-at or the
+            // samples say.
             Source::Stdin => Ok(Opened {
                 reader: Box::new(std::io::stdin().lock()),
                 content_type: None,
                 wire: None,
-                time: Some(TimeSource {
-                    at: now(),
-                    how: "the time standard input was read".into(),
-                }),
+                time: None,
             }),
             Source::Url(u) => http::open(u, http),
         }

@@ -35,7 +35,7 @@ pub(super) fn scrape_interval(patterns: &[Pattern], out: &mut Vec<Recommendation
         action: "raise scrape_interval to 30s and set scrape_timeout: 10s for this target".into(),
         expected: format!("{} fewer requests to the metrics endpoint (one every 30s instead of every {every:.1}s)", pct(cut)),
         expected_reduction: Some(cut),
-        evidence: format!("{} scrapes{share}, one every {every:.1}s on average", count(n)),
+        evidence: format!("{}{share}, one every {every:.1}s on average", crate::plural::s(n, "scrape")),
     });
 }
 
@@ -82,9 +82,12 @@ pub(super) fn not_found(patterns: &[Pattern], out: &mut Vec<Recommendation>) {
                 id: "favicon",
                 impact: Impact::Low,
                 action: "add a /favicon.ico route (or serve a static favicon)".into(),
-                expected: format!("eliminates {} 404s", count(*n)),
+                expected: format!("eliminates {}", crate::plural::s(*n, "404")),
                 expected_reduction: Some(1.0),
-                evidence: format!("{} requests to /favicon.ico answered 404", count(*n)),
+                evidence: format!(
+                    "{} to /favicon.ico answered 404",
+                    crate::plural::s(*n, "request")
+                ),
             });
         }
     }
@@ -113,7 +116,7 @@ pub(super) fn not_found(patterns: &[Pattern], out: &mut Vec<Recommendation>) {
         } else {
             "route, redirect or block the paths that answer 404".into()
         },
-        expected: format!("eliminates up to {} 404s", count(n)),
+        expected: format!("eliminates up to {}", crate::plural::s(n, "404")),
         expected_reduction: None,
         evidence: list.join(", "),
     });

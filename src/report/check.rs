@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::parse::Parsed;
+use crate::plural;
 
 /// How many of the largest families the summary lists.
 const TOP: usize = 10;
@@ -18,13 +19,13 @@ pub fn render_check(name: &str, parsed: &Parsed) -> String {
     out.push('\n');
     let _ = writeln!(
         out,
-        "  {} lines, {} bytes, {} families, {} series, {} samples, {} warnings",
-        st.lines,
-        st.bytes,
-        st.families.len(),
-        st.series(),
-        st.samples(),
-        parsed.warnings_total
+        "  {}, {}, {}, {}, {}, {}",
+        plural::n(st.lines, "line"),
+        plural::n(st.bytes, "byte"),
+        plural::of(st.families.len() as f64, "family", "families"),
+        plural::of(st.series() as f64, "series", "series"),
+        plural::n(st.samples(), "sample"),
+        plural::n(parsed.warnings_total, "warning")
     );
     let _ = writeln!(
         out,
@@ -44,7 +45,11 @@ pub fn render_check(name: &str, parsed: &Parsed) -> String {
             .max()
             .unwrap_or(0)
             .clamp(6, 60);
-        let _ = writeln!(out, "  top {} families by series:", top.len());
+        let _ = writeln!(
+            out,
+            "  top {} by series:",
+            plural::of(top.len() as f64, "family", "families")
+        );
         for f in top {
             let _ = writeln!(out, "    {:<width$} {:>9}  {}", f.name, f.series, f.mtype);
         }

@@ -54,8 +54,8 @@ fn table<const N: usize>(out: &mut String, head: [&str; N], rows: &[[String; N]]
 fn fleet_section(out: &mut String, f: &Fleet) {
     let _ = write!(
         out,
-        "<section id=\"fleet\"><h2>Fleet: {} targets</h2><p class=\"muted\">{}, ranked by the ingest the recommended 30s scrape interval saves.</p>",
-        f.rows.len(),
+        "<section id=\"fleet\"><h2>Fleet: {}</h2><p class=\"muted\">{}, ranked by the ingest the recommended 30s scrape interval saves.</p>",
+        crate::plural::n(f.rows.len() as u64, "target"),
         esc(&f.span())
     );
     table(

@@ -80,8 +80,8 @@ impl Renderer for MarkdownRenderer {
         if let Some(f) = fleet {
             let _ = writeln!(
                 out,
-                "# Fleet summary\n\n{} targets, {}, ranked by the ingest the recommended scrape interval saves.\n",
-                f.rows.len(),
+                "# Fleet summary\n\n{}, {}, ranked by the ingest the recommended scrape interval saves.\n",
+                crate::plural::n(f.rows.len() as u64, "target"),
                 f.span()
             );
             table(

@@ -1,5 +1,5 @@
 //! SARIF 2.1.0 (`--format sarif`): one run with promtune as the driver, a rule per detector
-//! with its docs page, a result per check at warning or critical and per usage pattern with
+//! naming its docs page, a result per check at warning or critical and per usage pattern with
 //! a recommendation, located at the measured series' line when the source is a file.
 
 use serde_json::{json, Value};
@@ -10,16 +10,6 @@ use crate::threshold::Status;
 
 /// Renders SARIF.
 pub(crate) struct SarifRenderer;
-
-/// Where the detector pages live (the alert rules' default runbook base).
-const DOCS: &str = crate::generate::RUNBOOK_BASE;
-
-/// Where the lint rules' pages live.
-const LINT_DOCS: &str = concat!(
-    "https://github.com/promtune/promtune/blob/v",
-    env!("CARGO_PKG_VERSION"),
-    "/docs/lint"
-);
 
 fn level(s: Status) -> &'static str {
     match s {
@@ -47,14 +37,22 @@ impl Renderer for SarifRenderer {
         let registry = crate::detect::registry();
         let detectors = registry
             .iter()
-            .map(|d| (d.id(), d.describe(), format!("{DOCS}/{}.md", d.id())));
+            .map(|d| (d.id(), d.describe(), crate::detect::DOCS_DIR));
         let lints = crate::check::registry()
             .iter()
-            .map(|r| (r.id(), r.describe(), format!("{LINT_DOCS}/{}.md", r.id())));
-        let all: Vec<(&str, &str, String)> = detectors.chain(lints).collect();
+            .map(|r| (r.id(), r.describe(), "docs/lint"));
+        let all: Vec<(&str, &str, &str)> = detectors.chain(lints).collect();
         let rules: Vec<Value> = all
             .iter()
-            .map(|(id, text, uri)| json!({"id": id, "shortDescription": {"text": text}, "helpUri": uri}))
+            .map(|(id, text, dir)| {
+                json!({
+                    "id": id,
+                    "shortDescription": {"text": text},
+                    // No helpUri: it must be an absolute address, and no published copy of
+                    // the docs has been checked; the page's path in promtune's source is.
+                    "help": {"text": format!("{text}. How it is measured: {dir}/{id}.md in promtune's source.")},
+                })
+            })
             .collect();
         let ids: Vec<&str> = all.iter().map(|r| r.0).collect();
         let mut results = Vec::new();
@@ -107,7 +105,7 @@ impl Renderer for SarifRenderer {
                 "tool": {"driver": {
                     "name": "promtune",
                     "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": "https://github.com/promtune/promtune",
+                    // No informationUri: an address nobody has checked is not given.
                     "rules": rules,
                 }},
                 "invocations": [{

@@ -148,8 +148,8 @@ impl TableRenderer {
         if let Some(f) = fleet {
             let _ = writeln!(
                 out,
-                "\nFleet: {} targets, {}, ranked by the ingest the recommended scrape interval saves",
-                f.rows.len(),
+                "\nFleet: {}, {}, ranked by the ingest the recommended scrape interval saves",
+                crate::plural::n(f.rows.len() as u64, "target"),
                 f.span()
             );
             let _ = writeln!(

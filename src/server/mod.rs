@@ -111,6 +111,25 @@ fn query(p: &Planned, name: &str, read: Read, sel: &str, range: &str) -> String 
     }
 }
 
+/// When `--job` names a job with no series in the range, the jobs that have some: what the
+/// user meant is usually among them.
+fn jobs_seen(api: &Api, q: &RangeQuery, start: f64, end: f64) -> String {
+    if q.jobs.is_empty() {
+        return String::new();
+    }
+    match api.label_values("job", "{job!=\"\"}", start, end) {
+        Ok(all) if q.jobs.iter().any(|j| !all.contains(j)) => format!(
+            "; jobs seen in the range: {}",
+            if all.is_empty() {
+                "none".into()
+            } else {
+                all.join(", ")
+            }
+        ),
+        _ => String::new(),
+    }
+}
+
 /// Reads the fleet and analyses each target.
 pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<FleetRead> {
     let api = Api::new(&q.url, http, q.tenant.as_deref());
@@ -189,11 +208,12 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
     }
     if reports.is_empty() {
         bail!(
-            "no targets with request metrics between {} and {} matching {{{sel}}} on {} ({} targets seen without them)",
+            "no targets with request metrics between {} and {} matching {{{sel}}} on {} ({} seen without them){}",
             rfc3339(start),
             rfc3339(end),
             api.shown(),
-            left_out.len()
+            crate::plural::n(left_out.len() as u64, "target"),
+            jobs_seen(&api, q, start, end)
         );
     }
     let mut series: Vec<String> = reports

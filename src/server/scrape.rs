@@ -178,8 +178,10 @@ pub(super) fn notices(f: &ScrapeFacts, counted: Option<f64>, range: f64) -> Vec<
         let ours = range / i * a;
         if ours >= 1.0 && n > 1.5 * ours {
             out.push(format!(
-                "the target counted {n:.0} requests to its metrics endpoint, {:.1} times the {ours:.0} scrapes this server made every {i}s: something else scrapes it too (a second Prometheus of an HA pair, an agent, a person)",
-                n / ours
+                "the target counted {} to its metrics endpoint, {:.1} times the {} this server made every {i}s: something else scrapes it too (a second Prometheus of an HA pair, an agent, a person)",
+                crate::plural::s(n.round(), "request"),
+                n / ours,
+                crate::plural::s(ours.round(), "scrape")
             ));
         }
     }

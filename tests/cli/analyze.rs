@@ -39,9 +39,22 @@ fn close(v: &Value, expected: f64, tolerance: f64) {
 
 #[test]
 fn guide_example_reproduces_the_guide() {
-    let r = analyze("fixtures/guide_example.prom", "0");
+    // No --scraped-at: the samples' own timestamps date the scrape.
+    let r = crate::support::analyze_json(&["fixtures/guide_example.prom"]);
+    let r = crate::support::json_of(&r.stdout)["reports"][0].clone();
     assert_eq!(r["uptime_seconds"], 5910.0);
     assert_eq!(r["scraped_at_source"], "the latest sample timestamp");
+    // --scraped-at wins over them (issue #22 §2): ten minutes later is 600s more uptime,
+    // and the two times, ten scrape intervals apart, are reported.
+    let later = analyze("fixtures/guide_example.prom", "1757324910");
+    assert_eq!(later["uptime_seconds"], 6510.0);
+    assert_eq!(later["scraped_at_source"], "--scraped-at");
+    let notice = later["notices"][0].as_str().unwrap_or_default();
+    assert!(
+        notice.contains("600s apart, more than a scrape interval")
+            && notice.ends_with("the figures use --scraped-at"),
+        "{later}"
+    );
     let m = pattern(&r, "metrics_scrapes");
     assert_eq!(m["requests"], 394);
     close(&m["interval_seconds"], 15.0, 1e-9);
@@ -179,13 +192,19 @@ fn prometheus_server_itself() {
 fn request_rate_is_judged_only_by_the_guide_profile() {
     // fastify-metrics under scripted traffic: 50 req/s, nothing past a warning line.
     let busy = "fixtures/capture/fastify_metrics/metrics.prom";
+    // Each source at its own scrape time: the capture's, and the guide's sample timestamps.
     let run = |profile: &str, source: &str| {
+        let at = if source == busy {
+            "1796235837.906"
+        } else {
+            "1757324310"
+        };
         crate::support::promtune(&[
             "analyze",
             "--format",
             "json",
             "--scraped-at",
-            "1796235837.906",
+            at,
             "--profile",
             profile,
             source,

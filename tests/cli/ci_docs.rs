@@ -64,8 +64,30 @@ fn the_documented_pipelines_run_and_write_what_they_promise() {
     let d = dir.path();
     fs::create_dir_all(d.join("scrapes")).unwrap();
     fs::create_dir_all(d.join("ci")).unwrap();
-    fs::copy(fixture("guide_example.prom"), d.join("scrapes/main.prom")).unwrap();
-    fs::copy(fixture("guide_after.prom"), d.join("scrapes/app.prom")).unwrap();
+    // Saved as the workflow's header says, with `promtune scrape`, from pages without sample
+    // timestamps: only the records date them (a checkout resets modification times).
+    for (page, name) in [
+        ("guide_example.prom", "scrapes/main.prom"),
+        ("guide_after.prom", "scrapes/app.prom"),
+    ] {
+        let text = fs::read_to_string(fixture(page)).unwrap();
+        let unstamped: String = text
+            .lines()
+            .map(|l| match l.rsplit_once(' ') {
+                Some((rest, ts)) if !l.starts_with('#') && ts.len() == 13 => format!("{rest}\n"),
+                _ => format!("{l}\n"),
+            })
+            .collect();
+        assert!(!unstamped.contains(" 1757324310000"), "{unstamped}");
+        let s = crate::server::serve(crate::server::Reply::Respond(
+            200,
+            vec![("Content-Type".into(), "text/plain; version=0.0.4".into())],
+            unstamped.into_bytes(),
+        ));
+        let (code, err) = run(d, &format!("promtune scrape {} -o {name}", s.url));
+        assert_eq!(code, 0, "{err}");
+        assert!(d.join(format!("{name}.promtune.json")).is_file());
+    }
     // As the workflow's header says the baseline is made.
     let (code, err) = run(
         d,

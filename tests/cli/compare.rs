@@ -101,11 +101,13 @@ fn a_regression_or_an_unmet_expectation_fails() {
     assert!(r.stdout.contains("-60%: not met"), "{}", r.stdout);
     // Within the tolerance is the same; a wider tolerance hides a 47% change.
     let same = json_of(&compare(&[BEFORE, BEFORE, "--format", "json"]).stdout);
-    assert!(same["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|r| r["verdict"] == "same"));
+    // (The request rate is reported, not judged, unless an expectation names it.)
+    assert!(same["rows"].as_array().unwrap().iter().all(|r| r["verdict"]
+        == if r["id"] == "request_rate" {
+            "reported"
+        } else {
+            "same"
+        }));
     let wide = json_of(&compare(&[BEFORE, AFTER, "--format", "json", "--tolerance", "50%"]).stdout);
     assert_eq!(row(&wide, "memory", None)["verdict"], "same");
     // An expectation about a check that does not exist names the valid ones.
@@ -139,14 +141,77 @@ fn every_format_reports_the_regressions() {
             .all(|l| l.starts_with("::error title=promtune compare ")),
         "{gh}"
     );
-    assert_eq!(gh.lines().count(), 10, "{gh}");
+    // Ten rows got worse; nine are regressions: the request rate rose, which is more
+    // traffic, not a fault, and no expectation asked about it.
+    assert_eq!(gh.lines().count(), 9, "{gh}");
+    assert!(!gh.contains("Request Rate"), "{gh}");
     let sarif: Value =
         serde_json::from_str(&compare(&[AFTER, BEFORE, "--format", "sarif"]).stdout).unwrap();
     assert!(crate::support::sarif_schema().is_valid(&sarif), "{sarif}");
-    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 10);
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 9);
     let junit = compare(&[AFTER, BEFORE, "--format", "junit"]).stdout;
-    assert!(junit.contains("failures=\"10\""), "{junit}");
+    assert!(junit.contains("failures=\"9\""), "{junit}");
     if let Some((ok, msg)) = crate::support::junit_xsd(&junit) {
         assert!(ok, "{msg}");
     }
+}
+
+/// Two expositions made for this test: the same service, 600s and 1200s after its start.
+/// Ground truth is the counts written here: 725 requests of which 108 are 404s (14.9%), then
+/// 2993 of which 434 are 404s (14.5%).
+fn exposition(uptime: f64, ok: u64, not_found: u64) -> String {
+    let at = 1_800_000_000.0;
+    format!(
+        "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds {} {}\n\
+         # TYPE http_requests_total counter\n\
+         http_requests_total{{method=\"GET\",endpoint=\"/api\",status_code=\"200\"}} {ok} {}\n\
+         http_requests_total{{method=\"GET\",endpoint=\"/old\",status_code=\"404\"}} {not_found} {}\n",
+        at - uptime,
+        at * 1000.0,
+        at * 1000.0,
+        at * 1000.0
+    )
+}
+
+#[test]
+fn counts_are_compared_as_shares_and_more_traffic_is_not_a_regression() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, a) = (
+        dir.path().join("before.prom"),
+        dir.path().join("after.prom"),
+    );
+    std::fs::write(&b, exposition(600.0, 617, 108)).unwrap();
+    std::fs::write(&a, exposition(1200.0, 2559, 434)).unwrap();
+    let (b, a) = (b.to_str().unwrap(), a.to_str().unwrap());
+    let r = compare(&[b, a, "--format", "json"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.stdout);
+    let out = json_of(&r.stdout);
+    let nf = row(&out, "not_found", None);
+    close(&nf["before"], 108.0 / 725.0);
+    close(&nf["after"], 434.0 / 2993.0);
+    assert_eq!(nf["verdict"], "same", "{nf}");
+    let rr = row(&out, "request_rate", None);
+    close(&rr["before"], 725.0 / 600.0);
+    close(&rr["after"], 2993.0 / 1200.0);
+    assert_eq!(rr["verdict"], "reported", "{rr}");
+    assert_eq!(out["failed"], false);
+    let table = compare(&[b, a]).stdout;
+    assert!(table.contains("404 Errors (share of requests)"), "{table}");
+    // Named by an expectation, the request rate is judged.
+    let r = compare(&[b, a, "--format", "json", "--expect", "request_rate=-10%"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let rr = json_of(&r.stdout);
+    let rr = row(&rr, "request_rate", None);
+    assert_eq!(
+        (rr["verdict"].as_str(), rr["expected_met"].as_bool()),
+        (Some("regressed"), Some(false))
+    );
+    // A share that rose past the tolerance is a regression, whatever the traffic did.
+    std::fs::write(dir.path().join("worse.prom"), exposition(1200.0, 2000, 434)).unwrap();
+    let w = dir.path().join("worse.prom");
+    let r = compare(&[b, w.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(r.code, 1);
+    let out = json_of(&r.stdout);
+    close(&row(&out, "not_found", None)["after"], 434.0 / 2434.0);
+    assert_eq!(row(&out, "not_found", None)["verdict"], "regressed");
 }

@@ -433,6 +433,34 @@ fn configs_prometheus_would_reject_name_the_line() {
         "nope",
     ]);
     assert_eq!(r.code, 2);
+    // A --job that names no job lists those there are, in a config and in a file_sd file.
+    write(
+        dir.path(),
+        "two.yml",
+        "scrape_configs:\n  - job_name: web\n    static_configs: [{targets: ['localhost:1']}]\n  - job_name: node\n    static_configs: [{targets: ['localhost:2']}]\n",
+    );
+    write(
+        dir.path(),
+        "sd.json",
+        r#"[{"targets": ["localhost:1"], "labels": {"job": "app"}}]"#,
+    );
+    for (file, seen) in [("two.yml", "web, node"), ("sd.json", "app")] {
+        let f = dir.path().join(file);
+        let r = promtune(&[
+            "analyze",
+            "--targets-from",
+            f.to_str().unwrap(),
+            "--job",
+            "nope",
+        ]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.stderr
+                .contains(&format!("no job named \"nope\" (jobs seen: {seen})")),
+            "{}",
+            r.stderr
+        );
+    }
 }
 
 /// With a window every target is scraped twice, and the counts are the increase between.

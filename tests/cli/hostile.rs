@@ -9,14 +9,32 @@ fn check(input: &[u8]) -> crate::support::Run {
     promtune_stdin(&["check", "-"], input)
 }
 
+/// Empty input used to be "an empty exposition" with exit 0: a broken scrape or a wrong path
+/// then passed CI as a clean report about nothing. It is an error now (issue #22 §8), in
+/// `check` as in `analyze`; so is input with comments and metadata but no sample.
 #[test]
-fn empty_input_is_an_empty_exposition() {
+fn empty_input_is_an_error_with_no_samples() {
     let r = check(b"");
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(
-        r.stdout.contains("0 lines, 0 bytes, 0 families"),
+    assert_eq!(
+        (r.code, r.stderr.trim()),
+        (2, "<stdin>: error: no samples: the input is empty"),
         "{}",
         r.stdout
+    );
+    let r = promtune_stdin(&["analyze", "-"], b"");
+    assert_eq!(
+        (r.code, r.stderr.contains("no samples")),
+        (2, true),
+        "{}",
+        r.stderr
+    );
+    let r = check(b"# HELP a A gauge.\n# TYPE a gauge\n");
+    assert_eq!(
+        (r.code, r.stderr.trim()),
+        (
+            2,
+            "<stdin>: error: no samples in 2 lines (33 bytes): an exposition with nothing to analyse"
+        )
     );
     let r = promtune_stdin(&["check", "--input-format", "openmetrics", "-"], b"");
     assert_eq!(
@@ -73,7 +91,7 @@ fn a_family_with_a_million_series() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stdout
-            .contains("1 families, 1000000 series, 1000000 samples"),
+            .contains("1 family, 1000000 series, 1000000 samples"),
         "{}",
         r.stdout
     );

@@ -73,6 +73,8 @@ fn generate(dir: &Path) -> std::path::PathBuf {
         &job,
         "--target",
         "127.0.0.1:9100",
+        "--runbook-url",
+        "https://wiki.example/runbooks",
         "--write-configs",
         out.to_str().unwrap(),
         &page,

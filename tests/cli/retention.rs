@@ -16,10 +16,7 @@ fn reports_are_the_same_with_and_without_retention() {
     let cfg = config::load(None, None, None).unwrap();
     let keep = retention(&cfg.traffic);
     let files = real_fixtures();
-    let time = TimeSource {
-        at: 1_800_000_000.0,
-        how: "test".into(),
-    };
+    let time = TimeSource::observed(1_800_000_000.0, "test");
     let mut compared = 0;
     for f in &files {
         let bytes = fs::read(f).unwrap();

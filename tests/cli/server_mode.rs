@@ -412,6 +412,12 @@ fn jobs_and_matchers_narrow_the_fleet() {
     );
     let r = analyse(&p.url, &["--match", "{instance=~\"api-[12].*\"}"]);
     assert_eq!(instances(&r), ["api-1:8000", "api-2:8000"]);
+    // A --job that matches nothing lists the jobs there are.
+    let r = analyse(&p.url, &["--job", "wroker"]);
+    fails_with(&r, "jobs seen in the range: ");
+    for job in ["api", "edge", "worker"] {
+        assert!(r.stderr.contains(job), "{}", r.stderr);
+    }
     // api-2's memory is past the warning line.
     let r = promtune(&[
         "analyze",
@@ -454,7 +460,11 @@ fn server_failures_exit_2_and_say_why() {
     );
     // Nothing listening.
     let refused = crate::server::refused_url().replace("/metrics", "");
-    fails_with(&analyse(&refused, &[]), "connection refused");
+    // (the server, not "the exporter": --prometheus names a server).
+    fails_with(
+        &analyse(&refused, &[]),
+        "connection refused: is the server listening on that host and port?",
+    );
     // A password in the URL is used, never shown.
     let r = analyse(&refused.replace("http://", "http://admin:s3cret@"), &[]);
     fails_with(&r, "connection refused");
@@ -716,8 +726,12 @@ fn compare_two_ranges_of_a_server() {
         (mem["before_status"].as_str(), mem["after_status"].as_str()),
         (Some("off_target"), Some("warning"))
     );
-    for id in ["request_rate", "memory", "error_rate"] {
+    for id in ["memory", "error_rate"] {
         assert_eq!(row(0, id)["verdict"], "same", "api-1 {id}");
     }
+    // The request rate is reported, not judged: no --expect names it.
+    assert_eq!(row(0, "request_rate")["verdict"], "reported");
+    let change = row(0, "request_rate")["change"].as_f64().unwrap();
+    assert!(change.abs() <= 0.05, "api-1 request rate change {change}");
     assert_eq!(out["failed"], true);
 }

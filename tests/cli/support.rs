@@ -1,7 +1,7 @@
 //! Helpers: paths into `fixtures/`, and running the built binary.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
@@ -63,19 +63,15 @@ pub(crate) fn check_row<'a>(
         .unwrap_or_else(|| panic!("no check {id} {subject:?}"))
 }
 
+/// Runs `analyze --format json --fail-on never ARGS…`.
+pub(crate) fn analyze_json(args: &[&str]) -> Run {
+    promtune(&[&["analyze", "--format", "json", "--fail-on", "never"], args].concat())
+}
+
 /// Runs `analyze --format json --fail-on never` on one source with a fixed scrape time;
 /// returns its report.
 pub(crate) fn report_at(source: &str, scraped_at: &str) -> serde_json::Value {
-    let r = promtune(&[
-        "analyze",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-        "--scraped-at",
-        scraped_at,
-        source,
-    ]);
+    let r = analyze_json(&["--scraped-at", scraped_at, source]);
     assert_eq!(r.code, 0, "{source}: {}", r.stderr);
     json_of(&r.stdout)["reports"][0].clone()
 }
@@ -197,4 +193,24 @@ pub(crate) fn junit_xsd(xml: &str) -> Option<(bool, String)> {
         o.status.success(),
         String::from_utf8_lossy(&o.stderr).into_owned(),
     ))
+}
+
+/// Writes the record `promtune scrape` would have written beside `page` (docs/sources.md):
+/// fetched at `at` (RFC 3339), with the page's size and its SHA-256 as `sha256sum` prints it.
+pub(crate) fn write_record(page: &Path, at: &str, content_type: Option<&str>) {
+    let out = Command::new("sha256sum").arg(page).output().unwrap();
+    assert!(out.status.success(), "sha256sum {}", page.display());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let sha = stdout.split_whitespace().next().unwrap();
+    let record = serde_json::json!({
+        "promtune_scrape": 1,
+        "url": "http://localhost:8000/metrics",
+        "scraped_at": at,
+        "content_type": content_type,
+        "bytes": std::fs::metadata(page).unwrap().len(),
+        "sha256": sha,
+    });
+    let mut name = page.as_os_str().to_os_string();
+    name.push(".promtune.json");
+    std::fs::write(name, record.to_string()).unwrap();
 }

@@ -107,19 +107,27 @@ fn previous_scrape_gives_rates_over_the_window() {
     );
 }
 
-/// Writes two scrapes into a new directory, `a` modified at `t0` (unix seconds) and `b` a
-/// minute later; returns the directory (removed when dropped) and both paths.
+/// Writes two scrapes into a new directory, each with the record `promtune scrape` writes:
+/// `a` taken at `t0` (unix seconds), `b` a minute later. Their modification times say the
+/// opposite (`b` a day before `a`), as a checkout or a copy may leave them: nothing may
+/// read them. Returns the directory (removed when dropped) and both paths.
 fn a_minute_apart(a: &[u8], b: &[u8], t0: u64) -> (tempfile::TempDir, PathBuf, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let (pa, pb) = (dir.path().join("a.prom"), dir.path().join("b.prom"));
+    let day = Duration::from_secs(86_400);
     let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(t0);
-    for (p, text, t) in [(&pa, a, t0), (&pb, b, t0 + Duration::from_secs(60))] {
+    for (p, text, t, mtime) in [
+        (&pa, a, t0, t0 + day),
+        (&pb, b, t0 + Duration::from_secs(60), t0),
+    ] {
         fs::write(p, text).unwrap();
+        let at = humantime::format_rfc3339_millis(t).to_string();
+        crate::support::write_record(p, &at, None);
         fs::File::options()
             .write(true)
             .open(p)
             .unwrap()
-            .set_modified(t)
+            .set_modified(mtime)
             .unwrap();
     }
     (dir, pa, pb)
@@ -131,8 +139,8 @@ fn previous(a: &Path, b: &Path) -> Run {
 }
 
 #[test]
-fn file_modification_times_date_scrapes_without_timestamps() {
-    let (_dir, a, b) = a_minute_apart(
+fn saved_records_date_scrapes_without_timestamps_and_modification_times_never_do() {
+    let (dir, a, b) = a_minute_apart(
         no_timestamps(&guide()).as_bytes(),
         no_timestamps(&ten_minutes_later()).as_bytes(),
         1_757_324_310,
@@ -141,19 +149,44 @@ fn file_modification_times_date_scrapes_without_timestamps() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v = &json_of(&r.stdout)["reports"][0];
     assert_eq!(v["uptime_seconds"].as_f64(), Some(60.0));
+    let (ra, rb) = (
+        format!("{}.promtune.json", a.display()),
+        format!("{}.promtune.json", b.display()),
+    );
     assert_eq!(
         v["uptime_source"],
-        "the file's modification time of both scrapes"
+        format!("the time recorded in {ra} (earlier) and the time recorded in {rb} (later)")
     );
+    // 60 requests in the minute between the records (the modification times, a day apart
+    // and in the wrong order, would give none or refuse).
     assert_eq!(
         check_row(v, "request_rate", None)["value"].as_f64(),
         Some(1.0)
+    );
+    // Without the records, nothing dates the two scrapes: refused, saying how to date them.
+    fs::remove_file(&ra).unwrap();
+    fs::remove_file(&rb).unwrap();
+    let r = previous(&a, &b);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("cannot tell when the two scrapes were taken")
+            && r.stderr.contains("--scraped-at"),
+        "{}",
+        r.stderr
+    );
+    drop(dir);
+    let (_dir, a, b) = a_minute_apart(
+        no_timestamps(&guide()).as_bytes(),
+        no_timestamps(&ten_minutes_later()).as_bytes(),
+        1_757_324_310,
     );
     // Swapped, the window would be negative: refused with both times named.
     let r = previous(&b, &a);
     assert_eq!(r.code, 2, "{}", r.stdout);
     assert!(
-        r.stderr.contains("a.prom: error: the earlier scrape (2025-09-08T09:39:30.000Z, from the file's modification time) is not before the later one (2025-09-08T09:38:30.000Z"),
+        r.stderr.contains("a.prom: error: the earlier scrape (2025-09-08T09:39:30.000Z, from the time recorded in ")
+            && r.stderr.contains("is not before the later one (2025-09-08T09:38:30.000Z"),
         "{}",
         r.stderr
     );
@@ -348,12 +381,7 @@ fn request_counters_declared_as_gauges_are_subtracted_too() {
 fn every_real_fixture_compared_with_itself_a_minute_later_shows_nothing_happening() {
     let cfg = config::load(None, None, None).unwrap();
     let keep = retention(&cfg.traffic);
-    let at = |t: f64| {
-        Some(TimeSource {
-            at: t,
-            how: "test".into(),
-        })
-    };
+    let at = |t: f64| Some(TimeSource::observed(t, "test"));
     let mut compared = 0;
     for f in real_fixtures() {
         let opts = ParseOptions {
