@@ -444,7 +444,8 @@ fn configs_prometheus_would_reject_name_the_line() {
         "sd.json",
         r#"[{"targets": ["localhost:1"], "labels": {"job": "app"}}]"#,
     );
-    for (file, seen) in [("two.yml", "web, node"), ("sd.json", "app")] {
+    // The jobs seen, sorted by name.
+    for (file, seen) in [("two.yml", "node, web"), ("sd.json", "app")] {
         let f = dir.path().join(file);
         let r = promtune(&[
             "analyze",
