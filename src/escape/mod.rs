@@ -34,3 +34,32 @@ pub(crate) fn is_control(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
+
+/// Markup text (HTML, XML): the five markup characters as entities (`'` as `apos`, which
+/// differs by language), controls shown as `\x1b`, the newline kept where `newline` says.
+pub(crate) fn markup(s: &str, apos: &str, newline: bool) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str(apos),
+            '\n' if newline => out.push('\n'),
+            '\u{FFFE}' | '\u{FFFF}' => out.push('\u{FFFD}'),
+            c if is_control(c) => visible(c, &mut out),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `s` as a JSON string literal, with the line and paragraph separators escaped too (raw, they
+/// end a line for some readers); valid as a Python string and as a YAML double-quoted scalar.
+pub(crate) fn json_string(s: &str) -> String {
+    serde_json::to_string(s)
+        .unwrap_or_default()
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+}

@@ -4,10 +4,7 @@
 /// `\u001b`), and the line and paragraph separators are escaped too, though Python reads them
 /// inside a string.
 pub fn string(s: &str) -> String {
-    serde_json::to_string(s)
-        .unwrap_or_default()
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029")
+    super::json_string(s)
 }
 
 #[cfg(test)]

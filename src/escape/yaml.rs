@@ -16,10 +16,7 @@ pub fn inline(s: &str) -> String {
     if simple {
         s.to_string()
     } else {
-        serde_json::to_string(s)
-            .unwrap_or_default()
-            .replace('\u{2028}', "\\u2028")
-            .replace('\u{2029}', "\\u2029")
+        super::json_string(s)
     }
 }
 
