@@ -33,7 +33,7 @@ table{border-collapse:collapse;margin:.5em 0}td,th{border-bottom:1px solid var(-
 "#;
 
 /// Marks each chart with its drawn size and shapes, so that a browser test can read them.
-const SCRIPT: &str = "for(const s of document.querySelectorAll('svg.chart')){const b=s.getBoundingClientRect();s.setAttribute('data-drawn',Math.round(b.width)+'x'+Math.round(b.height));let n=0;for(const e of s.querySelectorAll('rect,line,polyline,polygon')){const r=e.getBoundingClientRect();if(r.width>0||r.height>0)n++;}s.setAttribute('data-shapes',n);}document.body.setAttribute('data-ready','1');";
+const SCRIPT: &str = "for(const s of document.querySelectorAll('svg.chart')){const b=s.getBoundingClientRect();s.setAttribute('data-drawn',Math.round(b.width)+'x'+Math.round(b.height));let n=0;for(const e of s.querySelectorAll('rect,line,polyline,polygon,path')){const r=e.getBoundingClientRect();if(r.width>0||r.height>0)n++;}s.setAttribute('data-shapes',n);}document.body.setAttribute('data-ready','1');";
 
 fn table<const N: usize>(out: &mut String, head: [&str; N], rows: &[[String; N]]) {
     out.push_str("<table><thead><tr>");
