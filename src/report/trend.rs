@@ -35,12 +35,12 @@ const FLAT: f64 = 0.05;
 const LINEAR: f64 = 0.9;
 /// The least time the points must span for a slope per hour to mean anything: half an hour
 /// (five minutes of data said "+1.77s per hour").
-pub const MIN_SPAN: f64 = 1800.0;
+const MIN_SPAN: f64 = 1800.0;
 /// The fewest points a trend is fitted on.
-pub const MIN_POINTS: usize = 10;
+const MIN_POINTS: usize = 10;
 /// The least R² for a direction: below it, the line explains under half of the variation
 /// (a step, such as traffic that stopped, or noise).
-pub const MIN_R2: f64 = 0.5;
+const MIN_R2: f64 = 0.5;
 
 /// One key figure over the range.
 #[derive(Debug, Clone, PartialEq)]
