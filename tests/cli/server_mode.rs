@@ -92,7 +92,7 @@ fn close(actual: &Value, expected: f64, what: &str) {
     );
 }
 
-fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
+pub(crate) fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
     report["checks"]
         .as_array()
         .unwrap()
