@@ -26,15 +26,10 @@ pub(super) fn analyze_server(args: &AnalyzeArgs, url: &str, cfg: &Config) -> any
         crate::plural::n(read.requests, "request"),
         read.shown
     ));
-    if !read.left_out.is_empty() {
+    if read.without_requests > 0 {
         say(format_args!(
-            "promtune: {} no request metrics and {} left out",
-            crate::plural::of(read.left_out.len() as f64, "target has", "targets have"),
-            if read.left_out.len() == 1 {
-                "was"
-            } else {
-                "were"
-            }
+            "promtune: {} no request metrics: counted in ingest, savings and configs, with the request checks unknown",
+            crate::plural::of(read.without_requests as f64, "target has", "targets have"),
         ));
     }
     let base = base_config(&args.generate)?;

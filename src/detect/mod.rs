@@ -209,13 +209,9 @@ impl<K: std::hash::Hash + Eq + Clone> Tally<K> {
     }
 }
 
-/// Formats a count without a trailing `.0`.
+/// Formats a count for people (see [`crate::plural::count`]).
 pub(crate) fn count(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
-    }
+    crate::plural::count(v)
 }
 
 /// A request pattern over the routes `pred` accepts; shared by metrics and health checks.

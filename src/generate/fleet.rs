@@ -53,19 +53,19 @@ fn changes(f: &FleetInput<'_>) -> Vec<JobChange> {
         .jobs
         .iter()
         .map(|j| {
-            let over = j.interval.is_some_and(|i| i < RECOMMENDED_SCRAPE_INTERVAL * 0.95);
-            let after = if over {
-                RECOMMENDED_SCRAPE_INTERVAL
-            } else {
-                j.interval.unwrap_or(RECOMMENDED_SCRAPE_INTERVAL)
-            };
+            // The same rule as a single target's (`plan::decide`), on the interval the
+            // scraper has: the server's, or the config's for --targets-from.
+            let (after, over) = j
+                .interval
+                .map_or((RECOMMENDED_SCRAPE_INTERVAL, false), super::plan::decide);
             let reason = match (over, j.interval) {
-                (true, Some(i)) => format!(
+                (true, Some(i)) if i < RECOMMENDED_SCRAPE_INTERVAL => format!(
                     "the server scraped its {} every {i}s; 30s saves {:.0} samples/s ({:.1}% of the fleet's ingest)",
                     crate::plural::s(j.targets as f64, "target"),
                     j.savings,
                     f.fleet.share(j.savings).unwrap_or(0.0) * 100.0
                 ),
+                (true, Some(i)) => format!("scraped every {i}s, longer than 2m (two samples in Prometheus's 5m staleness window)"),
                 (false, Some(i)) => format!("scraped every {i}s, not more often than the guide's 30s"),
                 (_, None) => "its scrape interval is unknown".into(),
             };

@@ -189,7 +189,23 @@ fn configured(base: &mut Value, job: &Mapping) -> f64 {
         .unwrap_or(PROMETHEUS_DEFAULT)
 }
 
-/// Decides the job's new interval and timeout from what was measured (and the base config).
+/// The one rule every mode applies to a job's interval, wherever the interval came from:
+/// faster than the guide's 30s (by more than 5%) becomes 30s, slower than 2m becomes 2m, and
+/// anything between stays. `(new interval, changed)`.
+pub(crate) fn decide(current: f64) -> (f64, bool) {
+    if current < RECOMMENDED_SCRAPE_INTERVAL * 0.95 {
+        (RECOMMENDED_SCRAPE_INTERVAL, true)
+    } else if current > MAX_INTERVAL {
+        (MAX_INTERVAL, true)
+    } else {
+        (current, false)
+    }
+}
+
+/// Decides the job's new interval and timeout. The job's configured interval (in the base
+/// config) decides when there is one, as `--targets-from` and `--prometheus` use the
+/// config's or the server's; without a base config, the interval measured from the
+/// target's own count of requests to its metrics endpoint.
 pub fn plan(
     report: &Report,
     target: &str,
@@ -224,28 +240,46 @@ pub fn plan(
         }
         None => (job.unwrap_or("app").to_string(), measured),
     };
-    let over_scraped = measured.is_some_and(|m| m < RECOMMENDED_SCRAPE_INTERVAL * 0.95);
-    let current = before.unwrap_or(PROMETHEUS_DEFAULT);
-    let (interval, changed, reason) = match measured {
-        Some(m) if over_scraped && current < RECOMMENDED_SCRAPE_INTERVAL => (
-            RECOMMENDED_SCRAPE_INTERVAL,
-            true,
-            format!("the target is scraped every {m:.1}s ({} / requests to the metrics endpoint); the guide recommends 30s", report.span.as_str()),
-        ),
-        Some(m) if over_scraped => (
-            current.min(MAX_INTERVAL),
+    let seen = measured
+        .map(|m| {
+            format!(
+                "the target counted a scrape every {m:.1}s ({} / requests to the metrics endpoint)",
+                report.span.as_str()
+            )
+        })
+        .unwrap_or_else(|| {
+            "the exposition does not record scrapes of its metrics endpoint".to_string()
+        });
+    let (interval, changed, reason) = match (base.is_some(), before) {
+        (true, Some(current)) => {
+            let (interval, changed) = decide(current);
+            let extra = measured.is_some_and(|m| m < RECOMMENDED_SCRAPE_INTERVAL * 0.95);
+            let reason = if changed && current > MAX_INTERVAL {
+                format!("the base config scrapes this job every {}, longer than 2m (two samples in Prometheus's 5m staleness window)", Interval(current))
+            } else if changed {
+                format!("the base config scrapes this job every {}, and the guide recommends 30s; {seen}", Interval(current))
+            } else if extra {
+                format!("{seen}, but this job already scrapes every {}: the extra scrapes come from elsewhere (another Prometheus, or a checker hitting the metrics endpoint)", Interval(current))
+            } else {
+                format!("the base config scrapes this job every {}, already no more often than the guide's 30s", Interval(current))
+            };
+            (interval, changed, reason)
+        }
+        (_, Some(m)) => {
+            let (interval, changed) = decide(m);
+            let reason = if changed && m < RECOMMENDED_SCRAPE_INTERVAL {
+                format!("the target is scraped every {m:.1}s ({} / requests to the metrics endpoint); the guide recommends 30s", report.span.as_str())
+            } else if changed {
+                format!("the target is scraped every {m:.1}s, longer than 2m (two samples in Prometheus's 5m staleness window)")
+            } else {
+                format!("the target is scraped every {m:.1}s, already no more often than the guide's 30s")
+            };
+            (interval, changed, reason)
+        }
+        (_, None) => (
+            PROMETHEUS_DEFAULT,
             false,
-            format!("scrapes arrive every {m:.1}s, but this job already scrapes every {}: the extra scrapes come from elsewhere (another Prometheus, or a checker hitting the metrics endpoint)", Interval(current)),
-        ),
-        Some(m) => (
-            current.min(MAX_INTERVAL),
-            current > MAX_INTERVAL,
-            format!("the target is scraped every {m:.1}s, already no more often than the guide's 30s"),
-        ),
-        None => (
-            current.min(MAX_INTERVAL),
-            current > MAX_INTERVAL,
-            "the exposition does not record scrapes of its metrics endpoint, so the interval is left as it is".to_string(),
+            format!("{seen}, so the interval is left as it is"),
         ),
     };
     Ok(ScrapePlan {

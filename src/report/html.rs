@@ -33,7 +33,7 @@ table{border-collapse:collapse;margin:.5em 0}td,th{border-bottom:1px solid var(-
 "#;
 
 /// Marks each chart with its drawn size and shapes, so that a browser test can read them.
-const SCRIPT: &str = "for(const s of document.querySelectorAll('svg.chart')){const b=s.getBoundingClientRect();s.setAttribute('data-drawn',Math.round(b.width)+'x'+Math.round(b.height));let n=0;for(const e of s.querySelectorAll('rect,line,polyline,polygon')){const r=e.getBoundingClientRect();if(r.width>0||r.height>0)n++;}s.setAttribute('data-shapes',n);}document.body.setAttribute('data-ready','1');";
+const SCRIPT: &str = "for(const s of document.querySelectorAll('svg.chart')){const b=s.getBoundingClientRect();s.setAttribute('data-drawn',Math.round(b.width)+'x'+Math.round(b.height));let n=0;for(const e of s.querySelectorAll('rect,line,polyline,polygon,path')){const r=e.getBoundingClientRect();if(r.width>0||r.height>0)n++;}s.setAttribute('data-shapes',n);}document.body.setAttribute('data-ready','1');";
 
 fn table<const N: usize>(out: &mut String, head: [&str; N], rows: &[[String; N]]) {
     out.push_str("<table><thead><tr>");
@@ -81,30 +81,35 @@ fn mix_figure(out: &mut String, r: &Report) {
             .iter()
             .find(|p| p.id == id)
             .and_then(|p| p.requests)
-            .unwrap_or(0.0)
     };
     let (m, h, n) = (
         get("metrics_scrapes"),
         get("health_checks"),
         get("not_found"),
     );
+    let known = |v: Option<f64>| v.unwrap_or(0.0);
+    let rest = (total - known(m) - known(h) - known(n)).max(0.0);
+    // A kind the exposition does not record is "not recorded", as the table's N/A, not 0.
+    let shown = [m, h, n, Some(rest)];
     let parts = [
-        ("metrics", "metrics scrapes", m),
-        ("health", "health checks", h),
-        ("notfound", "404s", n),
-        ("other", "everything else", (total - m - h - n).max(0.0)),
+        ("metrics", "metrics scrapes", known(m)),
+        ("health", "health checks", known(h)),
+        ("notfound", "404s", known(n)),
+        ("other", "everything else", rest),
     ];
     out.push_str("<figure><figcaption>Request mix: where the requests went</figcaption>");
     out.push_str(&svg::mix(&parts, total));
     out.push_str("<table class=\"legend\"><tbody>");
     let values: Vec<f64> = parts.iter().map(|p| p.2).collect();
-    for ((key, label, v), share) in parts.into_iter().zip(scale::shares(&values)) {
-        let share = share * 100.0;
+    for (((key, label, _), share), v) in parts.into_iter().zip(scale::shares(&values)).zip(shown) {
+        let (count, share) = match v {
+            Some(v) => (crate::detect::count(v), format!("{:.1}%", share * 100.0)),
+            None => ("not recorded".to_string(), "N/A".to_string()),
+        };
         let _ = write!(
             out,
-            "<tr><td><svg width=\"12\" height=\"12\" aria-hidden=\"true\"><rect class=\"mix-{key}\" width=\"12\" height=\"12\"/></svg> {label}</td><td data-mix=\"{key}\"{}>{}</td><td>{share:.1}%</td></tr>",
-            scale::data("data-value", Some(v)),
-            crate::detect::count(v)
+            "<tr><td><svg width=\"12\" height=\"12\" aria-hidden=\"true\"><rect class=\"mix-{key}\" width=\"12\" height=\"12\"/></svg> {label}</td><td data-mix=\"{key}\"{}>{count}</td><td>{share}</td></tr>",
+            scale::data("data-value", v),
         );
     }
     out.push_str("</tbody></table></figure>");

@@ -152,18 +152,31 @@ pub(crate) fn latency(buckets: &[(f64, f64)], p95: Option<f64>, target: Option<f
         160.0,
         &data,
     );
+    // The count axis: both ends, in requests per bucket.
+    let _ = write!(
+        s,
+        "<text class=\"axis\" data-axis=\"count\" x=\"2\" y=\"12\">{} requests</text><text class=\"axis\" data-axis=\"count\" x=\"2\" y=\"130\">0</text>",
+        esc(&crate::detect::count(max.round()))
+    );
     for (i, c) in counts.iter().enumerate() {
         let h = 120.0 * (c / max);
+        // Each bar is its bucket's own range, (lower, upper], as the bounds really are.
+        let lower = if i == 0 { 0.0 } else { buckets[i - 1].0 };
+        let bounds = format!(
+            "{}–{}",
+            crate::model::le_text(lower),
+            crate::model::le_text(buckets[i].0)
+        );
         let _ = write!(
             s,
-            "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"><title>le {}: {c}</title></rect><text x=\"{}\" y=\"152\" class=\"tick\">{}</text>",
+            "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"><title>({}]: {c}</title></rect><text x=\"{}\" y=\"152\" class=\"tick\">{}</text>",
             Px(i as f64 * bw + 1.0),
             Px(130.0 - h),
             Px(bw - 2.0),
             Px(h),
-            crate::model::le_text(buckets[i].0),
+            esc(&bounds.replace('–', ", ")),
             Px(i as f64 * bw + bw / 2.0),
-            esc(&crate::model::le_text(buckets[i].0))
+            esc(&bounds)
         );
     }
     // Position of a latency on the bucket axis: inside bucket i, linear from its lower bound.
@@ -186,6 +199,16 @@ pub(crate) fn latency(buckets: &[(f64, f64)], p95: Option<f64>, target: Option<f
     }
     s.push_str("</svg>");
     s
+}
+
+/// The usual time between consecutive points (their median gap), if there are two.
+fn median_step(points: &[(f64, f64)]) -> Option<f64> {
+    let mut gaps: Vec<f64> = points.windows(2).map(|w| w[1].0 - w[0].0).collect();
+    if gaps.is_empty() {
+        return None;
+    }
+    gaps.sort_by(f64::total_cmp);
+    Some(gaps[gaps.len() / 2])
 }
 
 /// A trend: the points as a line, the warning and critical lines, the projection to the
@@ -224,13 +247,12 @@ pub(crate) fn trend(
     for (v, k) in limits {
         let _ = write!(s, "<line class=\"limit-{k}\" x1=\"0\" x2=\"{W}\" y1=\"{}\" y2=\"{}\"><title>{k} {v}</title></line>", Px(y(*v)), Px(y(*v)));
     }
-    if vmin < 0.0 {
-        let _ = write!(
-            s,
-            "<text class=\"axis\" x=\"2\" y=\"108\">{}</text>",
-            esc(&fmt(vmin))
-        );
-    }
+    // Both ends of the value axis: its bottom (0, or the lowest point) and its top.
+    let _ = write!(
+        s,
+        "<text class=\"axis\" x=\"2\" y=\"108\">{}</text>",
+        esc(&fmt(vmin))
+    );
     let _ = write!(
         s,
         "<text class=\"axis\" x=\"2\" y=\"10\">{}</text><text class=\"axis\" x=\"2\" y=\"118\">{}</text><text class=\"axis end\" x=\"{W}\" y=\"118\">{}</text>",
@@ -238,15 +260,23 @@ pub(crate) fn trend(
         esc(&super::rfc3339(t0)),
         esc(&super::rfc3339(end))
     );
-    let pts: Vec<String> = points
-        .iter()
-        .map(|p| format!("{},{}", Px(x(p.0)), Px(y(p.1))))
-        .collect();
-    let _ = write!(
-        s,
-        "<polyline class=\"series\" points=\"{}\"/>",
-        pts.join(" ")
-    );
+    // A gap in the data is a gap in the line: a new subpath wherever the time to the next
+    // point is more than 1.5 times the usual step (the median), so nothing is drawn across
+    // time with no samples.
+    let step = median_step(points);
+    let mut d = String::new();
+    for (i, p) in points.iter().enumerate() {
+        let gap = i == 0 || step.is_some_and(|st| p.0 - points[i - 1].0 > 1.5 * st);
+        let _ = write!(
+            d,
+            "{}{}{},{}",
+            if i == 0 { "" } else { " " },
+            if gap { "M" } else { "L" },
+            Px(x(p.0)),
+            Px(y(p.1))
+        );
+    }
+    let _ = write!(s, "<path class=\"series\" d=\"{d}\"/>");
     if let (Some((limit, secs)), Some(last)) = (reaches, points.last()) {
         let _ = write!(
             s,
@@ -302,13 +332,56 @@ mod tests {
         finite_everywhere(&s);
         // The lowest point is printed on the axis, and every point lies in the 120-unit box.
         assert!(s.contains(&format!(">{}<", fmt(-1.7e308))), "{s}");
-        let series = "class=\"series\" points=\"";
+        let series = "class=\"series\" d=\"";
         let line = &s[s.find(series).unwrap() + series.len()..];
         for xy in line[..line.find('"').unwrap()].split(' ') {
-            let (x, y) = xy.split_once(',').unwrap();
+            let (x, y) = xy[1..].split_once(',').unwrap();
             let (x, y): (f64, f64) = (x.parse().unwrap(), y.parse().unwrap());
             assert!((0.0..=W).contains(&x) && (0.0..=120.0).contains(&y), "{xy}");
         }
+    }
+
+    #[test]
+    fn a_gap_in_the_data_breaks_the_line_and_both_axes_have_two_ends() {
+        // A point a minute, with the 10 minutes from 5 to 15 missing.
+        let points: Vec<(f64, f64)> = (0..20)
+            .filter(|i| !(5..15).contains(i))
+            .map(|i| (i as f64 * 60.0, 10.0 + i as f64))
+            .collect();
+        let fmt = |v: f64| format!("{v:.1}/s");
+        let s = trend("t", &points, &[], None, &fmt);
+        let d = &s[s.find(" d=\"").unwrap() + 4..];
+        let d = &d[..d.find('"').unwrap()];
+        assert_eq!(d.matches('M').count(), 2, "two pieces: {d}");
+        assert_eq!(d.matches('L').count(), 8, "{d}");
+        // The value axis's bottom and top, the time axis's start and end.
+        for end in [
+            ">0.0/s<",
+            ">31.9/s<",
+            ">1970-01-01T00:00:00.000Z<",
+            ">1970-01-01T00:19:00.000Z<",
+        ] {
+            assert!(s.contains(end), "{end} in {s}");
+        }
+        // Without a gap, one piece.
+        let whole: Vec<(f64, f64)> = (0..20).map(|i| (i as f64 * 60.0, 1.0)).collect();
+        let s = trend("t", &whole, &[], None, &fmt);
+        assert_eq!(s.matches('M').count(), 1, "{s}");
+    }
+
+    #[test]
+    fn the_latency_chart_has_a_count_axis_and_each_buckets_bounds() {
+        let buckets = [(0.1, 40.0), (0.5, 90.0), (f64::INFINITY, 100.0)];
+        let s = latency(&buckets, Some(0.3), None);
+        assert!(s.contains(">50 requests</text>"), "{s}");
+        assert!(
+            s.contains("data-axis=\"count\" x=\"2\" y=\"130\">0<"),
+            "{s}"
+        );
+        for tick in [">0–0.1<", ">0.1–0.5<", ">0.5–+Inf<"] {
+            assert!(s.contains(tick), "{tick} in {s}");
+        }
+        assert!(s.contains("<title>(0.1, 0.5]: 50</title>"), "{s}");
     }
 
     #[test]

@@ -12,6 +12,9 @@ pub enum Heading {
     Falling,
     /// Neither.
     Flat,
+    /// Too little data, or too scattered a line, to say: see [`MIN_SPAN`], [`MIN_POINTS`],
+    /// [`MIN_R2`].
+    Unclear,
 }
 
 impl Heading {
@@ -21,6 +24,7 @@ impl Heading {
             Heading::Rising => "rising",
             Heading::Falling => "falling",
             Heading::Flat => "flat",
+            Heading::Unclear => "unclear",
         }
     }
 }
@@ -29,6 +33,14 @@ impl Heading {
 const FLAT: f64 = 0.05;
 /// How straight the line must be (R²) for a crossing time to be worth saying.
 const LINEAR: f64 = 0.9;
+/// The least time the points must span for a slope per hour to mean anything: half an hour
+/// (five minutes of data said "+1.77s per hour").
+const MIN_SPAN: f64 = 1800.0;
+/// The fewest points a trend is fitted on.
+const MIN_POINTS: usize = 10;
+/// The least R² for a direction: below it, the line explains under half of the variation
+/// (a step, such as traffic that stopped, or noise).
+const MIN_R2: f64 = 0.5;
 
 /// One key figure over the range.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,11 +118,19 @@ impl Trend {
                 .sum::<f64>()
                 * 2.0
         };
+        let span = match (points.first(), points.last()) {
+            (Some(a), Some(b)) => b.0 - a.0,
+            _ => 0.0,
+        };
+        let enough = points.len() >= MIN_POINTS && span >= MIN_SPAN;
         let heading = match line {
-            Some((slope, _, _)) => {
+            Some(_) | None if !enough => Heading::Unclear,
+            Some((slope, _, r2)) => {
                 let change = slope * (end - start);
                 if change.abs() <= FLAT * mean.abs() || change == 0.0 {
                     Heading::Flat
+                } else if r2 < MIN_R2 {
+                    Heading::Unclear
                 } else if change > 0.0 {
                     Heading::Rising
                 } else {
@@ -146,6 +166,25 @@ impl Trend {
     /// One line: `Memory Usage: rising, +200MB/h (R² 1.00); reaches 1000MB (critical) in 54m`.
     pub fn describe(&self) -> String {
         let mut s = format!("{}: {}", self.title, self.heading.as_str());
+        if self.heading == Heading::Unclear {
+            let span = match (self.points.first(), self.points.last()) {
+                (Some(a), Some(b)) => b.0 - a.0,
+                _ => 0.0,
+            };
+            let minutes = (span / 60.0).round().clamp(0.0, 5.3e11) as u64;
+            let why = match self.r2 {
+                _ if self.points.len() < MIN_POINTS || span < MIN_SPAN => format!(
+                    "{} over {minutes}m, under the {} points over {}m a trend needs",
+                    crate::plural::n(self.points.len() as u64, "point"),
+                    MIN_POINTS,
+                    MIN_SPAN as u64 / 60
+                ),
+                Some(r2) => format!("the points fit no line (R² {r2:.2}, under {MIN_R2})"),
+                None => "no line fits the points".into(),
+            };
+            s.push_str(&format!(" ({why})"));
+            return s;
+        }
         if let (Some(slope), Some(r2), false) = (self.slope, self.r2, self.heading == Heading::Flat)
         {
             // Per hour, unless that passes f64's range (a slope near its limit).
@@ -154,10 +193,12 @@ impl Trend {
                 _ => (slope.abs(), "second"),
             };
             let sign = if slope > 0.0 { "+" } else { "-" };
-            s.push_str(&format!(
-                ", {sign}{} per {per} (R² {r2:.2})",
-                self.unit.format(rate)
-            ));
+            // A ratio's slope is a change of the percentage itself, not relative to it.
+            let amount = match self.unit {
+                Unit::Ratio => format!("{:.2} percentage points", rate * 100.0),
+                u => u.format(rate),
+            };
+            s.push_str(&format!(", {sign}{amount} per {per} (R² {r2:.2})"));
         }
         if let Some((limit, secs)) = self.reaches {
             // Whole minutes, at most a million years: past that the date means nothing, and
@@ -198,12 +239,64 @@ mod tests {
         let flat = Trend::new(
             t.rule("memory").unwrap(),
             (0..10)
-                .map(|i| (i as f64, 300.0 * mb + (i % 2) as f64))
+                .map(|i| (i as f64 * 300.0, 300.0 * mb + (i % 2) as f64))
                 .collect(),
             0.0,
-            10.0,
+            2700.0,
         );
         assert_eq!((flat.heading, flat.reaches), (Heading::Flat, None));
+    }
+
+    #[test]
+    fn short_or_scattered_series_are_not_called_trends() {
+        let t = Thresholds::default_table();
+        let p95 = t.rule("p95_latency").unwrap();
+        // Five minutes of a clean rise: 31 points, but a slope per hour from 5m is a guess.
+        let short: Vec<(f64, f64)> = (0..=30)
+            .map(|i| (i as f64 * 10.0, 0.1 + i as f64 * 0.01))
+            .collect();
+        let tr = Trend::new(p95, short, 0.0, 300.0);
+        assert_eq!((tr.heading, tr.reaches), (Heading::Unclear, None));
+        assert_eq!(
+            tr.describe(),
+            "Response Time (P95): unclear (31 points over 5m, under the 10 points over 30m a trend needs)"
+        );
+        // An hour of noise (50/s and 250/s in turn) over a slight drift: the line explains
+        // almost none of it, so no rate of change per hour is said.
+        let rate = t.rule("request_rate").unwrap();
+        let step: Vec<(f64, f64)> = (0..60)
+            .map(|i| {
+                (
+                    i as f64 * 60.0,
+                    50.0 + (i % 2) as f64 * 200.0 + i as f64 * 0.5,
+                )
+            })
+            .collect();
+        let tr = Trend::new(rate, step, 0.0, 3600.0);
+        assert!(tr.r2.unwrap() < MIN_R2, "{:?}", tr.r2);
+        assert_eq!(tr.heading, Heading::Unclear, "{}", tr.describe());
+        assert!(
+            tr.describe().contains("the points fit no line (R² 0."),
+            "{}",
+            tr.describe()
+        );
+        assert!(!tr.describe().contains("per hour"));
+    }
+
+    #[test]
+    fn a_ratios_slope_is_in_percentage_points() {
+        let t = Thresholds::default_table();
+        // The error rate from 1% to 3% over an hour: +2 points an hour, not "+2%".
+        let points: Vec<(f64, f64)> = (0..=60)
+            .map(|i| (i as f64 * 60.0, 0.01 + 0.02 * i as f64 / 60.0))
+            .collect();
+        let tr = Trend::new(t.rule("error_rate").unwrap(), points, 0.0, 3600.0);
+        assert!(
+            tr.describe()
+                .contains("rising, +2.00 percentage points per hour (R² 1.00)"),
+            "{}",
+            tr.describe()
+        );
     }
 
     #[test]
@@ -212,12 +305,12 @@ mod tests {
         // Rising from 1e307 to 1.6e308: the plain sums pass f64's range (a NaN slope read as
         // "falling" before the fit was scaled).
         let points: Vec<(f64, f64)> = (0..=15)
-            .map(|i| (i as f64 * 60.0, 1e307 * (i + 1) as f64))
+            .map(|i| (i as f64 * 120.0, 1e307 * (i + 1) as f64))
             .collect();
-        let tr = Trend::new(t.rule("memory").unwrap(), points, 0.0, 900.0);
+        let tr = Trend::new(t.rule("memory").unwrap(), points, 0.0, 1800.0);
         assert_eq!(tr.heading, Heading::Rising);
         let slope = tr.slope.unwrap();
-        assert!((slope / (1e307 / 60.0) - 1.0).abs() < 1e-9, "{slope}");
+        assert!((slope / (1e307 / 120.0) - 1.0).abs() < 1e-9, "{slope}");
         assert!((tr.r2.unwrap() - 1.0).abs() < 1e-9);
         // A crossing far past a million years is said without overflowing the seconds.
         let far = Trend {

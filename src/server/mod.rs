@@ -46,12 +46,13 @@ pub struct RangeQuery {
 
 /// A fleet read from a server.
 pub struct FleetRead {
-    /// One report per target with request metrics, ordered by job and instance.
+    /// One report per scraped target, ordered by job and instance.
     pub reports: Vec<Report>,
     /// The summary.
     pub fleet: Fleet,
-    /// Targets seen without request metrics, left out.
-    pub left_out: Vec<Target>,
+    /// How many of them have no request metrics: counted in every scrape figure, with their
+    /// request-pattern checks unknown.
+    pub without_requests: usize,
     /// Requests sent to the server.
     pub requests: u64,
     /// The server's URL as messages show it (no userinfo).
@@ -165,10 +166,18 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
     }
     let intervals = scrape::intervals(&api, &sel, end, q.range)?;
     let mut facts = scrape::facts(&api, &sel, end, q.range, &intervals)?;
+    let starts = scrape::data_starts(&api, &sel, end, q.range, &intervals)?;
+    // Every target the server scrapes, with request metrics or not (node_exporter has none):
+    // its scrapes cost the same ingest, and its job's interval is as much to fix.
+    for t in facts.keys() {
+        rows.entry(t.clone()).or_default();
+    }
     let mut reports = Vec::with_capacity(rows.len());
-    let mut left_out = Vec::new();
+    let mut without_requests = 0;
     let mut samples = BTreeMap::new();
     for (target, by_family) in rows {
+        let data = starts.get(&target);
+        let from = data.map_or(start, |d| d.at);
         let name = format!(
             "{{job=\"{}\",instance=\"{}\"}}",
             target.job, target.instance
@@ -177,7 +186,7 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
         let mut report = match exposition::parse(&text, &keep, q.max_bytes) {
             Ok(parsed) => {
                 let clock =
-                    Clock::over_range(&parsed.snapshot, start, end, "--at, the end of the range");
+                    Clock::over_range(&parsed.snapshot, from, end, "--at, the end of the range");
                 let mut r = analysis::analyse_range(name, &parsed, &clock, cfg);
                 r.format = Some(format!(
                     "{} over {range} from {}",
@@ -192,8 +201,7 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
             Err(e) => Report::failed(name, format!("the rebuilt exposition does not parse: {e}")),
         };
         if report.error.is_none() && report.traffic.is_none() {
-            left_out.push(target);
-            continue;
+            without_requests += 1;
         }
         let f = facts.remove(&target).unwrap_or_default();
         let counted = report
@@ -201,18 +209,29 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
             .iter()
             .find(|p| p.id == "metrics_scrapes")
             .and_then(|p| p.requests);
-        report.notices = scrape::notices(&f, counted, q.range);
+        report.notices = scrape::notices(&f, counted, end - from);
+        if let Some(d) = data {
+            report.notices.insert(
+                0,
+                format!(
+                    "the range starts at {} but this target's data begins at {} ({}): its rates and scrape counts are over the {} it has, not the whole range",
+                    rfc3339(start),
+                    rfc3339(d.at),
+                    d.how,
+                    humantime::format_duration(std::time::Duration::from_secs((end - d.at).round() as u64))
+                ),
+            );
+        }
         report.scrape = Some(f);
         report.target = Some(target);
         reports.push(report);
     }
     if reports.is_empty() {
         bail!(
-            "no targets with request metrics between {} and {} matching {{{sel}}} on {} ({} seen without them){}",
+            "no targets between {} and {} matching {{{sel}}} on {}{}",
             rfc3339(start),
             rfc3339(end),
             api.shown(),
-            crate::plural::n(left_out.len() as u64, "target"),
             jobs_seen(&api, q, start, end)
         );
     }
@@ -247,7 +266,7 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
     Ok(FleetRead {
         reports,
         fleet,
-        left_out,
+        without_requests,
         requests: api.requests.get(),
         shown: api.shown(),
         samples,

@@ -149,6 +149,70 @@ pub(super) fn facts(
     Ok(out)
 }
 
+/// Where a target's data begins inside the range, when that is later than the range's start.
+pub(super) struct DataStart {
+    /// Unix seconds.
+    pub at: f64,
+    /// What says so.
+    pub how: &'static str,
+}
+
+/// The evaluations of the subquery that finds each target's first `up` sample: its answer is
+/// within one step of the truth, so 240 steps put it within 0.4% of the range.
+const FIRST_SAMPLE_STEPS: f64 = 240.0;
+
+/// Each target whose data begins after the range's start (by more than one scrape interval):
+/// its first `up` sample in the range, or its earliest process start, whichever is later. A
+/// range longer than the data would otherwise spread the data's counts over time in which
+/// nothing was recorded. A server that cannot answer the subquery clamps nothing.
+pub(super) fn data_starts(
+    api: &Api,
+    selector: &str,
+    at: f64,
+    range: f64,
+    intervals: &Intervals,
+) -> anyhow::Result<BTreeMap<Target, DataStart>> {
+    let start = at - range;
+    let r = range as u64;
+    let step = (range / FIRST_SAMPLE_STEPS).ceil().max(1.0) as u64;
+    let first = per_target(
+        api,
+        &format!("min_over_time(timestamp(up{{{selector}}})[{r}s:{step}s])"),
+        at,
+    )
+    .unwrap_or_default();
+    let born = per_target(
+        api,
+        &format!("min_over_time(process_start_time_seconds{{{selector}}}[{r}s])"),
+        at,
+    )?;
+    let mut out = BTreeMap::new();
+    for t in first.keys().chain(born.keys()) {
+        let candidates = [
+            (first.get(t), "its first sample of up in the range"),
+            (
+                born.get(t),
+                "its process start (process_start_time_seconds)",
+            ),
+        ];
+        let Some((s, how)) = candidates
+            .into_iter()
+            .filter_map(|(v, how)| Some((*v?, how)))
+            .filter(|(v, _)| v.is_finite() && *v < at)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+        else {
+            continue;
+        };
+        let slack = intervals
+            .get(&t.job)
+            .map_or(step as f64, |i| i.0 .0.max(step as f64));
+        if s > start + slack {
+            out.insert(t.clone(), DataStart { at: s, how });
+        }
+    }
+    Ok(out)
+}
+
 /// Counter resets of each target's request series over the range, one query per request
 /// series name: `sum by (job, instance) (resets(name{…}[range]))`.
 pub(super) fn resets(

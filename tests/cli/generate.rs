@@ -175,7 +175,7 @@ fn base_config_changes_only_the_analysed_job() {
     assert_eq!(lines, BASE.lines().collect::<Vec<_>>());
     assert!(
         added[0].starts_with(
-            "    scrape_interval: 30s  # promtune: was 15s; the target is scraped every 15.0s"
+            "    scrape_interval: 30s  # promtune: was 15s; the base config scrapes this job every 15s, and the guide recommends 30s; the target counted a scrape every 15.0s"
         ),
         "{added:?}"
     );

@@ -309,11 +309,11 @@ fn extreme_values_draw_with_finite_coordinates() {
         .find(|c| c.contains("data-chart=\"latency\""))
         .unwrap();
     for (le, count) in [
-        ("0.005", 1e-300),
-        ("0.01", 1e300 - 1e-300),
-        ("0.025", 1.7e308 - 1e300),
+        ("0, 0.005", 1e-300),
+        ("0.005, 0.01", 1e300 - 1e-300),
+        ("0.01, 0.025", 1.7e308 - 1e300),
     ] {
-        let title = format!("<title>le {le}: ");
+        let title = format!("<title>({le}]: ");
         let at = latency.find(&title).unwrap() + title.len();
         let shown: f64 = latency[at..at + latency[at..].find('<').unwrap()]
             .parse()

@@ -23,6 +23,7 @@ mod injection;
 mod lint;
 mod memory;
 mod messages;
+mod modes_agree;
 mod prometheus;
 mod promtool;
 mod promtool_tests;

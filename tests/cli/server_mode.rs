@@ -92,7 +92,7 @@ fn close(actual: &Value, expected: f64, what: &str) {
     );
 }
 
-fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
+pub(crate) fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
     report["checks"]
         .as_array()
         .unwrap()
@@ -456,7 +456,7 @@ fn server_failures_exit_2_and_say_why() {
     // An empty range.
     fails_with(
         &promtune(&["analyze", "--prometheus", &p.url, "--at", "1700000000"]),
-        "no targets with request metrics between 2023-11-14T21:13:20.000Z and 2023-11-14T22:13:20.000Z",
+        "no targets between 2023-11-14T21:13:20.000Z and 2023-11-14T22:13:20.000Z",
     );
     // Nothing listening.
     let refused = crate::server::refused_url().replace("/metrics", "");
@@ -734,4 +734,53 @@ fn compare_two_ranges_of_a_server() {
     let change = row(0, "request_rate")["change"].as_f64().unwrap();
     assert!(change.abs() <= 0.05, "api-1 request rate change {change}");
     assert_eq!(out["failed"], true);
+}
+
+/// A range longer than the data (3h over the history's 2h): each target's figures are over the
+/// time its data covers, not spread over the hour before it began, and a notice says so. The
+/// history's traffic is steady for api-1, so its rates over 2h are its rates over the last hour.
+#[test]
+fn a_range_longer_than_the_data_is_clamped_to_it() {
+    let Some((h, p)) = history_and_prometheus() else {
+        return;
+    };
+    let r = analyse(&p.url, &["--range", "3h"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = json_of(&r.stdout);
+    let report = out["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["target"]["instance"] == "api-1:8000")
+        .unwrap();
+    let t = h.expected["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["instance"] == "api-1:8000")
+        .unwrap();
+    let near = |got: &Value, want: f64, what: &str| {
+        let got = got.as_f64().unwrap();
+        assert!(
+            (got / want - 1.0).abs() < 0.005,
+            "{what}: {got}, expected {want} (diluted over 3h it would be 2/3 of it)"
+        );
+    };
+    // The history begins 7200s before AT; Prometheus extrapolates half an interval before it.
+    near(&report["uptime_seconds"], 7200.0, "span");
+    near(
+        &check(report, "request_rate")["value"],
+        t["request_rate"].as_f64().unwrap(),
+        "request rate",
+    );
+    near(
+        &pattern(report, "metrics_scrapes")["interval_seconds"],
+        15.0,
+        "metrics scrape interval",
+    );
+    let notices = report["notices"].to_string();
+    assert!(
+        notices.contains("this target's data begins at 2026-01-01T10:00:00.000Z (its first sample of up in the range)"),
+        "{notices}"
+    );
 }
