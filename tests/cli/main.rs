@@ -29,6 +29,7 @@ mod promtool_tests;
 mod properties;
 mod retention;
 mod scrape;
+mod series_exist;
 mod server;
 mod server_mode;
 mod server_names;
