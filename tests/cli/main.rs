@@ -33,6 +33,7 @@ mod series_exist;
 mod server;
 mod server_mode;
 mod server_names;
+mod stack;
 mod streams;
 mod strict;
 mod support;
