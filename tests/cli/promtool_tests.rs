@@ -238,14 +238,8 @@ fn each_alert_fires_at_warning_and_critical_and_stays_quiet_on_target() {
 
 /// The runbook_url of `alert` in the written rules.
 fn runbook(dir: &std::path::Path, alert: &str) -> String {
-    let doc: Value =
-        serde_yaml::from_str(&fs::read_to_string(dir.join("alert-rules.yml")).unwrap()).unwrap();
-    doc["groups"][0]["rules"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .find(|r| r["alert"] == alert)
-        .and_then(|r| r["annotations"]["runbook_url"].as_str())
+    rule_named(dir, alert)["annotations"]["runbook_url"]
+        .as_str()
         .unwrap_or_else(|| panic!("no runbook_url for {alert}"))
         .to_string()
 }
@@ -286,21 +280,26 @@ fn memory_alerts_fire_per_instance_not_for_the_sum_of_replicas() {
     assert!(ok, "{out}");
 }
 
+/// The written rule of `alert` (the first, for one with two severities).
+fn rule_named(dir: &std::path::Path, alert: &str) -> Value {
+    let doc: Value =
+        serde_yaml::from_str(&fs::read_to_string(dir.join("alert-rules.yml")).unwrap()).unwrap();
+    doc["groups"][0]["rules"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|r| r["alert"] == alert)
+        .unwrap_or_else(|| panic!("no {alert} rule"))
+        .clone()
+}
+
 /// An instance whose start time changed three times in the hour fires `ProcessRestarting`
 /// and is named; one deploy (one change) and a steady replica stay quiet.
 #[test]
 fn restart_alert_fires_for_the_instance_that_crash_loops() {
     let dir = tempfile::tempdir().unwrap();
     write_rules(dir.path());
-    let rules = fs::read_to_string(dir.path().join("alert-rules.yml")).unwrap();
-    let doc: Value = serde_yaml::from_str(&rules).unwrap();
-    let rule = doc["groups"][0]["rules"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .find(|r| r["alert"] == "ProcessRestarting")
-        .expect("a restart alert")
-        .clone();
+    let rule = rule_named(dir.path(), "ProcessRestarting");
     // Start times, one sample a minute: `a` steady, `b` deployed once, `c` restarting at
     // minutes 10, 20 and 30.
     let series = |i: &str, v: &str| {
@@ -377,15 +376,7 @@ fn alerts_link_to_runbooks_only_where_told() {
 fn target_down_fires_for_the_down_target_only() {
     let dir = tempfile::tempdir().unwrap();
     write_rules(dir.path());
-    let rules = fs::read_to_string(dir.path().join("alert-rules.yml")).unwrap();
-    let doc: Value = serde_yaml::from_str(&rules).unwrap();
-    let rule = doc["groups"][0]["rules"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .find(|r| r["alert"] == "TargetDown")
-        .expect("a TargetDown alert")
-        .clone();
+    let rule = rule_named(dir.path(), "TargetDown");
     assert_eq!(rule["expr"], "up{job=\"app\"} == 0");
     let text = |k: &str| {
         rule["annotations"][k]

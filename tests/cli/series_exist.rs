@@ -11,23 +11,6 @@ use crate::captures::captures;
 use crate::prometheus::{serve_files, Prometheus};
 use crate::support::{fixture, promtune, PATIENCE};
 
-/// Words of PromQL that are neither functions nor metric names.
-const KEYWORDS: &[&str] = &[
-    "by",
-    "without",
-    "on",
-    "ignoring",
-    "group_left",
-    "group_right",
-    "bool",
-    "and",
-    "or",
-    "unless",
-    "offset",
-    "inf",
-    "nan",
-];
-
 /// The keywords followed by a parenthesised list of label names.
 const GROUPING: &[&str] = &[
     "by",
@@ -37,6 +20,9 @@ const GROUPING: &[&str] = &[
     "group_left",
     "group_right",
 ];
+
+/// The other words of PromQL that are neither functions nor metric names.
+const KEYWORDS: &[&str] = &["bool", "and", "or", "unless", "offset", "inf", "nan"];
 
 /// The index just past the string literal opening at `i`.
 fn past_string(b: &[u8], i: usize) -> usize {
@@ -106,7 +92,7 @@ pub(crate) fn vector_selectors(expr: &str) -> Vec<String> {
             while j < b.len() && b[j] == b' ' {
                 j += 1;
             }
-            if KEYWORDS.contains(&word) {
+            if GROUPING.contains(&word) || KEYWORDS.contains(&word) {
                 labels_next = GROUPING.contains(&word);
             } else if b.get(j) == Some(&b'(')
                 || expr[j..].starts_with("by ")
