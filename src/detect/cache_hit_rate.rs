@@ -191,8 +191,8 @@ fn of_service(snap: &Snapshot) -> Option<(Observation, &'static str)> {
     let eq = |m: &'static [(&'static str, &'static str)]| -> Vec<(&str, &str, &str)> {
         m.iter().map(|(k, v)| (*k, "=", *v)).collect()
     };
-    let hq = sum_rate(&selector(hname, &eq(hm)));
-    let mq = sum_rate(&selector(mname, &eq(mm)));
+    let hq = sum_rate(&selector(&snap.sample_name(hname), &eq(hm)));
+    let mq = sum_rate(&selector(&snap.sample_name(mname), &eq(mm)));
     let (first, query) = if c.lookups {
         ("lookups", format!("1 - {mq} / {hq}"))
     } else {

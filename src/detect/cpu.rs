@@ -27,7 +27,10 @@ fn of_service(cx: &Context<'_>, svc: &Service) -> Option<(String, f64, String)> 
         return None;
     }
     let names: Vec<&str> = parts.iter().map(|p| p.0).collect();
-    let queries: Vec<String> = names.iter().map(|n| sum_rate(&selector(n, &[]))).collect();
+    let queries: Vec<String> = names
+        .iter()
+        .map(|n| sum_rate(&selector(&cx.snapshot.sample_name(n), &[])))
+        .collect();
     Some((
         names.join(" + "),
         parts.iter().map(|p| p.1).sum(),
@@ -55,7 +58,8 @@ impl Detector for CpuDetector {
                     .map(|(_, v)| v)
                     .filter(|v| v.is_finite())
                     .fold(0.0, |a, b| a + b);
-                let q = sum_rate(&selector(name, &[]));
+                // An OpenMetrics family `process_cpu_seconds` is stored with `_total`.
+                let q = sum_rate(&selector(&f.sample_name(), &[]));
                 let q = if *scale == 1.0 {
                     q
                 } else {

@@ -61,9 +61,11 @@ fn query(t: &Traffic) -> Option<String> {
         StatusStyle::Outcome => ("=", "SERVER_ERROR"),
     };
     let sel = t.selector();
+    let all = sum_rate(&selector(&sel, &[]));
+    // Until the first 5xx the error series do not exist: `or 0 * all` makes the ratio 0 then,
+    // not empty, with the same labels as `all` however the query is grouped.
     Some(format!(
-        "{} / {}",
+        "({} or 0 * {all}) / {all}",
         sum_rate(&selector(&sel, &[(label, op, value)])),
-        sum_rate(&selector(&sel, &[]))
     ))
 }

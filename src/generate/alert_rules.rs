@@ -1,12 +1,14 @@
 //! `alert-rules.yml`: a warning and a critical alert per threshold row, written with the
 //! metric and label names the analysis found, rate windows at least four scrape intervals;
-//! and a restart alert per instance where the exposition dates its process.
+//! a restart alert per instance where the exposition dates its process, and a `TargetDown`
+//! alert per target. Every alert keeps `job` (and `instance` for a process's figures), so
+//! that Alertmanager can route it by job.
 
 use serde_yaml::{Mapping, Value};
 
 use super::plan::Interval;
-use super::{by_instance, header, GenerateContext, Generator, PER_INSTANCE};
-use crate::detect::{render_query, start_family};
+use super::{header, GenerateContext, Generator, PER_INSTANCE};
+use crate::detect::{regroup, render_query, start_family};
 use crate::escape::{promql, template};
 use crate::threshold::{Check, Direction};
 
@@ -57,10 +59,9 @@ fn rule(cx: &GenerateContext<'_>, c: &Check, critical: bool) -> Option<Value> {
     }?;
     let query = c.measurement.query.as_deref()?;
     let per_instance = PER_INSTANCE.contains(&c.measurement.check);
-    let mut expr_q = render_query(query, Some(&cx.plan.job), &window(cx).to_string());
-    if per_instance {
-        expr_q = by_instance(&expr_q);
-    }
+    let expr_q = render_query(query, Some(&cx.plan.job), &window(cx).to_string());
+    // An aggregation drops every label it is not grouped by: keep `job` for routing.
+    let expr_q = regroup(&expr_q, if per_instance { "job, instance" } else { "job" });
     let op = match c.rule.direction {
         Direction::Higher => ">",
         Direction::Lower => "<",
@@ -158,6 +159,41 @@ fn restart_rule(cx: &GenerateContext<'_>, family: &str) -> Value {
     Value::Mapping(r)
 }
 
+/// `TargetDown`: each target of the job whose scrape failed (`up == 0`) for the critical
+/// hold, so that a target that stops answering is an alert, not a silent gap in every other.
+fn down_rule(cx: &GenerateContext<'_>) -> Value {
+    let expr = format!(
+        "{} == 0",
+        promql::selector("up", &promql::matcher("job", "=", &cx.plan.job))
+    );
+    let mut labels = Mapping::new();
+    labels.insert(s("severity"), s("critical"));
+    let mut ann = Mapping::new();
+    ann.insert(
+        s("summary"),
+        s(&format!(
+            "{{{{ $labels.instance }}}} of job {} is down",
+            template::literal(&cx.plan.job)
+        )),
+    );
+    ann.insert(
+        s("description"),
+        s(&format!(
+            "Prometheus could not scrape {{{{ $labels.instance }}}} (job {}) for {}: it is down, unreachable or answers with an error. Every other alert of this job is blind to it meanwhile.",
+            template::literal(&cx.plan.job),
+            hold(cx, true)
+        )),
+    );
+    runbook(&mut ann, cx, "target_down");
+    let mut r = Mapping::new();
+    r.insert(s("alert"), s("TargetDown"));
+    r.insert(s("expr"), s(&expr));
+    r.insert(s("for"), s(&hold(cx, true).to_string()));
+    r.insert(s("labels"), Value::Mapping(labels));
+    r.insert(s("annotations"), Value::Mapping(ann));
+    Value::Mapping(r)
+}
+
 impl Generator for AlertRulesGenerator {
     fn kind(&self) -> &'static str {
         "alert-rules"
@@ -168,7 +204,7 @@ impl Generator for AlertRulesGenerator {
     }
 
     fn generate(&self, cx: &GenerateContext<'_>) -> anyhow::Result<String> {
-        let mut rules = Vec::new();
+        let mut rules = vec![down_rule(cx)];
         let mut skipped = Vec::new();
         for c in &cx.report.checks {
             if name(c.measurement.check).is_none() {

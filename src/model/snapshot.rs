@@ -81,4 +81,13 @@ impl Snapshot {
     pub fn family(&self, name: &str) -> Option<&Family> {
         self.families.iter().find(|f| f.name == name)
     }
+
+    /// The name PromQL selects family `name`'s values by, as Prometheus stores them:
+    /// `<name>_total` for an OpenMetrics counter ([`Family::sample_name`]); `name` itself when
+    /// no such family was retained.
+    pub fn sample_name(&self, name: &str) -> String {
+        self.family(name)
+            .map(Family::sample_name)
+            .unwrap_or_else(|| name.to_string())
+    }
 }

@@ -71,7 +71,7 @@ fn over_scraped_target_gets_30s_and_every_file_opens_with_a_header() {
         let (ok, out) = run(dir.path(), &["check", "config", "prometheus-optimized.yml"]);
         assert!(ok, "{out}");
         let (ok, out) = run(dir.path(), &["check", "rules", "alert-rules.yml"]);
-        assert!(ok && out.contains("SUCCESS: 13 rules found"), "{out}");
+        assert!(ok && out.contains("SUCCESS: 14 rules found"), "{out}");
     }
 }
 
@@ -522,7 +522,7 @@ fn rules_for_other_exporters_use_their_names_and_pass_promtool() {
         (
             "fixtures/exposition/express_prom_bundle.prom",
             "1795819523",
-            r#"histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{job="app"}[4m])))"#,
+            r#"histogram_quantile(0.95, sum by (le, job) (rate(http_request_duration_seconds_bucket{job="app"}[4m])))"#,
         ),
     ];
     for (fixture, at, needle) in cases {

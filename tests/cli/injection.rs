@@ -200,6 +200,8 @@ fn promtool_never_fires_the_breakout_and_prints_templates_literally() {
     // What Prometheus must print: the job and the cache exactly as the page names them.
     let mut labels = serde_yaml::Mapping::new();
     labels.insert("severity".into(), "warning".into());
+    // The job as the page names it, kept by the rule's `by (job)` for Alertmanager to route.
+    labels.insert("job".into(), job.as_str().into());
     // The cache's subject is its family and labels, as the exposition writes them.
     let subject = format!("app_cache{{cache={}}}", quoted(&cache));
     labels.insert("cache".into(), subject.as_str().into());

@@ -34,7 +34,8 @@ pub(crate) fn free_port() -> u16 {
 }
 
 impl Prometheus {
-    /// Starts Prometheus with `config` (a prometheus.yml), or `None` where it may be missing.
+    /// Starts Prometheus with `config` (a prometheus.yml, where `{prometheus}` stands for its
+    /// own address), or `None` where it may be missing.
     pub(crate) fn start(config: &str) -> Option<Prometheus> {
         Prometheus::start_on(config, None)
     }
@@ -60,8 +61,10 @@ impl Prometheus {
             return None;
         }
         let dir = tempfile::tempdir().unwrap();
+        let addr = format!("127.0.0.1:{}", free_port());
         let cfg = dir.path().join("prometheus.yml");
-        std::fs::write(&cfg, config).unwrap();
+        // `{prometheus}` in the config is the server's own address, to scrape itself.
+        std::fs::write(&cfg, config.replace("{prometheus}", &addr)).unwrap();
         let data = dir.path().join("data");
         if let Some(om) = openmetrics {
             let out = Command::new("promtool")
@@ -76,7 +79,6 @@ impl Prometheus {
                 String::from_utf8_lossy(&out.stderr)
             );
         }
-        let addr = format!("127.0.0.1:{}", free_port());
         let child = Command::new("prometheus")
             .arg(format!("--config.file={}", cfg.display()))
             .arg(format!("--storage.tsdb.path={}", data.display()))

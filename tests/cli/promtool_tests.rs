@@ -112,8 +112,8 @@ fn humanized(alert: &str, level: usize) -> &'static str {
 }
 
 /// The expected alert for one generated rule, labels and annotations copied from the file;
-/// a per-instance alert also carries the instance, and its annotations are rendered as
-/// Prometheus renders them.
+/// every alert carries its job (Alertmanager routes by it), a per-instance alert also the
+/// instance, and its annotations are rendered as Prometheus renders them.
 fn expected(
     rules: &[Value],
     alert: &str,
@@ -130,8 +130,16 @@ fn expected(
         })
         .unwrap_or_else(|| panic!("no {severity} rule {alert} {cache:?}"));
     let mut labels = rule["labels"].clone();
+    labels
+        .as_mapping_mut()
+        .unwrap()
+        .insert("job".into(), "app".into());
     let mut annotations = rule["annotations"].clone();
-    if rule["expr"].as_str().unwrap().contains("sum by (instance)") {
+    if rule["expr"]
+        .as_str()
+        .unwrap()
+        .contains("sum by (job, instance)")
+    {
         labels
             .as_mapping_mut()
             .unwrap()
@@ -230,14 +238,8 @@ fn each_alert_fires_at_warning_and_critical_and_stays_quiet_on_target() {
 
 /// The runbook_url of `alert` in the written rules.
 fn runbook(dir: &std::path::Path, alert: &str) -> String {
-    let doc: Value =
-        serde_yaml::from_str(&fs::read_to_string(dir.join("alert-rules.yml")).unwrap()).unwrap();
-    doc["groups"][0]["rules"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .find(|r| r["alert"] == alert)
-        .and_then(|r| r["annotations"]["runbook_url"].as_str())
+    rule_named(dir, alert)["annotations"]["runbook_url"]
+        .as_str()
         .unwrap_or_else(|| panic!("no runbook_url for {alert}"))
         .to_string()
 }
@@ -267,7 +269,7 @@ fn memory_alerts_fire_per_instance_not_for_the_sum_of_replicas() {
     let tests = format!(
         "rule_files: [alert-rules.yml]\nevaluation_interval: 1m\ntests:\n\
          - interval: 1m\n  input_series: [{}]\n  alert_rule_test: [{{eval_time: 20m, alertname: ResidentMemoryHigh, exp_alerts: []}}]\n\
-         - interval: 1m\n  input_series: [{}]\n  alert_rule_test:\n  - eval_time: 20m\n    alertname: ResidentMemoryHigh\n    exp_alerts:\n    - exp_labels: {{severity: warning, instance: 'b:1'}}\n      exp_annotations:\n        summary: resident memory of b:1 above 800MB\n        description: resident memory of b:1 (job app) is 943.7M, past the warning threshold (> 800MB). promtune measured 900MB when it wrote this rule.\n        runbook_url: {}\n",
+         - interval: 1m\n  input_series: [{}]\n  alert_rule_test:\n  - eval_time: 20m\n    alertname: ResidentMemoryHigh\n    exp_alerts:\n    - exp_labels: {{severity: warning, job: app, instance: 'b:1'}}\n      exp_annotations:\n        summary: resident memory of b:1 above 800MB\n        description: resident memory of b:1 (job app) is 943.7M, past the warning threshold (> 800MB). promtune measured 900MB when it wrote this rule.\n        runbook_url: {}\n",
         quiet.join(", "),
         one.join(", "),
         runbook(dir.path(), "ResidentMemoryHigh"),
@@ -278,21 +280,26 @@ fn memory_alerts_fire_per_instance_not_for_the_sum_of_replicas() {
     assert!(ok, "{out}");
 }
 
+/// The written rule of `alert` (the first, for one with two severities).
+fn rule_named(dir: &std::path::Path, alert: &str) -> Value {
+    let doc: Value =
+        serde_yaml::from_str(&fs::read_to_string(dir.join("alert-rules.yml")).unwrap()).unwrap();
+    doc["groups"][0]["rules"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|r| r["alert"] == alert)
+        .unwrap_or_else(|| panic!("no {alert} rule"))
+        .clone()
+}
+
 /// An instance whose start time changed three times in the hour fires `ProcessRestarting`
 /// and is named; one deploy (one change) and a steady replica stay quiet.
 #[test]
 fn restart_alert_fires_for_the_instance_that_crash_loops() {
     let dir = tempfile::tempdir().unwrap();
     write_rules(dir.path());
-    let rules = fs::read_to_string(dir.path().join("alert-rules.yml")).unwrap();
-    let doc: Value = serde_yaml::from_str(&rules).unwrap();
-    let rule = doc["groups"][0]["rules"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .find(|r| r["alert"] == "ProcessRestarting")
-        .expect("a restart alert")
-        .clone();
+    let rule = rule_named(dir.path(), "ProcessRestarting");
     // Start times, one sample a minute: `a` steady, `b` deployed once, `c` restarting at
     // minutes 10, 20 and 30.
     let series = |i: &str, v: &str| {
@@ -360,4 +367,47 @@ fn alerts_link_to_runbooks_only_where_told() {
     );
     assert!(!r.stdout.contains("runbook_url"), "{}", r.stdout);
     assert!(!r.stdout.contains("github.com"), "{}", r.stdout);
+}
+
+/// `TargetDown` fires for the target whose scrapes fail (`up` 0) past its `for:`, names it
+/// and its job, and stays quiet for the target that answers and for one that failed a
+/// single scrape.
+#[test]
+fn target_down_fires_for_the_down_target_only() {
+    let dir = tempfile::tempdir().unwrap();
+    write_rules(dir.path());
+    let rule = rule_named(dir.path(), "TargetDown");
+    assert_eq!(rule["expr"], "up{job=\"app\"} == 0");
+    let text = |k: &str| {
+        rule["annotations"][k]
+            .as_str()
+            .unwrap()
+            .replace("{{ $labels.instance }}", "b:1")
+    };
+    // One sample a minute: `a` up throughout, `b` down from minute 10, `c` down for one
+    // scrape at minute 10.
+    let series = |i: &str, v: &str| {
+        format!("{{series: 'up{{job=\"app\",instance=\"{i}\"}}', values: '{v}'}}")
+    };
+    let input = [
+        series("a:1", "1x30"),
+        series("b:1", "1x9 0x20"),
+        series("c:1", "1x9 0 1x19"),
+    ];
+    let tests = format!(
+        "rule_files: [alert-rules.yml]\nevaluation_interval: 1m\ntests:\n\
+         - interval: 1m\n  input_series: [{}]\n  alert_rule_test:\n\
+         \x20 - {{eval_time: 5m, alertname: TargetDown, exp_alerts: []}}\n\
+         \x20 - eval_time: 20m\n    alertname: TargetDown\n    exp_alerts:\n\
+         \x20   - exp_labels: {{severity: critical, job: app, instance: 'b:1'}}\n\
+         \x20     exp_annotations: {{summary: '{}', description: '{}', runbook_url: '{}'}}\n",
+        input.join(", "),
+        text("summary"),
+        text("description"),
+        rule["annotations"]["runbook_url"].as_str().unwrap(),
+    );
+    fs::write(dir.path().join("tests.yml"), tests).unwrap();
+    let Some(_) = promtool() else { return };
+    let (ok, out) = run(dir.path(), &["test", "rules", "tests.yml"]);
+    assert!(ok, "{out}");
 }
