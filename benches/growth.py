@@ -110,11 +110,15 @@ def free_port():
     return port
 
 
-def timed(cmd):
-    """Wall seconds, peak RSS in MiB, exit code and stderr of one run under GNU time."""
+def timed(cmd, out=None):
+    """Wall seconds, peak RSS in MiB, exit code and stderr of one run under GNU time
+    (its stdout into the file OUT, if given)."""
     t = time.perf_counter()
-    p = subprocess.run(["/usr/bin/time", "-v"] + cmd, stdout=subprocess.DEVNULL,
+    sink = open(out, "w") if out else subprocess.DEVNULL
+    p = subprocess.run(["/usr/bin/time", "-v"] + cmd, stdout=sink,
                        stderr=subprocess.PIPE, text=True)
+    if out:
+        sink.close()
     wall = time.perf_counter() - t
     kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
     # promtune's own stderr, without GNU time's report after it.
@@ -264,16 +268,23 @@ def run_server(binary, n, d):
     try:
         end = int(time.time()) // 60 * 60 - 60
         vm.load(n, end)
+        out = os.path.join(d, f"vm_{n}.json")
         wall, rss, code, err = timed([binary, "analyze", "--prometheus", vm.url, "--at", str(end),
                                       "--range", "10m", "--format", "json", "--fail-on", "never",
                                       # An answer for 100,000 targets is ~100 MB: on a busy
                                       # machine it takes longer than the default 10s.
-                                      "--timeout", "60s"])
+                                      "--timeout", "60s"], out)
+        # The data is scraped every 15s: every target's interval must say so, whichever way
+        # it was read (raw gaps, or past 20,000 targets the count over the window).
+        with open(out) as f:
+            found = set(re.findall(r'"interval_seconds": ([0-9.]+)', f.read()))
+        os.remove(out)
     finally:
         vm.stop()
         shutil.rmtree(os.path.join(d, f"vm_{n}"), ignore_errors=True)
     m = re.search(r"read (\d+) targets with (\d+) requests", err)
-    return wall, rss, f"exit {code}, " + (f"{m.group(1)} targets, {m.group(2)} requests" if m else err[-300:])
+    said = f"{m.group(1)} targets, {m.group(2)} requests, intervals {sorted(found)}" if m else err[-300:]
+    return wall, rss, f"exit {code}, " + said
 
 
 def fleets(a):

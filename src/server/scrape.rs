@@ -66,28 +66,55 @@ pub(super) fn intervals(
     }
     // Jobs the server does not scrape itself (or no targets API): from the samples.
     let window = INTERVAL_WINDOW.min(range);
-    let raw = api.raw(&format!("up{{{selector}}}[{}s]", window as u64), at)?;
+    let (gaps, how) = sample_gaps(api, selector, window, at)?;
+    for (job, g) in gaps {
+        if out.contains_key(&job) {
+            continue;
+        }
+        if let Some(m) = median(g) {
+            out.insert(job, ((m, how.clone()), None));
+        }
+    }
+    Ok(out)
+}
+
+/// Past this many `up` series, the window's raw samples (forty a series at 15s) would pass
+/// one answer's decoded bound (docs/reliability.md): the interval is then read from a count.
+const RAW_SERIES: f64 = 20_000.0;
+
+/// Each target's interval from its `up` samples in the window, by job, and how it was read:
+/// the median gap between raw samples, or, for a fleet past [`RAW_SERIES`], the window over
+/// the number of samples in it (`count_over_time`), exact for an interval that divides the
+/// window and lengthened by a scrape the server missed.
+fn sample_gaps(
+    api: &Api,
+    selector: &str,
+    window: f64,
+    at: f64,
+) -> anyhow::Result<(BTreeMap<String, Vec<f64>>, String)> {
     let mut gaps: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    for s in raw {
+    let w = window as u64;
+    let series = api
+        .instant(&format!("count(up{{{selector}}})"), at)?
+        .first()
+        .map_or(0.0, |s| s.value);
+    if series > RAW_SERIES {
+        let counts = per_target(api, &format!("count_over_time(up{{{selector}}}[{w}s])"), at)?;
+        for (t, c) in counts.into_iter().filter(|(_, c)| *c >= 2.0) {
+            gaps.entry(t.job).or_default().push(window / c);
+        }
+        let how = format!("the last {w}s over the samples of up in them (count_over_time: more than {RAW_SERIES} targets)");
+        return Ok((gaps, how));
+    }
+    for s in api.raw(&format!("up{{{selector}}}[{w}s]"), at)? {
         let Some(t) = key(&s.labels) else { continue };
         let g: Vec<f64> = s.points.windows(2).map(|w| w[1].0 - w[0].0).collect();
         if let Some(m) = median(g) {
             gaps.entry(t.job).or_default().push(m);
         }
     }
-    for (job, g) in gaps {
-        if out.contains_key(&job) {
-            continue;
-        }
-        if let Some(m) = median(g) {
-            let how = format!(
-                "the median gap between raw samples of up over the last {}s",
-                window as u64
-            );
-            out.insert(job, ((m, how), None));
-        }
-    }
-    Ok(out)
+    let how = format!("the median gap between raw samples of up over the last {w}s");
+    Ok((gaps, how))
 }
 
 /// One figure per target from an instant query.
