@@ -1,5 +1,6 @@
 //! Trends of the key figures over the range: one `query_range` per distinct check query
-//! (about 60 points), grouped by job and instance, so the fleet's size adds no requests.
+//! (about 60 points, fewer past 20,000 targets), grouped by job and instance, so the fleet's
+//! size adds no requests.
 
 use std::collections::BTreeMap;
 
@@ -15,6 +16,12 @@ type Key<'a> = (&'a str, &'a str);
 
 /// Points per trend.
 const POINTS: f64 = 60.0;
+/// Targets up to which a trend has all [`POINTS`]. Past it, fewer points each (never under
+/// [`MIN_POINTS`], the least a trend is called on), so an answer holding every target's points
+/// stays within one answer's decoded bound: 100,000 targets get 12 points each.
+const FULL_FLEET: f64 = 20_000.0;
+/// The fewest points a trend is drawn from.
+const MIN_POINTS: f64 = 12.0;
 
 /// Adds each report's trends. `window` is the rate window in seconds: at least four of the
 /// slowest job's scrape intervals, so every window holds samples.
@@ -26,7 +33,9 @@ pub(super) fn add(
     window: f64,
     thresholds: &Thresholds,
 ) -> anyhow::Result<()> {
-    let step = ((end - start) / POINTS).max(1.0).round();
+    let targets = reports.iter().filter(|r| r.target.is_some()).count() as f64;
+    let points = (POINTS * FULL_FLEET / targets.max(1.0)).clamp(MIN_POINTS, POINTS);
+    let step = ((end - start) / points).max(1.0).round();
     // (check, query template) → the reports that use it, by target: an answer's series is
     // matched to its report by a lookup, not a search of the group (quadratic in the fleet).
     let mut groups: BTreeMap<(&str, &str), BTreeMap<Key<'_>, usize>> = BTreeMap::new();
