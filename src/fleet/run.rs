@@ -77,6 +77,8 @@ fn parse_body(name: &str, f: Fetched, o: &Options, cfg: &Config) -> Read {
         ParseError::Syntax { .. } => format!("{name}:{e}"),
         other => format!("{name}: error: {other}"),
     })?;
+    // An empty page is a broken scrape, as for one URL: a report of it would be clean.
+    crate::collect::require_samples(name, &parsed)?;
     let time = TimeSource::observed(f.at, "the time of the HTTP request");
     Ok((parsed, time, fetch_seconds))
 }

@@ -549,3 +549,47 @@ fn a_terminal_gets_a_progress_bar() {
     let out = json_of(&std::fs::read_to_string(out_file).unwrap());
     assert_eq!(reports(&out).len(), 4);
 }
+
+/// An empty page among good ones is a failed target, "no samples", as one URL's would be
+/// (issue #22 §8): its report carries the error and the run's exit code shows it.
+#[test]
+fn an_empty_page_in_a_fleet_is_a_failed_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = crate::server::serve(crate::server::Reply::Respond(
+        200,
+        vec![],
+        b"# TYPE up_total counter\nup_total 1\n".to_vec(),
+    ));
+    let empty = crate::server::serve(crate::server::Reply::Respond(200, vec![], Vec::new()));
+    let addr = |u: &str| {
+        u.trim_start_matches("http://")
+            .trim_end_matches("/metrics")
+            .to_string()
+    };
+    write(
+        dir.path(),
+        "sd.json",
+        &format!(
+            r#"[{{"targets": ["{}", "{}"], "labels": {{"job": "app"}}}}]"#,
+            addr(&good.url),
+            addr(&empty.url)
+        ),
+    );
+    let r = promtune(&[
+        "analyze",
+        "--format",
+        "json",
+        "--targets-from",
+        dir.path().join("sd.json").to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let out = json_of(&r.stdout);
+    let errors: Vec<&str> = out["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["error"].as_str())
+        .collect();
+    assert_eq!(errors.len(), 1, "{out}");
+    assert!(errors[0].contains("no samples"), "{errors:?}");
+}

@@ -326,3 +326,39 @@ fn extreme_values_draw_with_finite_coordinates() {
     assert!(errors.is_empty(), "{errors:?}");
     check_in_browser(&page, &json, 1, &dir.path().join("extreme.png"));
 }
+
+/// A request kind the page does not record (no route label: scrapes and health checks cannot
+/// be told) is "not recorded" in the HTML mix, as the table's N/A, never 0 (issue #22 §9);
+/// the 404s, which the status label does record, are counted.
+#[test]
+fn the_mix_says_not_recorded_where_the_table_says_na() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("page.prom");
+    std::fs::write(
+        &p,
+        "# TYPE http_requests_total counter\nhttp_requests_total{code=\"200\"} 10\nhttp_requests_total{code=\"404\"} 2\n",
+    )
+    .unwrap();
+    let page = p.to_str().unwrap();
+    let table = promtune(&["analyze", "--scraped-at", "2026-01-01T00:00:00Z", page]);
+    let row = |name: &str| {
+        table
+            .stdout
+            .lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("{name}: {}", table.stdout))
+            .to_string()
+    };
+    assert!(row("metrics_scrapes").contains("N/A"), "{}", table.stdout);
+    let html = promtune(&["analyze", "--format", "html", page]).stdout;
+    for kind in ["metrics", "health"] {
+        assert!(
+            html.contains(&format!("data-mix=\"{kind}\">not recorded</td>")),
+            "{kind}: {html}"
+        );
+    }
+    assert!(
+        html.contains("data-mix=\"notfound\" data-value=\"2\">2</td>"),
+        "{html}"
+    );
+}
