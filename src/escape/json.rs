@@ -41,6 +41,12 @@ impl<W: Write> Escaping<W> {
 
 impl<W: Write> Write for Escaping<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // No byte that starts DEL (0x7f), a C1 control (0xc2 0x80-0x9f) or a separator or
+        // bidi control (0xe2 …), and nothing held: written as it is, with no copy.
+        if self.pending.is_empty() && !buf.iter().any(|b| matches!(b, 0x7f | 0xc2 | 0xe2)) {
+            self.inner.write_all(buf)?;
+            return Ok(buf.len());
+        }
         self.pending.extend_from_slice(buf);
         let whole = match std::str::from_utf8(&self.pending) {
             Ok(_) => self.pending.len(),

@@ -392,7 +392,9 @@ impl Renderer for JsonRenderer {
             fleet: f.map(fleet),
         };
         use std::io::Write as _;
-        let mut w = crate::escape::json::Escaping::new(out);
+        // serde_json writes token by token: buffered, the escaping sees whole blocks.
+        let mut w =
+            std::io::BufWriter::with_capacity(64 * 1024, crate::escape::json::Escaping::new(out));
         serde_json::to_writer_pretty(&mut w, &output)?;
         w.write_all(b"\n")?;
         w.flush()
