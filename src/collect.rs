@@ -69,19 +69,10 @@ pub fn require_samples(name: &str, parsed: &Parsed) -> Result<(), String> {
     } else {
         format!(
             "{name}: error: no samples in {} ({}): an exposition with nothing to analyse",
-            count(stats.lines, "line"),
-            count(stats.bytes, "byte")
+            crate::plural::n(stats.lines, "line"),
+            crate::plural::n(stats.bytes, "byte")
         )
     })
-}
-
-/// `n thing` or `n things`.
-pub fn count(n: u64, thing: &str) -> String {
-    if n == 1 {
-        format!("1 {thing}")
-    } else {
-        format!("{n} {thing}s")
-    }
 }
 
 /// The first byte a reader hands over, kept for the message when the content turns out to

@@ -209,10 +209,8 @@ impl<K: std::hash::Hash + Eq + Clone> Tally<K> {
     }
 }
 
-/// Formats a count for people (see [`crate::plural::count`]).
-pub(crate) fn count(v: f64) -> String {
-    crate::plural::count(v)
-}
+/// Formats a count for people.
+pub(crate) use crate::plural::count;
 
 /// A request pattern over the routes `pred` accepts; shared by metrics and health checks.
 pub(crate) fn route_pattern(

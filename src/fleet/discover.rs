@@ -495,15 +495,12 @@ pub fn read(path: &Path, jobs: &[String], base: &HttpOptions) -> anyhow::Result<
 }
 
 /// Fails on a `--job` that names none of the jobs `seen`, listing them.
-fn every_job_seen<S: AsRef<str> + Ord>(
+fn every_job_seen<S: AsRef<str> + Ord + std::borrow::Borrow<str>>(
     path: &Path,
     jobs: &[String],
     seen: &std::collections::BTreeSet<S>,
 ) -> anyhow::Result<()> {
-    if let Some(missing) = jobs
-        .iter()
-        .find(|j| !seen.iter().any(|x| x.as_ref() == j.as_str()))
-    {
+    if let Some(missing) = jobs.iter().find(|j| !seen.contains(j.as_str())) {
         let names: Vec<&str> = seen.iter().map(AsRef::as_ref).collect();
         bail!(
             "{}: no job named {missing:?} (jobs seen: {})",

@@ -27,6 +27,27 @@ pub(crate) fn captures() -> Vec<(PathBuf, Value)> {
     out
 }
 
+/// Every page of every capture: `("<capture>/<file>", file, truth)`, the first the page's path
+/// under `fixtures/capture`.
+pub(crate) fn capture_pages() -> Vec<(String, String, Value)> {
+    captures()
+        .into_iter()
+        .flat_map(|(dir, truth)| {
+            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+            let files: Vec<String> = truth["pages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f.as_str().unwrap().to_string())
+                .collect();
+            files
+                .into_iter()
+                .map(|f| (format!("{name}/{f}"), f, truth.clone()))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// The JSON report of one page, dated by the capture's own clock.
 pub(crate) fn report_of(page: &Path, truth: &Value) -> Value {
     let at = truth["scraped_at"]
@@ -260,19 +281,11 @@ fn close(a: f64, b: f64) -> bool {
 /// them from the same page with the same PromQL, equal promtune's.
 #[test]
 fn p95_and_ratios_as_prometheus_computes_them() {
-    let pages: Vec<(String, PathBuf, Value)> = captures()
+    let pages: Vec<(String, PathBuf, Value)> = capture_pages()
         .into_iter()
-        .flat_map(|(dir, truth)| {
-            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-            truth["pages"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|f| {
-                    let f = f.as_str().unwrap();
-                    (format!("{name}/{f}"), dir.join(f), expected(&truth, f))
-                })
-                .collect::<Vec<_>>()
+        .map(|(path, file, truth)| {
+            let e = expected(&truth, &file);
+            (path.clone(), fixture("capture").join(&path), e)
         })
         .collect();
     let addr = serve_files(fixture("capture"));
