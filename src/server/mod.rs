@@ -178,9 +178,11 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
     for (target, by_family) in rows {
         let data = starts.get(&target);
         let from = data.map_or(start, |d| d.at);
+        // The target as the selector that reads it back.
         let name = format!(
-            "{{job=\"{}\",instance=\"{}\"}}",
-            target.job, target.instance
+            "{{{},{}}}",
+            promql::matcher("job", "=", &target.job),
+            promql::matcher("instance", "=", &target.instance)
         );
         let text = exposition::text(&plan, by_family);
         let mut report = match exposition::parse(&text, &keep, q.max_bytes) {
