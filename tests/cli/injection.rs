@@ -60,17 +60,16 @@ fn write_page(dir: &Path) -> String {
     p.to_str().unwrap().to_string()
 }
 
-/// The generated files for the hostile page, the job named [`job`].
-fn generate(dir: &Path) -> std::path::PathBuf {
+/// The generated files for the hostile page, the job named `job`.
+fn generate(dir: &Path, job: &str) -> std::path::PathBuf {
     let page = write_page(dir);
     let out = dir.join("out");
-    let job = job();
     let r = promtune(&[
         "analyze",
         "--scraped-at",
         "2023-11-14T23:00:00Z",
         "--job",
-        &job,
+        job,
         "--target",
         "127.0.0.1:9100",
         "--runbook-url",
@@ -92,8 +91,8 @@ fn rules(out: &Path) -> Vec<Value> {
 #[test]
 fn generated_files_hold_the_data_as_data() {
     let dir = tempfile::tempdir().unwrap();
-    let out = generate(dir.path());
     let job = job();
+    let out = generate(dir.path(), &job);
     // The YAML reads back with the job name whole, in the config and as the rules' group.
     let config: Value =
         serde_yaml::from_str(&fs::read_to_string(out.join("prometheus-optimized.yml")).unwrap())
@@ -168,8 +167,8 @@ fn case(series: &[(String, &str)], alert: &str, expected: Vec<Value>) -> Value {
 #[test]
 fn promtool_never_fires_the_breakout_and_prints_templates_literally() {
     let dir = tempfile::tempdir().unwrap();
-    let out = generate(dir.path());
     let job = job();
+    let out = generate(dir.path(), &job);
     let cache = job.clone();
     let sel = |name: &str, extra: &str| format!("{name}{{job={}{extra}}}", quoted(&job));
     let inst = r#",instance="i:1""#;
@@ -226,6 +225,34 @@ fn promtool_never_fires_the_breakout_and_prints_templates_literally() {
             "CacheHitRateLow",
             vec![Value::Mapping(fired)],
         ),
+    ];
+    let mut file = serde_yaml::Mapping::new();
+    file.insert(
+        "rule_files".into(),
+        Value::Sequence(vec!["alert-rules.yml".into()]),
+    );
+    file.insert("evaluation_interval".into(), "1m".into());
+    file.insert("tests".into(), Value::Sequence(tests));
+    fs::write(out.join("tests.yml"), serde_yaml::to_string(&file).unwrap()).unwrap();
+    let Some(_) = promtool() else { return };
+    let (ok, text) = run(&out, &["test", "rules", "tests.yml"]);
+    assert!(ok && text.contains("SUCCESS"), "{text}");
+}
+
+/// The break-out alone, without the template text that would stop an unescaped rule from
+/// parsing: unescaped, the restart rule reads `… > 2 or vector(1) or …` and always fires.
+#[test]
+fn the_breakout_alone_never_fires() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = generate(dir.path(), BREAKOUT);
+    let sel = |name: &str| format!("{name}{{job={},instance=\"i:1\"}}", quoted(BREAKOUT));
+    let steady = vec![
+        (sel("process_start_time_seconds"), "1700000000+0x40"),
+        (sel("up"), "1+0x40"),
+    ];
+    let tests = vec![
+        case(&steady, "ProcessRestarting", vec![]),
+        case(&steady, "TargetDown", vec![]),
     ];
     let mut file = serde_yaml::Mapping::new();
     file.insert(
