@@ -166,6 +166,7 @@ fn analyse_snapshot(
             .map(|f| (f.name.clone(), f.line))
             .collect(),
         latency,
+        cost: None,
     }
 }
 

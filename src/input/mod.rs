@@ -9,6 +9,7 @@ pub mod json;
 pub mod promapi;
 pub mod record;
 mod tls;
+pub mod usage;
 pub mod yaml;
 
 use std::io::Read;

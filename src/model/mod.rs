@@ -3,6 +3,7 @@
 //! The parser (`crate::parse`) streams samples into a [`SnapshotBuilder`]; detectors read the
 //! resulting [`Snapshot`]. Nothing here knows about files, HTTP, clap or YAML.
 
+mod cost;
 mod created;
 mod delta;
 mod family;
@@ -10,6 +11,7 @@ mod keep;
 mod names;
 mod snapshot;
 
+pub use cost::{Cost, FamilyCost, LabelCost, Suspect, SuspectKind};
 pub use created::{created_parent, fold_created};
 pub use delta::{increase, Reset};
 pub use family::{le_text, Bucket, Family, Labels, MetricType, Series, SeriesValue, Suffix};

@@ -71,6 +71,8 @@ pub struct Report {
     /// The latency histogram behind the P95, for charts: family and `(le seconds, cumulative
     /// count)` summed by `le`.
     pub latency: Option<(String, Vec<(f64, f64)>)>,
+    /// What the series cost, when worked out.
+    pub cost: Option<crate::model::Cost>,
 }
 
 impl Report {
@@ -115,6 +117,7 @@ impl Report {
             trends: Vec::new(),
             lines: Vec::new(),
             latency: None,
+            cost: None,
         }
     }
 
