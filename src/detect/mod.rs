@@ -14,6 +14,7 @@ mod p95_latency;
 mod promql;
 mod request_rate;
 pub mod routes;
+mod rules;
 mod service;
 mod traffic;
 mod when;

@@ -1,0 +1,1 @@
+//! What counts as an incoming request, per protocol, and which labels carry the route and the status.
