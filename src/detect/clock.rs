@@ -1,6 +1,7 @@
 //! When the scrape happened and how long the process had been up: rates need both.
 
-use super::service::{self, Service};
+use super::owner::Behind;
+use super::rules::process::{self, Role};
 use super::when::{self, HOW_TO_DATE};
 pub use super::when::{rfc3339, TimeSource};
 use crate::model::{SeriesValue, Snapshot};
@@ -55,6 +56,9 @@ pub struct Clock {
     /// Behind an exporter, the exporter's own uptime (from its process start time): what
     /// its own scrape counters cover, when `uptime` is the service's.
     pub exporter_uptime: Option<f64>,
+    /// Behind an exporter, the family that says so (`bind_up (<ns>_up)`): `uptime` is then
+    /// the service's, and only the exporter's own counters go over `exporter_uptime`.
+    pub exporter: Option<String>,
     /// A known scrape time that lost to `scraped_at` (a request time behind sample
     /// timestamps, sample timestamps behind `--scraped-at`): held against it in a notice.
     pub set_aside: Option<TimeSource>,
@@ -101,15 +105,15 @@ fn uptime_scale(name: &str) -> Option<f64> {
     }
 }
 
-/// The first start time found: `(family, seconds since the epoch)`.
-fn start_time(snap: &Snapshot, service: Option<&Service>) -> Option<(String, f64)> {
+/// The first start time found: `(family, seconds since the epoch)`. Behind an exporter, only
+/// the service's: the exporter's own process_start_time_seconds says nothing of it.
+fn start_time(snap: &Snapshot, behind: Option<&Behind>) -> Option<(String, f64)> {
     let earliest = |n: &str| scalar_values(snap, n).into_iter().reduce(f64::min);
-    if let Some(s) = service {
-        // The exporter's own process_start_time_seconds says nothing of the service.
-        return s
-            .start
-            .iter()
-            .find_map(|n| earliest(n).map(|v| (n.to_string(), v)));
+    if let Some(b) = behind {
+        return b
+            .figures(snap, Role::Start)
+            .into_iter()
+            .find_map(|(f, _)| earliest(&f.name).map(|v| (f.name.clone(), v)));
     }
     START_TIMES
         .iter()
@@ -121,19 +125,22 @@ fn start_time(snap: &Snapshot, service: Option<&Service>) -> Option<(String, f64
 /// The family that dates the process (or, behind an exporter, the service) this snapshot
 /// describes: where a restart shows as a new value.
 pub fn start_family(snap: &Snapshot) -> Option<String> {
-    start_time(snap, service::recognise(snap)).map(|(name, _)| name)
+    start_time(snap, Behind::of(snap).as_ref()).map(|(name, _)| name)
 }
 
-/// The first uptime found: `(family, seconds)`.
-fn uptime_gauge(snap: &Snapshot, service: Option<&Service>) -> Option<(String, f64)> {
+/// The first uptime found: `(family, seconds)`. Behind an exporter, only the service's.
+fn uptime_gauge(snap: &Snapshot, behind: Option<&Behind>) -> Option<(String, f64)> {
     let longest = |n: &str, k: f64| {
         scalar_values(snap, n)
             .into_iter()
             .reduce(f64::max)
             .map(|v| (n.to_string(), v * k))
     };
-    if let Some(s) = service {
-        return s.uptime.iter().find_map(|(n, k)| longest(n, *k));
+    if let Some(b) = behind {
+        return b
+            .figures(snap, Role::Uptime)
+            .into_iter()
+            .find_map(|(f, k)| longest(&f.name, k));
     }
     UPTIMES.iter().find_map(|n| longest(n, 1.0)).or_else(|| {
         let (name, v) = lone(snap, |n| uptime_scale(n).is_some())?;
@@ -141,16 +148,20 @@ fn uptime_gauge(snap: &Snapshot, service: Option<&Service>) -> Option<(String, f
     })
 }
 
-/// The value of the first family whose name `pred` accepts and that has exactly one series:
-/// `container_start_time_seconds` has one per container and dates none of them.
+/// The value of the one family whose name `pred` accepts, when it has exactly one series:
+/// `container_start_time_seconds` has one per container and dates none of them, and of
+/// `edgeAgent_host_uptime_seconds` and `edgeAgent_iotedged_uptime_seconds` the page does not
+/// say which is its own process.
 fn lone(snap: &Snapshot, pred: impl Fn(&str) -> bool) -> Option<(String, f64)> {
-    snap.families
-        .iter()
-        .filter(|f| pred(&f.name) && f.series.len() == 1)
-        .find_map(|f| match f.series[0].value {
-            SeriesValue::Scalar(v) if v.is_finite() => Some((f.name.clone(), v)),
-            _ => None,
-        })
+    let mut found = snap.families.iter().filter(|f| pred(&f.name));
+    let f = found.next()?;
+    if found.next().is_some() || f.series.len() != 1 {
+        return None;
+    }
+    match f.series[0].value {
+        SeriesValue::Scalar(v) if v.is_finite() => Some((f.name.clone(), v)),
+        _ => None,
+    }
 }
 
 impl Clock {
@@ -160,16 +171,17 @@ impl Clock {
         let (used, set_aside) = when::choose(snap.stats.latest_timestamp, external);
         let scraped_at = used.as_ref().map(|t| t.at);
         let scraped_at_source = used.map_or_else(|| format!("unknown: {HOW_TO_DATE}"), |t| t.how);
-        let service = service::recognise(snap);
+        let behind = Behind::of(snap);
         let mut uptime = None;
-        let mut uptime_source = match service {
-            Some(s) => format!(
-                "{} exposes no start time or uptime through {} (process_start_time_seconds is the exporter's own)",
-                s.name, s.exporter
+        let mut uptime_source = match &behind {
+            Some(b) => format!(
+                "{}'s start time and uptime are unknown: {}",
+                b.service(),
+                b.missing(&[Role::Start, Role::Uptime])
             ),
             None => "no start time in the exposition".to_string(),
         };
-        let start = start_time(snap, service);
+        let start = start_time(snap, behind.as_ref());
         if let Some((name, start)) = &start {
             match scraped_at {
                 Some(at) => {
@@ -182,7 +194,7 @@ impl Clock {
                 }
                 None => uptime_source = format!("{name}, but no scrape time: {HOW_TO_DATE}"),
             }
-        } else if let Some((name, u)) = uptime_gauge(snap, service) {
+        } else if let Some((name, u)) = uptime_gauge(snap, behind.as_ref()) {
             uptime = Some(u).filter(|u| *u > 0.0);
             uptime_source = name;
         }
@@ -193,7 +205,8 @@ impl Clock {
             uptime_source,
             start: start.map(|s| s.1),
             span: Span::Uptime,
-            exporter_uptime: service
+            exporter_uptime: behind
+                .as_ref()
                 .and(scraped_at)
                 .zip(
                     scalar_values(snap, START_TIMES[0])
@@ -202,7 +215,19 @@ impl Clock {
                 )
                 .map(|(at, s)| at - s)
                 .filter(|u| *u > 0.0),
+            exporter: behind.map(|b| b.exporter.describe()),
             set_aside,
+        }
+    }
+
+    /// The time `family`'s counts cover: behind an exporter, its own counters (the client
+    /// library's, `<x>_exporter_…`) go over the exporter's uptime and everything else over
+    /// the service's; `None` when the owner's is unknown.
+    pub fn uptime_of(&self, family: &str) -> Option<f64> {
+        if self.exporter.is_some() && process::exporters_own(family) {
+            self.exporter_uptime
+        } else {
+            self.uptime
         }
     }
 
@@ -210,8 +235,10 @@ impl Clock {
     /// the earliest series') dates its counts: a rate since creation needs no process start
     /// time. prometheus_client creates a labelled series at its first request, so this is
     /// the time of the first request recorded.
+    /// Not behind an exporter: the exporter creates the series when it first reads the
+    /// service, which dates the exporter, not the service's counts.
     pub fn or_created(mut self, snap: &Snapshot, family: &str) -> Clock {
-        if self.uptime.is_some() || self.span != Span::Uptime {
+        if self.uptime.is_some() || self.span != Span::Uptime || self.exporter.is_some() {
             return self;
         }
         let created = snap.family(family).and_then(|f| {

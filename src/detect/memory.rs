@@ -1,34 +1,32 @@
-//! `memory`: resident memory, from whichever metric the ecosystem exposes.
+//! `memory`: resident memory, from whichever metric the ecosystem exposes, of the process
+//! the page is about.
 
+use super::owner::Behind;
 use super::promql::selector;
-use super::service::{self, Service};
+use super::rules::process::{self, Role};
 use super::{Context, Detector, Measurement, Observation};
-use crate::model::{SeriesValue, Snapshot};
+use crate::model::{Family, SeriesValue, Snapshot};
 use crate::threshold::Unit;
 
 /// Reports resident memory.
 pub(crate) struct MemoryDetector;
 
-/// Resident-memory metrics in order of preference; all series of the first present are
-/// summed (GitLab's `ruby_process_resident_memory_bytes{pid}` has one per worker).
+/// The client library's resident memory: the process serving the page.
+const PLAIN: &str = "process_resident_memory_bytes";
+
+/// Resident-memory metrics after `process_resident_memory_bytes` and a lone
+/// `<ns>_process_resident_memory_bytes`, in order of preference; all series of the first
+/// present are summed (GitLab's `ruby_process_resident_memory_bytes{pid}` has one per worker).
 pub(crate) const CANDIDATES: &[(&str, &str)] = &[
-    ("process_resident_memory_bytes", "resident set size"),
-    (
-        "ruby_process_resident_memory_bytes",
-        "resident set size, summed over workers",
-    ),
-    ("grafana_process_resident_memory_bytes", "resident set size"),
     ("ruby_rss", "resident set size"),
     ("process_working_set_bytes", ".NET working set"),
     ("envoy_server_memory_physical_size", "Envoy physical memory"),
-    (
-        "jvm_memory_used_bytes",
-        "JVM memory in use (heap and non-heap), not resident memory",
-    ),
 ];
 
-fn sum(snap: &Snapshot, name: &str) -> Option<(f64, usize)> {
-    let f = snap.family(name)?;
+/// Not resident memory: named in the note of an unknown, never reported as memory.
+const NOT_RESIDENT: &str = "jvm_memory_used_bytes";
+
+fn sum(f: &Family) -> Option<(f64, usize)> {
     let vals: Vec<f64> = f
         .series
         .iter()
@@ -40,9 +38,14 @@ fn sum(snap: &Snapshot, name: &str) -> Option<(f64, usize)> {
     (!vals.is_empty()).then(|| (vals.iter().fold(0.0, |a, b| a + b), vals.len()))
 }
 
+fn named(snap: &Snapshot, name: &str) -> Option<(String, f64, usize)> {
+    snap.family(name)
+        .and_then(|f| sum(f).map(|(v, n)| (f.name.clone(), v, n)))
+}
+
 /// Whether the detector reads family `name` (the parser keeps it whole).
 pub(crate) fn wanted(name: &str) -> bool {
-    CANDIDATES.iter().any(|c| c.0 == name)
+    name == PLAIN || name == NOT_RESIDENT || CANDIDATES.iter().any(|c| c.0 == name)
 }
 
 fn measurement(value: Option<f64>, note: String, query: Option<String>) -> Observation {
@@ -55,40 +58,47 @@ fn measurement(value: Option<f64>, note: String, query: Option<String>) -> Obser
     })
 }
 
+fn summed(n: usize) -> String {
+    if n > 1 {
+        format!("; {n} series summed")
+    } else {
+        String::new()
+    }
+}
+
 /// The service's memory, not the exporter's: the exporter's own figure is named in the note
 /// so that nobody mistakes one for the other.
-fn of_service(snap: &Snapshot, svc: &Service) -> Observation {
-    let own = CANDIDATES
-        .iter()
-        .find_map(|(name, _)| sum(snap, name).map(|(v, _)| (name, v)));
-    let own = own
-        .map(|(name, v)| {
+fn of_service(snap: &Snapshot, behind: &Behind) -> Observation {
+    let own = named(snap, PLAIN)
+        .map(|(_, v, _)| {
             format!(
-                "; {name} ({}) is {}'s own process, not {}",
+                "; {PLAIN} ({}) is {}'s own process, not {}",
                 Unit::Bytes.format(v),
-                svc.exporter,
-                svc.name
+                behind.exporter_name(),
+                behind.service()
             )
         })
         .unwrap_or_default();
-    match svc
-        .memory
-        .iter()
-        .find_map(|name| sum(snap, name).map(|(v, _)| (name, v)))
-    {
-        Some((name, v)) => measurement(
+    let (families, why) = behind.sourced(snap, Role::Memory);
+    let found = families
+        .into_iter()
+        .find_map(|(f, _)| sum(f).map(|(v, n)| (f.name.clone(), v, n)));
+    match found {
+        Some((name, v, n)) => measurement(
             Some(v),
             format!(
-                "{name} ({}'s resident set size, read by {}){own}",
-                svc.name, svc.exporter
+                "{name} ({}'s resident set size, by {why}{}){own}",
+                behind.service(),
+                summed(n)
             ),
-            Some(format!("sum({})", selector(name, &[]))),
+            Some(format!("sum({})", selector(&name, &[]))),
         ),
         None => measurement(
             None,
             format!(
-                "{} exposes no resident memory through {}{own}",
-                svc.name, svc.exporter
+                "{}'s memory is unknown: {}{own}",
+                behind.service(),
+                behind.missing(&[Role::Memory])
             ),
             None,
         ),
@@ -105,30 +115,44 @@ impl Detector for MemoryDetector {
     }
 
     fn detect(&self, cx: &Context<'_>) -> Vec<Observation> {
-        if let Some(svc) = service::recognise(cx.snapshot) {
-            return vec![of_service(cx.snapshot, svc)];
+        let snap = cx.snapshot;
+        if let Some(behind) = Behind::of(snap) {
+            return vec![of_service(snap, &behind)];
         }
-        let found = CANDIDATES
-            .iter()
-            .find_map(|(name, what)| sum(cx.snapshot, name).map(|(v, n)| (name, what, v, n)));
+        let found = named(snap, PLAIN)
+            .map(|(name, v, n)| (name, "resident set size", v, n))
+            .or_else(|| {
+                let f = process::lone(snap, "_process_resident_memory_bytes")?;
+                sum(f).map(|(v, n)| (f.name.clone(), "resident set size", v, n))
+            })
+            .or_else(|| {
+                CANDIDATES
+                    .iter()
+                    .find_map(|(name, what)| named(snap, name).map(|(n, v, c)| (n, *what, v, c)))
+            });
         let m = match found {
             Some((name, what, v, n)) => measurement(
                 Some(v),
-                format!(
-                    "{name} ({what}{})",
-                    if n > 1 {
-                        format!("; {n} series summed")
-                    } else {
-                        String::new()
-                    }
+                format!("{name} ({what}{})", summed(n)),
+                Some(format!("sum({})", selector(&name, &[]))),
+            ),
+            None => match named(snap, NOT_RESIDENT) {
+                // Heap and non-heap in use is the JVM's accounting, not what the process holds.
+                Some((_, v, _)) => measurement(
+                    None,
+                    format!(
+                        "only {NOT_RESIDENT} ({}), JVM memory in use (heap and non-heap), not resident memory",
+                        Unit::Bytes.format(v)
+                    ),
+                    None,
                 ),
-                Some(format!("sum({})", selector(name, &[]))),
-            ),
-            None => measurement(
-                None,
-                "no resident-memory metric (process_resident_memory_bytes or equivalent)".into(),
-                None,
-            ),
+                None => measurement(
+                    None,
+                    "no resident-memory metric (process_resident_memory_bytes or equivalent)"
+                        .into(),
+                    None,
+                ),
+            },
         };
         vec![m]
     }

@@ -10,6 +10,7 @@ mod histogram;
 mod memory;
 mod metrics_scrapes;
 mod not_found;
+mod owner;
 mod p95_latency;
 mod promql;
 mod request_rate;
@@ -157,6 +158,7 @@ fn scalar_wanted(name: &str) -> bool {
         || cpu::COUNTERS.iter().any(|c| c.0 == name)
         || clock::wanted(name)
         || service::wanted(name)
+        || rules::process::wanted(name)
         || metrics_scrapes::wanted(name)
         || name == "process_cpu_usage"
 }

@@ -16,7 +16,9 @@ impl Detector for RequestRateDetector {
     }
 
     fn detect(&self, cx: &Context<'_>) -> Vec<Observation> {
-        let (value, note) = match (cx.traffic, cx.clock.uptime) {
+        // Behind an exporter, the service's counter goes over the service's uptime.
+        let uptime = cx.traffic.and_then(|t| cx.clock.uptime_of(&t.family));
+        let (value, note) = match (cx.traffic, uptime) {
             (Some(t), Some(up)) => {
                 let n = t.total();
                 (

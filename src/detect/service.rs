@@ -17,7 +17,7 @@ pub(crate) struct Service {
     /// The exporter, for notes: `redis_exporter`.
     pub(crate) exporter: &'static str,
     /// A family only this exporter writes.
-    signature: &'static str,
+    pub(crate) signature: &'static str,
     /// The service's count of requests, when it has one and it is not named like one.
     requests: Option<&'static str>,
     /// The service's resident memory, in order of preference.
