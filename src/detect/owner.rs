@@ -58,7 +58,7 @@ impl Behind {
             None => "the page names no service namespace (<ns>_up, <ns>_process_*)".to_string(),
         };
         format!(
-            "{} marks an exporter, whose process_* is its own; {looked}",
+            "{} marks an exporter: process_* is the exporter's own; {looked}",
             self.exporter.describe()
         )
     }
