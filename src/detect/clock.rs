@@ -82,8 +82,8 @@ pub(crate) const START_TIMES: [&str; 2] = [
     "process_start_time_seconds",
     "ruby_process_start_time_seconds",
 ];
-/// Uptime gauges, when there is no start time; after them any lone `*_uptime_seconds`,
-/// `*_uptime_ms` or `*_uptime_milliseconds`.
+/// Uptime gauges, when there is no start time; after them any lone `*_uptime_seconds` (or
+/// its counter `*_uptime_seconds_total`), `*_uptime_ms` or `*_uptime_milliseconds`.
 pub(crate) const UPTIMES: [&str; 2] = ["process_uptime_seconds", "envoy_server_uptime"];
 
 /// Whether the clock may read family `name` (the parser keeps it whole).
@@ -96,7 +96,7 @@ pub(crate) fn wanted(name: &str) -> bool {
 
 /// Seconds per unit of a generic uptime gauge's name.
 fn uptime_scale(name: &str) -> Option<f64> {
-    if name.ends_with("_uptime_seconds") {
+    if name.ends_with("_uptime_seconds") || name.ends_with("_uptime_seconds_total") {
         Some(1.0)
     } else if name.ends_with("_uptime_ms") || name.ends_with("_uptime_milliseconds") {
         Some(1e-3)

@@ -75,9 +75,13 @@ impl Detector for CpuDetector {
             (Some((name, secs, _)), Some(up)) => (
                 Some(secs / up),
                 format!(
-                    "{name}: {secs:.2} CPU seconds over {up:.0}s {} ({})",
+                    "{name}: {secs:.2} CPU seconds over {up:.0}s {}{}",
                     cx.clock.span.phrase(),
-                    cx.clock.uptime_source
+                    // Behind an exporter, which uptime: the service's, never the exporter's.
+                    match &behind {
+                        Some(b) => format!(" of {} ({})", b.service(), cx.clock.uptime_source),
+                        None => String::new(),
+                    }
                 ),
             ),
             (Some((name, secs, _)), None) => (
