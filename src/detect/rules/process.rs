@@ -265,3 +265,34 @@ fn process_namespaces(snap: &Snapshot) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::snapshot_of;
+
+    #[test]
+    fn every_rule_is_stated_in_the_docs() {
+        let doc = include_str!("../../../docs/exporters.md");
+        for m in MARKERS.iter().take(2) {
+            assert!(doc.contains(&format!("`{}`", m.shape)), "{}", m.shape);
+        }
+        for f in FIGURES {
+            assert!(doc.contains(&format!("`<ns>{}`", f.suffix)), "{}", f.suffix);
+        }
+    }
+
+    #[test]
+    fn namespaces() {
+        assert_eq!(namespace_of("bind_up", "_up"), Some("bind"));
+        assert_eq!(namespace_of("_up", "_up"), None);
+        assert_eq!(namespace_of("x_exporter_up", "_up"), None);
+        assert_eq!(namespace_of("zanthor_startup", "_up"), None);
+        let two = snapshot_of("# TYPE a_up gauge\na_up{d=\"1\"} 1\na_up{d=\"2\"} 1\n");
+        assert!(exporter(&two).is_none());
+        let s = snapshot_of("haproxy_up 1\nhaproxy_server_up{s=\"a\"} 1\n");
+        assert_eq!(service_namespace(&s).as_deref(), Some("haproxy"));
+        let s = snapshot_of("a_up 1\nb_up 1\n");
+        assert_eq!(service_namespace(&s), None);
+    }
+}
