@@ -8,23 +8,11 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::prometheus::{serve_files, Prometheus};
-use crate::support::{fixture, report_at};
+use crate::support::{fixture, json_folders, report_at};
 
 /// Every capture folder with a truth file, sorted.
 pub(crate) fn captures() -> Vec<(PathBuf, Value)> {
-    let mut out: Vec<(PathBuf, Value)> = std::fs::read_dir(fixture("capture"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("truth.json").is_file())
-        .map(|p| {
-            let text = std::fs::read_to_string(p.join("truth.json")).unwrap();
-            let truth: Value =
-                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-            (p, truth)
-        })
-        .collect();
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out
+    json_folders("capture", "truth.json")
 }
 
 /// Every page of every capture: `("<capture>/<file>", file, truth)`, the first the page's path

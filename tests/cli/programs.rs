@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::support::{analyze_json, check_row, fixture, json_of};
+use crate::support::{analyze_json, check_row, json_folders, json_of};
 
 /// One program's expectations for the process figures.
 pub(crate) struct Program {
@@ -27,14 +27,9 @@ pub(crate) struct Program {
 /// `source.txt` names under the repository.
 pub(crate) fn programs() -> Vec<Program> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut out: Vec<Program> = std::fs::read_dir(fixture("programs"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("expect.json").is_file())
-        .map(|dir| {
-            let text = std::fs::read_to_string(dir.join("expect.json")).unwrap();
-            let expect: Value =
-                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    json_folders("programs", "expect.json")
+        .into_iter()
+        .map(|(dir, expect)| {
             let page = ["metrics.prom", "metrics.om.txt"]
                 .iter()
                 .map(|f| dir.join(f))
@@ -51,9 +46,7 @@ pub(crate) fn programs() -> Vec<Program> {
                 expect,
             }
         })
-        .collect();
-    out.sort_by(|a, b| a.name.cmp(&b.name));
-    out
+        .collect()
 }
 
 /// The series a note says a figure came from: its leading names, joined by ` + ` when several

@@ -96,14 +96,20 @@ fn assert_unknown_naming(r: &Value, marker: &str) {
     );
 }
 
+/// With `marker` on the page, the service's `<ns>_process_*` is read; without it, nothing of
+/// the exporter's stands in, and the reason names `family`.
+fn both_ways(marker: &str, ns: &str, family: &str) {
+    assert_service_process(
+        &report(&format!("{LIBRARY}{marker}{}", service_process(ns))),
+        ns,
+    );
+    assert_unknown_naming(&report(&format!("{LIBRARY}{marker}")), family);
+}
+
 #[test]
 fn an_exporters_build_info_makes_process_star_the_exporters() {
     let marker = "# TYPE quokkadb_exporter_build_info gauge\nquokkadb_exporter_build_info{version=\"0.1\"} 1\n";
-    let r = report(&format!("{LIBRARY}{marker}{}", service_process("quokkadb")));
-    assert_service_process(&r, "quokkadb");
-    // Without the service's own process figures, nothing of the exporter's stands in.
-    let r = report(&format!("{LIBRARY}{marker}"));
-    assert_unknown_naming(&r, "quokkadb_exporter_build_info");
+    both_ways(marker, "quokkadb", "quokkadb_exporter_build_info");
 }
 
 #[test]
@@ -117,10 +123,7 @@ fn an_exporters_scrape_counter_marks_it_too() {
 #[test]
 fn a_namespace_up_gauge_names_the_service() {
     let up = "# TYPE zanthor_up gauge\nzanthor_up 1\n";
-    let r = report(&format!("{LIBRARY}{up}{}", service_process("zanthor")));
-    assert_service_process(&r, "zanthor");
-    let r = report(&format!("{LIBRARY}{up}"));
-    assert_unknown_naming(&r, "zanthor_up");
+    both_ways(up, "zanthor", "zanthor_up");
     // The service's own uptime, by the <ns>_uptime_seconds convention, dates its counters.
     let r = report(&format!(
         "{LIBRARY}{up}# TYPE zanthor_uptime_seconds gauge\nzanthor_uptime_seconds 400\n"

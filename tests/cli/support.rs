@@ -21,6 +21,23 @@ pub(crate) fn fixture(rel: &str) -> PathBuf {
         .join(rel)
 }
 
+/// Every folder under `fixtures/<dir>` that holds `file`, with that JSON file parsed, sorted.
+pub(crate) fn json_folders(dir: &str, file: &str) -> Vec<(PathBuf, serde_json::Value)> {
+    let mut out: Vec<(PathBuf, serde_json::Value)> = std::fs::read_dir(fixture(dir))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join(file).is_file())
+        .map(|p| {
+            let text = std::fs::read_to_string(p.join(file)).unwrap();
+            let json = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{}: {e}", p.join(file).display()));
+            (p, json)
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
 /// Every real exposition under `fixtures/`: the guide's example, the captures in
 /// `exposition/` and the corpus (one of which is invalid on purpose), sorted.
 pub(crate) fn real_fixtures() -> Vec<PathBuf> {
