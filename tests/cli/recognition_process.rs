@@ -70,7 +70,7 @@ fn assert_service_process(r: &Value, ns: &str) {
     );
     assert!(
         memory.contains("; process_resident_memory_bytes (")
-            && memory.contains(") is the exporter's own process"),
+            && memory.contains("exporter's own process, not"),
         "{memory}"
     );
     // 50 CPU seconds over the service's 100s, not over the exporter's 1000s.
@@ -177,6 +177,15 @@ fn a_general_rule_wins_over_the_known_service_table() {
     let r = report(&page);
     assert!(note(&r, "memory").starts_with("redis_process_resident_memory_bytes ("));
     assert_eq!(value(&r, "memory"), 5e8);
+    // memcached_exporter with its pid-file option: the table's CPU split (user, system) gives
+    // way to the service's process collector, and the memory it lacked is there.
+    let page = format!(
+        "{LIBRARY}# TYPE memcached_up gauge\nmemcached_up 1\n\
+         # TYPE memcached_process_user_cpu_seconds_total counter\n\
+         memcached_process_user_cpu_seconds_total 1\n{}",
+        service_process("memcached")
+    );
+    assert_service_process(&report(&page), "memcached");
 }
 
 #[test]

@@ -29,7 +29,7 @@ pub(crate) const MARKERS: &[Marker] = &[
     Marker {
         shape: "<x>_exporter_scrapes_total",
         because: "an exporter counts its collections of another program's state",
-        find: |s| stats(s).find(|f| namespace_of(&counter_name(f), "_exporter_scrapes_total").is_some()).map(counter_name),
+        find: |s| stats(s).find(|f| sampled_namespace(f, "_exporter_scrapes_total").is_some()).map(|f| f.name.clone()),
     },
     Marker {
         shape: "<ns>_up",
@@ -40,7 +40,7 @@ pub(crate) const MARKERS: &[Marker] = &[
         shape: "the client library's families beside a foreign namespace",
         because: "the client library's process_*, go_*, promhttp_*, python_* describe the process serving the page, and a namespace with process figures of its own is a second process",
         find: |s| {
-            let library = stats(s).any(|f| is_library(&counter_name(f)));
+            let library = stats(s).any(|f| is_library(&f.name));
             let ns = process_namespaces(s);
             library.then(|| ns.first().map(|ns| format!("{ns}_process_*"))).flatten()
         },
@@ -222,13 +222,15 @@ fn stats(snap: &Snapshot) -> impl Iterator<Item = &FamilyStats> {
     snap.stats.families.iter().filter(|f| f.series > 0)
 }
 
-/// A family's name as its samples are written: an OpenMetrics counter `x` is sampled `x_total`.
-fn counter_name(f: &FamilyStats) -> String {
-    if f.mtype == MetricType::Counter && !f.name.ends_with("_total") {
-        format!("{}_total", f.name)
-    } else {
-        f.name.clone()
-    }
+/// `<ns>` of a family whose samples are named `<ns><suffix>`: an OpenMetrics counter `x` is
+/// sampled `x_total`.
+fn sampled_namespace<'a>(f: &'a FamilyStats, suffix: &str) -> Option<&'a str> {
+    namespace_of(&f.name, suffix).or_else(|| {
+        let bare = suffix.strip_suffix("_total")?;
+        (f.mtype == MetricType::Counter)
+            .then(|| namespace_of(&f.name, bare))
+            .flatten()
+    })
 }
 
 /// `<ns>` of `<ns><suffix>`, when `<ns>` is a namespace: not empty, and not the exporter's
@@ -256,8 +258,7 @@ fn up_namespaces(snap: &Snapshot) -> Vec<String> {
 fn process_namespaces(snap: &Snapshot) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for f in stats(snap) {
-        let name = counter_name(f);
-        if let Some(ns) = PROCESS.iter().find_map(|s| namespace_of(&name, s)) {
+        if let Some(ns) = PROCESS.iter().find_map(|s| sampled_namespace(f, s)) {
             if !out.iter().any(|o| o == ns) {
                 out.push(ns.to_string());
             }
