@@ -29,7 +29,7 @@ pub(crate) use promql::{selector, sum_rate};
 pub use traffic::{recognise, CountKind, RequestRow, Traffic, TrafficOverride};
 pub use when::{disagreement, HOW_TO_DATE};
 
-use crate::model::{Family, Keep, MetricType, Snapshot};
+use crate::model::{Family, Keep, MetricType, Shaped, Snapshot};
 
 /// Where each detector's page lives in promtune's source tree: `<DOCS_DIR>/<id>.md`. Not an
 /// address: nobody here has checked where a published copy lives, so none is invented.
@@ -141,9 +141,12 @@ fn keep_family(o: &TrafficOverride, labels: &[String], name: &str, t: MetricType
     if o.family.as_deref() == Some(name)
         || traffic::request_counter_name(name, t)
         || traffic::request_latency_name(name, t)
-        || traffic::response_counter_name(name, t)
     {
-        Keep::SumBy(labels.to_vec())
+        Keep::SumByShaped(labels.to_vec(), Shaped(rules::requests::kept_for_value))
+    } else if matches!(t, MetricType::Histogram | MetricType::Summary) {
+        // A request family may be a histogram or summary alone, whatever its name: its route
+        // is recognised by its values, so those are kept (#23).
+        Keep::SumByShaped(labels.to_vec(), Shaped(rules::requests::kept_for_value))
     } else if cache_hit_rate::wanted(name) || scalar_wanted(name) {
         Keep::Everything
     } else {
