@@ -147,6 +147,8 @@ fn keep_family(o: &TrafficOverride, labels: &[String], name: &str, t: MetricType
         // A request family may be a histogram or summary alone, whatever its name: its route
         // is recognised by its values, so those are kept (#23).
         Keep::SumByShaped(labels.to_vec(), Shaped(rules::requests::kept_for_value))
+    } else if cache_hit_rate::proxy_hits(name) {
+        Keep::SumBy(Vec::new())
     } else if cache_hit_rate::wanted(name) || scalar_wanted(name) {
         Keep::Everything
     } else {

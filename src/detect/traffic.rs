@@ -121,12 +121,23 @@ pub(crate) fn traffic_labels(o: &TrafficOverride) -> Vec<String> {
         .collect()
 }
 
+/// The names of every family on the page, kept or not: the rules look for siblings (an
+/// uptime, a proxy's other half) the detectors do not read.
+fn on_page(snap: &Snapshot) -> impl Fn(&str) -> bool + '_ {
+    let names: std::collections::HashSet<&str> =
+        snap.stats.families.iter().map(|f| f.name.as_str()).collect();
+    move |n: &str| {
+        let base = n.strip_suffix("_total").unwrap_or(n);
+        names.contains(n) || names.contains(base)
+    }
+}
+
 /// The incoming rule a family follows as a request counter on this page, if any.
-fn counter_rule(snap: &Snapshot, fam: &Family) -> Option<&'static Incoming> {
+fn counter_rule(has: &dyn Fn(&str) -> bool, fam: &Family) -> Option<&'static Incoming> {
     if !counter_type(fam.mtype) {
         return None;
     }
-    let rule = requests::incoming(&fam.name, &|n| snap.family(n).is_some())?;
+    let rule = requests::incoming(&fam.name, has)?;
     // Ray exports counters as gauges, but only under names that say requests; a gauge named
     // by another rule is more likely a level than a count.
     if fam.mtype == MetricType::Gauge && !rule.needs_evidence {
@@ -174,7 +185,8 @@ fn is_request_histogram(fam: &Family) -> bool {
         && ((is_request_latency(fam) && evidence(fam)) || answered())
 }
 
-fn count_of(v: &SeriesValue) -> f64 {
+/// Requests in one series: a counter's value, or a histogram's or summary's count.
+pub(crate) fn count_of(v: &SeriesValue) -> f64 {
     match v {
         SeriesValue::Scalar(x) => *x,
         SeriesValue::Histogram { count, buckets, .. } => count
@@ -294,7 +306,8 @@ pub fn recognise(snap: &Snapshot, o: &TrafficOverride) -> Option<Traffic> {
                     .then_with(|| b.name.cmp(&a.name))
             })
     };
-    let counter = |f: &Family| counter_rule(snap, f).is_some();
+    let has = on_page(snap);
+    let counter = |f: &Family| counter_rule(&has, f).is_some();
     if let Some(fam) = pick(&counter) {
         // Prefer another count of the same requests that has the route: a counter
         // (django-prometheus counts by method alone, and by view and status beside it), else

@@ -275,7 +275,8 @@ pub(crate) fn hit_or_miss(v: &str) -> Option<bool> {
 
 /// Whether the parser keeps a label of a request family for its value, whatever its name.
 pub(crate) fn kept_for_value(v: &str) -> bool {
-    route_shaped(v) || status_shaped(v) || cache_shaped(v)
+    let (a, b) = MIXED_DIRECTIONS;
+    route_shaped(v) || status_shaped(v) || cache_shaped(v) || v == a || v == b
 }
 
 /// Words that name a count as the whole of its kind, beside counts of its parts.
@@ -298,7 +299,7 @@ impl Name {
         let w = words(name);
         match *self {
             Name::Exact(n) => name == n,
-            Name::Ends(end) => w.len() > end.len() && w.ends_with(end),
+            Name::Ends(end) => w.ends_with(end),
             Name::Own(word) => w.len() == 2 && w[1] == word,
             Name::Beside(word, sibling) => {
                 w.len() == 2
