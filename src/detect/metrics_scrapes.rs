@@ -47,9 +47,10 @@ fn counted_by_handler(cx: &Context<'_>) -> Option<(String, f64)> {
 /// Whether a label other than `code` takes two values.
 fn merged(fam: &crate::model::Family) -> bool {
     let mut first: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
-    fam.series.iter().flat_map(|s| s.labels.iter()).any(|(k, v)| {
-        k != "code" && *first.entry(k).or_insert(v) != v
-    })
+    fam.series
+        .iter()
+        .flat_map(|s| s.labels.iter())
+        .any(|(k, v)| k != "code" && *first.entry(k).or_insert(v) != v)
 }
 
 impl Detector for MetricsScrapesDetector {
@@ -102,9 +103,9 @@ impl Detector for MetricsScrapesDetector {
                          own *_exporter_scrapes_total)",
                         t.selector()
                     ),
-                    None => format!(
-                        "no request counter, no {PROMHTTP} and no *_exporter_scrapes_total"
-                    ),
+                    None => {
+                        format!("no request counter, no {PROMHTTP} and no *_exporter_scrapes_total")
+                    }
                 },
             },
         };

@@ -124,8 +124,12 @@ pub(crate) fn traffic_labels(o: &TrafficOverride) -> Vec<String> {
 /// The names of every family on the page, kept or not: the rules look for siblings (an
 /// uptime, a proxy's other half) the detectors do not read.
 fn on_page(snap: &Snapshot) -> impl Fn(&str) -> bool + '_ {
-    let names: std::collections::HashSet<&str> =
-        snap.stats.families.iter().map(|f| f.name.as_str()).collect();
+    let names: std::collections::HashSet<&str> = snap
+        .stats
+        .families
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
     move |n: &str| {
         let base = n.strip_suffix("_total").unwrap_or(n);
         names.contains(n) || names.contains(base)
@@ -173,8 +177,7 @@ pub(crate) fn is_request_latency(fam: &Family) -> bool {
 fn is_request_histogram(fam: &Family) -> bool {
     let answered = || {
         requests::route_label(fam).is_some_and(|r| {
-            requests::status_label(fam, Some(&r)).is_some()
-                || requests::method_label(fam).is_some()
+            requests::status_label(fam, Some(&r)).is_some() || requests::method_label(fam).is_some()
         })
     };
     matches!(fam.mtype, MetricType::Histogram | MetricType::Summary)
@@ -209,9 +212,10 @@ fn labels(fam: &Family, o: &TrafficOverride) -> [Option<String>; 3] {
     let rule = requests::INCOMING
         .iter()
         .find(|r| matches!(r.name, requests::Name::Exact(n) if n == fam.name));
-    let route = o.route_label.clone().or_else(|| {
-        fixed(fam, rule.and_then(|r| r.route)).or_else(|| requests::route_label(fam))
-    });
+    let route = o
+        .route_label
+        .clone()
+        .or_else(|| fixed(fam, rule.and_then(|r| r.route)).or_else(|| requests::route_label(fam)));
     let status = o.status_label.clone().or_else(|| {
         fixed(fam, rule.and_then(|r| r.status))
             .or_else(|| requests::status_label(fam, route.as_deref()))
@@ -302,7 +306,9 @@ pub fn recognise(snap: &Snapshot, o: &TrafficOverride) -> Option<Traffic> {
                 total(a)
                     .total_cmp(&total(b))
                     .then_with(|| labels(a).cmp(&labels(b)))
-                    .then_with(|| requests::names_whole(&a.name).cmp(&requests::names_whole(&b.name)))
+                    .then_with(|| {
+                        requests::names_whole(&a.name).cmp(&requests::names_whole(&b.name))
+                    })
                     .then_with(|| b.name.cmp(&a.name))
             })
     };

@@ -218,8 +218,7 @@ impl Sink for SnapshotBuilder<'_> {
         let kept = |l: &crate::parse::lexer::Label<'_>| {
             !same_name(&l.name, skip)
                 && by.as_ref().filter(|_| summed).is_none_or(|(b, shaped)| {
-                    b.iter().any(|x| same_name(x, &l.name))
-                        || shaped.is_some_and(|f| f(&l.value))
+                    b.iter().any(|x| same_name(x, &l.name)) || shaped.is_some_and(|f| f(&l.value))
                 })
         };
         let key = if summed {

@@ -26,7 +26,8 @@ pub(crate) enum Name {
 /// One protocol's counter of the requests a service receives.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Incoming {
-    /// The protocol, for the docs.
+    /// The protocol, for the docs (checked against them by a test).
+    #[cfg_attr(not(test), expect(dead_code))]
     pub(crate) protocol: &'static str,
     /// How the counter is named.
     pub(crate) name: Name,
@@ -37,7 +38,8 @@ pub(crate) struct Incoming {
     /// Whether the name alone is not enough: the family must also carry a route or status
     /// recognised by its values, or name its protocol (`http`, `grpc`, `dns`).
     pub(crate) needs_evidence: bool,
-    /// The convention relied on.
+    /// The convention relied on, for the docs (checked against them by a test).
+    #[cfg_attr(not(test), expect(dead_code))]
     pub(crate) why: &'static str,
 }
 
@@ -60,8 +62,9 @@ pub(crate) const INCOMING: &[Incoming] = &[
         ..rule(
             "gRPC",
             Name::Exact("grpc_server_handled_total"),
-            "go-grpc-prometheus and its ports count each RPC the server finished, by grpc_code; \
-             grpc_server_started_total counts RPCs begun, grpc_client_* the RPCs the process sends",
+            "go-grpc-prometheus and its ports count each RPC the server finished, by `grpc_code`; \
+             `grpc_server_started_total` counts RPCs begun, `grpc_client_*` the RPCs the process \
+             sends",
         )
     },
     Incoming {
@@ -165,8 +168,8 @@ pub(crate) const INCOMING: &[Incoming] = &[
 pub(crate) const NOT_INCOMING: &[(&str, &str)] = &[
     (
         "client",
-        "requests the process sends (rest_client_requests_total, grpc_client_*), unless the \
-         `server` twin makes it a proxy's client side",
+        "requests the process sends (`rest_client_requests_total`, `grpc_client_*`), unless \
+         the `server` twin makes it a proxy's client side",
     ),
     ("upstream", "a proxy's requests to its backends"),
     ("outgoing", "requests sent"),
@@ -180,7 +183,7 @@ pub(crate) const NOT_INCOMING: &[(&str, &str)] = &[
     ),
     (
         "promhttp_metric_handler",
-        "scrapes only: read by metrics_scrapes",
+        "scrapes only: read by `metrics_scrapes`",
     ),
     ("in_flight", "requests being served now, a gauge"),
     ("inflight", "requests being served now, a gauge"),
@@ -190,7 +193,10 @@ pub(crate) const NOT_INCOMING: &[(&str, &str)] = &[
     ("_size", "the size of requests, not their number"),
     ("_bytes", "the size of requests, not their number"),
     ("max_requests", "a limit"),
-    ("admin", "a service's admin API, beside the traffic it serves"),
+    (
+        "admin",
+        "a service's admin API, beside the traffic it serves",
+    ),
     (
         "delegated",
         "requests the process delegates to another server (authentication, authorization)",
@@ -235,10 +241,8 @@ pub(crate) const STATUS_NAMES: &[&str] = &[
 pub(crate) const METHOD_NAMES: &[&str] = &["method", "http_request_method", "verb"];
 
 /// Words in a request-latency family's name: a request, and a time.
-pub(crate) const LATENCY_WORDS: (&[&str], &[&str]) = (
-    &["request", "http"],
-    &["duration", "seconds", "latency"],
-);
+pub(crate) const LATENCY_WORDS: (&[&str], &[&str]) =
+    (&["request", "http"], &["duration", "seconds", "latency"]);
 
 /// A value shaped like a route: a path, plain or templated (`/items/{id}`, `/users/:id`).
 pub(crate) fn route_shaped(v: &str) -> bool {
@@ -290,7 +294,10 @@ pub(crate) fn names_whole(name: &str) -> bool {
 
 /// The words of a name, `_total` dropped.
 fn words(name: &str) -> Vec<&str> {
-    name.strip_suffix("_total").unwrap_or(name).split('_').collect()
+    name.strip_suffix("_total")
+        .unwrap_or(name)
+        .split('_')
+        .collect()
 }
 
 impl Name {
@@ -304,9 +311,12 @@ impl Name {
             Name::Beside(word, sibling) => {
                 w.len() == 2
                     && w[1] == word
-                    && [format!("{}_{sibling}_total", w[0]), format!("{}_{sibling}", w[0])]
-                        .iter()
-                        .any(|s| has(s))
+                    && [
+                        format!("{}_{sibling}_total", w[0]),
+                        format!("{}_{sibling}", w[0]),
+                    ]
+                    .iter()
+                    .any(|s| has(s))
             }
             Name::Has(run) => w.windows(run.len()).any(|x| x == run),
             Name::ClientOfPair => {
@@ -380,10 +390,7 @@ pub(crate) fn route_label(fam: &Family) -> Option<String> {
     let agrees = |v: &str| {
         route_shaped(v) || routes::is_metrics(v) || routes::is_health(v) || routes::is_unmatched(v)
     };
-    if let Some(l) = ROUTE_NAMES
-        .iter()
-        .find(|l| values(fam, l).any(agrees))
-    {
+    if let Some(l) = ROUTE_NAMES.iter().find(|l| values(fam, l).any(agrees)) {
         return Some(l.to_string());
     }
     label_names(fam)
@@ -447,12 +454,64 @@ pub(crate) fn named_labels() -> impl Iterator<Item = &'static str> {
         .chain(STATUS_NAMES)
         .chain(METHOD_NAMES)
         .copied()
-        .chain(INCOMING.iter().flat_map(|r| r.route.into_iter().chain(r.status)))
+        .chain(
+            INCOMING
+                .iter()
+                .flat_map(|r| r.route.into_iter().chain(r.status)),
+        )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// How a name shape reads in the docs.
+    fn shape(n: Name) -> String {
+        let join = |w: &[&str]| w.join("_");
+        match n {
+            Name::Exact(x) => format!("`{x}`"),
+            Name::Ends(w) => format!("`…{}`", join(w)),
+            Name::Own(w) => format!("`<ns>_{w}`"),
+            Name::Beside(w, s) => format!("`<ns>_{w}` beside `<ns>_{s}`"),
+            Name::ClientOfPair => "`<ns>_client_…requests` beside `<ns>_server_…requests`".into(),
+            Name::Has(w) => format!("`…_{}_…`", join(w)),
+        }
+    }
+
+    /// Each rule's row in docs/exporters.md.
+    fn row(r: &Incoming) -> String {
+        let label = |l: Option<&str>| l.map_or("by values".to_string(), |l| format!("`{l}`"));
+        format!(
+            "| {} | {} | {} | {} | {} | {} |",
+            r.protocol,
+            shape(r.name),
+            if r.needs_evidence { "yes" } else { "no" },
+            label(r.route),
+            label(r.status),
+            r.why
+        )
+    }
+
+    #[test]
+    fn every_rule_is_in_the_docs() {
+        let docs = include_str!("../../../docs/exporters.md");
+        let missing: Vec<String> = INCOMING
+            .iter()
+            .map(row)
+            .filter(|r| !docs.contains(r.as_str()))
+            .chain(
+                NOT_INCOMING
+                    .iter()
+                    .map(|(part, why)| format!("| `{part}` | {why} |"))
+                    .filter(|r| !docs.contains(r.as_str())),
+            )
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "rows missing from docs/exporters.md:\n{}",
+            missing.join("\n")
+        );
+    }
 
     #[test]
     fn shapes() {

@@ -1,0 +1,271 @@
+//! The general rules for incoming requests, route and status labels, caches and scrapes
+//! (#23 §2, §3, §4, §6), proven on namespaces, names and labels that appear nowhere in
+//! promtune's code: each page here is invented, so only a general rule can read it.
+
+use crate::support::{json_of, promtune_stdin};
+use serde_json::Value;
+
+/// The JSON report of one page given on standard input.
+fn report(page: &str) -> Value {
+    let r = promtune_stdin(
+        &["analyze", "--format", "json", "--fail-on", "never", "-"],
+        page.as_bytes(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    json_of(&r.stdout)["reports"][0].clone()
+}
+
+/// (family, route label, status label, total) of the recognised requests.
+fn requests(r: &Value) -> (String, Value, Value, Value) {
+    let q = &r["requests"];
+    assert!(!q.is_null(), "no requests recognised: {r}");
+    (
+        q["family"].as_str().unwrap().to_string(),
+        q["route_label"].clone(),
+        q["status_label"].clone(),
+        q["total"].clone(),
+    )
+}
+
+fn pattern<'a>(r: &'a Value, id: &str) -> &'a Value {
+    r["patterns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == id)
+        .unwrap()
+}
+
+/// Every cache found: (subject, value).
+fn caches(r: &Value) -> Vec<(String, Value)> {
+    r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["id"] == "cache_hit_rate" && !c["subject"].is_null())
+        .map(|c| {
+            (
+                c["subject"].as_str().unwrap().to_string(),
+                c["value"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_proxy_counts_its_client_side_and_is_a_cache() {
+    let page = "# TYPE wobblefront_client_http_requests_total counter\n\
+                wobblefront_client_http_requests_total 30\n\
+                # TYPE wobblefront_server_http_requests_total counter\n\
+                wobblefront_server_http_requests_total 24\n\
+                # TYPE wobblefront_client_http_hits_total counter\n\
+                wobblefront_client_http_hits_total 18\n";
+    let r = report(page);
+    let (family, _, _, total) = requests(&r);
+    assert_eq!(
+        (family.as_str(), total),
+        ("wobblefront_client_http_requests_total", 30.into())
+    );
+    assert_eq!(
+        caches(&r),
+        [(
+            "wobblefront_client_http".to_string(),
+            serde_json::json!(0.6)
+        )]
+    );
+    // Alone, a client counter counts what the process sends: not its requests.
+    let alone = report(
+        "# TYPE wobblefront_client_http_requests_total counter\n\
+         wobblefront_client_http_requests_total 30\n",
+    );
+    assert!(alone["requests"].is_null(), "{}", alone["requests"]);
+}
+
+#[test]
+fn accesses_beside_an_uptime_are_requests() {
+    let page = "# TYPE quillserve_accesses_total counter\nquillserve_accesses_total 120\n\
+                # TYPE quillserve_uptime_seconds_total counter\nquillserve_uptime_seconds_total 60\n";
+    let (family, _, _, total) = requests(&report(page));
+    assert_eq!(
+        (family.as_str(), total),
+        ("quillserve_accesses_total", 120.into())
+    );
+    let alone = report("# TYPE quillserve_accesses_total counter\nquillserve_accesses_total 120\n");
+    assert!(alone["requests"].is_null(), "{}", alone["requests"]);
+}
+
+#[test]
+fn grpc_counts_handled_server_calls_by_code() {
+    let page = "# TYPE grpc_server_handled_total counter\n\
+        grpc_server_handled_total{grpc_service=\"zorp.Vault\",grpc_method=\"Open\",grpc_type=\"unary\",grpc_code=\"OK\"} 10\n\
+        grpc_server_handled_total{grpc_service=\"zorp.Vault\",grpc_method=\"Open\",grpc_type=\"unary\",grpc_code=\"Unavailable\"} 2\n\
+        # TYPE grpc_server_started_total counter\n\
+        grpc_server_started_total{grpc_service=\"zorp.Vault\",grpc_method=\"Open\",grpc_type=\"unary\"} 13\n\
+        # TYPE grpc_client_handled_total counter\n\
+        grpc_client_handled_total{grpc_service=\"zorp.Ledger\",grpc_method=\"Put\",grpc_type=\"unary\",grpc_code=\"OK\"} 500\n";
+    let (family, route, status, total) = requests(&report(page));
+    assert_eq!(family, "grpc_server_handled_total");
+    assert_eq!((route, status), ("grpc_method".into(), "grpc_code".into()));
+    assert_eq!(total, 12);
+    // The calls the process makes are never its requests.
+    let client = report(
+        "# TYPE grpc_client_handled_total counter\n\
+         grpc_client_handled_total{grpc_service=\"zorp.Ledger\",grpc_method=\"Put\",grpc_code=\"OK\"} 500\n",
+    );
+    assert!(client["requests"].is_null(), "{}", client["requests"]);
+}
+
+#[test]
+fn dns_counts_queries_received() {
+    let page = "# TYPE zonkdns_queries_received_total counter\n\
+                zonkdns_queries_received_total{qtype=\"A\"} 30\n\
+                zonkdns_queries_received_total{qtype=\"AAAA\"} 3\n\
+                # TYPE zonkdns_upstream_queries_total counter\nzonkdns_upstream_queries_total 14\n";
+    let (family, _, _, total) = requests(&report(page));
+    assert_eq!(
+        (family.as_str(), total),
+        ("zonkdns_queries_received_total", 33.into())
+    );
+    let own = report("# TYPE blorpd_queries counter\nblorpd_queries 33\n# TYPE blorpd_server_queries counter\nblorpd_server_queries 40\n");
+    assert_eq!(requests(&own).0, "blorpd_queries");
+    // A qualified count is a part (one transport) or the upstream side: not taken alone.
+    for part in [
+        "zonkdns_udp_queries_total",
+        "zonkdns_upstream_queries_total",
+    ] {
+        let r = report(&format!("# TYPE {part} counter\n{part} 30\n"));
+        assert!(r["requests"].is_null(), "{part}: {}", r["requests"]);
+    }
+}
+
+#[test]
+fn route_and_status_labels_by_their_values() {
+    let page = "# TYPE plinth_http_requests_total counter\n\
+        plinth_http_requests_total{url_pattern=\"/items/{id}\",rc=\"200\",method=\"GET\"} 5\n\
+        plinth_http_requests_total{url_pattern=\"/metrics\",rc=\"200\",method=\"GET\"} 7\n\
+        plinth_http_requests_total{url_pattern=\"/healthz\",rc=\"200\",method=\"GET\"} 3\n\
+        plinth_http_requests_total{url_pattern=\"/items/{id}\",rc=\"404\",method=\"GET\"} 1\n\
+        plinth_http_requests_total{url_pattern=\"/items/{id}\",rc=\"503\",method=\"GET\"} 4\n";
+    let r = report(page);
+    let (_, route, status, total) = requests(&r);
+    assert_eq!(
+        (route, status, total),
+        ("url_pattern".into(), "rc".into(), 20.into())
+    );
+    assert_eq!(pattern(&r, "metrics_scrapes")["requests"], 7);
+    assert_eq!(pattern(&r, "health_checks")["requests"], 3);
+    assert_eq!(pattern(&r, "not_found")["requests"], 1);
+    let errors = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "error_rate")
+        .unwrap();
+    assert_eq!(errors["value"], 0.2);
+}
+
+#[test]
+fn status_classes_by_their_values() {
+    let page = "# TYPE gadget_http_requests_total counter\n\
+        gadget_http_requests_total{klass=\"2XX\"} 90\n\
+        gadget_http_requests_total{klass=\"5XX\"} 10\n";
+    let (_, route, status, _) = requests(&report(page));
+    assert_eq!((route, status), (Value::Null, "klass".into()));
+}
+
+#[test]
+fn a_known_label_name_whose_values_disagree_is_not_taken() {
+    // `handler` holds module names here, and `status` cache results: neither is a route or
+    // a status, whatever their names promise.
+    let page = "# TYPE gadget_http_requests_total counter\n\
+        gadget_http_requests_total{handler=\"file_server\",status=\"hit\"} 6\n\
+        gadget_http_requests_total{handler=\"reverse_proxy\",status=\"miss\"} 2\n";
+    let r = report(page);
+    let (_, route, status, total) = requests(&r);
+    assert_eq!((route, status, total), (Value::Null, Value::Null, 8.into()));
+    assert!(pattern(&r, "metrics_scrapes")["requests"].is_null());
+    // …but a hit/miss label on a request family is a cache.
+    assert_eq!(
+        caches(&r),
+        [("gadget_http_requests".to_string(), serde_json::json!(0.75))]
+    );
+}
+
+#[test]
+fn a_cache_label_on_requests_whatever_its_name_and_case() {
+    let page = "# TYPE gizmo_http_requests_total counter\n\
+        gizmo_http_requests_total{route=\"/a\",cache=\"HIT\",code=\"200\"} 6\n\
+        gizmo_http_requests_total{route=\"/b\",cache=\"HIT\",code=\"200\"} 3\n\
+        gizmo_http_requests_total{route=\"/a\",cache=\"MISS\",code=\"200\"} 1\n";
+    let r = report(page);
+    assert_eq!(requests(&r).1, "route");
+    assert_eq!(
+        caches(&r),
+        [("gizmo_http_requests".to_string(), serde_json::json!(0.9))]
+    );
+}
+
+#[test]
+fn a_histogram_alone_is_requests_by_its_route_and_answer() {
+    let page = "# TYPE frob_timing_ms histogram\n\
+        frob_timing_ms_bucket{path_template=\"/api/{id}\",method=\"GET\",status=\"200\",le=\"+Inf\"} 9\n\
+        frob_timing_ms_sum{path_template=\"/api/{id}\",method=\"GET\",status=\"200\"} 90\n\
+        frob_timing_ms_count{path_template=\"/api/{id}\",method=\"GET\",status=\"200\"} 9\n\
+        frob_timing_ms_bucket{path_template=\"/metrics\",method=\"GET\",status=\"200\",le=\"+Inf\"} 4\n\
+        frob_timing_ms_sum{path_template=\"/metrics\",method=\"GET\",status=\"200\"} 4\n\
+        frob_timing_ms_count{path_template=\"/metrics\",method=\"GET\",status=\"200\"} 4\n";
+    let r = report(page);
+    let (family, route, status, total) = requests(&r);
+    assert_eq!(family, "frob_timing_ms");
+    assert_eq!(r["requests"]["selector"], "frob_timing_ms_count");
+    assert_eq!(
+        (route, status, total),
+        ("path_template".into(), "status".into(), 13.into())
+    );
+    assert_eq!(pattern(&r, "metrics_scrapes")["requests"], 4);
+    // A path alone may hold files: a histogram without an answer is not requests.
+    let files = report(
+        "# TYPE frob_flush_seconds histogram\n\
+         frob_flush_seconds_bucket{dir=\"/var/lib/frob\",le=\"+Inf\"} 9\n\
+         frob_flush_seconds_sum{dir=\"/var/lib/frob\"} 1\n\
+         frob_flush_seconds_count{dir=\"/var/lib/frob\"} 9\n",
+    );
+    assert!(files["requests"].is_null(), "{}", files["requests"]);
+}
+
+#[test]
+fn both_directions_in_one_family_are_not_the_incoming_side() {
+    let page = "# TYPE zap_request_total counter\n\
+        zap_request_total{direction=\"inbound\"} 5\n\
+        zap_request_total{direction=\"outbound\"} 50\n";
+    let r = report(page);
+    assert!(r["requests"].is_null(), "{}", r["requests"]);
+}
+
+#[test]
+fn calls_to_another_system_are_not_requests() {
+    let page = "# TYPE blip_k8s_request_total counter\n\
+        blip_k8s_request_total{status_code=\"200\",verb=\"GET\"} 100\n";
+    let r = report(page);
+    assert!(r["requests"].is_null(), "{}", r["requests"]);
+}
+
+#[test]
+fn intercepted_requests_are_not_scrapes() {
+    let page = "# TYPE haproxy_frontend_intercepted_requests_total counter\n\
+        haproxy_frontend_intercepted_requests_total{proxy=\"fe\"} 36\n";
+    let r = report(page);
+    assert!(pattern(&r, "metrics_scrapes")["requests"].is_null());
+}
+
+#[test]
+fn a_handler_counter_merged_from_several_handlers_is_not_scrapes() {
+    let merged = "# TYPE promhttp_metric_handler_requests_total counter\n\
+        promhttp_metric_handler_requests_total{code=\"200\",exporter=\"a\"} 5\n\
+        promhttp_metric_handler_requests_total{code=\"200\",exporter=\"b\"} 5\n";
+    assert!(pattern(&report(merged), "metrics_scrapes")["requests"].is_null());
+    let one = "# TYPE promhttp_metric_handler_requests_total counter\n\
+        promhttp_metric_handler_requests_total{code=\"200\"} 5\n\
+        promhttp_metric_handler_requests_total{code=\"503\"} 1\n";
+    assert_eq!(pattern(&report(one), "metrics_scrapes")["requests"], 6);
+}
