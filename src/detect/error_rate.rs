@@ -54,11 +54,13 @@ impl Detector for ErrorRateDetector {
 /// `5xx / all` in the exporter's way of writing statuses.
 fn query(t: &Traffic) -> Option<String> {
     let label = t.status_label.as_deref()?;
+    let grpc = routes::GRPC_SERVER_ERRORS.join("|");
     let (op, value) = match t.status_style? {
         StatusStyle::Exact => ("=~", "5.."),
         StatusStyle::Grouped => ("=~", "5[xX][xX]"),
         StatusStyle::Class => ("=", "5"),
         StatusStyle::Outcome => ("=", "SERVER_ERROR"),
+        StatusStyle::Grpc => ("=~", grpc.as_str()),
     };
     let sel = t.selector();
     let all = sum_rate(&selector(&sel, &[]));

@@ -103,6 +103,14 @@ fn measure(cx: &Context<'_>) -> Counted {
             format!("{} has no status label", t.selector()),
         );
     };
+    if style == StatusStyle::Grpc {
+        let note = format!(
+            "{} holds gRPC codes: a call to no method is Unimplemented, not a 404, and NotFound \
+             is about a resource, so 404s are not counted",
+            t.selector()
+        );
+        return (None, Vec::new(), note);
+    }
     let route_label = t.route_label.as_deref().unwrap_or("route");
     let exact = style == StatusStyle::Exact;
     if !exact && t.route_label.is_none() {

@@ -3,7 +3,7 @@
 //! the hand-written `expect.json` names, or unknown: never a wrong family or label. Coverage
 //! (how many programs have each role recognised) must not fall below what was measured.
 
-use crate::support::{analyze_json, fixture, json_of};
+use crate::support::{analyze_json, fixture, json_of, pattern_row};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -164,12 +164,7 @@ fn compare(p: &Program, report: &Value, seen: &mut Coverage) -> Vec<String> {
         }
     }
     seen.caches += usize::from(found);
-    let scrapes = report["patterns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["id"] == "metrics_scrapes")
-        .unwrap();
+    let scrapes = pattern_row(report, "metrics_scrapes");
     if !scrapes["requests"].is_null() {
         let note = scrapes["note"].as_str().unwrap();
         let by_handler = scrapes_family.is_some_and(|f| note.contains(f));

@@ -2,7 +2,7 @@
 //! (#23 §2, §3, §4, §6), proven on namespaces, names and labels that appear nowhere in
 //! promtune's code: each page here is invented, so only a general rule can read it.
 
-use crate::support::{json_of, promtune_stdin};
+use crate::support::{check_row, json_of, pattern_row, promtune_stdin};
 use serde_json::Value;
 
 /// The JSON report of one page given on standard input.
@@ -25,15 +25,6 @@ fn requests(r: &Value) -> (String, Value, Value, Value) {
         q["status_label"].clone(),
         q["total"].clone(),
     )
-}
-
-fn pattern<'a>(r: &'a Value, id: &str) -> &'a Value {
-    r["patterns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["id"] == id)
-        .unwrap()
 }
 
 /// Every cache found: (subject, value).
@@ -103,10 +94,14 @@ fn grpc_counts_handled_server_calls_by_code() {
         grpc_server_started_total{grpc_service=\"zorp.Vault\",grpc_method=\"Open\",grpc_type=\"unary\"} 13\n\
         # TYPE grpc_client_handled_total counter\n\
         grpc_client_handled_total{grpc_service=\"zorp.Ledger\",grpc_method=\"Put\",grpc_type=\"unary\",grpc_code=\"OK\"} 500\n";
-    let (family, route, status, total) = requests(&report(page));
+    let r = report(page);
+    let (family, route, status, total) = requests(&r);
     assert_eq!(family, "grpc_server_handled_total");
     assert_eq!((route, status), ("grpc_method".into(), "grpc_code".into()));
     assert_eq!(total, 12);
+    // Unavailable is the server's failure (grpc-gateway's 503); a gRPC code is never a 404.
+    assert_eq!(check_row(&r, "error_rate", None)["value"], 2.0 / 12.0);
+    assert!(pattern_row(&r, "not_found")["requests"].is_null());
     // The calls the process makes are never its requests.
     let client = report(
         "# TYPE grpc_client_handled_total counter\n\
@@ -152,16 +147,10 @@ fn route_and_status_labels_by_their_values() {
         (route, status, total),
         ("url_pattern".into(), "rc".into(), 20.into())
     );
-    assert_eq!(pattern(&r, "metrics_scrapes")["requests"], 7);
-    assert_eq!(pattern(&r, "health_checks")["requests"], 3);
-    assert_eq!(pattern(&r, "not_found")["requests"], 1);
-    let errors = r["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "error_rate")
-        .unwrap();
-    assert_eq!(errors["value"], 0.2);
+    assert_eq!(pattern_row(&r, "metrics_scrapes")["requests"], 7);
+    assert_eq!(pattern_row(&r, "health_checks")["requests"], 3);
+    assert_eq!(pattern_row(&r, "not_found")["requests"], 1);
+    assert_eq!(check_row(&r, "error_rate", None)["value"], 0.2);
 }
 
 #[test]
@@ -183,7 +172,7 @@ fn a_known_label_name_whose_values_disagree_is_not_taken() {
     let r = report(page);
     let (_, route, status, total) = requests(&r);
     assert_eq!((route, status, total), (Value::Null, Value::Null, 8.into()));
-    assert!(pattern(&r, "metrics_scrapes")["requests"].is_null());
+    assert!(pattern_row(&r, "metrics_scrapes")["requests"].is_null());
     // …but a hit/miss label on a request family is a cache.
     assert_eq!(
         caches(&r),
@@ -222,7 +211,7 @@ fn a_histogram_alone_is_requests_by_its_route_and_answer() {
         (route, status, total),
         ("path_template".into(), "status".into(), 13.into())
     );
-    assert_eq!(pattern(&r, "metrics_scrapes")["requests"], 4);
+    assert_eq!(pattern_row(&r, "metrics_scrapes")["requests"], 4);
     // A path alone may hold files: a histogram without an answer is not requests.
     let files = report(
         "# TYPE frob_flush_seconds histogram\n\
@@ -255,7 +244,7 @@ fn intercepted_requests_are_not_scrapes() {
     let page = "# TYPE haproxy_frontend_intercepted_requests_total counter\n\
         haproxy_frontend_intercepted_requests_total{proxy=\"fe\"} 36\n";
     let r = report(page);
-    assert!(pattern(&r, "metrics_scrapes")["requests"].is_null());
+    assert!(pattern_row(&r, "metrics_scrapes")["requests"].is_null());
 }
 
 #[test]
@@ -263,9 +252,9 @@ fn a_handler_counter_merged_from_several_handlers_is_not_scrapes() {
     let merged = "# TYPE promhttp_metric_handler_requests_total counter\n\
         promhttp_metric_handler_requests_total{code=\"200\",exporter=\"a\"} 5\n\
         promhttp_metric_handler_requests_total{code=\"200\",exporter=\"b\"} 5\n";
-    assert!(pattern(&report(merged), "metrics_scrapes")["requests"].is_null());
+    assert!(pattern_row(&report(merged), "metrics_scrapes")["requests"].is_null());
     let one = "# TYPE promhttp_metric_handler_requests_total counter\n\
         promhttp_metric_handler_requests_total{code=\"200\"} 5\n\
         promhttp_metric_handler_requests_total{code=\"503\"} 1\n";
-    assert_eq!(pattern(&report(one), "metrics_scrapes")["requests"], 6);
+    assert_eq!(pattern_row(&report(one), "metrics_scrapes")["requests"], 6);
 }
