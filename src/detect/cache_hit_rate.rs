@@ -133,7 +133,7 @@ fn request_label(name: &str, value: &str) -> bool {
 
 /// Caches counted by a label whose values say hit or miss, whatever the label's and the
 /// family's names (`cache_gets_total{result="hit"}`, `<ns>_requests_total{cache="HIT"}`):
-/// one cache per value of the other labels, a request's route, status and method summed.
+/// one cache per value of the other labels, or one per request family.
 /// A histogram's or summary's `_count` is read only where no counter has such a label: the
 /// same lookups are often both counted and timed (`…_cache_request_total{status="hit"}`
 /// beside `…_cache_request_duration_seconds{status="hit"}`), and are one cache.
@@ -142,23 +142,36 @@ fn by_result_label(snap: &Snapshot) -> Vec<Observation> {
     let labelled: Vec<(&Family, String)> = snap
         .families
         .iter()
+        .filter(|f| {
+            // Only the families the parser keeps with such a label, so that a page reads the
+            // same whether everything was kept or not.
+            wanted(&f.name) || timed(f) || super::traffic::request_counter_name(&f.name, f.mtype)
+        })
         .filter_map(|f| requests::hit_miss_label(f).map(|l| (f, l)))
         .collect();
     let counted = labelled.iter().any(|(f, _)| !timed(f));
     let mut out = Vec::new();
     for (f, label) in labelled.iter().filter(|(f, _)| !(counted && timed(f))) {
         let label = label.as_str();
+        // A request family, histogram or summary is one cache: the parser sums it down to the
+        // labels that name requests, so other labels cannot tell caches apart (a cache per
+        // route would be noise anyway).
+        let summed = timed(f) || super::traffic::request_counter_name(&f.name, f.mtype);
         let mut groups: super::Tally<(Labels, bool)> = super::Tally::new();
         for s in &f.series {
             let Some(hit) = s.labels.get(label).and_then(requests::hit_or_miss) else {
                 continue;
             };
             let n = super::traffic::count_of(&s.value);
-            let rest = Labels::from_pairs(
-                s.labels
-                    .iter()
-                    .filter(|(k, v)| *k != label && !request_label(k, v)),
-            );
+            let rest = if summed {
+                Labels::default()
+            } else {
+                Labels::from_pairs(
+                    s.labels
+                        .iter()
+                        .filter(|(k, v)| *k != label && !request_label(k, v)),
+                )
+            };
             groups.add((rest, hit), if n.is_finite() { n } else { 0.0 });
         }
         let mut by_rest: Vec<(Labels, f64, f64)> = Vec::new();

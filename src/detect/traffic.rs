@@ -229,9 +229,15 @@ fn labels(fam: &Family, o: &TrafficOverride) -> [Option<String>; 3] {
 
 fn build(fam: &Family, kind: CountKind, o: &TrafficOverride) -> Traffic {
     let [route_label, status_label, method_label] = labels(fam, o);
+    // A label no rule names is read through the values the parser keeps of it, so that a
+    // page reads the same whether everything was kept or not.
+    let own = [&o.route_label, &o.status_label, &o.method_label];
     let get = |s: &crate::model::Series, l: &Option<String>| {
-        l.as_deref()
-            .and_then(|l| s.labels.get(l))
+        let l = l.as_deref()?;
+        let by_name = requests::named(l) || own.iter().any(|x| x.as_deref() == Some(l));
+        s.labels
+            .get(l)
+            .filter(|v| by_name || requests::kept_for_value(v))
             .map(str::to_string)
     };
     let mut tally = super::Tally::new();

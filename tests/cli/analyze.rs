@@ -3,17 +3,9 @@
 use serde_json::Value;
 
 use crate::support::check_row as check;
+use crate::support::pattern_row as pattern;
 
 use crate::support::report_at as analyze;
-
-fn pattern<'a>(r: &'a Value, id: &str) -> &'a Value {
-    r["patterns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["id"] == id)
-        .unwrap_or_else(|| panic!("no pattern {id}"))
-}
 
 fn paths(p: &Value) -> Vec<(String, u64)> {
     p["paths"]

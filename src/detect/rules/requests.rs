@@ -278,9 +278,21 @@ pub(crate) fn hit_or_miss(v: &str) -> Option<bool> {
 }
 
 /// Whether the parser keeps a label of a request family for its value, whatever its name.
+/// Recognition reads a label of unknown name through the same values, so that a page reads
+/// the same whether the parser kept everything or only this.
 pub(crate) fn kept_for_value(v: &str) -> bool {
     let (a, b) = MIXED_DIRECTIONS;
-    route_shaped(v) || status_shaped(v) || cache_shaped(v) || v == a || v == b
+    route_shaped(v)
+        || status_shaped(v)
+        || cache_shaped(v)
+        || v == a
+        || v == b
+        || (!v.is_empty() && routes::is_unmatched(v))
+}
+
+/// Whether a label is read by its name (a rule names it), rather than for its values.
+pub(crate) fn named(label: &str) -> bool {
+    named_labels().any(|l| l == label)
 }
 
 /// Words that name a count as the whole of its kind, beside counts of its parts.
@@ -402,10 +414,11 @@ pub(crate) fn route_label(fam: &Family) -> Option<String> {
 
 /// Whether every value of `label` that names something passes `ok`, and one does. Values
 /// that name nothing (`other`, `unknown`, HAProxy's `code="other"` beside its classes) are
-/// left out.
+/// left out, and so are, for a label no rule names, the values the parser would not keep.
 fn all_values(fam: &Family, label: &str, ok: fn(&str) -> bool) -> bool {
     let mut any = false;
-    for v in values(fam, label).filter(|v| !routes::is_unmatched(v)) {
+    let read = |v: &&str| !routes::is_unmatched(v) && (named(label) || kept_for_value(v));
+    for v in values(fam, label).filter(read) {
         if !ok(v) {
             return false;
         }
@@ -414,11 +427,20 @@ fn all_values(fam: &Family, label: &str, ok: fn(&str) -> bool) -> bool {
     any
 }
 
-/// The label holding the status: a known name whose every value is a status, else any label
-/// whose every value is an HTTP code or class.
+/// The label holding the status: a known name most of whose values are statuses (kube-
+/// apiserver writes `code="0"` for a connection that failed before any answer), else any
+/// label whose every value is an HTTP code or class.
 pub(crate) fn status_label(fam: &Family, route: Option<&str>) -> Option<String> {
-    let is_status = |v: &str| routes::class(v).is_some();
-    if let Some(l) = STATUS_NAMES.iter().find(|l| all_values(fam, l, is_status)) {
+    let mostly = |l: &str| {
+        let mut vs: Vec<&str> = values(fam, l)
+            .filter(|v| !routes::is_unmatched(v))
+            .collect();
+        vs.sort_unstable();
+        vs.dedup();
+        let statuses = vs.iter().filter(|v| routes::class(v).is_some()).count();
+        statuses > 0 && 2 * statuses >= vs.len()
+    };
+    if let Some(l) = STATUS_NAMES.iter().find(|l| mostly(l)) {
         return Some(l.to_string());
     }
     label_names(fam)
