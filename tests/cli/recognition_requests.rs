@@ -43,6 +43,25 @@ fn caches(r: &Value) -> Vec<(String, Value)> {
         .collect()
 }
 
+/// Asserts that `page`'s requests are counted from `family`, `total` of them; the report.
+fn counted(page: &str, family: &str, total: u64) -> Value {
+    let r = report(page);
+    let (got, _, _, n) = requests(&r);
+    assert_eq!((got.as_str(), n), (family, total.into()));
+    r
+}
+
+/// Asserts that no request family is recognised on `page`.
+fn uncounted(page: &str) {
+    let r = report(page);
+    assert!(r["requests"].is_null(), "{page}: {}", r["requests"]);
+}
+
+/// Asserts that the report found exactly one cache, `subject`, with hit ratio `ratio`.
+fn one_cache(r: &Value, subject: &str, ratio: f64) {
+    assert_eq!(caches(r), [(subject.to_string(), serde_json::json!(ratio))]);
+}
+
 #[test]
 fn a_proxy_counts_its_client_side_and_is_a_cache() {
     let page = "# TYPE wobblefront_client_http_requests_total counter\n\
@@ -51,38 +70,21 @@ fn a_proxy_counts_its_client_side_and_is_a_cache() {
                 wobblefront_server_http_requests_total 24\n\
                 # TYPE wobblefront_client_http_hits_total counter\n\
                 wobblefront_client_http_hits_total 18\n";
-    let r = report(page);
-    let (family, _, _, total) = requests(&r);
-    assert_eq!(
-        (family.as_str(), total),
-        ("wobblefront_client_http_requests_total", 30.into())
-    );
-    assert_eq!(
-        caches(&r),
-        [(
-            "wobblefront_client_http".to_string(),
-            serde_json::json!(0.6)
-        )]
-    );
+    let r = counted(page, "wobblefront_client_http_requests_total", 30);
+    one_cache(&r, "wobblefront_client_http", 0.6);
     // Alone, a client counter counts what the process sends: not its requests.
-    let alone = report(
+    uncounted(
         "# TYPE wobblefront_client_http_requests_total counter\n\
          wobblefront_client_http_requests_total 30\n",
     );
-    assert!(alone["requests"].is_null(), "{}", alone["requests"]);
 }
 
 #[test]
 fn accesses_beside_an_uptime_are_requests() {
     let page = "# TYPE quillserve_accesses_total counter\nquillserve_accesses_total 120\n\
                 # TYPE quillserve_uptime_seconds_total counter\nquillserve_uptime_seconds_total 60\n";
-    let (family, _, _, total) = requests(&report(page));
-    assert_eq!(
-        (family.as_str(), total),
-        ("quillserve_accesses_total", 120.into())
-    );
-    let alone = report("# TYPE quillserve_accesses_total counter\nquillserve_accesses_total 120\n");
-    assert!(alone["requests"].is_null(), "{}", alone["requests"]);
+    counted(page, "quillserve_accesses_total", 120);
+    uncounted("# TYPE quillserve_accesses_total counter\nquillserve_accesses_total 120\n");
 }
 
 #[test]
@@ -103,11 +105,10 @@ fn grpc_counts_handled_server_calls_by_code() {
     assert_eq!(check_row(&r, "error_rate", None)["value"], 2.0 / 12.0);
     assert!(pattern_row(&r, "not_found")["requests"].is_null());
     // The calls the process makes are never its requests.
-    let client = report(
+    uncounted(
         "# TYPE grpc_client_handled_total counter\n\
          grpc_client_handled_total{grpc_service=\"zorp.Ledger\",grpc_method=\"Put\",grpc_code=\"OK\"} 500\n",
     );
-    assert!(client["requests"].is_null(), "{}", client["requests"]);
 }
 
 #[test]
@@ -116,11 +117,7 @@ fn dns_counts_queries_received() {
                 zonkdns_queries_received_total{qtype=\"A\"} 30\n\
                 zonkdns_queries_received_total{qtype=\"AAAA\"} 3\n\
                 # TYPE zonkdns_upstream_queries_total counter\nzonkdns_upstream_queries_total 14\n";
-    let (family, _, _, total) = requests(&report(page));
-    assert_eq!(
-        (family.as_str(), total),
-        ("zonkdns_queries_received_total", 33.into())
-    );
+    counted(page, "zonkdns_queries_received_total", 33);
     let own = report("# TYPE blorpd_queries counter\nblorpd_queries 33\n# TYPE blorpd_server_queries counter\nblorpd_server_queries 40\n");
     assert_eq!(requests(&own).0, "blorpd_queries");
     // A qualified count is a part (one transport) or the upstream side: not taken alone.
@@ -128,8 +125,7 @@ fn dns_counts_queries_received() {
         "zonkdns_udp_queries_total",
         "zonkdns_upstream_queries_total",
     ] {
-        let r = report(&format!("# TYPE {part} counter\n{part} 30\n"));
-        assert!(r["requests"].is_null(), "{part}: {}", r["requests"]);
+        uncounted(&format!("# TYPE {part} counter\n{part} 30\n"));
     }
 }
 
@@ -174,10 +170,7 @@ fn a_known_label_name_whose_values_disagree_is_not_taken() {
     assert_eq!((route, status, total), (Value::Null, Value::Null, 8.into()));
     assert!(pattern_row(&r, "metrics_scrapes")["requests"].is_null());
     // …but a hit/miss label on a request family is a cache.
-    assert_eq!(
-        caches(&r),
-        [("gadget_http_requests".to_string(), serde_json::json!(0.75))]
-    );
+    one_cache(&r, "gadget_http_requests", 0.75);
 }
 
 #[test]
@@ -188,10 +181,7 @@ fn a_cache_label_on_requests_whatever_its_name_and_case() {
         gizmo_http_requests_total{route=\"/a\",cache=\"MISS\",code=\"200\"} 1\n";
     let r = report(page);
     assert_eq!(requests(&r).1, "route");
-    assert_eq!(
-        caches(&r),
-        [("gizmo_http_requests".to_string(), serde_json::json!(0.9))]
-    );
+    one_cache(&r, "gizmo_http_requests", 0.9);
 }
 
 #[test]
@@ -213,13 +203,12 @@ fn a_histogram_alone_is_requests_by_its_route_and_answer() {
     );
     assert_eq!(pattern_row(&r, "metrics_scrapes")["requests"], 4);
     // A path alone may hold files: a histogram without an answer is not requests.
-    let files = report(
+    uncounted(
         "# TYPE frob_flush_seconds histogram\n\
          frob_flush_seconds_bucket{dir=\"/var/lib/frob\",le=\"+Inf\"} 9\n\
          frob_flush_seconds_sum{dir=\"/var/lib/frob\"} 1\n\
          frob_flush_seconds_count{dir=\"/var/lib/frob\"} 9\n",
     );
-    assert!(files["requests"].is_null(), "{}", files["requests"]);
 }
 
 #[test]
@@ -227,30 +216,23 @@ fn counts_that_are_not_what_the_service_received() {
     for (why, page) in [
         (
             "both directions in one family: the sum is not what was received",
-            "# TYPE zap_request_total counter
-\
-             zap_request_total{direction=\"inbound\"} 5
-\
-             zap_request_total{direction=\"outbound\"} 50
-",
+            "# TYPE zap_request_total counter\n\
+             zap_request_total{direction=\"inbound\"} 5\n\
+             zap_request_total{direction=\"outbound\"} 50\n",
         ),
         (
             "calls to another system",
-            "# TYPE blip_k8s_request_total counter
-\
-             blip_k8s_request_total{status_code=\"200\",verb=\"GET\"} 100
-",
+            "# TYPE blip_k8s_request_total counter\n\
+             blip_k8s_request_total{status_code=\"200\",verb=\"GET\"} 100\n",
         ),
         (
             "a service's admin API, beside its traffic",
-            "# TYPE blip_admin_http_requests_total counter
-\
-             blip_admin_http_requests_total{path=\"/config\",code=\"200\"} 3
-",
+            "# TYPE blip_admin_http_requests_total counter\n\
+             blip_admin_http_requests_total{path=\"/config\",code=\"200\"} 3\n",
         ),
     ] {
-        let r = report(page);
-        assert!(r["requests"].is_null(), "{why}: {}", r["requests"]);
+        eprintln!("{why}");
+        uncounted(page);
     }
 }
 
