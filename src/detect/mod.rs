@@ -138,14 +138,16 @@ pub fn retention(o: &TrafficOverride) -> impl Fn(&str, MetricType) -> Keep + '_ 
 }
 
 fn keep_family(o: &TrafficOverride, labels: &[String], name: &str, t: MetricType) -> Keep {
-    if o.family.as_deref() == Some(name)
+    let named = o.family.as_deref() == Some(name)
         || traffic::request_counter_name(name, t)
-        || traffic::request_latency_name(name, t)
-    {
-        Keep::SumByShaped(labels.to_vec(), Shaped(rules::requests::kept_for_value))
-    } else if matches!(t, MetricType::Histogram | MetricType::Summary) {
-        // A request family may be a histogram or summary alone, whatever its name: its route
-        // is recognised by its values, so those are kept (#23).
+        || traffic::request_latency_name(name, t);
+    if named && t == MetricType::Summary {
+        // Kept whole, with its quantiles, for the latency.
+        Keep::SumBy(labels.to_vec())
+    } else if named || matches!(t, MetricType::Histogram | MetricType::Summary) {
+        // Request counters, and every histogram and summary (a request family may be one
+        // alone, whatever its name): summed down to the labels the rules name and those
+        // recognised by their values (#23).
         Keep::SumByShaped(labels.to_vec(), Shaped(rules::requests::kept_for_value))
     } else if cache_hit_rate::proxy_hits(name) {
         Keep::SumBy(Vec::new())

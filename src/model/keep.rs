@@ -12,6 +12,7 @@ pub enum Keep {
     SumBy(Vec<String>),
     /// As `SumBy`, also keeping, series by series, any label whose value the function
     /// accepts: a route or status label recognised by its values, whatever its name (#23).
+    /// A summary is summed too, for its count and sum: its quantiles are dropped.
     SumByShaped(Vec<String>, Shaped),
 }
 

@@ -213,8 +213,11 @@ impl Sink for SnapshotBuilder<'_> {
         } else {
             ""
         };
-        // Summaries are never summed: quantiles do not add up.
-        let summed = by.is_some() && fam.mtype != MetricType::Summary;
+        // Summaries are summed only when read for their counts (kept by the shape of their
+        // labels): quantiles do not add up, so those are then dropped.
+        let summed = by.as_ref().is_some_and(|(_, shaped)| {
+            fam.mtype != MetricType::Summary || shaped.is_some()
+        });
         let kept = |l: &crate::parse::lexer::Label<'_>| {
             !same_name(&l.name, skip)
                 && by.as_ref().filter(|_| summed).is_none_or(|(b, shaped)| {
@@ -276,7 +279,7 @@ impl Sink for SnapshotBuilder<'_> {
                 SeriesValue::Histogram { count, .. } | SeriesValue::Summary { count, .. },
                 Suffix::Count | Suffix::GCount,
             ) => put(count, s.value, summed),
-            (SeriesValue::Summary { quantiles, .. }, Suffix::None) => {
+            (SeriesValue::Summary { quantiles, .. }, Suffix::None) if !summed => {
                 if let Some(q) = s.quantile {
                     quantiles.push((q, s.value));
                 }
