@@ -215,9 +215,9 @@ impl Sink for SnapshotBuilder<'_> {
         };
         // Summaries are summed only when read for their counts (kept by the shape of their
         // labels): quantiles do not add up, so those are then dropped.
-        let summed = by.as_ref().is_some_and(|(_, shaped)| {
-            fam.mtype != MetricType::Summary || shaped.is_some()
-        });
+        let summed = by
+            .as_ref()
+            .is_some_and(|(_, shaped)| fam.mtype != MetricType::Summary || shaped.is_some());
         let kept = |l: &crate::parse::lexer::Label<'_>| {
             !same_name(&l.name, skip)
                 && by.as_ref().filter(|_| summed).is_none_or(|(b, shaped)| {
