@@ -167,7 +167,7 @@ impl Lines for GoText {
             width = matches!(part, Part::Plain | Part::Bucket);
         }
         let seen = Seen {
-            group: label_subset(labels, |n| n != consumed),
+            group: label_subset(labels, |l| l.name != consumed),
             own: true,
             width,
             tally: false,

@@ -1,10 +1,12 @@
-//! `cache_hit_rate`: hit ratio of every cache found, from hit/miss pairs, hits/lookups, or
-//! a `result="hit|miss"` label (Micrometer's `cache_gets_total`).
+//! `cache_hit_rate`: hit ratio of every cache found, from hit/miss pairs, hits/lookups, a
+//! label whose values say hit or miss (Micrometer's `cache_gets_total{result}`, a request
+//! family's `cache="HIT"`), or a caching proxy's hits over its requests.
 
 use super::promql::{selector, sum_rate};
+use super::rules::requests;
 use super::service;
 use super::{count, Context, Detector, Measurement, Observation};
-use crate::model::{Family, Labels, Snapshot};
+use crate::model::{Family, Labels, MetricType, Snapshot};
 use crate::plural;
 use std::collections::HashMap;
 
@@ -121,55 +123,155 @@ fn pairs(snap: &Snapshot, skip: Option<&str>) -> Vec<Observation> {
     out
 }
 
+/// Whether a label is the request's own (route, status, method), summed over when a
+/// request family's lookups are counted as one cache.
+fn request_label(name: &str, value: &str) -> bool {
+    requests::named_labels().any(|l| l == name)
+        || requests::route_shaped(value)
+        || requests::status_shaped(value)
+}
+
+/// Caches counted by a label whose values say hit or miss, whatever the label's and the
+/// family's names (`cache_gets_total{result="hit"}`, `<ns>_requests_total{cache="HIT"}`):
+/// one cache per value of the other labels, or one per request family.
+/// A histogram's or summary's `_count` is read only where no counter has such a label: the
+/// same lookups are often both counted and timed (`…_cache_request_total{status="hit"}`
+/// beside `…_cache_request_duration_seconds{status="hit"}`), and are one cache.
 fn by_result_label(snap: &Snapshot) -> Vec<Observation> {
+    let timed = |f: &Family| matches!(f.mtype, MetricType::Histogram | MetricType::Summary);
+    let labelled: Vec<(&Family, String)> = snap
+        .families
+        .iter()
+        .filter(|f| {
+            // Only the families the parser keeps with such a label, so that a page reads the
+            // same whether everything was kept or not.
+            wanted(&f.name) || timed(f) || super::traffic::request_counter_name(&f.name, f.mtype)
+        })
+        .filter_map(|f| requests::hit_miss_label(f).map(|l| (f, l)))
+        .collect();
+    let counted = labelled.iter().any(|(f, _)| !timed(f));
     let mut out = Vec::new();
-    for f in snap.families.iter().filter(|f| f.name.contains("cache")) {
-        let Some(label) = ["result", "outcome"].into_iter().find(|l| {
-            f.scalars().any(|(ls, _)| ls.get(l) == Some("hit"))
-                && f.scalars().any(|(ls, _)| ls.get(l) == Some("miss"))
-        }) else {
-            continue;
-        };
-        let mut groups: Vec<(Labels, f64, f64)> = Vec::new();
-        let mut at: HashMap<Labels, usize> = HashMap::new();
-        for (ls, v) in f.scalars() {
-            let rest = Labels::from_pairs(ls.iter().filter(|(k, _)| *k != label));
-            let i = *at.entry(rest.clone()).or_insert_with(|| {
-                groups.push((rest, 0.0, 0.0));
-                groups.len() - 1
-            });
-            match ls.get(label) {
-                Some("hit") => groups[i].1 += v,
-                Some("miss") => groups[i].2 += v,
-                _ => {}
+    for (f, label) in labelled.iter().filter(|(f, _)| !(counted && timed(f))) {
+        let label = label.as_str();
+        // A request family, histogram or summary is one cache: the parser sums it down to the
+        // labels that name requests, so other labels cannot tell caches apart (a cache per
+        // route would be noise anyway).
+        let summed = timed(f) || super::traffic::request_counter_name(&f.name, f.mtype);
+        let mut groups: super::Tally<(Labels, bool)> = super::Tally::new();
+        for s in &f.series {
+            let Some(hit) = s.labels.get(label).and_then(requests::hit_or_miss) else {
+                continue;
+            };
+            let n = super::traffic::count_of(&s.value);
+            let rest = if summed {
+                Labels::default()
+            } else {
+                Labels::from_pairs(
+                    s.labels
+                        .iter()
+                        .filter(|(k, v)| *k != label && !request_label(k, v)),
+                )
+            };
+            groups.add((rest, hit), if n.is_finite() { n } else { 0.0 });
+        }
+        let mut by_rest: Vec<(Labels, f64, f64)> = Vec::new();
+        for ((rest, hit), n) in groups.into_vec() {
+            let i = match by_rest.iter().position(|g| g.0 == rest) {
+                Some(i) => i,
+                None => {
+                    by_rest.push((rest, 0.0, 0.0));
+                    by_rest.len() - 1
+                }
+            };
+            if hit {
+                by_rest[i].1 += n;
+            } else {
+                by_rest[i].2 += n;
             }
         }
+        let values = |want: bool| -> Vec<&str> {
+            let mut v: Vec<&str> = f
+                .series
+                .iter()
+                .filter_map(|s| s.labels.get(label))
+                .filter(|v| requests::hit_or_miss(v) == Some(want))
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let (hv, mv) = (values(true).join("|"), values(false).join("|"));
+        let sample = if timed(f) {
+            format!("{}_count", f.name)
+        } else {
+            f.sample_name()
+        };
         let base = f.name.strip_suffix("_total").unwrap_or(&f.name);
-        for (rest, h, m) in groups {
+        for (rest, h, m) in by_rest {
             let subject = if rest.is_empty() {
                 base.to_string()
             } else {
                 format!("{base}{rest}")
             };
             let note = format!(
-                "{} and {} in {}{{{label}=\"hit|miss\"}}",
+                "{} and {} in {sample}{{{label}=~\"{hv}|{mv}\"}}",
                 plural::s(h, "hit"),
                 plural::of(m, "miss", "misses"),
-                f.name
             );
             let mut hit = matchers(&rest);
-            hit.push((label, "=", "hit"));
+            hit.push((label, "=~", &hv));
+            let all_values = format!("{hv}|{mv}");
             let mut all = matchers(&rest);
-            all.push((label, "=~", "hit|miss"));
+            all.push((label, "=~", &all_values));
             let query = format!(
                 "{} / {}",
-                sum_rate(&selector(&f.sample_name(), &hit)),
-                sum_rate(&selector(&f.sample_name(), &all))
+                sum_rate(&selector(&sample, &hit)),
+                sum_rate(&selector(&sample, &all))
             );
             out.push(measurement(subject, ratio(h, m, false), note, Some(query)));
         }
     }
     out
+}
+
+/// A caching proxy is itself a cache: `<x>_hits` beside its incoming `<x>_requests`
+/// counter (squid's `squid_client_http_hits_total` over `squid_client_http_requests_total`).
+fn of_proxy(cx: &Context<'_>) -> Option<Observation> {
+    let t = cx.traffic?;
+    let base = t.family.strip_suffix("_total").unwrap_or(&t.family);
+    let stem = base.strip_suffix("_requests")?;
+    let hits = [format!("{stem}_hits_total"), format!("{stem}_hits")]
+        .into_iter()
+        .find_map(|n| cx.snapshot.family(&n))?;
+    let h = hits
+        .scalars()
+        .map(|(_, v)| v)
+        .filter(|v| v.is_finite())
+        .fold(0.0, |a, b| a + b);
+    let n = t.total();
+    let query = format!(
+        "{} / {}",
+        sum_rate(&selector(&hits.sample_name(), &[])),
+        sum_rate(&selector(&t.selector(), &[]))
+    );
+    Some(measurement(
+        stem.to_string(),
+        ratio(h, n, true),
+        format!(
+            "{} in {} over {} in {}: the proxy answers from its cache",
+            plural::s(h, "hit"),
+            hits.name,
+            plural::s(n, "request"),
+            t.selector()
+        ),
+        Some(query),
+    ))
+}
+
+/// Whether a family is a proxy's hits beside its requests (kept summed to one series).
+pub(crate) fn proxy_hits(name: &str) -> bool {
+    let base = name.strip_suffix("_total").unwrap_or(name);
+    base.ends_with("_hits") && !name.contains("cache")
 }
 
 /// The cache of the service behind an exporter (Redis's keyspace, memcached's gets,
@@ -232,6 +334,7 @@ impl Detector for CacheHitRateDetector {
         // Varnish's `varnish_main_cache_hit` also looks like a generic pair: count it once.
         let mut out: Vec<Observation> = pairs(cx.snapshot, service.as_ref().map(|s| s.1));
         out.extend(by_result_label(cx.snapshot));
+        out.extend(of_proxy(cx));
         out.extend(service.map(|s| s.0));
         if out.is_empty() {
             out.push(Observation::Measurement(Measurement {

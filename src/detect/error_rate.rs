@@ -27,10 +27,18 @@ impl Detector for ErrorRateDetector {
                     .map(|r| r.count)
                     .fold(0.0, |a, b| a + b);
                 let label = t.status_label.as_deref().unwrap_or("status");
+                let what = if t.status_style == Some(StatusStyle::Grpc) {
+                    format!(
+                        "a server-error {label} ({})",
+                        routes::GRPC_SERVER_ERRORS.join(", ")
+                    )
+                } else {
+                    format!("a 5xx {label}")
+                };
                 (
                     (total > 0.0).then(|| errors / total),
                     format!(
-                        "{} of {} in {} {} a 5xx {label}; the denominator is every request recorded, monitoring included",
+                        "{} of {} in {} {} {what}; the denominator is every request recorded, monitoring included",
                         count(errors),
                         crate::plural::s(total, "request"),
                         t.selector(),
@@ -54,11 +62,13 @@ impl Detector for ErrorRateDetector {
 /// `5xx / all` in the exporter's way of writing statuses.
 fn query(t: &Traffic) -> Option<String> {
     let label = t.status_label.as_deref()?;
+    let grpc = routes::GRPC_SERVER_ERRORS.join("|");
     let (op, value) = match t.status_style? {
         StatusStyle::Exact => ("=~", "5.."),
         StatusStyle::Grouped => ("=~", "5[xX][xX]"),
         StatusStyle::Class => ("=", "5"),
         StatusStyle::Outcome => ("=", "SERVER_ERROR"),
+        StatusStyle::Grpc => ("=~", grpc.as_str()),
     };
     let sel = t.selector();
     let all = sum_rate(&selector(&sel, &[]));

@@ -16,28 +16,41 @@ fn self_scrapes(name: &str) -> bool {
     base.ends_with("exporter_scrapes") && !name.starts_with("prometheus_")
 }
 
-/// HAProxy's built-in exporter is served by `http-request use-service`: its requests are
-/// the frontend's intercepted ones.
-const HAPROXY: &str = "haproxy_frontend_intercepted_requests_total";
-
 /// Whether the detector reads family `name` whole.
 pub(crate) fn wanted(name: &str) -> bool {
-    name == PROMHTTP || name == HAPROXY || self_scrapes(name)
+    name == PROMHTTP || self_scrapes(name)
 }
 
 /// Scrapes counted by the metrics handler itself: promhttp's counter, else the exporter's.
+/// Nothing else: a count that mixes the metrics endpoint with other requests (HAProxy's
+/// `haproxy_frontend_intercepted_requests_total` also counts its stats page, redirects,
+/// `http-request return` and health checks, #23) is not a count of scrapes.
 fn counted_by_handler(cx: &Context<'_>) -> Option<(String, f64)> {
     let fam = cx
         .snapshot
         .family(PROMHTTP)
-        .or_else(|| cx.snapshot.families.iter().find(|f| self_scrapes(&f.name)))
-        .or_else(|| cx.snapshot.family(HAPROXY))?;
+        .or_else(|| cx.snapshot.families.iter().find(|f| self_scrapes(&f.name)))?;
+    // promhttp counts one handler by `code`: another label that varies means several
+    // handlers merged into one page (Redis Enterprise bundles an `exporter` per series), and
+    // their sum is not this endpoint's scrapes.
+    if fam.name == PROMHTTP && merged(fam) {
+        return None;
+    }
     let n = fam
         .scalars()
         .map(|(_, v)| v)
         .filter(|v| v.is_finite())
         .fold(0.0, |a, b| a + b);
     Some((fam.name.clone(), n))
+}
+
+/// Whether a label other than `code` takes two values.
+fn merged(fam: &crate::model::Family) -> bool {
+    let mut first: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    fam.series
+        .iter()
+        .flat_map(|s| s.labels.iter())
+        .any(|(k, v)| k != "code" && *first.entry(k).or_insert(v) != v)
 }
 
 impl Detector for MetricsScrapesDetector {
@@ -69,11 +82,7 @@ impl Detector for MetricsScrapesDetector {
                 note: format!(
                     "{} in {name}{}",
                     crate::plural::s(n, "scrape"),
-                    match name.as_str() {
-                        PROMHTTP => " (all codes)",
-                        HAPROXY => " (requests HAProxy answered itself: its Prometheus exporter, and the stats page or monitor-uri where configured)",
-                        _ => "",
-                    }
+                    if name == PROMHTTP { " (all codes)" } else { "" }
                 ),
             },
             None => Pattern {
@@ -94,9 +103,9 @@ impl Detector for MetricsScrapesDetector {
                          own *_exporter_scrapes_total)",
                         t.selector()
                     ),
-                    None => format!(
-                        "no request counter, no {PROMHTTP} and no *_exporter_scrapes_total"
-                    ),
+                    None => {
+                        format!("no request counter, no {PROMHTTP} and no *_exporter_scrapes_total")
+                    }
                 },
             },
         };

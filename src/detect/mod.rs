@@ -30,7 +30,7 @@ pub(crate) use promql::{selector, sum_rate};
 pub use traffic::{recognise, CountKind, RequestRow, Traffic, TrafficOverride};
 pub use when::{disagreement, HOW_TO_DATE};
 
-use crate::model::{Family, Keep, MetricType, Snapshot};
+use crate::model::{Family, Keep, MetricType, Shaped, Snapshot};
 
 /// Where each detector's page lives in promtune's source tree: `<DOCS_DIR>/<id>.md`. Not an
 /// address: nobody here has checked where a published copy lives, so none is invented.
@@ -139,12 +139,19 @@ pub fn retention(o: &TrafficOverride) -> impl Fn(&str, MetricType) -> Keep + '_ 
 }
 
 fn keep_family(o: &TrafficOverride, labels: &[String], name: &str, t: MetricType) -> Keep {
-    if o.family.as_deref() == Some(name)
+    let named = o.family.as_deref() == Some(name)
         || traffic::request_counter_name(name, t)
-        || traffic::request_latency_name(name, t)
-        || traffic::response_counter_name(name, t)
-    {
+        || traffic::request_latency_name(name, t);
+    if named && t == MetricType::Summary {
+        // Kept whole, with its quantiles, for the latency.
         Keep::SumBy(labels.to_vec())
+    } else if named || matches!(t, MetricType::Histogram | MetricType::Summary) {
+        // Request counters, and every histogram and summary (a request family may be one
+        // alone, whatever its name): summed down to the labels the rules name and those
+        // recognised by their values (#23).
+        Keep::SumByShaped(labels.to_vec(), Shaped(rules::requests::kept_for_value))
+    } else if cache_hit_rate::proxy_hits(name) {
+        Keep::SumBy(Vec::new())
     } else if cache_hit_rate::wanted(name) || scalar_wanted(name) {
         Keep::Everything
     } else {

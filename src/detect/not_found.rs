@@ -103,6 +103,14 @@ fn measure(cx: &Context<'_>) -> Counted {
             format!("{} has no status label", t.selector()),
         );
     };
+    if style == StatusStyle::Grpc {
+        let note = format!(
+            "{} holds gRPC codes: a call to no method is Unimplemented, not a 404, and NotFound \
+             is about a resource, so 404s are not counted",
+            t.selector()
+        );
+        return (None, Vec::new(), note);
+    }
     let route_label = t.route_label.as_deref().unwrap_or("route");
     let exact = style == StatusStyle::Exact;
     if !exact && t.route_label.is_none() {
@@ -113,8 +121,10 @@ fn measure(cx: &Context<'_>) -> Counted {
         let Some(status) = r.status.as_deref() else {
             continue;
         };
+        // No value is not a no-route marker: kube-apiserver's `subresource` is empty on
+        // every resource request, and a 404 there is a missing object.
         let route = r.route.as_deref().unwrap_or("");
-        let hidden = routes::is_unmatched(route);
+        let hidden = r.route.is_some() && routes::is_unmatched(route);
         let counted = if exact {
             status == "404"
         } else {
@@ -124,7 +134,7 @@ fn measure(cx: &Context<'_>) -> Counted {
         if !counted || r.count == 0.0 {
             continue;
         }
-        let name = if t.route_label.is_none() {
+        let name = if t.route_label.is_none() || r.route.is_none() {
             "(route not recorded)".to_string()
         } else if hidden {
             format!("(unmatched: {route_label}=\"{route}\")")

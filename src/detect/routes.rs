@@ -95,6 +95,46 @@ pub enum StatusStyle {
     Class,
     /// `CLIENT_ERROR` (Micrometer's outcome).
     Outcome,
+    /// `Unavailable` (a gRPC status code).
+    Grpc,
+}
+
+/// gRPC status codes a server answers for its own failure, as grpc-gateway maps them to 5xx
+/// (`Unimplemented` is 501: a call to no method is not a 404).
+pub(crate) const GRPC_SERVER_ERRORS: &[&str] = &[
+    "Unknown",
+    "DeadlineExceeded",
+    "Unimplemented",
+    "Internal",
+    "Unavailable",
+    "DataLoss",
+];
+
+/// gRPC status codes that blame the call, which grpc-gateway maps to 4xx.
+const GRPC_CLIENT_ERRORS: &[&str] = &[
+    "Canceled",
+    "InvalidArgument",
+    "NotFound",
+    "AlreadyExists",
+    "PermissionDenied",
+    "ResourceExhausted",
+    "FailedPrecondition",
+    "Aborted",
+    "OutOfRange",
+    "Unauthenticated",
+];
+
+/// The class of a gRPC status code, as grpc-gateway maps it to HTTP.
+fn grpc_class(status: &str) -> Option<u8> {
+    if status == "OK" {
+        Some(2)
+    } else if GRPC_SERVER_ERRORS.contains(&status) {
+        Some(5)
+    } else if GRPC_CLIENT_ERRORS.contains(&status) {
+        Some(4)
+    } else {
+        None
+    }
 }
 
 /// The status class (1–5) of a status value, when it can be told.
@@ -111,7 +151,7 @@ pub(crate) fn class(status: &str) -> Option<u8> {
             "REDIRECTION" => Some(3),
             "CLIENT_ERROR" => Some(4),
             "SERVER_ERROR" => Some(5),
-            _ => None,
+            _ => grpc_class(status),
         },
     }
 }
@@ -125,6 +165,7 @@ pub(crate) fn style<'a>(values: impl IntoIterator<Item = &'a str>) -> StatusStyl
             [_, d1, d2] if d1.is_ascii_digit() && d2.is_ascii_digit() => StatusStyle::Exact,
             [_, b'x' | b'X', b'x' | b'X'] => StatusStyle::Grouped,
             [c] if c.is_ascii_digit() => StatusStyle::Class,
+            _ if grpc_class(v).is_some() => StatusStyle::Grpc,
             _ => continue,
         };
         if s == StatusStyle::Exact {
@@ -166,5 +207,8 @@ mod tests {
         assert_eq!(style(["2xx", "4xx"]), StatusStyle::Grouped);
         assert_eq!(style(["2xx", "404"]), StatusStyle::Exact);
         assert_eq!(style(["SUCCESS"]), StatusStyle::Outcome);
+        assert_eq!(style(["OK", "Unavailable"]), StatusStyle::Grpc);
+        assert_eq!(class("Unavailable"), Some(5));
+        assert_eq!(class("NotFound"), Some(4));
     }
 }

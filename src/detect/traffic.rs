@@ -5,49 +5,7 @@ use crate::escape::promql;
 use crate::model::{Family, MetricType, SeriesValue, Snapshot};
 
 use super::routes::{self, StatusStyle};
-
-/// Labels that may hold the route, in order of preference.
-const ROUTE_LABELS: &[&str] = &[
-    "handler",
-    "route",
-    "uri",
-    "path",
-    "endpoint",
-    "http_route",
-    "view",
-    "endpoint_id",
-];
-/// Labels that may hold the status, in order of preference.
-const STATUS_LABELS: &[&str] = &[
-    "code",
-    "status",
-    "status_code",
-    "response_code",
-    "http_response_code",
-    "http_response_status_code",
-    "envoy_response_code",
-    "error_code",
-    "outcome",
-];
-/// Labels that may hold the method.
-const METHOD_LABELS: &[&str] = &["method", "http_request_method", "verb"];
-/// Parts of names that mark a family as something other than served requests.
-const NOT_SERVED: &[&str] = &[
-    "promhttp_metric_handler",
-    "client",
-    "upstream",
-    "in_flight",
-    "inflight",
-    "pending",
-    "_size",
-    "_bytes",
-    "max_requests",
-    "nginx_process",
-    "control_",
-    "active",
-    "in_progress",
-    "error",
-];
+use super::rules::requests::{self, Incoming};
 
 /// Where request counts come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,50 +89,29 @@ impl Traffic {
     }
 }
 
-fn first_label<'a>(fam: &Family, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .copied()
-        .find(|l| fam.series.iter().any(|s| s.labels.get(l).is_some()))
+/// Whether a family's name and type make it a candidate request counter (before looking at
+/// its labels or the page): the parser keeps such families.
+pub(crate) fn request_counter_name(name: &str, t: MetricType) -> bool {
+    counter_type(t) && requests::incoming_name(name)
 }
 
-/// Whether a family's name makes it a candidate request counter (before looking at labels).
-pub(crate) fn request_counter_name(name: &str, t: MetricType) -> bool {
-    let base = name.strip_suffix("_total").unwrap_or(name);
-    // django-prometheus names its counters `…_requests_total_by_view_transport_method` and
-    // `…_responses_total_by_status_view_method`.
-    let django =
-        base.contains("_requests_total_by_") || base.contains("_responses_total_by_status");
+fn counter_type(t: MetricType) -> bool {
     matches!(
         t,
         MetricType::Counter | MetricType::Gauge | MetricType::Unknown
-    ) && (base.ends_with("requests")
-        || base.ends_with("request")
-        || base.ends_with("requests_received")
-        || django)
-        && !NOT_SERVED.iter().any(|n| name.contains(n))
+    )
 }
 
 /// Whether a family's name makes it a candidate request-latency histogram or summary.
 pub(crate) fn request_latency_name(name: &str, t: MetricType) -> bool {
-    matches!(t, MetricType::Histogram | MetricType::Summary)
-        && ["request", "http", "response"]
-            .iter()
-            .any(|w| name.contains(w))
-        && ["duration", "seconds", "latency"]
-            .iter()
-            .any(|w| name.contains(w))
-        && !NOT_SERVED.iter().any(|n| name.contains(n))
+    matches!(t, MetricType::Histogram | MetricType::Summary) && requests::latency_name(name)
 }
 
-/// The labels request detection reads: route, status and method candidates, plus the
-/// override's.
+/// The labels request detection reads by name: the rules' and the override's. Others are
+/// kept for their values (see [`requests::kept_for_value`]).
 pub(crate) fn traffic_labels(o: &TrafficOverride) -> Vec<String> {
-    ROUTE_LABELS
-        .iter()
-        .chain(STATUS_LABELS)
-        .chain(METHOD_LABELS)
-        .map(|s| s.to_string())
+    requests::named_labels()
+        .map(str::to_string)
         .chain(
             [&o.route_label, &o.status_label, &o.method_label]
                 .into_iter()
@@ -184,22 +121,75 @@ pub(crate) fn traffic_labels(o: &TrafficOverride) -> Vec<String> {
         .collect()
 }
 
-fn is_request_counter(fam: &Family) -> bool {
-    let base = fam.name.strip_suffix("_total").unwrap_or(&fam.name);
-    request_counter_name(&fam.name, fam.mtype)
-        // Something must say these are served requests: a route or status label, "http" in
-        // the name, or the bare name Linkerd uses (node_disk_flush_requests_total is not).
-        && (first_label(fam, ROUTE_LABELS).is_some()
-            || first_label(fam, STATUS_LABELS).is_some()
-            || fam.name.contains("http")
-            || matches!(base, "request" | "requests"))
+/// The names of every family on the page, kept or not: the rules look for siblings (an
+/// uptime, a proxy's other half) the detectors do not read.
+fn on_page(snap: &Snapshot) -> impl Fn(&str) -> bool + '_ {
+    let names: std::collections::HashSet<&str> = snap
+        .stats
+        .families
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
+    move |n: &str| {
+        let base = n.strip_suffix("_total").unwrap_or(n);
+        names.contains(n) || names.contains(base)
+    }
 }
 
+/// The incoming rule a family follows as a request counter on this page, if any.
+fn counter_rule(has: &dyn Fn(&str) -> bool, fam: &Family) -> Option<&'static Incoming> {
+    if !counter_type(fam.mtype) {
+        return None;
+    }
+    let rule = requests::incoming(&fam.name, has)?;
+    // Ray exports counters as gauges, but only under names that say requests; a gauge named
+    // by another rule is more likely a level than a count.
+    if fam.mtype == MetricType::Gauge && !rule.needs_evidence {
+        return None;
+    }
+    if requests::mixes_directions(fam) {
+        return None;
+    }
+    (!rule.needs_evidence || evidence(fam)).then_some(rule)
+}
+
+/// Something that says these are served requests: a route or status recognised by its
+/// values, the protocol in the name, or the bare name Linkerd uses
+/// (node_disk_flush_requests_total has none of them).
+fn evidence(fam: &Family) -> bool {
+    let base = fam.name.strip_suffix("_total").unwrap_or(&fam.name);
+    requests::route_label(fam).is_some()
+        || requests::status_label(fam, None).is_some()
+        || ["http", "grpc", "dns"].iter().any(|p| fam.name.contains(p))
+        || matches!(base, "request" | "requests")
+}
+
+/// A request-latency histogram or summary by its name (what P95 reads).
 pub(crate) fn is_request_latency(fam: &Family) -> bool {
     request_latency_name(&fam.name, fam.mtype)
 }
 
-fn count_of(v: &SeriesValue) -> f64 {
+/// A histogram or summary whose `_count` counts requests: named as request latency with the
+/// evidence a counter needs (`argocd_git_request_duration_seconds` times calls the service
+/// makes); or, whatever its name, with a route recognised by its values and a status or a
+/// method beside it: a request has a path and an answer, while a path label alone may hold
+/// files (`lsm_memtable_durations_ms{path="/var/lib/…"}`).
+fn is_request_histogram(fam: &Family) -> bool {
+    let answered = || {
+        requests::route_label(fam).is_some_and(|r| {
+            requests::status_label(fam, Some(&r)).is_some() || requests::method_label(fam).is_some()
+        })
+    };
+    matches!(fam.mtype, MetricType::Histogram | MetricType::Summary)
+        && !requests::mixes_directions(fam)
+        && !requests::NOT_INCOMING
+            .iter()
+            .any(|(part, _)| fam.name.contains(part))
+        && ((is_request_latency(fam) && evidence(fam)) || answered())
+}
+
+/// Requests in one series: a counter's value, or a histogram's or summary's count.
+pub(crate) fn count_of(v: &SeriesValue) -> f64 {
     match v {
         SeriesValue::Scalar(x) => *x,
         SeriesValue::Histogram { count, buckets, .. } => count
@@ -209,22 +199,45 @@ fn count_of(v: &SeriesValue) -> f64 {
     }
 }
 
-fn build(fam: &Family, kind: CountKind, o: &TrafficOverride) -> Traffic {
-    let route_label = o
+/// The label a rule fixes, when the family has it.
+fn fixed(fam: &Family, label: Option<&str>) -> Option<String> {
+    label
+        .filter(|l| fam.series.iter().any(|s| s.labels.get(l).is_some()))
+        .map(str::to_string)
+}
+
+/// The route, status and method labels: the override's, else those the rule fixes, else
+/// those recognised by their values.
+fn labels(fam: &Family, o: &TrafficOverride) -> [Option<String>; 3] {
+    let rule = requests::INCOMING
+        .iter()
+        .find(|r| matches!(r.name, requests::Name::Exact(n) if n == fam.name));
+    let route = o
         .route_label
         .clone()
-        .or_else(|| first_label(fam, ROUTE_LABELS).map(str::to_string));
-    let status_label = o
-        .status_label
-        .clone()
-        .or_else(|| first_label(fam, STATUS_LABELS).map(str::to_string));
-    let method_label = o
+        .or_else(|| fixed(fam, rule.and_then(|r| r.route)).or_else(|| requests::route_label(fam)));
+    let status = o.status_label.clone().or_else(|| {
+        fixed(fam, rule.and_then(|r| r.status))
+            .or_else(|| requests::status_label(fam, route.as_deref()))
+    });
+    let method = o
         .method_label
         .clone()
-        .or_else(|| first_label(fam, METHOD_LABELS).map(str::to_string));
+        .or_else(|| requests::method_label(fam));
+    [route, status, method]
+}
+
+fn build(fam: &Family, kind: CountKind, o: &TrafficOverride) -> Traffic {
+    let [route_label, status_label, method_label] = labels(fam, o);
+    // A label no rule names is read through the values the parser keeps of it, so that a
+    // page reads the same whether everything was kept or not.
+    let own = [&o.route_label, &o.status_label, &o.method_label];
     let get = |s: &crate::model::Series, l: &Option<String>| {
-        l.as_deref()
-            .and_then(|l| s.labels.get(l))
+        let l = l.as_deref()?;
+        let by_name = requests::named(l) || own.iter().any(|x| x.as_deref() == Some(l));
+        s.labels
+            .get(l)
+            .filter(|v| by_name || requests::kept_for_value(v))
             .map(str::to_string)
     };
     let mut tally = super::Tally::new();
@@ -267,7 +280,7 @@ fn build(fam: &Family, kind: CountKind, o: &TrafficOverride) -> Traffic {
 }
 
 /// Finds the request traffic: the named family, else the best request counter, else the
-/// `_count` of a request latency histogram or summary.
+/// `_count` of a request histogram or summary.
 pub fn recognise(snap: &Snapshot, o: &TrafficOverride) -> Option<Traffic> {
     if let Some(name) = &o.family {
         let fam = snap.family(name)?;
@@ -277,10 +290,12 @@ pub fn recognise(snap: &Snapshot, o: &TrafficOverride) -> Option<Traffic> {
         };
         return Some(build(fam, kind, o));
     }
-    // The service's own traffic is the largest request counter; labels break ties.
+    // The service's own traffic is the largest count of incoming requests; labels break
+    // ties, then a name that says it is the whole (`…_total_requests` beside
+    // `…_http_get_requests`, which holds them all until another method is used).
     let labels = |f: &Family| {
-        2 * u8::from(first_label(f, ROUTE_LABELS).is_some())
-            + u8::from(first_label(f, STATUS_LABELS).is_some())
+        let [route, status, _] = labels(f, o);
+        2 * u8::from(route.is_some()) + u8::from(status.is_some())
     };
     let total = |f: &Family| {
         f.series
@@ -289,7 +304,7 @@ pub fn recognise(snap: &Snapshot, o: &TrafficOverride) -> Option<Traffic> {
             .filter(|c| c.is_finite())
             .fold(0.0, |a, b| a + b)
     };
-    let pick = |pred: fn(&Family) -> bool| {
+    let pick = |pred: &dyn Fn(&Family) -> bool| {
         snap.families
             .iter()
             .filter(|f| pred(f) && !f.series.is_empty())
@@ -297,35 +312,31 @@ pub fn recognise(snap: &Snapshot, o: &TrafficOverride) -> Option<Traffic> {
                 total(a)
                     .total_cmp(&total(b))
                     .then_with(|| labels(a).cmp(&labels(b)))
+                    .then_with(|| {
+                        requests::names_whole(&a.name).cmp(&requests::names_whole(&b.name))
+                    })
                     .then_with(|| b.name.cmp(&a.name))
             })
     };
-    if let Some(fam) = pick(is_request_counter) {
+    let has = on_page(snap);
+    let counter = |f: &Family| counter_rule(&has, f).is_some();
+    if let Some(fam) = pick(&counter) {
         // Prefer another count of the same requests that has the route: a counter
         // (django-prometheus counts by method alone, and by view and status beside it), else
-        // a latency histogram's _count.
-        let routed = pick(counter_with_route).or_else(|| pick(with_route));
+        // a request histogram's _count.
+        let routed = pick(&|f| counter(f) && has_route(f))
+            .or_else(|| pick(&|f| is_request_histogram(f) && has_route(f)));
         return Some(complete(snap, fam, o, routed));
     }
     if let Some(fam) = super::service::requests(snap) {
         return Some(build(fam, CountKind::Counter, o));
     }
-    pick(is_request_latency).map(|fam| build(fam, CountKind::LatencyCount, o))
+    pick(&is_request_histogram).map(|fam| build(fam, CountKind::LatencyCount, o))
 }
 
 /// Whether a family has a route label.
 pub(crate) fn has_route(f: &Family) -> bool {
-    first_label(f, ROUTE_LABELS).is_some()
-}
-
-/// A request counter with a route label.
-fn counter_with_route(f: &Family) -> bool {
-    is_request_counter(f) && has_route(f)
-}
-
-/// A latency histogram or summary whose `_count` carries a route label.
-fn with_route(f: &Family) -> bool {
-    is_request_latency(f) && has_route(f)
+    requests::route_label(f).is_some()
 }
 
 /// The request counter's traffic, or, when the counter lacks the label the detectors need,
@@ -334,15 +345,10 @@ fn with_route(f: &Family) -> bool {
 /// `haproxy_frontend_http_requests_total` has no status but `…_responses_total` counts the
 /// same requests by status class.
 fn complete(snap: &Snapshot, fam: &Family, o: &TrafficOverride, timed: Option<&Family>) -> Traffic {
-    let has = |f: &Family, labels: &[&str], own: &Option<String>| {
-        own.as_deref()
-            .map_or(first_label(f, labels).is_some(), |l| {
-                f.series.iter().any(|s| s.labels.get(l).is_some())
-            })
-    };
-    if !has(fam, ROUTE_LABELS, &o.route_label) {
+    let [route, status, _] = labels(fam, o);
+    if route.is_none() {
         if let Some(h) = timed {
-            let kind = if is_request_latency(h) {
+            let kind = if matches!(h.mtype, MetricType::Histogram | MetricType::Summary) {
                 CountKind::LatencyCount
             } else {
                 CountKind::Counter
@@ -356,11 +362,11 @@ fn complete(snap: &Snapshot, fam: &Family, o: &TrafficOverride, timed: Option<&F
             return t;
         }
     }
-    if !has(fam, STATUS_LABELS, &o.status_label) {
+    if status.is_none() {
         let answered = fam.name.replacen("_requests", "_responses", 1);
         if let Some(r) = snap
             .family(&answered)
-            .filter(|r| answered != fam.name && has(r, STATUS_LABELS, &o.status_label))
+            .filter(|r| answered != fam.name && labels(r, o)[1].is_some())
         {
             let mut t = build(r, CountKind::Counter, o);
             t.note = Some(format!(
@@ -371,16 +377,6 @@ fn complete(snap: &Snapshot, fam: &Family, o: &TrafficOverride, timed: Option<&F
         }
     }
     build(fam, CountKind::Counter, o)
-}
-
-/// Whether a family counts answered requests by status, as HAProxy's and nginx VTS's
-/// `…_responses_total` do (kept, so that a status-less request counter can be completed).
-pub(crate) fn response_counter_name(name: &str, t: MetricType) -> bool {
-    let base = name.strip_suffix("_total").unwrap_or(name);
-    matches!(t, MetricType::Counter | MetricType::Unknown)
-        && base.ends_with("_responses")
-        && name.contains("http")
-        && !NOT_SERVED.iter().any(|n| name.contains(n))
 }
 
 #[cfg(test)]

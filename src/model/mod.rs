@@ -15,6 +15,6 @@ pub use cost::{Cost, FamilyCost, LabelCost, Suspect, SuspectKind};
 pub use created::{created_parent, fold_created};
 pub use delta::{increase, Reset};
 pub use family::{le_text, Bucket, Family, Labels, MetricType, Series, SeriesValue, Suffix};
-pub use keep::{Keep, Retention};
+pub use keep::{Keep, Retention, Shaped};
 pub use names::{legacy_label_name, legacy_metric_name};
 pub use snapshot::{FamilyStats, Snapshot, Stats};

@@ -12,6 +12,9 @@ use crate::model::{
 use super::hash::{self, PassThrough};
 use super::{FamilyHeader, SampleRef, Sink};
 
+/// The labels a family is summed by: these names, and any label whose value `shaped` accepts.
+type SumBy = (Vec<String>, Option<fn(&str) -> bool>);
+
 /// Builds a snapshot.
 ///
 /// A family whose samples appear in several places (the text format allows it) is merged
@@ -20,7 +23,7 @@ pub(crate) struct SnapshotBuilder<'r> {
     snapshot: Snapshot,
     retain: Option<Retention<'r>>,
     /// The family being filled, if retained, and the labels it is summed by.
-    current: Option<(usize, Option<Vec<String>>)>,
+    current: Option<(usize, Option<SumBy>)>,
     families: HashMap<String, usize>,
     stats: HashMap<String, usize>,
     /// `(family index, group hash)`, combined, → series index, for series written in several
@@ -166,7 +169,8 @@ impl Sink for SnapshotBuilder<'_> {
         let by = match keep {
             Keep::Nothing => return,
             Keep::Everything => None,
-            Keep::SumBy(labels) => Some(labels),
+            Keep::SumBy(labels) => Some((labels, None)),
+            Keep::SumByShaped(labels, shaped) => Some((labels, Some(shaped.0))),
         };
         if let Some(&i) = self.families.get(h.name) {
             self.current = Some((i, by));
@@ -209,14 +213,16 @@ impl Sink for SnapshotBuilder<'_> {
         } else {
             ""
         };
-        // Summaries are never summed: quantiles do not add up.
-        let summed = by.is_some() && fam.mtype != MetricType::Summary;
-        let kept = |name: &str| {
-            !same_name(name, skip)
-                && by
-                    .as_ref()
-                    .filter(|_| summed)
-                    .is_none_or(|b| b.iter().any(|x| same_name(x, name)))
+        // Summaries are summed only when read for their counts (kept by the shape of their
+        // labels): quantiles do not add up, so those are then dropped.
+        let summed = by
+            .as_ref()
+            .is_some_and(|(_, shaped)| fam.mtype != MetricType::Summary || shaped.is_some());
+        let kept = |l: &crate::parse::lexer::Label<'_>| {
+            !same_name(&l.name, skip)
+                && by.as_ref().filter(|_| summed).is_none_or(|(b, shaped)| {
+                    b.iter().any(|x| same_name(x, &l.name)) || shaped.is_some_and(|f| f(&l.value))
+                })
         };
         let key = if summed {
             hash::label_subset(s.labels, kept)
@@ -230,7 +236,7 @@ impl Sink for SnapshotBuilder<'_> {
                 let labels = Labels::from_pairs(
                     s.labels
                         .iter()
-                        .filter(|l| kept(&l.name))
+                        .filter(|l| kept(l))
                         .map(|l| (&*l.name, &*l.value)),
                 );
                 self.series.insert(slot, fam.series.len());
@@ -273,7 +279,7 @@ impl Sink for SnapshotBuilder<'_> {
                 SeriesValue::Histogram { count, .. } | SeriesValue::Summary { count, .. },
                 Suffix::Count | Suffix::GCount,
             ) => put(count, s.value, summed),
-            (SeriesValue::Summary { quantiles, .. }, Suffix::None) => {
+            (SeriesValue::Summary { quantiles, .. }, Suffix::None) if !summed => {
                 if let Some(q) = s.quantile {
                     quantiles.push((q, s.value));
                 }

@@ -96,9 +96,9 @@ pub(crate) fn label_set(ls: &[Label<'_>], skip: Option<usize>) -> (u64, u64) {
 }
 
 /// Order-independent hash of the labels `keep` accepts (for summing series by a few labels).
-pub(crate) fn label_subset(ls: &[Label<'_>], keep: impl Fn(&str) -> bool) -> u64 {
+pub(crate) fn label_subset(ls: &[Label<'_>], keep: impl Fn(&Label<'_>) -> bool) -> u64 {
     let mut all: u64 = 0x9e37_79b9_7f4a_7c15;
-    for l in ls.iter().filter(|l| keep(&l.name)) {
+    for l in ls.iter().filter(|l| keep(l)) {
         all = all.wrapping_add(l.hash);
     }
     finish(all)

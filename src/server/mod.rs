@@ -96,7 +96,8 @@ fn query(p: &Planned, name: &str, read: Read, sel: &str, range: &str) -> String 
         Read::Last => format!("last_over_time({series}[{range}])"),
     };
     match &p.keep {
-        Keep::SumBy(labels) => {
+        // Labels recognised by their values cannot be named in a query: the names alone.
+        Keep::SumBy(labels) | Keep::SumByShaped(labels, _) => {
             let mut by: Vec<String> = vec!["job".into(), "instance".into()];
             by.extend(labels.iter().map(|l| promql::label(l)));
             if name.ends_with("_bucket") {

@@ -3,17 +3,9 @@
 use serde_json::Value;
 
 use crate::support::check_row as check;
+use crate::support::pattern_row as pattern;
 
 use crate::support::report_at as analyze;
-
-fn pattern<'a>(r: &'a Value, id: &str) -> &'a Value {
-    r["patterns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["id"] == id)
-        .unwrap_or_else(|| panic!("no pattern {id}"))
-}
 
 fn paths(p: &Value) -> Vec<(String, u64)> {
     p["paths"]
@@ -322,7 +314,10 @@ fn kube_apiserver_and_linkerd_and_kong() {
         "fixtures/corpus/linkerd/datadog-linkerd-v2-proxy.txt",
         "1560326533",
     );
-    assert_eq!(r["requests"]["family"], "request_total");
+    // request_total and response_total count both directions in one label
+    // (`direction="inbound|outbound"`): their sum is not the requests received (1452 inbound,
+    // 16285 outbound on this page), so requests are unknown rather than wrong (#23).
+    assert!(r["requests"].is_null(), "{}", r["requests"]);
     assert_eq!(check(&r, "memory", None)["value"], 15806464.0);
     let r = analyze(
         "fixtures/corpus/kong/datadog-kong-prometheus-v3.txt",

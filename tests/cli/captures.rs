@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::prometheus::{serve_files, Prometheus};
-use crate::support::{fixture, json_folders, report_at};
+use crate::support::{fixture, json_folders, pattern_row as pattern, report_at};
 
 /// Every capture folder with a truth file, sorted.
 pub(crate) fn captures() -> Vec<(PathBuf, Value)> {
@@ -44,15 +44,6 @@ pub(crate) fn report_of(page: &Path, truth: &Value) -> Value {
         .max(1.0)
         .to_string();
     report_at(page.to_str().unwrap(), &at)
-}
-
-fn pattern<'a>(report: &'a Value, id: &str) -> &'a Value {
-    report["patterns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["id"] == id)
-        .unwrap_or_else(|| panic!("no pattern {id}"))
 }
 
 fn check<'a>(report: &'a Value, id: &str) -> Vec<&'a Value> {

@@ -10,7 +10,7 @@ use std::process::Command;
 use serde_json::Value;
 
 use crate::prometheus::Prometheus;
-use crate::support::{have, json_of, promtune, FOREVER, PATIENCE};
+use crate::support::{have, json_of, pattern_row as pattern, promtune, FOREVER, PATIENCE};
 use crate::victoria::Victoria;
 
 /// The history's `--at` (2026-01-01T12:00:00Z).
@@ -99,15 +99,6 @@ pub(crate) fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
         .iter()
         .find(|c| c["id"] == id)
         .unwrap_or_else(|| panic!("no check {id}"))
-}
-
-fn pattern<'a>(report: &'a Value, id: &str) -> &'a Value {
-    report["patterns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["id"] == id)
-        .unwrap_or_else(|| panic!("no pattern {id}"))
 }
 
 /// Which server, for the figures where servers legitimately differ.

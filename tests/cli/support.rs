@@ -80,6 +80,16 @@ pub(crate) fn check_row<'a>(
         .unwrap_or_else(|| panic!("no check {id} {subject:?}"))
 }
 
+/// The pattern `id` in one JSON report.
+pub(crate) fn pattern_row<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    report["patterns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == id)
+        .unwrap_or_else(|| panic!("no pattern {id}"))
+}
+
 /// Runs `analyze --format json --fail-on never ARGS…`.
 pub(crate) fn analyze_json(args: &[&str]) -> Run {
     promtune(&[&["analyze", "--format", "json", "--fail-on", "never"], args].concat())
