@@ -51,6 +51,7 @@ struct Tally {
 #[derive(Debug, Clone, Default)]
 struct Gathered {
     name: String,
+    line: u64,
     labels: Vec<Tally>,
 }
 
@@ -59,6 +60,8 @@ struct Gathered {
 pub struct FamilyLabels {
     /// Family name (as in [`super::FamilyStats`]).
     pub name: String,
+    /// The line of its first header or sample (for locations in SARIF and annotations).
+    pub line: u64,
     /// Per label, by name; `series_after` stays unset here.
     pub labels: Vec<LabelCost>,
 }
@@ -76,14 +79,15 @@ pub struct Cardinality {
 }
 
 impl Cardinality {
-    /// A family header: the samples that follow are its own.
-    pub fn family(&mut self, name: &str) {
+    /// A family header, at `line`: the samples that follow are its own.
+    pub fn family(&mut self, name: &str, line: u64) {
         let i = match self.index.get(name) {
             Some(&i) => i,
             None => {
                 self.index.insert(name.to_string(), self.families.len());
                 self.families.push(Gathered {
                     name: name.to_string(),
+                    line,
                     labels: Vec::new(),
                 });
                 self.families.len() - 1
@@ -150,6 +154,7 @@ impl Cardinality {
                 labels.sort_by(|a, b| a.name.cmp(&b.name));
                 FamilyLabels {
                     name: f.name,
+                    line: f.line,
                     labels,
                 }
             })
@@ -178,14 +183,14 @@ mod tests {
     #[test]
     fn distinct_values_per_label_across_places() {
         let mut c = Cardinality::default();
-        c.family("req");
+        c.family("req", 1);
         for (g, path) in ["/a", "/b", "/a"].iter().enumerate() {
             feed(&mut c, g as u64, &[("path", path), ("code", "200")]);
         }
-        c.family("other");
+        c.family("other", 5);
         feed(&mut c, 9, &[("x", "1")]);
         // The family again (the text format allows it), labels in another order.
-        c.family("req");
+        c.family("req", 1);
         feed(&mut c, 7, &[("code", "500"), ("path", "/c")]);
         let got = c.finish();
         let req: Vec<(&str, u64)> = got[0]
@@ -200,7 +205,7 @@ mod tests {
     #[test]
     fn counting_stops_at_the_bound_and_says_so() {
         let mut c = Cardinality::default();
-        c.family("f");
+        c.family("f", 1);
         let n = VALUES_PER_LABEL + 5;
         for i in 0..n {
             let v = format!("/api/items/{i}");

@@ -7,9 +7,15 @@
 
 use super::SuspectKind;
 
-/// Distinct values of one shape a label needs before it is suspect: an enum, a status code
-/// or a CPU number rarely has ten values that look like IDs.
-pub(super) const MIN_MATCHING: u32 = 10;
+/// Distinct values of one shape a label needs before it is suspect: five raw paths with IDs,
+/// UUIDs, hashes, e-mail addresses or timestamps (no route template, enum or status code
+/// has those), but ten long numbers (a few ports or years are numbers too).
+fn min_matching(kind: SuspectKind) -> u32 {
+    match kind {
+        SuspectKind::NumericId => 10,
+        _ => 5,
+    }
+}
 
 /// Distinct short numbers (one to three digits: CPU, core, shard, port offsets) a label
 /// needs before they count as numeric IDs: more than any machine's CPUs in practice.
@@ -154,7 +160,7 @@ impl Shapes {
         }
     }
 
-    /// The label's verdict: the most common shape, when at least [`MIN_MATCHING`] distinct
+    /// The label's verdict: the most common shape, when at least [`min_matching`] distinct
     /// values have it and they are at least half of the values looked at. Numbers of one to
     /// three digits count as numeric IDs only past [`MIN_SHORT_NUMBERS`]. `le` and
     /// `quantile` are bounds, never suspect.
@@ -173,15 +179,17 @@ impl Shapes {
         let kind = KINDS.into_iter().max_by_key(|&k| (matching(k), k))?;
         let n = matching(kind);
         let wanted = |s: usize| s == kind as usize || (short && s == SHORT && kind == KINDS[0]);
-        (n >= MIN_MATCHING && u64::from(n) * 2 >= u64::from(self.seen)).then(|| super::Suspect {
-            kind,
-            examples: self
-                .examples
-                .iter()
-                .filter(|(s, _)| wanted(*s))
-                .take(EXAMPLES)
-                .map(|(_, v)| v.clone())
-                .collect(),
+        (n >= min_matching(kind) && u64::from(n) * 2 >= u64::from(self.seen)).then(|| {
+            super::Suspect {
+                kind,
+                examples: self
+                    .examples
+                    .iter()
+                    .filter(|(s, _)| wanted(*s))
+                    .take(EXAMPLES)
+                    .map(|(_, v)| v.clone())
+                    .collect(),
+            }
         })
     }
 }
@@ -260,10 +268,13 @@ mod tests {
         let v = paths.verdict("path").unwrap();
         assert_eq!(v.kind, SuspectKind::RawPath);
         assert_eq!(v.examples, ["/api/items/0", "/api/items/1", "/api/items/2"]);
-        // Nine UUIDs are not enough; ten are.
+        // Four UUIDs are not enough; five are.
         let ids = |n| shapes((0..n).map(|i| format!("123e4567-e89b-12d3-a456-4266141740{i:02}")));
-        assert_eq!(ids(9).verdict("id"), None);
-        assert_eq!(ids(10).verdict("id").unwrap().kind, SuspectKind::Uuid);
+        assert_eq!(ids(4).verdict("id"), None);
+        assert_eq!(ids(5).verdict("id").unwrap().kind, SuspectKind::Uuid);
+        // Nine ports are not numeric IDs.
+        let ports = shapes((0..9).map(|i| format!("{}", 8080 + i)));
+        assert_eq!(ports.verdict("port"), None);
         // Ten IDs among a hundred route names are a minority.
         let mixed = shapes(
             (0..10)

@@ -180,7 +180,7 @@ impl Sink for SnapshotBuilder<'_> {
         if let Some(o) = self.observer.as_deref_mut() {
             o.family(h);
         }
-        self.cardinality.family(h.name);
+        self.cardinality.family(h.name, h.line);
         let keep = self.retain.map_or(Keep::Everything, |f| f(h.name, h.mtype));
         let by = match keep {
             Keep::Nothing => return,
