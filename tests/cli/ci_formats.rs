@@ -56,7 +56,11 @@ fn sarif_follows_the_oasis_schema_and_points_at_the_series() {
         // (docs/cost/).
         let page = help
             .split_whitespace()
-            .find(|w| ["docs/detectors/", "docs/lint/", "docs/cost/"].iter().any(|d| w.starts_with(d)))
+            .find(|w| {
+                ["docs/detectors/", "docs/lint/", "docs/cost/"]
+                    .iter()
+                    .any(|d| w.starts_with(d))
+            })
             .unwrap_or_else(|| panic!("{help}"));
         assert!(fixture(&format!("../{page}")).is_file(), "{help}");
     }
