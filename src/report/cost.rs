@@ -35,8 +35,7 @@ fn with_share(c: &Cost, f: &crate::model::FamilyCost) -> String {
 }
 
 fn per_day(c: &Cost, n: u64) -> String {
-    c.per_day(n)
-        .map_or("unknown".into(), |d| crate::plural::count(d))
+    c.per_day(n).map_or("unknown".into(), crate::plural::count)
 }
 
 /// One line over the section: the totals and the interval behind the rates.
