@@ -175,3 +175,32 @@ fn a_raw_path_label_leads_the_report() {
         line
     );
 }
+
+/// Two scrapes (`--previous`): the cost is the later page's, which has grown a series; the
+/// two `_created` gauges of the text format count with their families.
+#[test]
+fn two_scrapes_cost_the_later_page() {
+    let dir = tempfile::tempdir().unwrap();
+    // Sample timestamps date each page, a minute apart.
+    let page = |paths: &[&str], ms: u64| {
+        let mut s = String::from("# TYPE app_requests_total counter\n");
+        for p in paths {
+            s.push_str(&format!("app_requests_total{{path=\"{p}\"}} 1 {ms}\n"));
+        }
+        s.push_str("# TYPE app_requests_created gauge\napp_requests_created 1.7e9\n");
+        s.push_str("# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds 1.7e9\n");
+        s
+    };
+    let (a, b) = (dir.path().join("a.prom"), dir.path().join("b.prom"));
+    std::fs::write(&a, page(&["/a"], 1_700_000_000_000)).unwrap();
+    std::fs::write(&b, page(&["/a", "/b"], 1_700_000_060_000)).unwrap();
+    let run = analyze_json(&["--previous", a.to_str().unwrap(), b.to_str().unwrap()]);
+    let out = json_of(&run.stdout);
+    let cost = &out["reports"][0]["cost"];
+    assert_eq!(cost["series"], 4, "{}", run.stderr);
+    assert_eq!(cost["families"][0]["name"], "app_requests_total");
+    assert_eq!(cost["families"][0]["series"], 3);
+    assert_eq!(cost["families"][0]["labels"][0]["distinct"], 2);
+    assert!(cost["interval"]["seconds"].is_null());
+    assert!(cost["samples_per_day"].is_null());
+}
