@@ -98,7 +98,7 @@ fn id_segment(s: &str) -> bool {
 /// `/api/items/123`, `/users/ada@example.com`, `https://x/y?id=42`. Route templates
 /// (`/api/items/:id`, `/items/{id}`) and version segments (`/api/v1/`) are not.
 fn raw_path(v: &str) -> bool {
-    let path = match v.split_once("://") {
+    let path = match v.split_once("://").filter(|_| !v.starts_with('/')) {
         Some((_, rest)) => rest.find('/').map_or("", |i| &rest[i..]),
         None => v,
     };
@@ -224,6 +224,7 @@ mod tests {
             ("/users/ada@example.com/orders", RawPath),
             ("https://shop.example/cart?id=42", RawPath),
             ("/objects/0a1b2c3d4e5f6a7b", RawPath),
+            ("/items/3/x](http://e/x.png)", RawPath),
             ("ada.lovelace@example.com", Email),
             ("1733443200", Timestamp),
             ("1733443200123", Timestamp),
