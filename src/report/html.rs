@@ -67,7 +67,15 @@ fn fleet_section(out: &mut String, f: &Fleet) {
     );
     table(
         out,
-        ["Job", "Targets", "Interval", "Ingest", "Saves"],
+        [
+            "Job",
+            "Targets",
+            "Interval",
+            "Ingest",
+            "Saves",
+            "Samples/scrape",
+            "Samples/day",
+        ],
         &f.job_rows(),
     );
     out.push_str("</section>");

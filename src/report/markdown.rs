@@ -118,7 +118,15 @@ impl Renderer for MarkdownRenderer {
             out.push('\n');
             table(
                 &mut out,
-                ["Job", "Targets", "Interval", "Ingest", "Saves"],
+                [
+                    "Job",
+                    "Targets",
+                    "Interval",
+                    "Ingest",
+                    "Saves",
+                    "Samples/scrape",
+                    "Samples/day",
+                ],
                 f.job_rows(),
             );
             for n in &f.notices {

@@ -190,7 +190,15 @@ impl TableRenderer {
                 out,
                 "{}",
                 table(
-                    ["Job", "Targets", "Interval", "Ingest", "Saves"],
+                    [
+                        "Job",
+                        "Targets",
+                        "Interval",
+                        "Ingest",
+                        "Saves",
+                        "Samples/scrape",
+                        "Samples/day"
+                    ],
                     f.job_rows(),
                     None
                 )
