@@ -297,6 +297,17 @@ impl Fleet {
     }
 }
 
+/// The head of the per-job table.
+pub(crate) const JOB_HEAD: [&str; 7] = [
+    "Job",
+    "Targets",
+    "Interval",
+    "Ingest",
+    "Saves",
+    "Samples/scrape",
+    "Samples/day",
+];
+
 fn rate(v: Option<f64>) -> String {
     v.map_or("-".into(), |v| crate::threshold::Unit::PerSecond.format(v))
 }
@@ -325,7 +336,7 @@ impl Fleet {
             .collect()
     }
 
-    /// Per job: Job, Targets, Interval, Ingest, Saves, Samples/scrape, Samples/day.
+    /// Per job: the columns of [`JOB_HEAD`].
     pub fn job_rows(&self) -> Vec<[String; 7]> {
         let mut rows: Vec<[String; 7]> = self
             .jobs
