@@ -193,6 +193,10 @@ fn round<R: Send + 'static>(
         .collect()
 }
 
+/// Families kept in each target's cost (with any holding a suspect label): a fleet's
+/// reports live until the end, and the totals need none of the rest.
+const FLEET_FAMILIES: usize = 10;
+
 /// The facts one scrape gives about scraping the target: its page size against its job's
 /// interval, and how long the request took.
 fn facts(d: &Discovered, job: usize, parsed: &Parsed, secs: f64, source: &str) -> ScrapeFacts {
@@ -313,6 +317,13 @@ pub fn scrape(
                             "the scrape took {d:.1}s of the job's {to}s scrape_timeout: raise it, or make the page cheaper"
                         ));
                     }
+                }
+                if let Some(c) = a.report.cost.as_mut() {
+                    // The job's configured interval is the one Prometheus scrapes at.
+                    if let Some(i) = f.interval {
+                        c.interval = Some((i, f.interval_source.clone()));
+                    }
+                    c.keep_top(FLEET_FAMILIES);
                 }
                 a.report.scrape = Some(f);
                 Ok((a.report, parsed.snapshot))

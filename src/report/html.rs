@@ -65,11 +65,7 @@ fn fleet_section(out: &mut String, f: &Fleet) {
         ],
         &f.table_rows(),
     );
-    table(
-        out,
-        ["Job", "Targets", "Interval", "Ingest", "Saves"],
-        &f.job_rows(),
-    );
+    table(out, super::fleet::JOB_HEAD, &f.job_rows());
     out.push_str("</section>");
 }
 
@@ -194,6 +190,25 @@ fn trends(out: &mut String, r: &Report) {
     }
 }
 
+fn cardinality(out: &mut String, r: &Report) {
+    let Some(c) = &r.cost else { return };
+    let _ = write!(
+        out,
+        "<h3>Cardinality</h3><figure><figcaption>{}</figcaption>{}</figure>",
+        esc(&super::cost::summary(c)),
+        super::cost_chart::families(c, super::cost::TOP)
+    );
+    table(out, super::cost::HEAD, &super::cost::family_rows(c));
+    let suspects = super::cost::suspect_lines(c);
+    if !suspects.is_empty() {
+        out.push_str("<ul>");
+        for line in suspects {
+            let _ = write!(out, "<li>Suspect {}</li>", esc(&line));
+        }
+        out.push_str("</ul>");
+    }
+}
+
 fn recommendations(out: &mut String, r: &Report) {
     out.push_str("<h3>Recommendations</h3>");
     if r.recommendations.is_empty() {
@@ -248,6 +263,7 @@ impl Renderer for HtmlRenderer {
             latency_figure(&mut out, r);
             trends(&mut out, r);
             recommendations(&mut out, r);
+            cardinality(&mut out, r);
             out.push_str("<details><summary>How each figure was measured</summary><ul>");
             for n in r.notes() {
                 let _ = write!(out, "<li>{}</li>", esc(&n));

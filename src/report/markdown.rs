@@ -65,6 +65,20 @@ impl Renderer for MarkdownRenderer {
                 let _ = writeln!(out, "   Expected: {}.  ", cell(&rec.expected));
                 let _ = writeln!(out, "   Evidence: {}.", cell(&rec.evidence));
             }
+            if let Some(c) = &r.cost {
+                let _ = writeln!(
+                    out,
+                    "\n## Cardinality\n\n{}.\n",
+                    cell(&super::cost::summary(c))
+                );
+                table(&mut out, super::cost::HEAD, super::cost::family_rows(c));
+                if c.suspects().next().is_some() {
+                    out.push('\n');
+                }
+                for line in super::cost::suspect_lines(c) {
+                    let _ = writeln!(out, "- Suspect {}", cell(&line));
+                }
+            }
             if !r.trends.is_empty() {
                 let _ = writeln!(out, "\n## Trends over the range\n");
                 for t in &r.trends {
@@ -92,11 +106,7 @@ impl Renderer for MarkdownRenderer {
                 f.table_rows(),
             );
             out.push('\n');
-            table(
-                &mut out,
-                ["Job", "Targets", "Interval", "Ingest", "Saves"],
-                f.job_rows(),
-            );
+            table(&mut out, super::fleet::JOB_HEAD, f.job_rows());
             for n in &f.notices {
                 let _ = writeln!(out, "\n**Server warning:** {}", cell(n));
             }

@@ -134,6 +134,21 @@ impl TableRenderer {
                 let _ = writeln!(out, "     expected: {}", printable(&rec.expected));
                 let _ = writeln!(out, "     evidence: {}", printable(&rec.evidence));
             }
+            if let Some(c) = &r.cost {
+                let _ = writeln!(
+                    out,
+                    "\nCardinality: {}",
+                    printable(&super::cost::summary(c))
+                );
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    table(super::cost::HEAD, super::cost::family_rows(c), None)
+                );
+                for line in super::cost::suspect_lines(c) {
+                    let _ = writeln!(out, "  - suspect {}", printable(&line));
+                }
+            }
             if !r.trends.is_empty() {
                 let _ = writeln!(out, "\nTrends over the range");
                 for t in &r.trends {
@@ -161,15 +176,7 @@ impl TableRenderer {
                     None
                 )
             );
-            let _ = writeln!(
-                out,
-                "{}",
-                table(
-                    ["Job", "Targets", "Interval", "Ingest", "Saves"],
-                    f.job_rows(),
-                    None
-                )
-            );
+            let _ = writeln!(out, "{}", table(super::fleet::JOB_HEAD, f.job_rows(), None));
             for n in &f.notices {
                 let _ = writeln!(out, "Server warning: {}", printable(n));
             }
