@@ -23,7 +23,25 @@ struct Dashboard {
     templating: Templating,
     /// Library panels' models, in a dashboard exported for sharing.
     #[serde(rename = "__elements")]
-    elements: BTreeMap<String, Element>,
+    elements: Option<Elements>,
+}
+
+/// `__elements`: by uid (Grafana 9 on), or a list (empty, in Grafana 8's exports).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Elements {
+    ByUid(BTreeMap<String, Element>),
+    Listed(List<Element>),
+}
+
+impl Elements {
+    fn model(&self, uid: &str) -> Option<&Panel> {
+        let found = match self {
+            Elements::ByUid(m) => m.get(uid),
+            Elements::Listed(l) => l.0.iter().find(|e| e.uid.as_deref() == Some(uid)),
+        };
+        found?.model.as_deref()
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -146,7 +164,7 @@ impl Usage {
             usage: self,
             origin,
             numbers: numbers(&d.templating),
-            elements: &d.elements,
+            elements: d.elements.as_ref(),
             n: 0,
         };
         let title = d.title.as_deref().unwrap_or("untitled");
@@ -184,7 +202,7 @@ struct Reader<'a> {
     usage: &'a mut Usage,
     origin: &'a str,
     numbers: Numbers,
-    elements: &'a BTreeMap<String, Element>,
+    elements: Option<&'a Elements>,
     n: u64,
 }
 
@@ -210,10 +228,10 @@ impl Reader<'_> {
         }
         let Some(lib) = &p.library else { return };
         let elements = self.elements;
-        let model = lib.model.as_deref().or_else(|| {
-            let uid = lib.uid.as_deref()?;
-            elements.get(uid)?.model.as_deref()
-        });
+        let model = lib
+            .model
+            .as_deref()
+            .or_else(|| elements?.model(lib.uid.as_deref()?));
         match model {
             // A library panel's model names itself again; it is read once.
             Some(m) if follow_library => self.panel(m, dashboard, false),

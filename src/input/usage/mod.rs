@@ -44,6 +44,8 @@ pub struct Usage {
     /// How many queries were read from each source (a file, or the origin given to
     /// [`Usage::add_query`]), in the order first read, for the report.
     pub sources: Vec<(String, u64)>,
+    /// The patterns compiled as they were added (one pushed by hand is compiled when used).
+    compiled: Compiled,
 }
 
 /// What the uses of one sample name need.
@@ -67,8 +69,6 @@ pub struct NamePattern {
     pub regex: String,
     /// Where it is used (at most [`USES_LIMIT`]).
     pub uses: Vec<String>,
-    /// The regex, anchored and compiled once.
-    compiled: Anchored,
 }
 
 /// A query that could not be parsed.
@@ -121,7 +121,7 @@ impl Usage {
     pub fn need(&self, stored_name: &str) -> Option<Need> {
         let mut need = self.names.get(stored_name).cloned();
         for p in &self.name_patterns {
-            if p.compiled.matches(stored_name) {
+            if self.compiled.matches(&p.regex, stored_name) {
                 let n = need.get_or_insert_with(Need::default);
                 n.all_labels = true;
                 for u in &p.uses {
@@ -138,7 +138,7 @@ impl Usage {
             || self
                 .name_patterns
                 .iter()
-                .any(|p| p.compiled.matches(stored_name))
+                .any(|p| self.compiled.matches(&p.regex, stored_name))
     }
 
     /// Adds `n` queries to `source`'s count.
@@ -212,8 +212,10 @@ impl Usage {
                 self.name_patterns.push(NamePattern {
                     regex: regex.to_string(),
                     uses: Vec::new(),
-                    compiled: Anchored::new(regex),
                 });
+                self.compiled
+                    .0
+                    .push((regex.to_string(), Anchored::new(regex)));
                 self.name_patterns.len() - 1
             }
         };
@@ -271,20 +273,29 @@ impl Anchored {
     }
 }
 
-impl PartialEq for Anchored {
-    /// Compiled from the pattern's `regex`, which the pattern compares itself.
-    fn eq(&self, _: &Anchored) -> bool {
+/// Name patterns by their regex, compiled.
+#[derive(Clone, Default)]
+struct Compiled(Vec<(String, Anchored)>);
+
+impl Compiled {
+    fn matches(&self, regex: &str, name: &str) -> bool {
+        match self.0.iter().find(|(r, _)| r == regex) {
+            Some((_, a)) => a.matches(name),
+            None => Anchored::new(regex).matches(name),
+        }
+    }
+}
+
+impl PartialEq for Compiled {
+    /// Compiled from `name_patterns`, which the usage compares itself.
+    fn eq(&self, _: &Compiled) -> bool {
         true
     }
 }
 
-impl fmt::Debug for Anchored {
+impl fmt::Debug for Compiled {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0.is_some() {
-            "compiled"
-        } else {
-            "matches every name"
-        })
+        write!(f, "{} compiled", self.0.len())
     }
 }
 
