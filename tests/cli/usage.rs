@@ -239,7 +239,7 @@ fn malformed_usage_is_refused_naming_the_place() {
         (
             "dash.json",
             "{\"panels\": 3}",
-            "dash.json:1:13: not a dashboard",
+            "dash.json:1:12: not a dashboard",
         ),
         (
             "q.log",

@@ -107,7 +107,13 @@ impl Usage {
     /// A query that does not parse is recorded in `unparsed`, and every word in it that
     /// could be a metric name counts as used with all its labels.
     pub fn add_query(&mut self, origin: &str, expr: &str) {
-        self.count(origin, 1);
+        self.add_query_from(origin, origin, expr);
+    }
+
+    /// [`Usage::add_query`] for one of many queries of `source` (a server's rules, say):
+    /// counted under `source` in the summary, its use named `origin`.
+    pub fn add_query_from(&mut self, source: &str, origin: &str, expr: &str) {
+        self.count(source, 1);
         self.query(origin, expr);
     }
 
