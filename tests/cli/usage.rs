@@ -169,7 +169,7 @@ fn a_real_prometheus_query_log_is_read() {
     let expected = format!("usage: {logged} queries from 1 source ({l} {logged})\n");
     assert!(r.stderr.contains(&expected), "{}\n{text}", r.stderr);
 
-    let u = usage::load(&[log.clone()]).unwrap();
+    let u = usage::load(std::slice::from_ref(&log)).unwrap();
     assert!(u.unparsed.is_empty(), "{:?}", u.unparsed);
     let http = labels(&u, "prometheus_http_requests_total");
     assert_eq!(http, (false, vec!["handler".into(), "job".into()]));
@@ -184,7 +184,7 @@ fn a_real_prometheus_query_log_is_read() {
 fn real_public_rules_and_dashboards_parse_in_full() {
     let rules = fixture("usage");
     let dashboards = fixture("grafana/dashboards/dotdc-grafana-dashboards-kubernetes");
-    let u = usage::load(&[rules.clone(), dashboards.clone()]).unwrap();
+    let u = usage::load(&[rules, dashboards]).unwrap();
     assert!(u.unparsed.is_empty(), "{:?}", u.unparsed);
     // Every rule is a query: as many as the files have `expr:` lines.
     for (source, n) in &u.sources {

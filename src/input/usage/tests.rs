@@ -196,16 +196,34 @@ fn readers_name_each_use_and_count_per_source() {
     u.add_query_from("server", "server: group g, rule r", "zz_s");
     u.add_query_from("server", "server: group g, rule q", "zz_s");
     assert_eq!(u.sources, [("server".to_string(), 2)]);
-    let rules = "groups:\n- name: g\n  rules:\n  - record: r\n    expr: zz_r\n  - record: r\n    expr: 1\n";
+    let rules =
+        "groups:\n- name: g\n  rules:\n  - record: r\n    expr: zz_r\n  - record: r\n    expr: 1\n";
     assert_eq!(u.add_rules_text("own.yml", rules).unwrap(), 2);
-    assert_eq!(u.need("zz_r").unwrap().uses, ["own.yml:4 (group \"g\", record \"r\")"]);
+    assert_eq!(
+        u.need("zz_r").unwrap().uses,
+        ["own.yml:4 (group \"g\", record \"r\")"]
+    );
     // A library panel whose model is not in the file is reported, not skipped silently.
     let dash = r#"{"panels": [{"title": "P", "libraryPanel": {"uid": "u", "name": "N"}}]}"#;
     assert_eq!(u.add_dashboard_text("own.json", dash).unwrap(), 0);
     assert_eq!(u.unparsed.len(), 1);
-    assert!(u.unparsed[0].error.contains("library panel \"N\""), "{:?}", u.unparsed);
-    let e = u.add_dashboard_text("bad.json", "{\"panels\": [1]}").unwrap_err();
-    assert!(e.to_string().starts_with("bad.json:1:13: not a dashboard"), "{e}");
-    let e = u.add_rules_text("c.yml", "scrape_configs: []\n").unwrap_err();
-    assert!(e.to_string().starts_with("c.yml: neither a rule file"), "{e}");
+    assert!(
+        u.unparsed[0].error.contains("library panel \"N\""),
+        "{:?}",
+        u.unparsed
+    );
+    let e = u
+        .add_dashboard_text("bad.json", "{\"panels\": [1]}")
+        .unwrap_err();
+    assert!(
+        e.to_string().starts_with("bad.json:1:13: not a dashboard"),
+        "{e}"
+    );
+    let e = u
+        .add_rules_text("c.yml", "scrape_configs: []\n")
+        .unwrap_err();
+    assert!(
+        e.to_string().starts_with("c.yml: neither a rule file"),
+        "{e}"
+    );
 }
