@@ -267,3 +267,36 @@ fn malformed_usage_is_refused_naming_the_place() {
         r.stderr
     );
 }
+
+#[test]
+fn promtunes_own_rules_and_dashboard_read_as_usage_in_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display().to_string();
+    let r = promtune(&[
+        "analyze",
+        "--write-configs",
+        &d,
+        "fixtures/guide_example.prom",
+    ]);
+    assert!(r.code <= 1, "{}", r.stderr);
+    let r = promtune(&["analyze", "--usage", &d, "fixtures/guide_example.prom"]);
+    assert!(r.code <= 1, "{}", r.stderr);
+    let line = r.stderr.lines().find(|l| l.starts_with("usage:")).unwrap();
+    // The Prometheus configs beside them are neither: skipped, and said so.
+    assert!(
+        line.contains("/prometheus-optimized.yml") && line.contains("skipped"),
+        "{line}"
+    );
+    assert!(!line.contains("not understood"), "{line}");
+    let u = usage::load(&[dir.path().to_path_buf()]).unwrap();
+    assert!(u.unparsed.is_empty(), "{:?}", u.unparsed);
+    let rules = std::fs::read_to_string(dir.path().join("alert-rules.yml")).unwrap();
+    let dash = std::fs::read_to_string(dir.path().join("grafana-dashboard.json")).unwrap();
+    let counts: Vec<u64> = u.sources.iter().map(|(_, n)| *n).collect();
+    let expected = [
+        rules.matches("expr:").count() as u64,
+        dashboard_queries(&dash),
+    ];
+    assert_eq!(counts, expected, "{:?}", u.sources);
+    assert!(counts.iter().all(|n| *n > 0));
+}

@@ -41,6 +41,8 @@ pub struct Usage {
     pub unparsed: Vec<Unparsed>,
     /// Unparsed queries past [`UNPARSED_LIMIT`], counted only.
     pub unparsed_more: u64,
+    /// Files of a directory that were neither rules, dashboards nor query logs: skipped.
+    pub skipped: Vec<String>,
     /// How many queries were read from each source (a file, or the origin given to
     /// [`Usage::add_query`]), in the order first read, for the report.
     pub sources: Vec<(String, u64)>,
@@ -70,6 +72,12 @@ pub struct NamePattern {
     /// Where it is used (at most [`USES_LIMIT`]).
     pub uses: Vec<String>,
 }
+
+/// Text that is well-formed YAML or JSON but no kind of usage (a Prometheus config, a
+/// Deployment): an error for a file named on its own, skipped inside a directory.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct NotUsage(pub String);
 
 /// A query that could not be parsed.
 #[derive(Debug, Clone, PartialEq)]

@@ -227,3 +227,21 @@ fn readers_name_each_use_and_count_per_source() {
         "{e}"
     );
 }
+
+#[test]
+fn json_and_yaml_that_are_no_usage_say_so() {
+    let mut u = Usage::default();
+    let e = u
+        .add_dashboard_text("p.json", r#"{"name": "x"}"#)
+        .unwrap_err();
+    assert!(e.downcast_ref::<NotUsage>().is_some(), "{e}");
+    let e = u
+        .add_rules_text("c.yml", "scrape_configs: []\n")
+        .unwrap_err();
+    assert!(e.downcast_ref::<NotUsage>().is_some(), "{e}");
+    // An empty dashboard is a dashboard.
+    assert_eq!(
+        u.add_dashboard_text("e.json", r#"{"panels": []}"#).unwrap(),
+        0
+    );
+}
