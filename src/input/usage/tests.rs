@@ -245,3 +245,13 @@ fn json_and_yaml_that_are_no_usage_say_so() {
         0
     );
 }
+
+#[test]
+fn a_variable_standing_for_a_label_or_a_name_reads_everything() {
+    // What template.rs leaves for `sum by ($group)` and for a bare `$metric`.
+    all(&format!("sum by ({}) (zz_g)", promql::VAR), "zz_g");
+    all(&format!("count(zz_g{{{}=\"x\"}})", promql::VAR), "zz_g");
+    let mut u = Usage::default();
+    u.add_query("d", &format!("rate({}[5m])", promql::VAR));
+    assert!(u.is_used("zz_anything") && u.need("zz_anything").unwrap().all_labels);
+}
