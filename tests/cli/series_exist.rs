@@ -230,8 +230,14 @@ const TEXT_ONLY: &[(&str, &str)] = &[
         "django_prometheus",
         "ExportToDjangoView never reads the Accept header",
     ),
-    ("Debian's mysqld_exporter 0.14.0 answers text/plain; version=0.0.4",),
-    ("Debian's postgres_exporter 0.11.1 answers text/plain; version=0.0.4",),
+    (
+        "mysqld_exporter",
+        "Debian's mysqld_exporter 0.14.0 answers text/plain; version=0.0.4",
+    ),
+    (
+        "postgres_exporter",
+        "Debian's postgres_exporter 0.11.1 answers text/plain; version=0.0.4",
+    ),
     (
         "prometheus_server",
         "Debian's Prometheus 2.42 answers text/plain; version=0.0.4 on its own /metrics",
@@ -240,7 +246,10 @@ const TEXT_ONLY: &[(&str, &str)] = &[
         "pushgateway",
         "Debian's Pushgateway 1.5.1 answers text/plain; version=0.0.4",
     ),
-    ("Debian's redis_exporter 1.45.0 answers text/plain; version=0.0.4",),
+    (
+        "redis_exporter",
+        "Debian's redis_exporter 1.45.0 answers text/plain; version=0.0.4",
+    ),
     (
         "starlette_exporter",
         "handle_metrics never reads the Accept header (handle_openmetrics is another handler)",
@@ -253,10 +262,7 @@ const NOT_YET_ASKED: &[&str] = &[
     "axum_prometheus",
     "fastify_metrics",
     "haproxy",
-    "mysqld_exporter",
     "nginx",
-    "postgres_exporter",
-    "redis_exporter",
     "ruby_rack",
     "varnish_exporter",
 ];
