@@ -231,8 +231,16 @@ const TEXT_ONLY: &[(&str, &str)] = &[
         "ExportToDjangoView never reads the Accept header",
     ),
     (
+        "haproxy",
+        "HAProxy 2.6.12's prometheus-exporter service answers text/plain; version=0.0.4",
+    ),
+    (
         "mysqld_exporter",
         "Debian's mysqld_exporter 0.14.0 answers text/plain; version=0.0.4",
+    ),
+    (
+        "nginx",
+        "Debian's nginx-prometheus-exporter 0.11.0 answers text/plain; version=0.0.4",
     ),
     (
         "postgres_exporter",
@@ -261,8 +269,6 @@ const TEXT_ONLY: &[(&str, &str)] = &[
 const NOT_YET_ASKED: &[&str] = &[
     "axum_prometheus",
     "fastify_metrics",
-    "haproxy",
-    "nginx",
     "ruby_rack",
     "varnish_exporter",
 ];
