@@ -12,7 +12,8 @@
 //!    a target whose page never changed size and added no series has none born;
 //! 2. only when some did: each request series absent at the range's start, with its sample
 //!    count, and each target's successful scrapes;
-//! 3. only for a name with a born series: what its last value adds to its `increase()`.
+//! 3. only for a name with a born series: what its last value adds to its `increase()` (all
+//!    of it for a series of one sample, which has no `increase()`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -96,8 +97,10 @@ pub(super) fn correct(
         if born.is_empty() {
             continue;
         }
+        // A series with one sample has no `increase()`, so no row either: all of it is gain.
+        let last = format!("last_over_time({series}[{range}])");
         let gains = api.instant(
-            &format!("(last_over_time({series}[{range}]) - increase({series}[{range}])) {absent}"),
+            &format!("({last} - (increase({series}[{range}]) or {last} * 0)) {absent}"),
             at,
         )?;
         for g in gains {
@@ -112,12 +115,10 @@ pub(super) fn correct(
                 .into_iter()
                 .filter(|(k, _)| kept.contains(k) || (k == "le" && name.ends_with("_bucket")))
                 .collect();
-            let row = rows
-                .get_mut(&t)
-                .and_then(|f| f.get_mut(&i))
-                .and_then(|r| r.iter_mut().find(|r| r.0 == name && r.1 == group));
-            if let Some(row) = row {
-                row.2 += g.value;
+            let family = rows.entry(t).or_default().entry(i).or_default();
+            match family.iter_mut().find(|r| r.0 == name && r.1 == group) {
+                Some(row) => row.2 += g.value,
+                None => family.push((name.to_string(), group, g.value)),
             }
         }
     }
