@@ -31,26 +31,14 @@ pub(super) fn check(args: &CheckArgs) -> anyhow::Result<u8> {
         ..Limits::default()
     };
     let mut out = stdout();
-    let keep_nothing = |_: &str, _: MetricType| Keep::Nothing;
     let mut failed = false;
     let mut reports = Vec::new();
     let summary = args.format == CheckFormatArg::Summary;
     for arg in &args.sources {
         let source = Source::from_os(arg.as_os_str());
         let name = source.name();
-        let mut gather = Gather::new(args.lint == LintArg::All);
-        // Only `--format promtool` (promtool accepts an empty exposition) reads a source
-        // without samples; here, as in `analyze`, one is an error.
-        let loaded = collect::read(
-            &source,
-            &args.input,
-            &HttpOptions::default(),
-            Some(&keep_nothing),
-            Some(&mut gather),
-        )
-        .and_then(|l| collect::require_samples(&name, &l.0).map(|_| l));
-        let parsed = match loaded {
-            Ok((parsed, ..)) => parsed,
+        let (parsed, families) = match read_families(&source, &args.input, args.lint) {
+            Ok(read) => read,
             Err(msg) => {
                 say(&msg);
                 failed = true;
@@ -58,7 +46,6 @@ pub(super) fn check(args: &CheckArgs) -> anyhow::Result<u8> {
                 continue;
             }
         };
-        let families = gather.families(parsed.format == Format::OpenMetrics);
         let findings = match args.lint {
             LintArg::All => check::lint(&families, &limits, false),
             LintArg::None => Vec::new(),
@@ -87,6 +74,42 @@ pub(super) fn check(args: &CheckArgs) -> anyhow::Result<u8> {
     }
     out.flush()?;
     Ok(verdict(args.fail_on, &super::counted(&reports), failed))
+}
+
+/// Reads one page for the lint: its parse (figures only, no family kept) and its families as
+/// the lint sees them. A page without samples is an error, as in `analyze`; only `--format
+/// promtool` (promtool accepts an empty exposition) reads one.
+fn read_families(
+    source: &Source,
+    input: &crate::cli::InputArgs,
+    lint: LintArg,
+) -> Result<(crate::parse::Parsed, Vec<Family>), String> {
+    let keep_nothing = |_: &str, _: MetricType| Keep::Nothing;
+    let mut gather = Gather::new(lint == LintArg::All);
+    let (parsed, ..) = collect::read(
+        source,
+        input,
+        &HttpOptions::default(),
+        Some(&keep_nothing),
+        Some(&mut gather),
+    )?;
+    collect::require_samples(&source.name(), &parsed)?;
+    let families = gather.families(parsed.format == Format::OpenMetrics);
+    Ok((parsed, families))
+}
+
+/// The lint findings of one page, as `check` reports them (for `baseline write`).
+pub(super) fn lint_report(
+    source: &Source,
+    input: &crate::cli::InputArgs,
+) -> Result<Report, String> {
+    let (parsed, families) = read_families(source, input, LintArg::All)?;
+    let findings = check::lint(&families, &Limits::default(), false);
+    Ok(report::lint_report(
+        source.name(),
+        parsed.format.to_string(),
+        &findings,
+    ))
 }
 
 /// `ignore:` from `--config`, and `--baseline`, as analyze applies them.

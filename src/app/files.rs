@@ -119,7 +119,18 @@ pub(super) fn baseline_write(args: &crate::cli::BaselineWrite) -> anyhow::Result
     if failed {
         anyhow::bail!("a source could not be analysed, so no baseline was written");
     }
-    let reports: Vec<Report> = analysed.into_iter().map(|a| a.report).collect();
+    let mut reports: Vec<Report> = analysed.into_iter().map(|a| a.report).collect();
+    // The lint findings too, so that `check --baseline` holds them: each page read once
+    // more as `check` reads it (standard input cannot be read twice).
+    for arg in &args.run.sources {
+        let source = crate::input::Source::from_os(arg);
+        if matches!(source, crate::input::Source::Stdin) {
+            say("-: the lint findings of standard input are not recorded (it cannot be read twice): save the page to a file");
+            continue;
+        }
+        reports
+            .push(super::check::lint_report(&source, &args.run.input).map_err(anyhow::Error::msg)?);
+    }
     let found = report::record(&reports);
     generate::write_one(&args.file, &report::baseline_json(&found), args.force)?;
     say(format_args!(

@@ -25,6 +25,8 @@ pub struct LabelValues {
     pub unbounded: u64,
     /// The first value that looked unbounded.
     pub example: Option<String>,
+    /// What the name is, decided once: `(le, quantile, camelCase)`.
+    kind: (bool, bool, bool),
 }
 
 /// One family as the lint rules see it.
@@ -139,27 +141,37 @@ impl Family {
             return;
         }
         self.series += 1;
-        for (name, value) in labels {
-            self.le_series += u64::from(name == "le");
-            self.quantile_series += u64::from(name == "quantile");
-            self.camel_labels += u64::from(camel(name));
+        for (k, (name, value)) in labels.enumerate() {
+            let i = self.label(k, name);
+            let (le, quantile, camel) = self.labels[i].kind;
+            self.le_series += u64::from(le);
+            self.quantile_series += u64::from(quantile);
+            self.camel_labels += u64::from(camel);
             if seen.tally {
-                self.tally(name, value);
+                self.tally(i, value);
             }
         }
     }
 
-    fn tally(&mut self, name: &str, value: &str) {
-        let i = match self.labels.iter().position(|l| l.name == name) {
-            Some(i) => i,
-            None => {
-                self.labels.push(LabelValues {
-                    name: name.to_string(),
-                    ..LabelValues::default()
-                });
-                self.labels.len() - 1
-            }
-        };
+    /// The index of label `name`, the `k`-th of its series, in [`Family::labels`]: a family's
+    /// series mostly write their labels in one order, so the `k`-th entry is tried first and
+    /// the name's scans (camelCase, `le`, `quantile`) are done once per family, not per series.
+    fn label(&mut self, k: usize, name: &str) -> usize {
+        if self.labels.get(k).is_some_and(|l| l.name == name) {
+            return k;
+        }
+        if let Some(i) = self.labels.iter().position(|l| l.name == name) {
+            return i;
+        }
+        self.labels.push(LabelValues {
+            name: name.to_string(),
+            kind: (name == "le", name == "quantile", camel(name)),
+            ..LabelValues::default()
+        });
+        self.labels.len() - 1
+    }
+
+    fn tally(&mut self, i: usize, value: &str) {
         let l = &mut self.labels[i];
         if l.seen.len() >= VALUES_KEPT {
             return;

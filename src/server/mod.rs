@@ -6,6 +6,7 @@
 //! back as an exposition (counters as their increase over the range, gauges at its end),
 //! parsed and analysed as two scrapes are: no detector exists twice.
 
+mod born;
 mod exposition;
 mod families;
 mod scrape;
@@ -143,7 +144,7 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
     let counts_up = detect::counts_up(&cfg.traffic);
     let plan = families::plan(&names, &keep, &counts_up);
     // Target → family index → rows.
-    let mut rows: BTreeMap<Target, BTreeMap<usize, Vec<exposition::Row>>> = BTreeMap::new();
+    let mut rows = born::Rows::new();
     for (i, p) in plan.iter().enumerate() {
         for (name, how) in &p.samples {
             for s in api.instant(&query(p, name, *how, &sel, &range), end)? {
@@ -165,6 +166,7 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
             }
         }
     }
+    born::correct(&api, &plan, &sel, &range, end, &mut rows)?;
     let intervals = scrape::intervals(&api, &sel, end, q.range)?;
     let mut facts = scrape::facts(&api, &sel, end, q.range, &intervals)?;
     let starts = scrape::data_starts(&api, &sel, end, q.range, &intervals)?;

@@ -28,7 +28,7 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
     })
 }
 
-fn key(labels: &BTreeMap<String, String>) -> Option<Target> {
+pub(super) fn key(labels: &BTreeMap<String, String>) -> Option<Target> {
     Some(Target {
         job: labels.get("job")?.clone(),
         instance: labels.get("instance").cloned().unwrap_or_default(),
@@ -118,7 +118,7 @@ fn sample_gaps(
 }
 
 /// One figure per target from an instant query.
-fn per_target(api: &Api, query: &str, at: f64) -> anyhow::Result<BTreeMap<Target, f64>> {
+pub(super) fn per_target(api: &Api, query: &str, at: f64) -> anyhow::Result<BTreeMap<Target, f64>> {
     Ok(api
         .instant(query, at)?
         .into_iter()

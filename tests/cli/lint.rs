@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use serde_json::Value;
+
 use crate::support::{fixture, json_of, promtune, promtune_stdin};
 
 /// Text-format pages in `dir`, recursively (`.prom` and `.txt`, not notes or provenance).
@@ -332,4 +334,97 @@ fn every_rule_has_a_docs_page() {
             "{id} not in README"
         );
     }
+}
+
+/// `baseline write` records a page's lint findings, and `check --baseline` waives exactly
+/// those: a finding the baseline does not hold (a new family, or the same rule on another
+/// family) still fails `--fail-on warning`.
+#[test]
+fn a_baseline_holds_exactly_the_recorded_lint_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("page.prom");
+    let before = "# HELP ok_total fine\n# TYPE ok_total counter\nok_total 1\n# TYPE latency_ms gauge\nlatency_ms 1\n";
+    std::fs::write(&page, before).unwrap();
+    let (p, base) = (page.to_str().unwrap(), dir.path().join("baseline.json"));
+    let b = base.to_str().unwrap();
+    let r = promtune(&["baseline", "write", b, p]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("(2 findings)"), "{}", r.stderr);
+    let written = json_of(&std::fs::read_to_string(&base).unwrap());
+    let mut recorded: Vec<(String, String)> = written["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            assert_eq!(f["source"], p);
+            (f["check"].to_string(), f["subject"].to_string())
+        })
+        .collect();
+    recorded.sort();
+    assert_eq!(
+        recorded,
+        [
+            ("\"help_text\"".into(), "\"latency_ms\"".into()),
+            ("\"unit_abbreviations\"".into(), "\"latency_ms\"".into())
+        ]
+    );
+    let check = || {
+        promtune(&[
+            "check",
+            "--format",
+            "json",
+            "--fail-on",
+            "warning",
+            "--baseline",
+            b,
+            p,
+        ])
+    };
+    // Unchanged: both findings shown, both waived by the baseline, exit 0.
+    let r = check();
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let waived = |out: &Value| -> Vec<(String, String, bool)> {
+        let mut v: Vec<_> = out["reports"][0]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["id"].as_str().unwrap().to_string(),
+                    c["subject"].as_str().unwrap().to_string(),
+                    c["waived"]["kind"] == "baseline",
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let held = |id: &str, s: &str, w: bool| (id.to_string(), s.to_string(), w);
+    assert_eq!(
+        waived(&json_of(&r.stdout)),
+        [
+            held("help_text", "latency_ms", true),
+            held("unit_abbreviations", "latency_ms", true)
+        ]
+    );
+    // A new family with the same rule's finding: only it counts, exit 1.
+    std::fs::write(&page, format!("{before}# TYPE size_kb gauge\nsize_kb 1\n")).unwrap();
+    let r = check();
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let out = json_of(&r.stdout);
+    assert_eq!(
+        waived(&out),
+        [
+            held("help_text", "latency_ms", true),
+            held("help_text", "size_kb", false),
+            held("unit_abbreviations", "latency_ms", true),
+            held("unit_abbreviations", "size_kb", false)
+        ],
+        "{}",
+        r.stdout
+    );
+    // Without the baseline the unchanged page fails too.
+    std::fs::write(&page, before).unwrap();
+    let r = promtune(&["check", "--fail-on", "warning", p]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
 }

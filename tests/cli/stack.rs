@@ -238,6 +238,30 @@ fn a_real_stack_agrees_with_what_promtune_writes_and_reads() {
     );
     eprintln!("{checked} selectors select series");
 
+    // Server mode counts every request sent, although each route's series was born inside
+    // the range (after the app's first scrape): `increase()` alone misses each first value.
+    let r = promtune(&[
+        "analyze",
+        "--prometheus",
+        &prom.url,
+        "--job",
+        "flask",
+        "--range",
+        "5m",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = json_of(&r.stdout);
+    assert_eq!(
+        out["reports"][0]["requests"]["total"].as_f64(),
+        Some(sent),
+        "{}",
+        out["reports"][0]["requests"]
+    );
+
     // §7: with the node exporter stopped, the TargetDown rule this Prometheus loaded sees it
     // (pending for its `for:`; promtool proves it then fires).
     let mut node_exporter = procs.0.remove(0);

@@ -42,19 +42,30 @@ const PREFIXES: &[&str] = &[
 /// The unit written in `name` and its base unit, if a word of the name is a known unit
 /// with or without a prefix. promlint looks units up in a Go map, whose order is random:
 /// for a name with two different units it may report either (or none, when one is a base
-/// unit); this takes the units in the table's order, base units first.
+/// unit); this takes the units in the table's order, base units first, then the prefixes in
+/// theirs, then the words in the name's. Each word is matched once against the units it ends
+/// with (one pass over the name, not one per unit and prefix: this rule was a sixth of
+/// `check`'s time).
 pub(crate) fn unit_of(name: &str) -> Option<(String, &'static str)> {
-    for (unit, base) in UNITS {
-        for p in PREFIXES {
-            for word in name.split('_') {
-                if word.len() == p.len() + unit.len() && word.starts_with(p) && word.ends_with(unit)
-                {
-                    return Some((word.to_string(), base));
-                }
+    let mut best: Option<(usize, usize, &str)> = None;
+    for word in name.split('_') {
+        for (u, (unit, _)) in UNITS.iter().enumerate() {
+            if best.is_some_and(|b| b.0 < u) {
+                break;
+            }
+            let Some(prefix) = word.strip_suffix(unit) else {
+                continue;
+            };
+            let Some(p) = PREFIXES.iter().position(|x| *x == prefix) else {
+                continue;
+            };
+            // Earlier words win ties, as the word loop is the innermost in the table's order.
+            if best.is_none_or(|b| (u, p) < (b.0, b.1)) {
+                best = Some((u, p, word));
             }
         }
     }
-    None
+    best.map(|(u, _, word)| (word.to_string(), UNITS[u].1))
 }
 
 impl Rule for BaseUnits {
@@ -88,5 +99,22 @@ mod tests {
         assert_eq!(unit_of("x_seconds"), Some(("seconds".into(), "seconds")));
         assert_eq!(unit_of("thermometers_total"), None);
         assert_eq!(unit_of("hours_x"), Some(("hours".into(), "seconds")));
+        // The table's order decides between two units, then the prefixes', then the words'.
+        assert_eq!(
+            unit_of("a_milliseconds_bytes"),
+            Some(("bytes".into(), "bytes"))
+        );
+        assert_eq!(
+            unit_of("a_kiloseconds_milliseconds"),
+            Some(("milliseconds".into(), "seconds"))
+        );
+        assert_eq!(
+            unit_of("a_hours_minutes"),
+            Some(("minutes".into(), "seconds"))
+        );
+        assert_eq!(
+            unit_of("x_seconds_seconds_total"),
+            Some(("seconds".into(), "seconds"))
+        );
     }
 }
