@@ -51,7 +51,8 @@ pub(super) fn correct(
         .iter()
         .enumerate()
         .filter_map(|(i, p)| match &p.keep {
-            Keep::SumBy(labels) => Some((i, p, labels)),
+            // Labels recognised by their values are summed by name alone, as the rows are.
+            Keep::SumBy(labels) | Keep::SumByShaped(labels, _) => Some((i, p, labels)),
             _ => None,
         })
         .flat_map(|(i, p, labels)| {
