@@ -33,6 +33,11 @@ pub struct ScrapeFacts {
     pub restarts: Option<f64>,
     /// The most resident memory in the range (`max_over_time`), beside the value at its end.
     pub memory_max: Option<f64>,
+    /// Samples per scrape kept after the job's own `metric_relabel_configs`
+    /// (`scrape_samples_post_metric_relabeling` at the range's end).
+    pub samples_post_relabeling: Option<f64>,
+    /// New series over the range, the churn (`sum_over_time(scrape_series_added[range])`).
+    pub series_added: Option<f64>,
 }
 
 impl ScrapeFacts {
@@ -119,6 +124,10 @@ pub struct JobTotal {
     pub ingest: f64,
     /// Samples per second the recommended interval saves.
     pub savings: f64,
+    /// New series over the range, summed over its targets, when the server says.
+    pub series_added: Option<f64>,
+    /// What the job's series cost, when worked out (server mode: from the server's counts).
+    pub cost: Option<crate::model::Cost>,
 }
 
 /// The fleet summary: rows ranked by savings, totals per job.
@@ -136,6 +145,8 @@ pub struct Fleet {
     pub savings: f64,
     /// What the server warned of (Thanos partial responses), once each.
     pub notices: Vec<String>,
+    /// What the server says of its series (server mode).
+    pub server_cost: Option<crate::model::ServerCost>,
 }
 
 fn per_second(r: &Report, id: &str) -> Option<f64> {
@@ -189,6 +200,8 @@ impl Fleet {
                     interval: *interval,
                     ingest: 0.0,
                     savings: 0.0,
+                    series_added: None,
+                    cost: None,
                 });
             j.targets += 1;
             j.ingest += row.ingest.unwrap_or(0.0);
@@ -202,6 +215,7 @@ impl Fleet {
             rows: rows.into_iter().map(|(row, _)| row).collect(),
             jobs,
             notices: Vec::new(),
+            server_cost: None,
         }
     }
 

@@ -12,6 +12,7 @@ mod lint;
 mod markdown;
 mod sarif;
 mod scale;
+mod server_json;
 mod svg;
 mod table;
 mod trend;

@@ -6,8 +6,10 @@
 //! back as an exposition (counters as their increase over the range, gauges at its end),
 //! parsed and analysed as two scrapes are: no detector exists twice.
 
+mod cost;
 mod exposition;
 mod families;
+mod head;
 mod scrape;
 mod trend;
 
@@ -21,7 +23,7 @@ use crate::detect::{self, rfc3339, Clock};
 use crate::escape::promql;
 use crate::input::promapi::Api;
 use crate::input::HttpOptions;
-use crate::model::{Keep, Snapshot};
+use crate::model::{Keep, ServerCost, Snapshot};
 use crate::report::{Fleet, Report, Target};
 use families::{Planned, Read};
 
@@ -138,6 +140,8 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
     let (start, end) = (q.at - q.range, q.at);
     let range = format!("{}s", q.range as u64);
     let names = api.label_values("__name__", &format!("{{{sel}}}"), start, end)?;
+    let mut server_cost = ServerCost::default();
+    let _uses = head::usage(&api, &mut server_cost);
     let keep = detect::retention(&cfg.traffic);
     let counts_up = detect::counts_up(&cfg.traffic);
     let plan = families::plan(&names, &keep, &counts_up);
@@ -167,6 +171,7 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
     let intervals = scrape::intervals(&api, &sel, end, q.range)?;
     let mut facts = scrape::facts(&api, &sel, end, q.range, &intervals)?;
     let starts = scrape::data_starts(&api, &sel, end, q.range, &intervals)?;
+    let mut costs = cost::read(&api, &sel, (start, end), &names, &intervals)?;
     // Every target the server scrapes, with request metrics or not (node_exporter has none):
     // its scrapes cost the same ingest, and its job's interval is as much to fix.
     for t in facts.keys() {
@@ -225,6 +230,9 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
             );
         }
         report.scrape = Some(f);
+        // The server's counts, not the rebuilt exposition's (which holds only the families
+        // the detectors read, counters as their increase).
+        report.cost = costs.targets.remove(&target);
         report.target = Some(target);
         reports.push(report);
     }
@@ -264,6 +272,19 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
     for r in &mut reports {
         ingest_saving(r, &fleet);
     }
+    let mut added: BTreeMap<&str, f64> = BTreeMap::new();
+    for r in &reports {
+        if let (Some(t), Some(n)) = (&r.target, r.scrape.as_ref().and_then(|s| s.series_added)) {
+            *added.entry(t.job.as_str()).or_default() += n;
+        }
+    }
+    for j in &mut fleet.jobs {
+        j.cost = costs.jobs.remove(&j.job);
+        j.series_added = added.get(j.job.as_str()).copied();
+    }
+    head::head(&api, &sel, end, &mut server_cost);
+    server_cost.notes.append(&mut costs.notes);
+    fleet.server_cost = Some(server_cost);
     fleet.notices = api.warnings.borrow().clone();
     Ok(FleetRead {
         reports,

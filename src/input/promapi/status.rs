@@ -75,6 +75,7 @@ struct MimirNameCount {
 
 #[derive(Deserialize)]
 struct MimirValues {
+    series_count_total: Option<u64>,
     #[serde(default)]
     labels: Vec<MimirValuesOf>,
 }
@@ -232,13 +233,14 @@ impl Api {
         }))
     }
 
-    /// Mimir's `/api/v1/cardinality/label_values` of one label: series per value.
+    /// Mimir's `/api/v1/cardinality/label_values` of one label: the series matching the
+    /// selector, and the values with the most series.
     pub fn mimir_label_values(
         &self,
         label: &str,
         selector: &str,
         limit: u32,
-    ) -> anyhow::Result<Option<Vec<MimirLabel>>> {
+    ) -> anyhow::Result<Option<(Option<u64>, Vec<MimirLabel>)>> {
         let limit = limit.to_string();
         let d: Option<MimirValues> = self.optional(
             "cardinality/label_values",
@@ -249,15 +251,27 @@ impl Api {
             ],
         )?;
         Ok(d.map(|d| {
-            d.labels
+            let values = d
+                .labels
                 .into_iter()
                 .flat_map(|l| l.cardinality)
                 .map(|c| MimirLabel {
                     name: c.label_value,
                     count: c.series_count,
                 })
-                .collect()
+                .collect();
+            (d.series_count_total, values)
         }))
+    }
+
+    /// The label names of the series matching `selector` between `start` and `end`.
+    pub fn label_names(&self, selector: &str, start: f64, end: f64) -> anyhow::Result<Vec<String>> {
+        let (s, e) = (format!("{start:.3}"), format!("{end:.3}"));
+        let names: Vec<super::Name> = self.call(
+            "labels",
+            &[("match[]", selector), ("start", &s), ("end", &e)],
+        )?;
+        Ok(names.into_iter().map(|n| n.0).collect())
     }
 
     /// Every rule's query (`/api/v1/rules`).
