@@ -126,8 +126,9 @@ pub struct JobTotal {
     pub savings: f64,
     /// New series over the range, summed over its targets, when the server says.
     pub series_added: Option<f64>,
-    /// What the job's series cost, when worked out (server mode: from the server's counts).
-    pub cost: Option<crate::model::Cost>,
+    /// The job's series as the server counts them at the range's end, per family (server
+    /// mode).
+    pub server_cost: Option<crate::model::Cost>,
 }
 
 /// The fleet summary: rows ranked by savings, totals per job.
@@ -201,7 +202,7 @@ impl Fleet {
                     ingest: 0.0,
                     savings: 0.0,
                     series_added: None,
-                    cost: None,
+                    server_cost: None,
                 });
             j.targets += 1;
             j.ingest += row.ingest.unwrap_or(0.0);

@@ -71,6 +71,8 @@ struct WireJob<'a> {
     savings_per_second: f64,
     savings_share: Option<f64>,
     series_added: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    server_cost: Option<super::server_json::WireJobCost<'a>>,
 }
 
 #[derive(Serialize)]
@@ -127,6 +129,7 @@ fn fleet(f: &Fleet) -> WireFleet<'_> {
                 savings_per_second: j.savings,
                 savings_share: f.share(j.savings),
                 series_added: finite(j.series_added),
+                server_cost: j.server_cost.as_ref().map(super::server_json::job_cost),
             })
             .collect(),
         server_warnings: &f.notices,

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::model::ServerCost;
+use crate::model::{Cost, ServerCost};
 
 #[derive(Serialize)]
 pub(super) struct WireServerCost<'a> {
@@ -64,5 +64,53 @@ pub(super) fn server_cost(s: &ServerCost) -> WireServerCost<'_> {
             })
             .collect(),
         notes: &s.notes,
+    }
+}
+
+/// A job's series as the server counts them (`fleet.jobs[].server_cost`), in the shape of a
+/// report's `cost`.
+#[derive(Serialize)]
+pub(super) struct WireJobCost<'a> {
+    series: u64,
+    interval_seconds: Option<f64>,
+    families: Vec<WireFamily<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireFamily<'a> {
+    name: &'a str,
+    #[serde(rename = "type")]
+    mtype: &'static str,
+    series: u64,
+    labels: Vec<WireLabel<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireLabel<'a> {
+    name: &'a str,
+    distinct: u64,
+}
+
+pub(super) fn job_cost(c: &Cost) -> WireJobCost<'_> {
+    WireJobCost {
+        series: c.series,
+        interval_seconds: c.interval.as_ref().map(|i| i.0),
+        families: c
+            .families
+            .iter()
+            .map(|f| WireFamily {
+                name: &f.name,
+                mtype: f.mtype.as_str(),
+                series: f.series,
+                labels: f
+                    .labels
+                    .iter()
+                    .map(|l| WireLabel {
+                        name: &l.name,
+                        distinct: l.distinct,
+                    })
+                    .collect(),
+            })
+            .collect(),
     }
 }

@@ -279,7 +279,7 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
         }
     }
     for j in &mut fleet.jobs {
-        j.cost = costs.jobs.remove(&j.job);
+        j.server_cost = costs.jobs.remove(&j.job);
         j.series_added = added.get(j.job.as_str()).copied();
     }
     head::head(&api, &sel, end, &mut server_cost);

@@ -43,20 +43,30 @@ impl History {
             &std::fs::read_to_string(dir.path().join("expected.json")).unwrap(),
         )
         .unwrap();
+        // The rules Prometheus loads: each query is a use of what it reads.
+        std::fs::write(dir.path().join("rules.yml"), RULES).unwrap();
         Some(History { dir, expected })
     }
 
     fn path(&self, f: &str) -> PathBuf {
         self.dir.path().join(f)
     }
+
+    /// What the generator says the history makes of the range.
+    pub(crate) fn expected(&self) -> &Value {
+        &self.expected
+    }
 }
+
+/// A rule file for Prometheus: one recording rule and one alert.
+pub(crate) const RULES: &str = "groups:\n  - name: cost\n    rules:\n      - record: job:http_requests:rate5m\n        expr: sum by (job) (rate(http_requests_total[5m]))\n      - alert: CacheMisses\n        expr: rate(query_cache_misses_total[5m]) > 100\n";
 
 /// Prometheus on the history; the `worker` job is also in its config (at a port nothing
 /// listens on), so that its interval comes from `/api/v1/targets` and the others' from the
 /// gaps between their `up` samples.
 fn prometheus(h: &History) -> Option<Prometheus> {
-    let config = "global:\n  scrape_interval: 15s\nscrape_configs:\n  - job_name: worker\n    scrape_interval: 60s\n    static_configs:\n      - targets: ['127.0.0.1:9']\n";
-    let p = Prometheus::start_on(config, Some(&h.path("history.om")))?;
+    let config = format!("global:\n  scrape_interval: 15s\nrule_files: ['{}']\nscrape_configs:\n  - job_name: worker\n    scrape_interval: 60s\n    static_configs:\n      - targets: ['127.0.0.1:9']\n", h.path("rules.yml").display());
+    let p = Prometheus::start_on(&config, Some(&h.path("history.om")))?;
     // Service discovery lists the target a few seconds after start.
     p.wait_until(PATIENCE, |p| {
         reqwest::blocking::get(format!("{}/api/v1/targets", p.url))
@@ -236,6 +246,8 @@ fn prometheus_gives_the_figures_the_history_predicts() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let out = json_of(&r.stdout);
     assert_fleet(&out, &h, Kind::Prometheus);
+    crate::server_cost::assert_cost(&out, &h, &p.url);
+    crate::server_cost::assert_prometheus_head(&out);
     let errors: Vec<String> = crate::formats::schema()
         .iter_errors(&out)
         .map(|e| format!("{e} at {}", e.instance_path()))
@@ -372,6 +384,8 @@ fn victoriametrics_gives_the_same_figures() {
         assert_eq!(r.code, 0, "{url}: {}", r.stderr);
         let out = json_of(&r.stdout);
         assert_fleet(&out, &h, Kind::Victoria);
+        crate::server_cost::assert_cost(&out, &h, &vm.url);
+        crate::server_cost::assert_victoria_head(&out, &h, &vm.url);
         assert!(out["reports"][0]["scrape"]["interval_source"]
             .as_str()
             .unwrap()

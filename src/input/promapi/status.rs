@@ -204,7 +204,11 @@ impl Api {
         Ok(Some(TsdbStatus {
             victoria: d.total_series.is_some(),
             series: d.total_series.or(head.and_then(|h| h.num_series)),
-            span: head.and_then(|h| Some((h.min_time? as f64 / 1e3, h.max_time? as f64 / 1e3))),
+            // An empty head says min > max (Go's extreme integers): no span.
+            span: head
+                .and_then(|h| Some((h.min_time?, h.max_time?)))
+                .filter(|(a, b)| a <= b)
+                .map(|(a, b)| (a as f64 / 1e3, b as f64 / 1e3)),
             names: pairs(d.series_count_by_metric_name),
             labels: pairs(d.label_value_count_by_label_name),
             focus: pairs(d.series_count_by_focus_label_value),
