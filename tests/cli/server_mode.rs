@@ -565,12 +565,24 @@ fn prefix_tenant_and_server_warnings() {
         "{}",
         r.stderr
     );
+    // No statistics API: said, and the PromQL counts stand.
+    let server = &out["fleet"]["server_cost"];
+    assert!(server["head"].is_null(), "{server}");
+    let notes = server["notes"].to_string();
+    for n in [
+        "no /api/v1/status/tsdb on this server",
+        "no /api/v1/cardinality/label_names either",
+    ] {
+        assert!(notes.contains(n), "{n}: {notes}");
+    }
+    crate::server_cost::assert_cost(&out, &h, &p.url);
     // Without the tenant the front refuses, as Mimir does.
     fails_with(&analyse(&format!("{front}/prometheus"), &[]), "no org id");
 }
 
 /// Forwards `/prometheus/api/v1/…` to `upstream` when `X-Scope-OrgID` is set, adding a
-/// warning to each JSON answer; answers 401 `no org id` otherwise.
+/// warning to each JSON answer, but answers 404 for the statistics APIs, as Thanos Query
+/// does; answers 401 `no org id` without the header.
 fn front(upstream: &str) -> String {
     use std::io::Write;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -583,7 +595,15 @@ fn front(upstream: &str) -> String {
             let tenant = head
                 .lines()
                 .any(|l| l.to_ascii_lowercase().starts_with("x-scope-orgid: team-a"));
+            // Thanos Query has neither statistics API: a plain 404, as Go's mux writes it.
+            let lacks = [
+                "/prometheus/api/v1/status/",
+                "/prometheus/api/v1/cardinality/",
+            ]
+            .iter()
+            .any(|p| target.starts_with(p));
             let (status, body) = match target.strip_prefix("/prometheus") {
+                Some(_) if tenant && lacks => ("404 Not Found", "404 page not found\n".to_string()),
                 Some(rest) if tenant => {
                     let mut v: Value = reqwest::blocking::get(format!("{upstream}{rest}"))
                         .and_then(|r| r.text())

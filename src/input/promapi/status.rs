@@ -346,6 +346,39 @@ mod tests {
     }
 
     #[test]
+    fn mimir_answers_decode() {
+        // The shapes of Mimir's HTTP API reference (cardinality/label_names, label_values).
+        let n: MimirNames = serde_json::from_str(
+            r#"{"label_values_count_total":60,"label_names_count":2,"cardinality":[{"label_name":"path","label_values_count":50},{"label_name":"job","label_values_count":10}]}"#,
+        )
+        .unwrap();
+        assert_eq!(n.cardinality[0].label_name, "path");
+        assert_eq!(n.cardinality[0].label_values_count, 50);
+        let v: MimirValues = serde_json::from_str(
+            r#"{"series_count_total":1200,"labels":[{"label_name":"__name__","label_values_count":2,"series_count":1200,"cardinality":[{"label_value":"http_requests_total","series_count":1000},{"label_value":"up","series_count":200}]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(v.series_count_total, Some(1200));
+        assert_eq!(v.labels[0].cardinality[1].label_value, "up");
+        assert_eq!(v.labels[0].cardinality[1].series_count, 200);
+    }
+
+    #[test]
+    fn rules_and_name_statistics_decode() {
+        let r: RulesData = serde_json::from_str(
+            r#"{"groups":[{"name":"g","file":"/r.yml","interval":15,"rules":[{"name":"A","query":"up == 0","type":"alerting","health":"ok"}]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(r.groups[0].rules[0].query, "up == 0");
+        let s: NameStatsData = serde_json::from_str(
+            r#"{"statsCollectedSince":1767225600,"statsCollectedRecordsTotal":2,"records":[{"metricName":"a","queryRequestsCount":0,"lastQueryRequestTimestamp":0},{"metricName":"b","queryRequestsCount":12,"lastQueryRequestTimestamp":1767268800}]}"#,
+        )
+        .unwrap();
+        assert_eq!(s.records[1].metric_name, "b");
+        assert_eq!(s.records[1].query_requests_count, 12);
+    }
+
+    #[test]
     fn absent_endpoints_are_told_from_failures() {
         let e = |code, message: &str| {
             anyhow::Error::from(HttpStatus {
