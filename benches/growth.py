@@ -255,17 +255,25 @@ class Victoria:
                 for labels, values in series:
                     lines.append(json.dumps({"metric": {**labels, **base}, "values": values,
                                              "timestamps": stamps}))
-            body = ("\n".join(lines) + "\n").encode()
-            req = urllib.request.Request(self.url + "/api/v1/import", data=body, method="POST")
-            urllib.request.urlopen(req, timeout=600).read()
+            self.post(lines)
+        self.indexed("count(up)", n, end)
+
+    def post(self, lines):
+        """Imports JSON lines through /api/v1/import."""
+        body = ("\n".join(lines) + "\n").encode()
+        req = urllib.request.Request(self.url + "/api/v1/import", data=body, method="POST")
+        urllib.request.urlopen(req, timeout=600).read()
+
+    def indexed(self, query, want, end, limit=600):
+        """Flushes, then waits until QUERY at END counts WANT: every series searchable."""
         urllib.request.urlopen(self.url + "/internal/force_flush", timeout=600).read()
 
-        def indexed():
-            q = urllib.parse.quote("count(up)")
-            v = json.load(urllib.request.urlopen(f"{self.url}/api/v1/query?query={q}&time={end}", timeout=60))
+        def ready():
+            q = urllib.parse.quote(query)
+            v = json.load(urllib.request.urlopen(f"{self.url}/api/v1/query?query={q}&time={end}", timeout=120))
             r = v["data"]["result"]
-            return bool(r) and int(float(r[0]["value"][1])) == n
-        self.wait(indexed)
+            return bool(r) and int(float(r[0]["value"][1])) == want
+        self.wait(ready, limit)
 
     def load_cost(self, n, per, end):
         """N targets of PER series each (see --server-cost), every 60s over the 10 minutes
@@ -296,17 +304,8 @@ class Victoria:
                 for name, v in (("scrape_samples_scraped", page), ("scrape_samples_post_metric_relabeling", page),
                                 ("scrape_series_added", 0), ("scrape_duration_seconds", 0.01)):
                     put({"__name__": name}, [v] * 11)
-            body = ("\n".join(lines) + "\n").encode()
-            req = urllib.request.Request(self.url + "/api/v1/import", data=body, method="POST")
-            urllib.request.urlopen(req, timeout=600).read()
-        urllib.request.urlopen(self.url + "/internal/force_flush", timeout=600).read()
-
-        def indexed():
-            q = urllib.parse.quote("count({__name__!=\"\"})")
-            v = json.load(urllib.request.urlopen(f"{self.url}/api/v1/query?query={q}&time={end}", timeout=120))
-            r = v["data"]["result"]
-            return bool(r) and int(float(r[0]["value"][1])) == n * per
-        self.wait(indexed, limit=1200)
+            self.post(lines)
+        self.indexed("count({__name__!=\"\"})", n * per, end, limit=1200)
 
     def stop(self):
         self.proc.terminate()

@@ -8,16 +8,8 @@ use serde_json::Value;
 use crate::server_mode::{History, AT};
 
 /// The result vector of an instant query at the history's end, asked by the test itself.
-pub(crate) fn ask(url: &str, promql: &str) -> Vec<Value> {
-    let body: Value = reqwest::blocking::Client::new()
-        .get(format!("{url}/api/v1/query"))
-        .query(&[("query", promql), ("time", AT)])
-        .send()
-        .and_then(|r| r.text())
-        .map(|t| serde_json::from_str(&t).unwrap_or_else(|e| panic!("{promql}: {e}: {t}")))
-        .unwrap_or_else(|e| panic!("{promql}: {e}"));
-    assert_eq!(body["status"], "success", "{promql}: {body}");
-    body["data"]["result"].as_array().unwrap().clone()
+fn ask(url: &str, promql: &str) -> Vec<Value> {
+    crate::prometheus::query_at(url, promql, Some(AT))
 }
 
 /// One number the server computes.
