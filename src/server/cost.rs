@@ -14,9 +14,9 @@ use crate::report::Target;
 use super::families::{typed, Typed};
 use super::scrape::{per_target, Intervals};
 
-/// Past this many rows (targets × metric names), the per-target families are not read: the
-/// answer of `count by (job, instance, __name__)` would pass a few hundred MiB decoded.
-pub(super) const PER_TARGET_ROWS: usize = 100_000;
+/// Past this many rows (a group's metric names, over the groups), a `count by` answer is
+/// not read: 100,000 rows decode to about 80 MiB, within one answer's bound.
+pub(super) const MOST_ROWS: f64 = 100_000.0;
 
 /// The fleet's largest families whose labels are counted, one request per label each.
 pub(super) const LABELLED_FAMILIES: usize = 10;
@@ -69,8 +69,8 @@ fn sample_names(names: &[String]) -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
-/// Reads the costs; `samples` is each target's `scrape_samples_scraped` at the range's end
-/// and `names` every metric name the selector holds in the range.
+/// Reads the costs; `names` is every metric name the selector holds in the range (the
+/// label queries select a family by them).
 pub(super) fn read(
     api: &Api,
     sel: &str,
@@ -88,13 +88,10 @@ pub(super) fn read(
         at,
     )?;
     let interval = |job: &str| intervals.get(job).map(|i| i.0.clone());
-    let by_job: Counts<String> = counts(api, &format!("count by (job, __name__) ({{{sel}}})"), at)?
+    let by_job: Counts<String> = bounded(api, "job", sel, at, &mut out.notes)?
         .into_iter()
         .map(|(t, c)| (t.job, c))
-        .fold(BTreeMap::new(), |mut m, (job, c)| {
-            m.entry(job).or_insert_with(BTreeMap::new).extend(c);
-            m
-        });
+        .collect();
     let mut per_job: BTreeMap<&str, u64> = BTreeMap::new();
     for (t, n) in &scraped {
         *per_job.entry(t.job.as_str()).or_default() += *n as u64;
@@ -112,21 +109,7 @@ pub(super) fn read(
         );
     }
     // Per target: its scrape's size always; its families while the answer stays small.
-    let rows = scraped.len().saturating_mul(names.len());
-    let per_family = if rows <= PER_TARGET_ROWS {
-        counts(
-            api,
-            &format!("count by (job, instance, __name__) ({{{sel}}})"),
-            at,
-        )?
-    } else {
-        out.notes.push(format!(
-            "series per family are given per job, not per target: {} targets × {} metric names is past {PER_TARGET_ROWS} rows in one answer",
-            scraped.len(),
-            names.len()
-        ));
-        BTreeMap::new()
-    };
+    let per_family = bounded(api, "job, instance", sel, at, &mut out.notes)?;
     for (t, n) in &scraped {
         out.targets.insert(
             t.clone(),
@@ -142,11 +125,29 @@ pub(super) fn read(
     Ok(out)
 }
 
-/// Series per sample name of each target in a `count by (job[, instance], __name__)` answer
-/// (a job's answer has an empty instance).
-fn counts(api: &Api, query: &str, at: f64) -> anyhow::Result<Counts<Target>> {
+/// Series per sample name of each group (`by` is `job` or `job, instance`; a job's group
+/// has an empty instance): `count by (…, __name__)`, read when its rows, counted first, are
+/// within [`MOST_ROWS`]; otherwise nothing, and a note says so.
+fn bounded(
+    api: &Api,
+    by: &str,
+    sel: &str,
+    at: f64,
+    notes: &mut Vec<String>,
+) -> anyhow::Result<Counts<Target>> {
+    let query = format!("count by ({by}, __name__) ({{{sel}}})");
+    let rows = api
+        .instant(&format!("count({query})"), at)?
+        .first()
+        .map_or(0.0, |s| s.value);
+    if rows > MOST_ROWS {
+        notes.push(format!(
+            "series per family by {by} are not given: {rows} rows ({by} × metric names) is past the {MOST_ROWS} read in one answer; narrow the fleet with --job or --match"
+        ));
+        return Ok(BTreeMap::new());
+    }
     let mut out: Counts<Target> = BTreeMap::new();
-    for s in api.instant(query, at)? {
+    for s in api.instant(&query, at)? {
         let (Some(job), Some(name)) = (s.labels.get("job"), s.labels.get("__name__")) else {
             continue;
         };

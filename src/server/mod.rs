@@ -171,7 +171,13 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
     let intervals = scrape::intervals(&api, &sel, end, q.range)?;
     let mut facts = scrape::facts(&api, &sel, end, q.range, &intervals)?;
     let starts = scrape::data_starts(&api, &sel, end, q.range, &intervals)?;
-    let mut costs = cost::read(&api, &sel, (start, end), &names, &intervals)?;
+    // The cost adds to the figures: a server that cannot count every series (a query limit)
+    // still gets its fleet read, with a note.
+    let mut costs =
+        cost::read(&api, &sel, (start, end), &names, &intervals).unwrap_or_else(|e| cost::Read {
+            notes: vec![format!("the series' cost could not be read: {e:#}")],
+            ..Default::default()
+        });
     // Every target the server scrapes, with request metrics or not (node_exporter has none):
     // its scrapes cost the same ingest, and its job's interval is as much to fix.
     for t in facts.keys() {
