@@ -7,6 +7,7 @@ mod files;
 mod fleets;
 mod progress;
 mod scrape;
+mod usage;
 
 use check::check;
 use compare::compare;
@@ -135,7 +136,8 @@ fn load_config(t: &ThresholdArgs) -> anyhow::Result<Config> {
 }
 
 fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
-    let cfg = load_config(&args.run.thresholds)?;
+    let mut cfg = load_config(&args.run.thresholds)?;
+    cfg.usage = usage::load(&args.usage)?;
     if let Some(url) = &args.run.prometheus {
         return analyze_server(args, url, &cfg);
     }

@@ -26,6 +26,8 @@ pub struct Config {
     pub traffic: TrafficOverride,
     /// Suppressed findings (`ignore:` in the config file).
     pub ignore: Vec<Ignore>,
+    /// What the user's rules, dashboards and query logs read (`--usage`); `None`: unknown.
+    pub usage: Option<crate::input::usage::Usage>,
 }
 
 /// A config error: `FILE:LINE:COLUMN: key.path: message` (without the place when there is
@@ -87,6 +89,7 @@ pub fn load(
         thresholds: Thresholds::default_table(),
         traffic: TrafficOverride::default(),
         ignore: Vec::new(),
+        usage: None,
     };
     let mut chosen = profile.map(str::to_string);
     let docs: Vec<(&Path, bool)> = config
