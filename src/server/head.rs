@@ -6,7 +6,8 @@
 //! stand without them.
 
 use crate::detect::rfc3339;
-use crate::input::promapi::{Api, RuleQuery};
+use crate::input::promapi::Api;
+use crate::input::usage::Usage;
 use crate::model::{Head, ServerCost};
 
 /// Rows asked of each statistics endpoint (VictoriaMetrics caps `topN` at 1000, Mimir its
@@ -133,15 +134,18 @@ fn mimir(api: &Api, selector: &str, out: &mut ServerCost) {
     }
 }
 
-/// What the server's rules and read statistics say is used, as queries: every rule's
+/// What the server's rules and read statistics say is used, added to `usage`: every rule's
 /// expression, and each metric name with query requests as the bare name (a selector shown
 /// whole: every label counts as needed, since the statistics say nothing of labels).
-pub(super) fn usage(api: &Api, out: &mut ServerCost) -> Vec<RuleQuery> {
-    let mut uses = Vec::new();
+pub(super) fn usage(api: &Api, out: &mut ServerCost, usage: &mut Usage) {
+    const RULES: &str = "/api/v1/rules";
+    const STATS: &str = "/api/v1/status/metric_names_stats";
     match api.rules() {
         Ok(Some(rules)) => {
-            out.usage.push(("/api/v1/rules".into(), rules.len() as u64));
-            uses.extend(rules);
+            out.usage.push((RULES.into(), rules.len() as u64));
+            for r in rules {
+                usage.add_query_of(RULES, &r.origin, &r.query);
+            }
         }
         Ok(None) => out
             .notes
@@ -155,22 +159,13 @@ pub(super) fn usage(api: &Api, out: &mut ServerCost) -> Vec<RuleQuery> {
             let since = stats
                 .since
                 .map_or(String::new(), |s| format!(" since {}", rfc3339(s)));
-            let read: Vec<RuleQuery> = stats
-                .records
-                .into_iter()
-                .filter(|(_, n)| *n > 0)
-                .map(|(name, n)| RuleQuery {
-                    origin: format!(
-                        "/api/v1/status/metric_names_stats: {n} query requests{since}"
-                    ),
-                    query: crate::escape::promql::selector(&name, ""),
-                })
-                .collect();
-            out.usage.push((
-                "/api/v1/status/metric_names_stats".into(),
-                read.len() as u64,
-            ));
-            uses.extend(read);
+            let mut read = 0;
+            for (name, n) in stats.records.into_iter().filter(|(_, n)| *n > 0) {
+                read += 1;
+                let origin = format!("{STATS}: {n} query requests for {name}{since}");
+                usage.add_query_of(STATS, &origin, &crate::escape::promql::selector(&name, ""));
+            }
+            out.usage.push((STATS.into(), read));
         }
         Ok(None) => out.notes.push(
             "no /api/v1/status/metric_names_stats on this server (VictoriaMetrics 1.113+ with -storage.trackMetricNamesStats): only rules count as usage from it".into(),
@@ -179,5 +174,4 @@ pub(super) fn usage(api: &Api, out: &mut ServerCost) -> Vec<RuleQuery> {
             .notes
             .push(format!("the server's read statistics could not be read: {e:#}")),
     }
-    uses
 }

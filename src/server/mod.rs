@@ -141,7 +141,15 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
     let range = format!("{}s", q.range as u64);
     let names = api.label_values("__name__", &format!("{{{sel}}}"), start, end)?;
     let mut server_cost = ServerCost::default();
-    let _uses = head::usage(&api, &mut server_cost);
+    // What the server's rules and read statistics use joins `--usage`, before the analysis
+    // that writes the drop rules reads it.
+    let mut cfg = cfg.clone();
+    head::usage(
+        &api,
+        &mut server_cost,
+        cfg.usage.get_or_insert_with(Default::default),
+    );
+    let cfg = &cfg;
     let keep = detect::retention(&cfg.traffic);
     let counts_up = detect::counts_up(&cfg.traffic);
     let plan = families::plan(&names, &keep, &counts_up);
