@@ -12,6 +12,8 @@ pub struct ServerCost {
     pub notes: Vec<String>,
     /// Usage the server gave without being asked: `(source, how many uses)`.
     pub usage: Vec<(String, u64)>,
+    /// The metric names the server's rules read, by name.
+    pub rules_read: Vec<String>,
 }
 
 /// One cardinality API's answer.

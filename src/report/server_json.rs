@@ -9,6 +9,7 @@ use crate::model::{Cost, ServerCost};
 pub(super) struct WireServerCost<'a> {
     head: Option<WireHead<'a>>,
     usage: Vec<WireUsage<'a>>,
+    rules_read: &'a [String],
     notes: &'a [String],
 }
 
@@ -63,6 +64,7 @@ pub(super) fn server_cost(s: &ServerCost) -> WireServerCost<'_> {
                 uses: *uses,
             })
             .collect(),
+        rules_read: &s.rules_read,
         notes: &s.notes,
     }
 }

@@ -88,10 +88,26 @@ pub(super) fn read(
         at,
     )?;
     let interval = |job: &str| intervals.get(job).map(|i| i.0.clone());
-    let by_job: Counts<String> = bounded(api, "job", sel, at, &mut out.notes)?
-        .into_iter()
-        .map(|(t, c)| (t.job, c))
-        .collect();
+    // Per target when the answer stays small, the jobs' counts its sums: the server scans
+    // every series twice (the rows, then the counts), not four times.
+    let per_target = bounded(api, "job, instance", sel, at, &mut out.notes)?;
+    let by_job: Counts<String> = match &per_target {
+        Some(counts) => {
+            let mut m: Counts<String> = BTreeMap::new();
+            for (t, c) in counts {
+                let job = m.entry(t.job.clone()).or_default();
+                for (name, n) in c {
+                    *job.entry(name.clone()).or_default() += n;
+                }
+            }
+            m
+        }
+        None => bounded(api, "job", sel, at, &mut out.notes)?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(t, c)| (t.job, c))
+            .collect(),
+    };
     let mut per_job: BTreeMap<&str, u64> = BTreeMap::new();
     for (t, n) in &scraped {
         *per_job.entry(t.job.as_str()).or_default() += *n as u64;
@@ -109,7 +125,7 @@ pub(super) fn read(
         );
     }
     // Per target: its scrape's size always; its families while the answer stays small.
-    let per_family = bounded(api, "job, instance", sel, at, &mut out.notes)?;
+    let per_family = per_target.unwrap_or_default();
     for (t, n) in &scraped {
         out.targets.insert(
             t.clone(),
@@ -127,14 +143,14 @@ pub(super) fn read(
 
 /// Series per sample name of each group (`by` is `job` or `job, instance`; a job's group
 /// has an empty instance): `count by (…, __name__)`, read when its rows, counted first, are
-/// within [`MOST_ROWS`]; otherwise nothing, and a note says so.
+/// within [`MOST_ROWS`]; otherwise `None`, and a note says so.
 fn bounded(
     api: &Api,
     by: &str,
     sel: &str,
     at: f64,
     notes: &mut Vec<String>,
-) -> anyhow::Result<Counts<Target>> {
+) -> anyhow::Result<Option<Counts<Target>>> {
     let query = format!("count by ({by}, __name__) ({{{sel}}})");
     let rows = api
         .instant(&format!("count({query})"), at)?
@@ -144,7 +160,7 @@ fn bounded(
         notes.push(format!(
             "series per family by {by} are not given: {rows} rows ({by} × metric names) is past the {MOST_ROWS} read in one answer; narrow the fleet with --job or --match"
         ));
-        return Ok(BTreeMap::new());
+        return Ok(None);
     }
     let mut out: Counts<Target> = BTreeMap::new();
     for s in api.instant(&query, at)? {
@@ -159,7 +175,7 @@ fn bounded(
             .or_default()
             .insert(name.clone(), s.value as u64);
     }
-    Ok(out)
+    Ok(Some(out))
 }
 
 /// The distinct values of each label of the fleet's largest families, per job:

@@ -143,9 +143,13 @@ pub(super) fn usage(api: &Api, out: &mut ServerCost, usage: &mut Usage) {
     match api.rules() {
         Ok(Some(rules)) => {
             out.usage.push((RULES.into(), rules.len() as u64));
+            // Read on their own too, to say which names the rules read.
+            let mut own = Usage::default();
             for r in rules {
+                own.add_query_of(RULES, &r.origin, &r.query);
                 usage.add_query_of(RULES, &r.origin, &r.query);
             }
+            out.rules_read = own.names.into_keys().collect();
         }
         Ok(None) => out
             .notes

@@ -179,6 +179,11 @@ pub(crate) fn assert_prometheus_head(out: &Value) {
         server["usage"],
         serde_json::json!([{"source": "/api/v1/rules", "uses": 2}])
     );
+    // What the rule file the test gave Prometheus reads (server_mode::RULES).
+    assert_eq!(
+        server["rules_read"],
+        serde_json::json!(["http_requests_total", "query_cache_misses_total"])
+    );
 }
 
 /// VictoriaMetrics's per-day index for the range's end holds every series of the history,
