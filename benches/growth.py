@@ -25,8 +25,8 @@ exits 1 when a tenfold size takes more than 20 times as long:
 
     python3 benches/growth.py --server-cost [--cost-targets 10000] [--series-per-target 100]
 
-runs issue #24's goal instead: a fleet of 10,000 targets and 1M series (100 each: 40 request
-routes, a 10-bucket histogram, 43 item gauges, and the server's own `up` and `scrape_*`)
+runs issue #24's goal instead: a fleet of 10,000 targets and 1M series (100 each: 4 request
+routes (`--routes`), a 10-bucket histogram, 79 item gauges, and the server's own `up` and `scrape_*`)
 over 10 minutes at 60s in a real VictoriaMetrics, read by `analyze --prometheus` with its
 cost queries, once under GNU time: wall, CPU (user + system) and peak RSS of promtune, and
 the machine's load average before and after (other builds share it).
@@ -275,11 +275,12 @@ class Victoria:
             return bool(r) and int(float(r[0]["value"][1])) == want
         self.wait(ready, limit)
 
-    def load_cost(self, n, per, end):
-        """N targets of PER series each (see --server-cost), every 60s over the 10 minutes
-        before END, through /api/v1/import in parts of 1,000 targets."""
+    def load_cost(self, n, per, end, routes):
+        """N targets of PER series each (see --server-cost), ROUTES of them request counters,
+        every 60s over the 10 minutes before END, through /api/v1/import in parts of 1,000
+        targets."""
         stamps = [(end - 600 + 60 * k) * 1000 for k in range(11)]
-        routes, buckets = 40, ["0.01", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf"]
+        buckets = ["0.01", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf"]
         page = per - 5  # up and four scrape_* series are the server's own
         items = page - routes - len(buckets) - 2
         for first in range(0, n, 1_000):
@@ -345,12 +346,29 @@ def server_cost(a):
         try:
             end = int(time.time()) // 60 * 60 - 60
             t = time.perf_counter()
-            vm.load_cost(n, per, end)
+            vm.load_cost(n, per, end, a.routes)
             print(f"loaded {n} targets x {per} series = {n * per} series in {time.perf_counter() - t:.0f}s",
                   flush=True)
-            return any([read_cost(a, vm, end, d) for _ in range(a.runs)])
+            bad = any([read_cost(a, vm, end, d) for _ in range(a.runs)])
+            if a.time_queries:
+                time_queries(vm, end)
+            return bad
         finally:
             vm.stop()
+
+
+def time_queries(vm, end):
+    """The server's time for each query over every series that the cost adds (one run
+    each, after promtune's), and for the request series' read that was there before."""
+    for q in ['count(count by (job, instance, __name__) ({job!=""}))',
+              'count by (job, instance, __name__) ({job!=""})',
+              'count by (job) (count by (job, handler) ({__name__=~"http_requests_total",job!=""}))',
+              'count by (job) (count by (job, item) ({__name__=~"app_items",job!=""}))',
+              'sum by (job, instance, handler, code) (increase(http_requests_total{job!=""}[600s]))']:
+        t = time.perf_counter()
+        url = f"{vm.url}/api/v1/query?query={urllib.parse.quote(q)}&time={end}"
+        size = len(urllib.request.urlopen(url, timeout=600).read())
+        print(f"{time.perf_counter() - t:6.1f}s {size / 1e6:7.1f} MB  {q}", flush=True)
 
 
 def read_cost(a, vm, end, d):
@@ -422,6 +440,8 @@ def main():
     ap.add_argument("--cost-targets", type=int, default=10_000)
     ap.add_argument("--series-per-target", type=int, default=100)
     ap.add_argument("--runs", type=int, default=1, help="--server-cost: reads of the loaded server")
+    ap.add_argument("--routes", type=int, default=4, help="--server-cost: request series per target")
+    ap.add_argument("--time-queries", action="store_true", help="--server-cost: time the heavy queries")
     a = ap.parse_args()
     if a.server_cost:
         sys.exit(1 if server_cost(a) else 0)
