@@ -40,5 +40,6 @@ mod streams;
 mod strict;
 mod support;
 mod terminal;
+mod usage;
 mod victoria;
 mod window;

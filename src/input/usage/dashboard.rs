@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::promql::VAR;
 use super::template::{substitute, Numbers};
-use super::Usage;
+use super::{NotUsage, Usage};
 use crate::input::json::List;
 
 #[derive(Deserialize, Default)]
@@ -17,10 +17,10 @@ use crate::input::json::List;
 struct Dashboard {
     dashboard: Option<Box<Dashboard>>,
     title: Option<String>,
-    panels: List<Panel>,
+    panels: Option<List<Panel>>,
     /// Dashboards before Grafana 5 hold rows, each with its panels.
-    rows: List<Panel>,
-    templating: Templating,
+    rows: Option<List<Panel>>,
+    templating: Option<Templating>,
     /// Library panels' models, in a dashboard exported for sharing.
     #[serde(rename = "__elements")]
     elements: Option<Elements>,
@@ -72,15 +72,16 @@ struct Target {
     datasource: Option<Datasource>,
 }
 
-/// A data source: its name (older dashboards; read as PromQL) or a reference with its type.
+/// A data source: a reference with its type, or anything else (a name, in older
+/// dashboards), read as PromQL. Untagged variants are tried in order: the typed one first.
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum Datasource {
-    Named(serde::de::IgnoredAny),
     Typed {
         #[serde(rename = "type")]
         kind: Option<String>,
     },
+    Named(serde::de::IgnoredAny),
 }
 
 #[derive(Deserialize, Default)]
@@ -160,18 +161,24 @@ impl Usage {
         if let Some(inner) = d.dashboard.take() {
             d = *inner;
         }
+        if d.panels.is_none() && d.rows.is_none() && d.templating.is_none() {
+            let what = format!("{origin}: not a dashboard (no panels, rows or templating)");
+            return Err(NotUsage(what).into());
+        }
+        let templating = d.templating.unwrap_or_default();
         let mut read = Reader {
             usage: self,
             origin,
-            numbers: numbers(&d.templating),
+            numbers: numbers(&templating),
             elements: d.elements.as_ref(),
             n: 0,
         };
         let title = d.title.as_deref().unwrap_or("untitled");
-        for v in &d.templating.list.0 {
+        for v in &templating.list.0 {
             read.variable(v);
         }
-        for p in d.panels.0.iter().chain(&d.rows.0) {
+        let panels = d.panels.iter().chain(&d.rows).flat_map(|l| &l.0);
+        for p in panels {
             read.panel(p, title, true);
         }
         let n = read.n;
