@@ -390,7 +390,9 @@ def read_cost(a, vm, end, d):
     with open(out) as f:
         o = json.load(f)
     jobs = o["fleet"]["jobs"]
-    series = sum(f["series"] for j in jobs for f in j["server_cost"]["families"])
+    series = sum(f["series"] for j in jobs for f in j.get("server_cost", {}).get("families", []))
+    for note in o["fleet"]["server_cost"]["notes"]:
+        print(f"note: {note[:400]}")
     said = re.search(r"read (\d+) targets with (\d+) requests", p.stderr)
     print(" ".join(cmd))
     print(f"exit {p.returncode}; {said.group(0) if said else p.stderr[-300:]}")
