@@ -146,8 +146,8 @@ pub(super) fn usage(api: &Api, out: &mut ServerCost, usage: &mut Usage) {
             // Read on their own too, to say which names the rules read.
             let mut own = Usage::default();
             for r in rules {
-                own.add_query_of(RULES, &r.origin, &r.query);
-                usage.add_query_of(RULES, &r.origin, &r.query);
+                own.add_query_from(RULES, &r.origin, &r.query);
+                usage.add_query_from(RULES, &r.origin, &r.query);
             }
             out.rules_read = own.names.into_keys().collect();
         }
@@ -167,7 +167,7 @@ pub(super) fn usage(api: &Api, out: &mut ServerCost, usage: &mut Usage) {
             for (name, n) in stats.records.into_iter().filter(|(_, n)| *n > 0) {
                 read += 1;
                 let origin = format!("{STATS}: {n} query requests for {name}{since}");
-                usage.add_query_of(STATS, &origin, &crate::escape::promql::selector(&name, ""));
+                usage.add_query_from(STATS, &origin, &crate::escape::promql::selector(&name, ""));
             }
             out.usage.push((STATS.into(), read));
         }

@@ -116,13 +116,6 @@ impl Usage {
         self.query(origin, expr);
     }
 
-    /// Reads one query of `source` (counted there in the summary) used at `origin`: a rule a
-    /// server's API lists, which has no file of its own.
-    pub fn add_query_of(&mut self, source: &str, origin: &str, expr: &str) {
-        self.count(source, 1);
-        self.query(origin, expr);
-    }
-
     /// Every query read, over all sources.
     pub fn queries(&self) -> u64 {
         self.sources.iter().map(|(_, n)| n).sum()
