@@ -22,6 +22,14 @@ exits 1 when a tenfold size takes more than 20 times as long:
 - `--prometheus`: a real VictoriaMetrics on loopback, loaded through its import API with N
   targets of four series each (two request counters, `up`, `scrape_samples_scraped`) over
   the last 10 minutes at 15s, read back over those 10 minutes.
+
+    python3 benches/growth.py --server-cost [--cost-targets 10000] [--series-per-target 100]
+
+runs issue #24's goal instead: a fleet of 10,000 targets and 1M series (100 each: 4 request
+routes (`--routes`), a 10-bucket histogram, 79 item gauges, and the server's own `up` and `scrape_*`)
+over 10 minutes at 60s in a real VictoriaMetrics, read by `analyze --prometheus` with its
+cost queries, once under GNU time: wall, CPU (user + system) and peak RSS of promtune, and
+the machine's load average before and after (other builds share it).
 """
 import argparse
 import json
@@ -214,7 +222,8 @@ class Victoria:
              "-retentionPeriod=100y", "-loggerLevel=ERROR",
              # 100,000 targets are 400,000 series: past the default of 300,000 a query may
              # touch (the server answers 422), as they would be for a user.
-             "-search.maxUniqueTimeseries=2000000"],
+             # The cost queries count every series (1M for #24's goal) in one query.
+             "-search.maxUniqueTimeseries=5000000"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.wait(lambda: urllib.request.urlopen(self.url + "/health", timeout=2).status == 200)
 
@@ -246,17 +255,58 @@ class Victoria:
                 for labels, values in series:
                     lines.append(json.dumps({"metric": {**labels, **base}, "values": values,
                                              "timestamps": stamps}))
-            body = ("\n".join(lines) + "\n").encode()
-            req = urllib.request.Request(self.url + "/api/v1/import", data=body, method="POST")
-            urllib.request.urlopen(req, timeout=600).read()
+            self.post(lines)
+        self.indexed("count(up)", n, end)
+
+    def post(self, lines):
+        """Imports JSON lines through /api/v1/import."""
+        body = ("\n".join(lines) + "\n").encode()
+        req = urllib.request.Request(self.url + "/api/v1/import", data=body, method="POST")
+        urllib.request.urlopen(req, timeout=600).read()
+
+    def indexed(self, query, want, end, limit=600):
+        """Flushes, then waits until QUERY at END counts WANT: every series searchable."""
         urllib.request.urlopen(self.url + "/internal/force_flush", timeout=600).read()
 
-        def indexed():
-            q = urllib.parse.quote("count(up)")
-            v = json.load(urllib.request.urlopen(f"{self.url}/api/v1/query?query={q}&time={end}", timeout=60))
+        def ready():
+            q = urllib.parse.quote(query)
+            v = json.load(urllib.request.urlopen(f"{self.url}/api/v1/query?query={q}&time={end}", timeout=120))
             r = v["data"]["result"]
-            return bool(r) and int(float(r[0]["value"][1])) == n
-        self.wait(indexed)
+            return bool(r) and int(float(r[0]["value"][1])) == want
+        self.wait(ready, limit)
+
+    def load_cost(self, n, per, end, routes):
+        """N targets of PER series each (see --server-cost), ROUTES of them request counters,
+        every 60s over the 10 minutes before END, through /api/v1/import in parts of 1,000
+        targets."""
+        stamps = [(end - 600 + 60 * k) * 1000 for k in range(11)]
+        buckets = ["0.01", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf"]
+        page = per - 5  # up and four scrape_* series are the server's own
+        items = page - routes - len(buckets) - 2
+        for first in range(0, n, 1_000):
+            lines = []
+            for i in range(first, min(n, first + 1_000)):
+                base = {"job": f"job{i % 10}", "instance": f"10.{i // 65536}.{i // 256 % 256}.{i % 256}:9100"}
+
+                def put(labels, values):
+                    lines.append(json.dumps({"metric": {**labels, **base}, "values": values,
+                                             "timestamps": stamps}))
+                for r in range(routes):
+                    put({"__name__": "http_requests_total", "handler": f"/r/{r}", "code": "200"},
+                        [10 * k + r for k in range(11)])
+                for j, le in enumerate(buckets):
+                    put({"__name__": "http_request_duration_seconds_bucket", "le": le},
+                        [(j + 1) * k for k in range(11)])
+                put({"__name__": "http_request_duration_seconds_count"}, [10 * k for k in range(11)])
+                put({"__name__": "http_request_duration_seconds_sum"}, [k for k in range(11)])
+                for it in range(items):
+                    put({"__name__": "app_items", "item": f"i{it}"}, [it] * 11)
+                put({"__name__": "up"}, [1] * 11)
+                for name, v in (("scrape_samples_scraped", page), ("scrape_samples_post_metric_relabeling", page),
+                                ("scrape_series_added", 0), ("scrape_duration_seconds", 0.01)):
+                    put({"__name__": name}, [v] * 11)
+            self.post(lines)
+        self.indexed("count({__name__!=\"\"})", n * per, end, limit=1200)
 
     def stop(self):
         self.proc.terminate()
@@ -285,6 +335,72 @@ def run_server(binary, n, d):
     m = re.search(r"read (\d+) targets with (\d+) requests", err)
     said = f"{m.group(1)} targets, {m.group(2)} requests, intervals {sorted(found)}" if m else err[-300:]
     return wall, rss, f"exit {code}, " + said
+
+
+def server_cost(a):
+    """Issue #24's goal: 10,000 targets and 1M series in server mode, with cost. With
+    --runs R, promtune reads the loaded server R times (the load takes minutes)."""
+    n, per = a.cost_targets, a.series_per_target
+    with tempfile.TemporaryDirectory() as d:
+        vm = Victoria(os.path.join(d, "vm"))
+        try:
+            end = int(time.time()) // 60 * 60 - 60
+            t = time.perf_counter()
+            vm.load_cost(n, per, end, a.routes)
+            print(f"loaded {n} targets x {per} series = {n * per} series in {time.perf_counter() - t:.0f}s",
+                  flush=True)
+            bad = any([read_cost(a, vm, end, d) for _ in range(a.runs)])
+            if a.time_queries:
+                time_queries(vm, end)
+            return bad
+        finally:
+            vm.stop()
+
+
+def time_queries(vm, end):
+    """The server's time for each query over every series that the cost adds (one run
+    each, after promtune's), and for the request series' read that was there before."""
+    for q in ['count(count by (job, instance, __name__) ({job!=""}))',
+              'count by (job, instance, __name__) ({job!=""})',
+              'count by (job) (count by (job, handler) ({__name__=~"http_requests_total",job!=""}))',
+              'count by (job) (count by (job, item) ({__name__=~"app_items",job!=""}))',
+              'sum by (job, instance, handler, code) (increase(http_requests_total{job!=""}[600s]))']:
+        t = time.perf_counter()
+        url = f"{vm.url}/api/v1/query?query={urllib.parse.quote(q)}&time={end}"
+        size = len(urllib.request.urlopen(url, timeout=600).read())
+        print(f"{time.perf_counter() - t:6.1f}s {size / 1e6:7.1f} MB  {q}", flush=True)
+
+
+def read_cost(a, vm, end, d):
+    """One timed `analyze --prometheus` of the loaded server; True when over the goal."""
+    out = os.path.join(d, "out.json")
+    load = os.getloadavg()
+    cmd = [a.bin, "analyze", "--prometheus", vm.url, "--at", str(end), "--range", "10m",
+           "--format", "json", "--fail-on", "never", "--timeout", "120s"]
+    t = time.perf_counter()
+    with open(out, "w") as sink:
+        p = subprocess.run(["/usr/bin/time", "-f", "TIME %e %U %S %M"] + cmd,
+                           stdout=sink, stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - t
+    after = os.getloadavg()
+    _, user, system, kb = p.stderr.strip().splitlines()[-1].split()[1:]
+    if p.returncode != 0:
+        print(f"exit {p.returncode}: {p.stderr[-2000:]}", flush=True)
+        return True
+    with open(out) as f:
+        o = json.load(f)
+    jobs = o["fleet"]["jobs"]
+    series = sum(f["series"] for j in jobs for f in j.get("server_cost", {}).get("families", []))
+    for note in o["fleet"]["server_cost"]["notes"]:
+        print(f"note: {note[:400]}")
+    said = re.search(r"read (\d+) targets with (\d+) requests", p.stderr)
+    print(" ".join(cmd))
+    print(f"exit {p.returncode}; {said.group(0) if said else p.stderr[-300:]}")
+    print(f"families' series over the jobs: {series} (+ the server's own up and scrape_*)")
+    print(f"wall {wall:.1f}s, CPU {float(user) + float(system):.1f}s (user {user}s, system {system}s), "
+          f"peak RSS {int(kb) / 1024:.0f} MiB; load average {load[0]:.1f} before, {after[0]:.1f} after",
+          flush=True)
+    return p.returncode != 0 or wall > 30 or int(kb) > 512 * 1024
 
 
 def fleets(a):
@@ -322,7 +438,15 @@ def main():
     ap.add_argument("--fleets", action="store_true", help="run the fleet shapes instead")
     ap.add_argument("--fleet-sizes", default="1000,10000,100000")
     ap.add_argument("--vm-sizes", default=None, help="sizes for --prometheus (default: --fleet-sizes)")
+    ap.add_argument("--server-cost", action="store_true", help="run #24's server-mode goal instead")
+    ap.add_argument("--cost-targets", type=int, default=10_000)
+    ap.add_argument("--series-per-target", type=int, default=100)
+    ap.add_argument("--runs", type=int, default=1, help="--server-cost: reads of the loaded server")
+    ap.add_argument("--routes", type=int, default=4, help="--server-cost: request series per target")
+    ap.add_argument("--time-queries", action="store_true", help="--server-cost: time the heavy queries")
     a = ap.parse_args()
+    if a.server_cost:
+        sys.exit(1 if server_cost(a) else 0)
     if a.fleets:
         sys.exit(1 if fleets(a) else 0)
     bad = 0

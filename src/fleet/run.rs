@@ -215,6 +215,8 @@ fn facts(d: &Discovered, job: usize, parsed: &Parsed, secs: f64, source: &str) -
         availability: None,
         restarts: None,
         memory_max: None,
+        samples_post_relabeling: None,
+        series_added: None,
     }
 }
 

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 
 mod decode;
+mod status;
 
 use anyhow::{anyhow, bail, Context as _};
 use serde::de::{DeserializeOwned, IgnoredAny};
@@ -15,6 +16,25 @@ use serde::Deserialize;
 use super::http::{self, redact};
 use super::HttpOptions;
 use decode::{Element, Name, QueryData, TargetsData};
+pub use status::{MimirLabel, NameStats, RuleQuery, TsdbStatus};
+
+/// An answer that is not a success, kept whole so that a caller can tell an endpoint the
+/// server lacks (a 404, VictoriaMetrics's 400 `unsupported path`) from a real failure.
+#[derive(Debug)]
+pub struct HttpStatus {
+    /// The HTTP status code.
+    pub code: u16,
+    /// The message as shown: `GET URL: HTTP 404 Not Found: …`.
+    pub message: String,
+}
+
+impl std::fmt::Display for HttpStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for HttpStatus {}
 
 /// The largest answer read: 1,000 targets × a few series fit in a few MiB.
 pub const ANSWER_LIMIT: u64 = 256 * 1024 * 1024;
@@ -142,7 +162,11 @@ impl Api {
                     }
                 }
             };
-            bail!("GET {shown}: HTTP {}: {what}", a.status);
+            return Err(HttpStatus {
+                code: a.status.as_u16(),
+                message: format!("GET {shown}: HTTP {}: {what}", a.status),
+            }
+            .into());
         }
         decode::reset();
         let decoded = serde_json::from_reader(&mut body);

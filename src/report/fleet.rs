@@ -33,6 +33,11 @@ pub struct ScrapeFacts {
     pub restarts: Option<f64>,
     /// The most resident memory in the range (`max_over_time`), beside the value at its end.
     pub memory_max: Option<f64>,
+    /// Samples per scrape kept after the job's own `metric_relabel_configs`
+    /// (`scrape_samples_post_metric_relabeling` at the range's end).
+    pub samples_post_relabeling: Option<f64>,
+    /// New series over the range, the churn (`sum_over_time(scrape_series_added[range])`).
+    pub series_added: Option<f64>,
 }
 
 impl ScrapeFacts {
@@ -182,6 +187,11 @@ pub struct JobTotal {
     pub savings: f64,
     /// What its series cost, from its targets' pages.
     pub cost: CostTotal,
+    /// New series over the range, summed over its targets, when the server says.
+    pub series_added: Option<f64>,
+    /// The job's series as the server counts them at the range's end, per family (server
+    /// mode).
+    pub server_cost: Option<crate::model::Cost>,
 }
 
 /// The fleet summary: rows ranked by savings, totals per job.
@@ -201,6 +211,8 @@ pub struct Fleet {
     pub notices: Vec<String>,
     /// What the fleet's series cost.
     pub cost: CostTotal,
+    /// What the server says of its series (server mode).
+    pub server_cost: Option<crate::model::ServerCost>,
 }
 
 fn per_second(r: &Report, id: &str) -> Option<f64> {
@@ -255,6 +267,8 @@ impl Fleet {
                     ingest: 0.0,
                     savings: 0.0,
                     cost: CostTotal::default(),
+                    series_added: None,
+                    server_cost: None,
                 });
             if let Some(c) = cost {
                 j.cost.add(c);
@@ -276,6 +290,7 @@ impl Fleet {
             rows: rows.into_iter().map(|(row, ..)| row).collect(),
             jobs,
             notices: Vec::new(),
+            server_cost: None,
         }
     }
 

@@ -38,6 +38,8 @@ struct WireScrape<'a> {
     availability: Option<f64>,
     restarts: Option<f64>,
     memory_max_bytes: Option<f64>,
+    samples_post_relabeling: Option<f64>,
+    series_added: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -68,6 +70,9 @@ struct WireJob<'a> {
     ingest_per_second: f64,
     savings_per_second: f64,
     savings_share: Option<f64>,
+    series_added: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    server_cost: Option<super::server_json::WireJobCost<'a>>,
     cost: WireCostTotal,
 }
 
@@ -100,6 +105,8 @@ struct WireFleet<'a> {
     rows: Vec<WireRow<'a>>,
     jobs: Vec<WireJob<'a>>,
     server_warnings: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    server_cost: Option<super::server_json::WireServerCost<'a>>,
     cost: WireCostTotal,
 }
 
@@ -142,10 +149,13 @@ fn fleet(f: &Fleet) -> WireFleet<'_> {
                 ingest_per_second: j.ingest,
                 savings_per_second: j.savings,
                 savings_share: f.share(j.savings),
+                series_added: finite(j.series_added),
+                server_cost: j.server_cost.as_ref().map(super::server_json::job_cost),
                 cost: cost_total(&j.cost),
             })
             .collect(),
         server_warnings: &f.notices,
+        server_cost: f.server_cost.as_ref().map(super::server_json::server_cost),
         cost: cost_total(&f.cost),
     }
 }
@@ -456,6 +466,8 @@ fn wire(r: &Report) -> WireReport<'_> {
             availability: finite(f.availability),
             restarts: finite(f.restarts),
             memory_max_bytes: finite(f.memory_max),
+            samples_post_relabeling: finite(f.samples_post_relabeling),
+            series_added: finite(f.series_added),
         }),
         notices: &r.notices,
         trends: r

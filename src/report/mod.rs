@@ -14,6 +14,7 @@ mod lint;
 mod markdown;
 mod sarif;
 mod scale;
+mod server_json;
 mod svg;
 mod table;
 mod trend;

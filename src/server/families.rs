@@ -38,88 +38,142 @@ fn scrape_meta(name: &str) -> bool {
     name == "up" || name.starts_with("scrape_") || name == "ALERTS" || name == "ALERTS_FOR_STATE"
 }
 
-/// Plans the families the detectors want among `names`.
-pub(super) fn plan(
-    names: &[String],
-    retain: Retention<'_>,
-    counts_up: &dyn Fn(&Family) -> bool,
-) -> Vec<Planned> {
+/// A family the names make, by the conventions above.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Typed {
+    /// The family name (`lat` for `lat_bucket`; a counter keeps its `_total`).
+    pub(super) family: String,
+    /// Its type.
+    pub(super) mtype: MetricType,
+    /// Its sample names, `_created` included.
+    pub(super) names: Vec<String>,
+}
+
+/// Groups `names` (the server's own `up` and `scrape_*` left out) into typed families, by
+/// family name.
+pub(super) fn typed(names: &[String]) -> Vec<Typed> {
     let all: BTreeSet<&str> = names.iter().map(String::as_str).collect();
     let mut used: BTreeSet<&str> = BTreeSet::new();
     let mut out = Vec::new();
-    let mut push = |family: String, mtype: MetricType, samples: Vec<(String, Read)>| {
-        let keep = retain(&family, mtype);
-        if keep != Keep::Nothing {
-            out.push(Planned {
-                family,
-                mtype,
-                samples,
-                keep,
-            });
+    // The names beside `base` with these suffixes, marked used.
+    fn with<'a>(
+        all: &BTreeSet<&'a str>,
+        used: &mut BTreeSet<&'a str>,
+        first: &str,
+        base: &str,
+        suffixes: &[&str],
+    ) -> Vec<String> {
+        let mut v = vec![first.to_string()];
+        for s in suffixes {
+            if let Some(k) = all.get(format!("{base}{s}").as_str()) {
+                used.insert(k);
+                v.push(k.to_string());
+            }
         }
-    };
+        v
+    }
     for name in &all {
         if let Some(base) = name.strip_suffix("_bucket") {
-            let mut samples = vec![(name.to_string(), Read::Increase)];
-            for s in ["_count", "_sum"] {
-                let n = format!("{base}{s}");
-                if let Some(k) = all.get(n.as_str()) {
-                    used.insert(k);
-                    samples.push((n, Read::Increase));
-                }
-            }
             used.insert(name);
-            push(base.to_string(), MetricType::Histogram, samples);
+            let names = with(&all, &mut used, name, base, &["_count", "_sum", "_created"]);
+            out.push(Typed {
+                family: base.to_string(),
+                mtype: MetricType::Histogram,
+                names,
+            });
         }
     }
-    // A summary: a name with `_count` or `_sum` beside it (and no buckets); its quantiles
-    // are gauges, its count and sum counters.
+    // A summary: a name with `_count` or `_sum` beside it (and no buckets).
     for name in &all {
         let has = |s: &str| all.contains(format!("{name}{s}").as_str());
         if used.contains(name) || scrape_meta(name) || !(has("_count") || has("_sum")) {
             continue;
         }
         used.insert(name);
-        let mut samples = vec![(name.to_string(), Read::Last)];
-        for s in ["_count", "_sum"] {
-            let n = format!("{name}{s}");
-            if let Some(k) = all.get(n.as_str()) {
-                used.insert(k);
-                samples.push((n, Read::Increase));
-            }
+        let names = with(&all, &mut used, name, name, &["_count", "_sum", "_created"]);
+        out.push(Typed {
+            family: name.to_string(),
+            mtype: MetricType::Summary,
+            names,
+        });
+    }
+    // Counters take their `_created` before it could stand alone.
+    for name in &all {
+        if let Some(base) = name.strip_suffix("_total").filter(|_| !used.contains(name)) {
+            used.insert(name);
+            let names = with(&all, &mut used, name, base, &["_created"]);
+            out.push(Typed {
+                family: name.to_string(),
+                mtype: MetricType::Counter,
+                names,
+            });
         }
-        push(name.to_string(), MetricType::Summary, samples);
     }
     for name in &all {
-        if used.contains(name) || scrape_meta(name) || name.ends_with("_created") {
+        if used.contains(name) || scrape_meta(name) {
             continue;
         }
-        let counter =
-            name.ends_with("_total") || name.ends_with("_count") || name.ends_with("_sum");
-        let mtype = if counter {
-            MetricType::Counter
-        } else {
-            MetricType::Gauge
-        };
-        // Some exporters declare counts as gauges (Ray's request counters, cache hits):
-        // the detectors count them up, so the range does too.
-        let stub = Family {
-            name: name.to_string(),
-            mtype,
-            help: None,
-            unit: None,
-            line: 0,
-            series: Vec::new(),
-            total: false,
-        };
-        let read = if counter || counts_up(&stub) {
-            Read::Increase
-        } else {
-            Read::Last
-        };
-        push(name.to_string(), mtype, vec![(name.to_string(), read)]);
+        let counter = name.ends_with("_count") || name.ends_with("_sum");
+        out.push(Typed {
+            family: name.to_string(),
+            mtype: if counter {
+                MetricType::Counter
+            } else {
+                MetricType::Gauge
+            },
+            names: vec![name.to_string()],
+        });
     }
     out.sort_by(|a, b| a.family.cmp(&b.family));
+    out
+}
+
+/// Plans the families the detectors want among `names`.
+pub(super) fn plan(
+    names: &[String],
+    retain: Retention<'_>,
+    counts_up: &dyn Fn(&Family) -> bool,
+) -> Vec<Planned> {
+    let mut out = Vec::new();
+    for t in typed(names) {
+        let keep = retain(&t.family, t.mtype);
+        if keep == Keep::Nothing {
+            continue;
+        }
+        // Some exporters declare counts as gauges (Ray's request counters, cache hits):
+        // the detectors count them up, so the range does too.
+        let gauge_counts = t.mtype == MetricType::Gauge
+            && counts_up(&Family {
+                name: t.family.clone(),
+                mtype: t.mtype,
+                help: None,
+                unit: None,
+                line: 0,
+                series: Vec::new(),
+                total: false,
+            });
+        let samples: Vec<(String, Read)> = t
+            .names
+            .into_iter()
+            .filter(|n| !n.ends_with("_created"))
+            .map(|n| {
+                let last = match t.mtype {
+                    MetricType::Summary => n == t.family,
+                    MetricType::Gauge => !gauge_counts,
+                    _ => false,
+                };
+                (n, if last { Read::Last } else { Read::Increase })
+            })
+            .collect();
+        if !samples.is_empty() {
+            out.push(Planned {
+                family: t.family,
+                mtype: t.mtype,
+                samples,
+                keep,
+            });
+        }
+    }
     out
 }
 

@@ -7,8 +7,10 @@
 //! parsed and analysed as two scrapes are: no detector exists twice.
 
 mod born;
+mod cost;
 mod exposition;
 mod families;
+mod head;
 mod scrape;
 mod trend;
 
@@ -22,7 +24,7 @@ use crate::detect::{self, rfc3339, Clock};
 use crate::escape::promql;
 use crate::input::promapi::Api;
 use crate::input::HttpOptions;
-use crate::model::{Keep, Snapshot};
+use crate::model::{Keep, ServerCost, Snapshot};
 use crate::report::{Fleet, Report, Target};
 use families::{Planned, Read};
 
@@ -140,6 +142,16 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
     let (start, end) = (q.at - q.range, q.at);
     let range = format!("{}s", q.range as u64);
     let names = api.label_values("__name__", &format!("{{{sel}}}"), start, end)?;
+    let mut server_cost = ServerCost::default();
+    // What the server's rules and read statistics use joins `--usage`, before the analysis
+    // that writes the drop rules reads it.
+    let mut cfg = cfg.clone();
+    head::usage(
+        &api,
+        &mut server_cost,
+        cfg.usage.get_or_insert_with(Default::default),
+    );
+    let cfg = &cfg;
     let keep = detect::retention(&cfg.traffic);
     let counts_up = detect::counts_up(&cfg.traffic);
     let plan = families::plan(&names, &keep, &counts_up);
@@ -170,6 +182,13 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
     let intervals = scrape::intervals(&api, &sel, end, q.range)?;
     let mut facts = scrape::facts(&api, &sel, end, q.range, &intervals)?;
     let starts = scrape::data_starts(&api, &sel, end, q.range, &intervals)?;
+    // The cost adds to the figures: a server that cannot count every series (a query limit)
+    // still gets its fleet read, with a note.
+    let mut costs =
+        cost::read(&api, &sel, (start, end), &names, &intervals).unwrap_or_else(|e| cost::Read {
+            notes: vec![format!("the series' cost could not be read: {e:#}")],
+            ..Default::default()
+        });
     // Every target the server scrapes, with request metrics or not (node_exporter has none):
     // its scrapes cost the same ingest, and its job's interval is as much to fix.
     for t in facts.keys() {
@@ -228,6 +247,9 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
             );
         }
         report.scrape = Some(f);
+        // The server's counts, not the rebuilt exposition's (which holds only the families
+        // the detectors read, counters as their increase).
+        report.cost = costs.targets.remove(&target);
         report.target = Some(target);
         reports.push(report);
     }
@@ -267,6 +289,19 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
     for r in &mut reports {
         ingest_saving(r, &fleet);
     }
+    let mut added: BTreeMap<&str, f64> = BTreeMap::new();
+    for r in &reports {
+        if let (Some(t), Some(n)) = (&r.target, r.scrape.as_ref().and_then(|s| s.series_added)) {
+            *added.entry(t.job.as_str()).or_default() += n;
+        }
+    }
+    for j in &mut fleet.jobs {
+        j.server_cost = costs.jobs.remove(&j.job);
+        j.series_added = added.get(j.job.as_str()).copied();
+    }
+    head::head(&api, &sel, end, &mut server_cost);
+    server_cost.notes.append(&mut costs.notes);
+    fleet.server_cost = Some(server_cost);
     fleet.notices = api.warnings.borrow().clone();
     Ok(FleetRead {
         reports,

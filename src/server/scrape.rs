@@ -146,6 +146,13 @@ pub(super) fn facts(
         &over("max_over_time", "process_resident_memory_bytes"),
         at,
     )?;
+    // What the job's own relabeling keeps, and the churn: every scrape writes both.
+    let kept = per_target(
+        api,
+        &over("last_over_time", "scrape_samples_post_metric_relabeling"),
+        at,
+    )?;
+    let added = per_target(api, &over("sum_over_time", "scrape_series_added"), at)?;
     let mut out = BTreeMap::new();
     for t in availability.keys().chain(samples.keys()) {
         let interval = intervals.get(&t.job);
@@ -170,6 +177,8 @@ pub(super) fn facts(
                 availability: availability.get(t).copied(),
                 restarts: restarts.get(t).copied(),
                 memory_max: memory.get(t).copied(),
+                samples_post_relabeling: kept.get(t).copied(),
+                series_added: added.get(t).copied(),
             },
         );
     }

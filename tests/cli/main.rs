@@ -37,6 +37,7 @@ mod retention;
 mod scrape;
 mod series_exist;
 mod server;
+mod server_cost;
 mod server_mode;
 mod server_names;
 mod stack;

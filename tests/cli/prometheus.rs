@@ -114,15 +114,7 @@ impl Prometheus {
 
     /// The result vector of an instant query.
     pub(crate) fn query(&self, promql: &str) -> Vec<Value> {
-        let body: Value = reqwest::blocking::Client::new()
-            .get(format!("{}/api/v1/query", self.url))
-            .query(&[("query", promql)])
-            .send()
-            .and_then(|r| r.text())
-            .map(|t| serde_json::from_str(&t).unwrap_or_else(|e| panic!("{promql}: {e}: {t}")))
-            .unwrap_or_else(|e| panic!("{promql}: {e}"));
-        assert_eq!(body["status"], "success", "{promql}: {body}");
-        body["data"]["result"].as_array().unwrap().clone()
+        query_at(&self.url, promql, None)
     }
 
     /// The single value of an instant query, or `None` when it returns nothing.
@@ -132,6 +124,21 @@ impl Prometheus {
         r.first()
             .map(|s| s["value"][1].as_str().unwrap().parse().unwrap())
     }
+}
+
+/// The result vector of an instant query to the server at `url`, at `time` (now if none).
+pub(crate) fn query_at(url: &str, promql: &str, time: Option<&str>) -> Vec<Value> {
+    let mut q = vec![("query", promql)];
+    q.extend(time.map(|t| ("time", t)));
+    let body: Value = reqwest::blocking::Client::new()
+        .get(format!("{url}/api/v1/query"))
+        .query(&q)
+        .send()
+        .and_then(|r| r.text())
+        .map(|t| serde_json::from_str(&t).unwrap_or_else(|e| panic!("{promql}: {e}: {t}")))
+        .unwrap_or_else(|e| panic!("{promql}: {e}"));
+    assert_eq!(body["status"], "success", "{promql}: {body}");
+    body["data"]["result"].as_array().unwrap().clone()
 }
 
 /// Serves files at their paths under `root` (`GET /a/b.prom` → `root/a/b.prom`), with the

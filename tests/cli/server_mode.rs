@@ -43,20 +43,30 @@ impl History {
             &std::fs::read_to_string(dir.path().join("expected.json")).unwrap(),
         )
         .unwrap();
+        // The rules Prometheus loads: each query is a use of what it reads.
+        std::fs::write(dir.path().join("rules.yml"), RULES).unwrap();
         Some(History { dir, expected })
     }
 
     fn path(&self, f: &str) -> PathBuf {
         self.dir.path().join(f)
     }
+
+    /// What the generator says the history makes of the range.
+    pub(crate) fn expected(&self) -> &Value {
+        &self.expected
+    }
 }
+
+/// A rule file for Prometheus: one recording rule and one alert.
+pub(crate) const RULES: &str = "groups:\n  - name: cost\n    rules:\n      - record: job:http_requests:rate5m\n        expr: sum by (job) (rate(http_requests_total[5m]))\n      - alert: CacheMisses\n        expr: rate(query_cache_misses_total[5m]) > 100\n";
 
 /// Prometheus on the history; the `worker` job is also in its config (at a port nothing
 /// listens on), so that its interval comes from `/api/v1/targets` and the others' from the
 /// gaps between their `up` samples.
 fn prometheus(h: &History) -> Option<Prometheus> {
-    let config = "global:\n  scrape_interval: 15s\nscrape_configs:\n  - job_name: worker\n    scrape_interval: 60s\n    static_configs:\n      - targets: ['127.0.0.1:9']\n";
-    let p = Prometheus::start_on(config, Some(&h.path("history.om")))?;
+    let config = format!("global:\n  scrape_interval: 15s\nrule_files: ['{}']\nscrape_configs:\n  - job_name: worker\n    scrape_interval: 60s\n    static_configs:\n      - targets: ['127.0.0.1:9']\n", h.path("rules.yml").display());
+    let p = Prometheus::start_on(&config, Some(&h.path("history.om")))?;
     // Service discovery lists the target a few seconds after start.
     p.wait_until(PATIENCE, |p| {
         reqwest::blocking::get(format!("{}/api/v1/targets", p.url))
@@ -227,6 +237,8 @@ fn prometheus_gives_the_figures_the_history_predicts() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let out = json_of(&r.stdout);
     assert_fleet(&out, &h, Kind::Prometheus);
+    crate::server_cost::assert_cost(&out, &h, &p.url);
+    crate::server_cost::assert_prometheus_head(&out);
     let errors: Vec<String> = crate::formats::schema()
         .iter_errors(&out)
         .map(|e| format!("{e} at {}", e.instance_path()))
@@ -363,6 +375,8 @@ fn victoriametrics_gives_the_same_figures() {
         assert_eq!(r.code, 0, "{url}: {}", r.stderr);
         let out = json_of(&r.stdout);
         assert_fleet(&out, &h, Kind::Victoria);
+        crate::server_cost::assert_cost(&out, &h, &vm.url);
+        crate::server_cost::assert_victoria_head(&out, &h, &vm.url);
         assert!(out["reports"][0]["scrape"]["interval_source"]
             .as_str()
             .unwrap()
@@ -542,12 +556,24 @@ fn prefix_tenant_and_server_warnings() {
         "{}",
         r.stderr
     );
+    // No statistics API: said, and the PromQL counts stand.
+    let server = &out["fleet"]["server_cost"];
+    assert!(server["head"].is_null(), "{server}");
+    let notes = server["notes"].to_string();
+    for n in [
+        "no /api/v1/status/tsdb on this server",
+        "no /api/v1/cardinality/label_names either",
+    ] {
+        assert!(notes.contains(n), "{n}: {notes}");
+    }
+    crate::server_cost::assert_cost(&out, &h, &p.url);
     // Without the tenant the front refuses, as Mimir does.
     fails_with(&analyse(&format!("{front}/prometheus"), &[]), "no org id");
 }
 
 /// Forwards `/prometheus/api/v1/…` to `upstream` when `X-Scope-OrgID` is set, adding a
-/// warning to each JSON answer; answers 401 `no org id` otherwise.
+/// warning to each JSON answer, but answers 404 for the statistics APIs, as Thanos Query
+/// does; answers 401 `no org id` without the header.
 fn front(upstream: &str) -> String {
     use std::io::Write;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -560,7 +586,15 @@ fn front(upstream: &str) -> String {
             let tenant = head
                 .lines()
                 .any(|l| l.to_ascii_lowercase().starts_with("x-scope-orgid: team-a"));
+            // Thanos Query has neither statistics API: a plain 404, as Go's mux writes it.
+            let lacks = [
+                "/prometheus/api/v1/status/",
+                "/prometheus/api/v1/cardinality/",
+            ]
+            .iter()
+            .any(|p| target.starts_with(p));
             let (status, body) = match target.strip_prefix("/prometheus") {
+                Some(_) if tenant && lacks => ("404 Not Found", "404 page not found\n".to_string()),
                 Some(rest) if tenant => {
                     let mut v: Value = reqwest::blocking::get(format!("{upstream}{rest}"))
                         .and_then(|r| r.text())
