@@ -1,6 +1,7 @@
 //! Stage 5b: patterns and checks → recommendations in the guide's spirit, each with an
 //! impact, the expected effect (a number where one can be computed) and the evidence.
 
+pub mod relabel;
 mod rules;
 
 use std::fmt;

@@ -1,0 +1,303 @@
+//! The `metric_relabel_configs` promtune proposes for one job, each with its evidence: drop
+//! the families no use reads, clear a label no use needs when that merges no series, template
+//! a raw path label when that merges none either, else advise templating it at the source.
+//! Pure: the series seen and the usage in, the rules and their proof out.
+
+mod labels;
+mod names;
+mod seen;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::fleet::relabel;
+use crate::input::usage::{Need, Usage};
+use crate::model::MetricType;
+
+pub(crate) use seen::Gatherer;
+pub use seen::{Sample, Seen, SeenFamily};
+
+/// One `metric_relabel_configs` entry, as the config spells it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelabelConfig {
+    /// `source_labels`.
+    pub source_labels: Vec<String>,
+    /// `regex` (Prometheus anchors it).
+    pub regex: String,
+    /// `action`.
+    pub action: &'static str,
+    /// `target_label`, for `replace`.
+    pub target_label: Option<String>,
+    /// `replacement`, for `replace` (empty removes the label).
+    pub replacement: Option<String>,
+}
+
+/// What a rule does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleKind {
+    /// Drops the samples of names no use reads.
+    Drop,
+    /// Removes a label no use needs from some families.
+    ClearLabel,
+    /// Rewrites a raw path label to its route template.
+    Template,
+}
+
+/// One proposed rule with its evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    /// What it does.
+    pub kind: RuleKind,
+    /// The entry written into the job.
+    pub config: RelabelConfig,
+    /// What it does, in one sentence (names and labels as seen: escape for the output).
+    pub what: String,
+    /// The families it changes.
+    pub families: Vec<String>,
+    /// The uses it keeps working (`file:line` and rule or panel); empty when no use reads
+    /// what it changes.
+    pub keeps: Vec<String>,
+    /// Series per scrape it saves.
+    pub saved: u64,
+}
+
+/// The rules for one job, and what they save.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Plan {
+    /// The rules, in the order the config applies them.
+    pub rules: Vec<Rule>,
+    /// What to change at the source instead, when a rule would merge series.
+    pub advice: Vec<String>,
+    /// Why no rule, or which families were exempt.
+    pub notes: Vec<String>,
+    /// Samples per scrape now.
+    pub series: u64,
+    /// Samples per scrape once the rules apply (every rule run over every sample seen).
+    pub series_after: u64,
+    /// Per family: its samples per scrape once the rules apply.
+    pub families_after: BTreeMap<String, u64>,
+}
+
+/// A family exempt from every rule, and why (`--keep`, or the config's `ignore:`).
+#[derive(Debug, Clone)]
+pub struct Exempt {
+    /// Matches a family name or a stored name (anchored).
+    pub pattern: regex_lite::Regex,
+    /// Why, for the report.
+    pub why: String,
+}
+
+impl Exempt {
+    /// An exemption for names matching `regex` (anchored as PromQL anchors it).
+    pub fn new(regex: &str, why: String) -> Result<Exempt, String> {
+        regex_lite::Regex::new(&format!("^(?:{regex})$"))
+            .map(|pattern| Exempt { pattern, why })
+            .map_err(|e| format!("{regex:?} is not a regex: {e}"))
+    }
+}
+
+/// How to give usage, said when none was given.
+pub const NO_USAGE: &str = "no --usage was given, so nothing is known about which series are read and no rule is proposed: give your rule files, dashboards or query log with --usage PATH";
+
+/// What every use of `name` needs, from the usage: its own entry and every `__name__`
+/// pattern that matches it (a pattern reads every label). A pattern that is not a regex this
+/// can read is taken to match every name.
+fn need_of(usage: &Usage, name: &str) -> Option<Need> {
+    let mut need = usage.names.get(name).cloned();
+    for p in &usage.name_patterns {
+        let matches = regex_lite::Regex::new(&format!("^(?:{})$", p.regex))
+            .map_or(true, |r| r.is_match(name));
+        if matches {
+            let n = need.get_or_insert_with(Need::default);
+            n.all_labels = true;
+            n.uses.extend(p.uses.iter().cloned());
+        }
+    }
+    need
+}
+
+/// The uses of one family, over its stored names.
+struct FamilyUse {
+    /// Stored names no use reads.
+    unread: Vec<String>,
+    /// Whether some use needs every label.
+    all_labels: bool,
+    /// The labels uses need.
+    labels: BTreeSet<String>,
+    /// Where it is used.
+    uses: Vec<String>,
+}
+
+fn family_use(usage: &Usage, f: &SeenFamily) -> FamilyUse {
+    let mut u = FamilyUse {
+        unread: Vec::new(),
+        all_labels: false,
+        labels: BTreeSet::new(),
+        uses: Vec::new(),
+    };
+    for name in f.stored_names() {
+        match need_of(usage, name) {
+            None => u.unread.push(name.to_string()),
+            Some(n) => {
+                u.all_labels |= n.all_labels;
+                u.labels.extend(n.labels);
+                u.uses.extend(n.uses);
+            }
+        }
+    }
+    u.uses.sort();
+    u.uses.dedup();
+    u
+}
+
+/// Labels that identify a family's samples by its type: a histogram's `le`, a summary's
+/// `quantile`, a stateset's state. Never removed or rewritten.
+fn structural(f: &SeenFamily, label: &str) -> bool {
+    let by_type = match f.mtype {
+        MetricType::Histogram | MetricType::GaugeHistogram => label == "le",
+        MetricType::Summary => label == "quantile",
+        MetricType::StateSet => label == f.name,
+        _ => false,
+    };
+    // A page's own `job` or `instance` is renamed `exported_*` on the way in: a rule naming
+    // them would change the target's labels instead.
+    by_type || label.starts_with("__") || label == "job" || label == "instance"
+
+}
+
+/// The rules for one job's series `seen`, given what `usage` reads (`None`: nothing is known,
+/// so nothing is dropped), sparing families `exempt` matches.
+pub fn decide(seen: &Seen, usage: Option<&Usage>, exempt: &[Exempt]) -> Plan {
+    let mut plan = Plan {
+        series: seen.samples(),
+        ..Plan::default()
+    };
+    let mut open: Vec<(&SeenFamily, FamilyUse)> = Vec::new();
+    let mut exempted = Vec::new();
+    for f in &seen.families {
+        let why = exempt.iter().find(|e| {
+            e.pattern.is_match(&f.name) || f.stored_names().iter().any(|n| e.pattern.is_match(n))
+        });
+        if let Some(e) = why {
+            exempted.push(format!("{} ({})", f.name, e.why));
+            continue;
+        }
+        if let Some(u) = usage {
+            open.push((f, family_use(u, f)));
+        }
+    }
+    if !exempted.is_empty() {
+        plan.notes.push(format!(
+            "exempt from every rule: {}",
+            exempted.join(", ")
+        ));
+    }
+    if usage.is_none() {
+        plan.notes.push(NO_USAGE.to_string());
+    } else {
+        plan.rules.extend(drop_rule(&open));
+        let read: Vec<&(&SeenFamily, FamilyUse)> =
+            open.iter().filter(|(f, u)| u.unread.len() < f.stored_names().len()).collect();
+        plan.rules.extend(labels::clear_rules(&read));
+        plan.rules.extend(labels::template_rules(&read));
+    }
+    plan.advice = labels::source_advice(seen, &plan.rules);
+    settle(seen, &mut plan);
+    plan
+}
+
+/// The one `drop` rule: every stored name no use reads, in one anchored regex.
+fn drop_rule(open: &[(&SeenFamily, FamilyUse)]) -> Option<Rule> {
+    let mut names: Vec<&str> = Vec::new();
+    let (mut families, mut described) = (Vec::new(), Vec::new());
+    let mut saved = 0;
+    for (f, u) in open {
+        if u.unread.is_empty() {
+            continue;
+        }
+        let whole = u.unread.len() == f.stored_names().len();
+        families.push(f.name.clone());
+        described.push(if whole {
+            f.name.clone()
+        } else {
+            format!("{} (its {})", f.name, u.unread.join(", "))
+        });
+        names.extend(u.unread.iter().map(String::as_str));
+        saved += f.samples.iter().filter(|s| u.unread.contains(&s.0)).count() as u64;
+    }
+    if names.is_empty() {
+        return None;
+    }
+    names.sort_unstable();
+    Some(Rule {
+        kind: RuleKind::Drop,
+        config: RelabelConfig {
+            source_labels: vec!["__name__".into()],
+            regex: names::exactly(names.iter().copied()),
+            action: "drop",
+            target_label: None,
+            replacement: None,
+        },
+        what: format!(
+            "drop {} no use reads: {}",
+            crate::plural::n(names.len() as u64, "stored name"),
+            described.join("; ")
+        ),
+        families,
+        keeps: Vec::new(),
+        saved,
+    })
+}
+
+/// The rules as the emulator reads them.
+fn emulated(rules: &[Rule]) -> Vec<relabel::Rule> {
+    rules
+        .iter()
+        .filter_map(|r| {
+            let c = &r.config;
+            relabel::Rule::new(
+                c.action,
+                c.source_labels.clone(),
+                &c.regex,
+                c.target_label.clone(),
+                c.replacement.clone(),
+            )
+            .ok()
+        })
+        .collect()
+}
+
+/// Every sample through every rule, as Prometheus applies them: what is left per family,
+/// and whether two samples ended with the same labels (which Prometheus would drop as
+/// duplicates). Rules that merge are withdrawn, whatever their own checks said.
+fn settle(seen: &Seen, plan: &mut Plan) {
+    loop {
+        let rules = emulated(&plan.rules);
+        let mut out = BTreeMap::new();
+        let mut stored = std::collections::HashSet::new();
+        let mut merged = false;
+        for f in &seen.families {
+            let mut kept = 0;
+            for (name, labels) in &f.samples {
+                let mut all: BTreeMap<String, String> = labels.iter().cloned().collect();
+                all.insert("__name__".into(), name.clone());
+                if let Some(after) = relabel::apply(&rules, all).labels {
+                    kept += 1;
+                    merged |= !stored.insert(after);
+                }
+            }
+            out.insert(f.name.clone(), kept);
+        }
+        if !merged || plan.rules.iter().all(|r| r.kind == RuleKind::Drop) {
+            plan.series_after = out.values().sum();
+            plan.families_after = out;
+            return;
+        }
+        plan.rules.retain(|r| r.kind == RuleKind::Drop);
+        plan.notes.push(
+            "the label rules together merged series, so they were withdrawn".to_string(),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests;
