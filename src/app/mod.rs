@@ -10,7 +10,7 @@ mod scrape;
 
 use check::check;
 use compare::compare;
-use files::{base_config, baseline_write, diff, generate_files, generate_one};
+use files::{base_config, baseline_write, diff, generate_files, generate_one, relabel_settings};
 use fleets::{analyze_server, analyze_targets};
 use progress::{countdown, Terminal};
 
@@ -135,7 +135,12 @@ fn load_config(t: &ThresholdArgs) -> anyhow::Result<Config> {
 }
 
 fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
-    let cfg = load_config(&args.run.thresholds)?;
+    let mut cfg = load_config(&args.run.thresholds)?;
+    relabel_settings(
+        &mut cfg,
+        &args.run,
+        args.write_configs.is_some() || args.generate.diff,
+    )?;
     if let Some(url) = &args.run.prometheus {
         return analyze_server(args, url, &cfg);
     }

@@ -197,6 +197,66 @@ pub(crate) fn set_in_jobs(base: &str, edits: &[JobEdit<'_>]) -> Option<String> {
     Some(out)
 }
 
+/// `base` with `items` (lines of block-sequence items, as written at column 0, comments
+/// included) appended to the list `key` of item `index` of `scrape_configs`: after the
+/// list's last item when the job has it as a block sequence, else as a new key after the
+/// job's `job_name` line. `None` for a layout this does not edit (`key: []`, flow style).
+pub(crate) fn add_to_job_list(
+    base: &str,
+    index: usize,
+    key: &str,
+    items: &[String],
+) -> Option<String> {
+    let mut lines: Vec<String> = base.split_inclusive('\n').map(str::to_string).collect();
+    let view: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let l = layout(&view)?;
+    let (start, stop, col) = job_lines(&view, &l, index)?;
+    let eol = ending(&lines[start]);
+    let block = |indent: usize| -> String {
+        items
+            .iter()
+            .map(|i| format!("{}{i}{eol}", " ".repeat(indent)))
+            .collect()
+    };
+    let Some(head) = (start..stop).find(|&i| key_at(&lines[i], key, col)) else {
+        let anchor = (start..stop)
+            .find(|&i| key_at(&lines[i], "job_name", col))
+            .unwrap_or(start);
+        if !lines[anchor].ends_with('\n') {
+            lines[anchor].push('\n');
+        }
+        let text = format!("{}{key}:{eol}{}", " ".repeat(col), block(col + 2));
+        lines.insert(anchor + 1, text);
+        return Some(lines.concat());
+    };
+    let rest = lines[head][col + key.len() + 1..].trim();
+    if significant(rest) {
+        return None;
+    }
+    // The list's items, and the line after its last one.
+    let first = (head + 1..stop).find(|&i| significant(&lines[i]))?;
+    let item = indent(&lines[first]);
+    if item < col || !is_item(lines[first].trim()) {
+        return None;
+    }
+    let mut last = first;
+    for i in first..stop {
+        if !significant(&lines[i]) {
+            continue;
+        }
+        let n = indent(&lines[i]);
+        if n < item || (n == item && !is_item(lines[i].trim())) {
+            break;
+        }
+        last = i;
+    }
+    if !lines[last].ends_with('\n') {
+        lines[last].push('\n');
+    }
+    lines.insert(last + 1, block(item));
+    Some(lines.concat())
+}
+
 /// `base` with `file` added to the top-level `rule_files` list: after its last item, at the
 /// items' indentation; under a `rule_files:` that holds only comments (Debian's); or as a new
 /// `rule_files:` at the end. Unchanged when the file is listed already. `None` for a layout
@@ -324,6 +384,28 @@ mod tests {
         let listed = "rule_files:\n- \"alert-rules.yml\"\n";
         assert_eq!(add(listed).unwrap(), listed);
         assert!(add("rule_files: [a.yml]\n").is_none());
+    }
+
+    #[test]
+    fn list_items_join_a_job() {
+        let items = [
+            "# promtune: why".to_string(),
+            "- {action: drop}".to_string(),
+        ];
+        let out = add_to_job_list(BASE, 0, "metric_relabel_configs", &items).unwrap();
+        assert_eq!(
+            out,
+            BASE.replace(
+                "  - job_name: 'app'  # ours\n",
+                "  - job_name: 'app'  # ours\n    metric_relabel_configs:\n      # promtune: why\n      - {action: drop}\n"
+            )
+        );
+        // A list the job has: the items go after its last one, at its indentation.
+        let has = "scrape_configs:\n- job_name: a\n  metric_relabel_configs:\n  - action: keep\n    regex: x\n  static_configs: []\n";
+        let out = add_to_job_list(has, 0, "metric_relabel_configs", &items).unwrap();
+        assert_eq!(out, "scrape_configs:\n- job_name: a\n  metric_relabel_configs:\n  - action: keep\n    regex: x\n  # promtune: why\n  - {action: drop}\n  static_configs: []\n");
+        let flow = "scrape_configs:\n- job_name: a\n  metric_relabel_configs: []\n";
+        assert!(add_to_job_list(flow, 0, "metric_relabel_configs", &items).is_none());
     }
 
     #[test]

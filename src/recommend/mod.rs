@@ -71,7 +71,7 @@ pub fn add_from_wire(recs: &mut Vec<Recommendation>, wire: &crate::input::Wire) 
 }
 
 /// Highest impact first, then by id and action.
-fn sort(out: &mut [Recommendation]) {
+pub fn sort(out: &mut [Recommendation]) {
     out.sort_by(|a, b| {
         a.impact
             .cmp(&b.impact)

@@ -73,6 +73,8 @@ pub struct Report {
     pub latency: Option<(String, Vec<(f64, f64)>)>,
     /// What the series cost, when worked out.
     pub cost: Option<crate::model::Cost>,
+    /// The proposed `metric_relabel_configs` and their evidence, when worked out.
+    pub relabel: Option<crate::recommend::relabel::Plan>,
 }
 
 impl Report {
@@ -118,6 +120,7 @@ impl Report {
             lines: Vec::new(),
             latency: None,
             cost: None,
+            relabel: None,
         }
     }
 

@@ -4,7 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use super::{names, structural, FamilyUse, RelabelConfig, Rule, RuleKind, Sample, Seen, SeenFamily};
+use super::{
+    names, structural, Advice, FamilyUse, RelabelConfig, Rule, RuleKind, Sample, Seen, SeenFamily,
+};
 use crate::check::ids::id_segment;
 
 /// Whether the samples stay apart with `label`'s value replaced by `value(old)` (`None`
@@ -98,12 +100,14 @@ pub(super) fn template(path: &str) -> Option<(String, String)> {
     for seg in path.split('/') {
         if id_segment(seg) {
             t.push(":id".to_string());
-            re.push(if seg.bytes().all(|c| c.is_ascii_digit()) {
-                "[0-9]+"
-            } else {
-                "[0-9a-fA-F-]+"
-            }
-            .to_string());
+            re.push(
+                if seg.bytes().all(|c| c.is_ascii_digit()) {
+                    "[0-9]+"
+                } else {
+                    "[0-9a-fA-F-]+"
+                }
+                .to_string(),
+            );
         } else {
             t.push(seg.to_string());
             re.push(regex_lite::escape(seg));
@@ -121,7 +125,11 @@ fn raw_paths(f: &SeenFamily) -> BTreeMap<String, BTreeMap<String, (String, BTree
             continue;
         }
         if let Some((t, re)) = template(v) {
-            let e = out.entry(k.clone()).or_default().entry(t).or_insert((re, BTreeSet::new()));
+            let e = out
+                .entry(k.clone())
+                .or_default()
+                .entry(t)
+                .or_insert((re, BTreeSet::new()));
             e.1.insert(v.clone());
         }
     }
@@ -187,7 +195,7 @@ fn library_option(f: &SeenFamily) -> &'static str {
 
 /// Advice for every raw path label no template rule covers: what templating at the source
 /// would save, and why a relabel rule cannot do it.
-pub(super) fn source_advice(seen: &Seen, rules: &[Rule]) -> Vec<String> {
+pub(super) fn source_advice(seen: &Seen, rules: &[Rule]) -> Vec<Advice> {
     let mut out = Vec::new();
     for f in &seen.families {
         for (label, templates) in raw_paths(f) {
@@ -205,10 +213,12 @@ pub(super) fn source_advice(seen: &Seen, rules: &[Rule]) -> Vec<String> {
                 .map(|(n, ls)| {
                     let ls = ls
                         .iter()
-                        .map(|(k, v)| match (k == &label).then(|| template(v)).flatten() {
-                            Some(t) => (k.clone(), t.0),
-                            None => (k.clone(), v.clone()),
-                        })
+                        .map(
+                            |(k, v)| match (k == &label).then(|| template(v)).flatten() {
+                                Some(t) => (k.clone(), t.0),
+                                None => (k.clone(), v.clone()),
+                            },
+                        )
                         .collect();
                     (n.clone(), ls)
                 })
@@ -218,7 +228,7 @@ pub(super) fn source_advice(seen: &Seen, rules: &[Rule]) -> Vec<String> {
                 continue;
             }
             let (t, (_, raw)) = templates.iter().next().expect("a template");
-            out.push(format!(
+            let text = format!(
                 "{}: label {label} holds raw paths with IDs (such as {:?}, {} values): templated to the route ({t}) it would save {} of {} series per scrape, but a relabel rule would merge series and Prometheus would drop the merged samples as duplicates (prometheus#11725); template it where the metric is made: {}",
                 f.name,
                 raw.iter().next().expect("a raw value"),
@@ -226,7 +236,12 @@ pub(super) fn source_advice(seen: &Seen, rules: &[Rule]) -> Vec<String> {
                 saved,
                 f.samples.len(),
                 library_option(f)
-            ));
+            );
+            out.push(Advice {
+                family: f.name.clone(),
+                saved: saved as u64,
+                text,
+            });
         }
     }
     out

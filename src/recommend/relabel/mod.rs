@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::fleet::relabel;
 use crate::input::usage::{Need, Usage};
-use crate::model::MetricType;
+use crate::model::{Cost, MetricType};
 
 pub(crate) use seen::Gatherer;
 pub use seen::{Sample, Seen, SeenFamily};
@@ -60,13 +60,24 @@ pub struct Rule {
     pub saved: u64,
 }
 
+/// A change to make where the metric is made, since a relabel rule would merge series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Advice {
+    /// The family.
+    pub family: String,
+    /// Series per scrape it would save.
+    pub saved: u64,
+    /// What to do and why, in one sentence (names and values as seen).
+    pub text: String,
+}
+
 /// The rules for one job, and what they save.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Plan {
     /// The rules, in the order the config applies them.
     pub rules: Vec<Rule>,
     /// What to change at the source instead, when a rule would merge series.
-    pub advice: Vec<String>,
+    pub advice: Vec<Advice>,
     /// Why no rule, or which families were exempt.
     pub notes: Vec<String>,
     /// Samples per scrape now.
@@ -95,6 +106,9 @@ impl Exempt {
     }
 }
 
+/// The id an `ignore:` entry names to exempt a family (its `subject`) from every rule.
+pub const CHECK: &str = "relabel";
+
 /// How to give usage, said when none was given.
 pub const NO_USAGE: &str = "no --usage was given, so nothing is known about which series are read and no rule is proposed: give your rule files, dashboards or query log with --usage PATH";
 
@@ -113,6 +127,92 @@ fn need_of(usage: &Usage, name: &str) -> Option<Need> {
         }
     }
     need
+}
+
+/// What promtune's own alert rules and dashboard read: the families its detectors keep
+/// (`own`), every label of them, added to `usage`.
+pub fn with_own(usage: &Usage, seen: &Seen, own: &dyn Fn(&str, MetricType) -> bool) -> Usage {
+    let mut u = usage.clone();
+    for f in seen.families.iter().filter(|f| own(&f.name, f.mtype)) {
+        for name in f.stored_names() {
+            let n = u.names.entry(name.to_string()).or_default();
+            n.all_labels = true;
+            n.uses
+                .push("promtune's own alert rules and dashboard".to_string());
+        }
+    }
+    u
+}
+
+/// Fills the cost's `series_after`, in total and per family (a text-format `<name>_created`
+/// gauge counted with the family it dates, as the cost counts it).
+pub fn fill_cost(cost: &mut Cost, plan: &Plan, seen: &Seen) {
+    cost.series_after = Some(plan.series_after);
+    let types: BTreeMap<&str, MetricType> = seen
+        .families
+        .iter()
+        .map(|f| (f.name.as_str(), f.mtype))
+        .collect();
+    let mut after: BTreeMap<String, u64> = BTreeMap::new();
+    for (name, n) in &plan.families_after {
+        let t = types
+            .get(name.as_str())
+            .copied()
+            .unwrap_or(MetricType::Unknown);
+        let owner = crate::model::created_parent(name, t, |p| types.get(p).copied())
+            .unwrap_or_else(|| name.clone());
+        *after.entry(owner).or_default() += n;
+    }
+    for f in &mut cost.families {
+        f.series_after = after.get(&f.name).copied();
+    }
+}
+
+/// The plan as recommendations: the rules together, and each source change.
+pub fn recommendations(plan: &Plan) -> Vec<super::Recommendation> {
+    let share = |saved: u64| (plan.series > 0).then(|| saved as f64 / plan.series as f64);
+    let impact = |saved: u64| match share(saved).unwrap_or(0.0) {
+        s if s >= 0.2 => super::Impact::High,
+        s if s >= 0.05 => super::Impact::Medium,
+        _ => super::Impact::Low,
+    };
+    let mut out = Vec::new();
+    if !plan.rules.is_empty() {
+        let saved = plan.series.saturating_sub(plan.series_after);
+        out.push(super::Recommendation {
+            id: "relabel_rules",
+            impact: impact(saved),
+            action: format!(
+                "apply the {} promtune proposes to the job's metric_relabel_configs (--write-configs writes them, each with its evidence)",
+                crate::plural::of(plan.rules.len() as f64, "rule", "rules")
+            ),
+            expected: format!(
+                "{} samples per scrape instead of {}, with every use given still answered the same",
+                plan.series_after, plan.series
+            ),
+            expected_reduction: share(saved),
+            evidence: plan
+                .rules
+                .iter()
+                .map(|r| r.what.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+        });
+    }
+    for a in &plan.advice {
+        out.push(super::Recommendation {
+            id: "template_paths",
+            impact: impact(a.saved),
+            action: format!(
+                "template the raw paths of {} where the metric is made",
+                a.family
+            ),
+            expected: format!("{} fewer series per scrape", a.saved),
+            expected_reduction: share(a.saved),
+            evidence: a.text.clone(),
+        });
+    }
+    out
 }
 
 /// The uses of one family, over its stored names.
@@ -161,7 +261,6 @@ fn structural(f: &SeenFamily, label: &str) -> bool {
     // A page's own `job` or `instance` is renamed `exported_*` on the way in: a rule naming
     // them would change the target's labels instead.
     by_type || label.starts_with("__") || label == "job" || label == "instance"
-
 }
 
 /// The rules for one job's series `seen`, given what `usage` reads (`None`: nothing is known,
@@ -186,17 +285,17 @@ pub fn decide(seen: &Seen, usage: Option<&Usage>, exempt: &[Exempt]) -> Plan {
         }
     }
     if !exempted.is_empty() {
-        plan.notes.push(format!(
-            "exempt from every rule: {}",
-            exempted.join(", ")
-        ));
+        plan.notes
+            .push(format!("exempt from every rule: {}", exempted.join(", ")));
     }
     if usage.is_none() {
         plan.notes.push(NO_USAGE.to_string());
     } else {
         plan.rules.extend(drop_rule(&open));
-        let read: Vec<&(&SeenFamily, FamilyUse)> =
-            open.iter().filter(|(f, u)| u.unread.len() < f.stored_names().len()).collect();
+        let read: Vec<&(&SeenFamily, FamilyUse)> = open
+            .iter()
+            .filter(|(f, u)| u.unread.len() < f.stored_names().len())
+            .collect();
         plan.rules.extend(labels::clear_rules(&read));
         plan.rules.extend(labels::template_rules(&read));
     }
@@ -293,9 +392,8 @@ fn settle(seen: &Seen, plan: &mut Plan) {
             return;
         }
         plan.rules.retain(|r| r.kind == RuleKind::Drop);
-        plan.notes.push(
-            "the label rules together merged series, so they were withdrawn".to_string(),
-        );
+        plan.notes
+            .push("the label rules together merged series, so they were withdrawn".to_string());
     }
 }
 

@@ -26,7 +26,7 @@ fn render(node: &Node) -> String {
 
 /// The regex (unanchored: Prometheus anchors relabel regexes, and PromQL its matchers)
 /// matching exactly `names`. Empty for no names.
-pub fn exactly<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+pub(super) fn exactly<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
     let mut root = Node::default();
     for name in names {
         let mut n = &mut root;
@@ -53,7 +53,11 @@ mod tests {
 
     #[test]
     fn common_prefixes_are_written_once() {
-        let r = exactly(["flask_http_request_total", "flask_http_request_created", "up"]);
+        let r = exactly([
+            "flask_http_request_total",
+            "flask_http_request_created",
+            "up",
+        ]);
         assert_eq!(r, "flask_http_request_(?:created|total)|up");
         let r = exactly(["a_count", "a_sum", "a"]);
         assert_eq!(r, "a(?:_(?:count|sum))?");
@@ -64,20 +68,32 @@ mod tests {
         // Names built from a small alphabet so that near misses abound.
         let mut state = 7u64;
         let mut next = || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (state >> 33) as usize
         };
         for _ in 0..200 {
             let words: Vec<String> = (0..1 + next() % 6)
-                .map(|_| (0..1 + next() % 5).map(|_| ['a', 'b', '_', '.'][next() % 4]).collect())
+                .map(|_| {
+                    (0..1 + next() % 5)
+                        .map(|_| ['a', 'b', '_', '.'][next() % 4])
+                        .collect()
+                })
                 .collect();
             let re = anchored(&exactly(words.iter().map(String::as_str)));
             for w in &words {
                 assert!(re.is_match(w), "{w} in {words:?}");
             }
             for _ in 0..50 {
-                let probe: String = (0..next() % 6).map(|_| ['a', 'b', '_', '.'][next() % 4]).collect();
-                assert_eq!(re.is_match(&probe), words.contains(&probe), "{probe} vs {words:?}");
+                let probe: String = (0..next() % 6)
+                    .map(|_| ['a', 'b', '_', '.'][next() % 4])
+                    .collect();
+                assert_eq!(
+                    re.is_match(&probe),
+                    words.contains(&probe),
+                    "{probe} vs {words:?}"
+                );
             }
         }
     }

@@ -9,8 +9,10 @@ fn family(name: &str, mtype: MetricType, rows: &[(&str, &[(&str, &str)])]) -> Se
         samples: rows
             .iter()
             .map(|(n, ls)| {
-                let mut ls: Vec<(String, String)> =
-                    ls.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+                let mut ls: Vec<(String, String)> = ls
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect();
                 ls.sort();
                 (n.to_string(), ls)
             })
@@ -30,11 +32,17 @@ fn page() -> Seen {
     let mut hist = Vec::new();
     for path in ["/items/1", "/items/2", "/orders"] {
         for le in ["0.1", "+Inf"] {
-            hist.push(("req_seconds_bucket", vec![("path", path), ("method", "GET"), ("le", le)]));
+            hist.push((
+                "req_seconds_bucket",
+                vec![("path", path), ("method", "GET"), ("le", le)],
+            ));
         }
         hist.push(("req_seconds_sum", vec![("path", path), ("method", "GET")]));
         hist.push(("req_seconds_count", vec![("path", path), ("method", "GET")]));
-        hist.push(("req_seconds_created", vec![("path", path), ("method", "GET")]));
+        hist.push((
+            "req_seconds_created",
+            vec![("path", path), ("method", "GET")],
+        ));
     }
     let hist: Vec<(&str, &[(&str, &str)])> = hist.iter().map(|(n, l)| (*n, l.as_slice())).collect();
     Seen {
@@ -61,7 +69,12 @@ fn without_usage_nothing_is_dropped_and_the_raw_path_is_advised() {
     assert!(p.notes.iter().any(|n| n == NO_USAGE), "{:?}", p.notes);
     assert_eq!(p.advice.len(), 1, "{:?}", p.advice);
     // /items/1 and /items/2 become one: 5 of the family's 15 samples go.
-    assert!(p.advice[0].contains("save 5 of 15 series"), "{}", p.advice[0]);
+    assert!(
+        p.advice[0].text.contains("save 5 of 15 series"),
+        "{}",
+        p.advice[0].text
+    );
+    assert_eq!(p.advice[0].saved, 5);
 }
 
 #[test]
@@ -85,7 +98,12 @@ fn unread_names_drop_and_a_label_that_tells_nothing_apart_is_cleared() {
         .rules
         .iter()
         .filter(|r| r.kind == RuleKind::ClearLabel)
-        .map(|r| (r.config.target_label.as_deref().unwrap(), r.config.regex.as_str()))
+        .map(|r| {
+            (
+                r.config.target_label.as_deref().unwrap(),
+                r.config.regex.as_str(),
+            )
+        })
         .collect();
     assert_eq!(
         cleared,
@@ -94,7 +112,10 @@ fn unread_names_drop_and_a_label_that_tells_nothing_apart_is_cleared() {
             ("version", "hits_total")
         ]
     );
-    assert!(p.rules.iter().all(|r| r.config.target_label.as_deref() != Some("le")));
+    assert!(p
+        .rules
+        .iter()
+        .all(|r| r.config.target_label.as_deref() != Some("le")));
     assert_eq!(p.series_after, 8);
     assert_eq!(p.families_after["req_seconds"], 6);
     assert_eq!(p.families_after["temp"], 0);
@@ -109,8 +130,15 @@ fn a_label_a_use_needs_or_shows_stays() {
     used(&mut u, "hits_total", &[], true);
     used(&mut u, "req_seconds_bucket", &["le", "method"], false);
     let p = decide(&page(), Some(&u), &[]);
-    let targets: Vec<&str> = p.rules.iter().filter_map(|r| r.config.target_label.as_deref()).collect();
-    assert!(!targets.contains(&"version") && !targets.contains(&"method"), "{targets:?}");
+    let targets: Vec<&str> = p
+        .rules
+        .iter()
+        .filter_map(|r| r.config.target_label.as_deref())
+        .collect();
+    assert!(
+        !targets.contains(&"version") && !targets.contains(&"method"),
+        "{targets:?}"
+    );
 }
 
 #[test]
@@ -124,9 +152,16 @@ fn patterns_and_exemptions_keep_families() {
     let p = decide(&page(), Some(&u), &[keep]);
     let drop = p.rules.iter().find(|r| r.kind == RuleKind::Drop).unwrap();
     assert_eq!(drop.config.regex, "hits_total");
-    assert!(p.notes.iter().any(|n| n.contains("temp (--keep)")), "{:?}", p.notes);
+    assert!(
+        p.notes.iter().any(|n| n.contains("temp (--keep)")),
+        "{:?}",
+        p.notes
+    );
     // A pattern reads every label: nothing of req_seconds is touched.
-    assert!(p.rules.iter().all(|r| !r.families.contains(&"req_seconds".to_string())));
+    assert!(p
+        .rules
+        .iter()
+        .all(|r| !r.families.contains(&"req_seconds".to_string())));
 }
 
 #[test]
@@ -145,7 +180,11 @@ fn a_template_that_keeps_series_apart_is_a_rule() {
     let mut u = Usage::default();
     used(&mut u, "reads_total", &["item"], false);
     let p = decide(&seen, Some(&u), &[]);
-    let t = p.rules.iter().find(|r| r.kind == RuleKind::Template).unwrap();
+    let t = p
+        .rules
+        .iter()
+        .find(|r| r.kind == RuleKind::Template)
+        .unwrap();
     assert_eq!(t.config.regex, "(?:reads_total);/items/[0-9]+");
     assert_eq!(t.config.replacement.as_deref(), Some("/items/:id"));
     assert_eq!(p.series_after, 2);
