@@ -42,7 +42,8 @@ pub fn analyse(
     let snap = &later.parsed.snapshot;
     let clock = Clock::from_snapshot(snap, later.time.as_ref());
     let Some(earlier) = earlier else {
-        let report = analyse_snapshot(name, later.parsed, snap, &clock, cfg, &cfg.traffic);
+        let mut report = analyse_snapshot(name, later.parsed, snap, &clock, cfg, &cfg.traffic);
+        add_cost(&mut report, later.parsed);
         return Ok(Analysis {
             report,
             warnings: Vec::new(),
@@ -53,7 +54,8 @@ pub fn analyse(
         // A new start time means every counter restarted from zero: the later scrape alone
         // covers exactly the time since the restart.
         if b - a >= 1.0 {
-            let report = analyse_snapshot(name, later.parsed, snap, &clock, cfg, &cfg.traffic);
+            let mut report = analyse_snapshot(name, later.parsed, snap, &clock, cfg, &cfg.traffic);
+            add_cost(&mut report, later.parsed);
             let warning = format!(
                 "the process restarted between the two scrapes (its start time moved by {:.0}s); \
                  rates cover the {} since the restart",
@@ -77,6 +79,7 @@ pub fn analyse(
     }
     let mut report = analyse_snapshot(name, later.parsed, &delta, &window, cfg, &traffic);
     report.resets = resets.len() as u64;
+    add_cost(&mut report, later.parsed);
     let mut warnings: Vec<String> = resets
         .iter()
         .take(SHOWN_RESETS)
@@ -96,6 +99,44 @@ pub fn analyse(
     }
     Ok(Analysis { report, warnings })
 }
+
+/// Fills the report's cost from the page read (the later one of two: series per scrape
+/// are what the target serves now), at the scrape interval the report measured, if any;
+/// a fleet's config gives a better one later. Adds the cost recommendation.
+fn add_cost(report: &mut Report, parsed: &Parsed) {
+    let stats = &parsed.snapshot.stats;
+    let interval = report
+        .patterns
+        .iter()
+        .find(|p| p.id == "metrics_scrapes")
+        .and_then(|p| p.interval_seconds)
+        .filter(|i| i.is_finite() && *i > 0.0)
+        .map(|i| {
+            let how = "measured: the page's uptime over the scrapes it counted";
+            (i, how.to_string())
+        });
+    let cost = model::Cost::of(stats, interval);
+    // Families a finding may point at, beyond those the detectors kept.
+    let wanted: Vec<(String, u64)> = stats
+        .labels
+        .iter()
+        .filter(|f| {
+            cost.families
+                .iter()
+                .take(TOP_LINES)
+                .any(|c| c.name == f.name)
+                || f.labels.iter().any(|l| l.suspect.is_some())
+        })
+        .filter(|f| !report.lines.iter().any(|(n, _)| *n == f.name))
+        .map(|f| (f.name.clone(), f.line))
+        .collect();
+    report.lines.extend(wanted);
+    recommend::add_from_cost(&mut report.recommendations, &cost);
+    report.cost = Some(cost);
+}
+
+/// Families with the most series whose lines are kept for locations.
+const TOP_LINES: usize = 10;
 
 /// Analyses a snapshot read from a server over a range: its counters are already their
 /// increase over the range and its gauges their value at the end, as two scrapes give.

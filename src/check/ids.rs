@@ -2,15 +2,7 @@
 //! and raw paths holding one. A label carrying them grows a series per user, request or
 //! object.
 
-/// Whether `v` is a UUID (`8-4-4-4-12` hex digits).
-fn uuid(v: &str) -> bool {
-    let b = v.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
-}
+use crate::model::is_uuid as uuid;
 
 /// Whether `v` is a long hex string with a digit in it (hashes, trace and container IDs).
 fn hex_id(v: &str) -> bool {

@@ -314,6 +314,10 @@ pub fn scrape(
                         ));
                     }
                 }
+                // The job's configured interval is the one Prometheus scrapes at.
+                if let (Some(c), Some(i)) = (a.report.cost.as_mut(), f.interval) {
+                    c.interval = Some((i, f.interval_source.clone()));
+                }
                 a.report.scrape = Some(f);
                 Ok((a.report, parsed.snapshot))
             });

@@ -2,7 +2,9 @@
 //! label, as plain data. Filled from a parsed page (`parse` gathers the label statistics
 //! while it reads) or from a server's answers (`server`); judged in `detect::cost`.
 
-use super::MetricType;
+use std::collections::HashMap;
+
+use super::{MetricType, Stats};
 
 /// The cost of one target's (or one job's) series.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -90,6 +92,73 @@ impl SuspectKind {
 }
 
 impl Cost {
+    /// The cost of a parsed page: every sample line is a sample Prometheus stores
+    /// (`scrape_samples_scraped` counts them all, OpenMetrics `_created` lines included), and
+    /// the text format's `<name>_created` gauges count with the family they date.
+    pub fn of(stats: &Stats, interval: Option<(f64, String)>) -> Cost {
+        let types: HashMap<&str, MetricType> = stats
+            .families
+            .iter()
+            .map(|f| (f.name.as_str(), f.mtype))
+            .collect();
+        let labels: HashMap<&str, &Vec<LabelCost>> = stats
+            .labels
+            .iter()
+            .map(|f| (f.name.as_str(), &f.labels))
+            .collect();
+        let mut families: Vec<FamilyCost> = Vec::with_capacity(stats.families.len());
+        let mut at: HashMap<&str, usize> = HashMap::new();
+        let mut created: Vec<(String, u64)> = Vec::new();
+        for f in &stats.families {
+            if let Some(parent) = super::created_parent(&f.name, f.mtype, |n| types.get(n).copied())
+            {
+                created.push((parent, f.samples));
+                continue;
+            }
+            at.insert(f.name.as_str(), families.len());
+            families.push(FamilyCost {
+                name: f.name.clone(),
+                mtype: f.mtype,
+                series: f.samples,
+                series_after: None,
+                labels: labels
+                    .get(f.name.as_str())
+                    .map_or_else(Vec::new, |l| (*l).clone()),
+            });
+        }
+        for (parent, n) in created {
+            if let Some(&i) = at.get(parent.as_str()) {
+                families[i].series += n;
+            }
+        }
+        families.sort_by(|a, b| b.series.cmp(&a.series).then_with(|| a.name.cmp(&b.name)));
+        Cost {
+            series: stats.samples(),
+            series_after: None,
+            interval,
+            families,
+        }
+    }
+
+    /// A family's share of the samples per scrape (0–1).
+    pub fn share(&self, f: &FamilyCost) -> f64 {
+        if self.series == 0 {
+            0.0
+        } else {
+            f.series as f64 / self.series as f64
+        }
+    }
+
+    /// The suspect labels, as `(family, label)`, most series first.
+    pub fn suspects(&self) -> impl Iterator<Item = (&FamilyCost, &LabelCost)> {
+        self.families.iter().flat_map(|f| {
+            f.labels
+                .iter()
+                .filter(|l| l.suspect.is_some())
+                .map(move |l| (f, l))
+        })
+    }
+
     /// Samples per second at the interval, when the interval is known.
     pub fn per_second(&self, series: u64) -> Option<f64> {
         let (interval, _) = self.interval.as_ref()?;
@@ -99,5 +168,32 @@ impl Cost {
     /// Samples per day at the interval, when the interval is known.
     pub fn per_day(&self, series: u64) -> Option<f64> {
         self.per_second(series).map(|s| s * 86_400.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn created_gauges_count_with_their_family_and_totals_hold() {
+        let snap = crate::parse::snapshot_of(concat!(
+            "# TYPE req_seconds histogram\n",
+            "req_seconds_bucket{le=\"1\"} 1\nreq_seconds_bucket{le=\"+Inf\"} 2\n",
+            "req_seconds_sum 1\nreq_seconds_count 2\n",
+            "# TYPE req_seconds_created gauge\nreq_seconds_created 7\n",
+            "# TYPE up gauge\nup 1\n",
+        ));
+        let c = Cost::of(&snap.stats, Some((15.0, "test".into())));
+        assert_eq!(c.series, 6);
+        let got: Vec<(&str, u64)> = c
+            .families
+            .iter()
+            .map(|f| (f.name.as_str(), f.series))
+            .collect();
+        assert_eq!(got, [("req_seconds", 5), ("up", 1)]);
+        assert_eq!(c.per_day(5), Some(5.0 / 15.0 * 86_400.0));
+        let le = &c.families[0].labels[0];
+        assert_eq!((le.name.as_str(), le.distinct), ("le", 2));
     }
 }

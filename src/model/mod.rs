@@ -3,6 +3,7 @@
 //! The parser (`crate::parse`) streams samples into a [`SnapshotBuilder`]; detectors read the
 //! resulting [`Snapshot`]. Nothing here knows about files, HTTP, clap or YAML.
 
+mod cardinality;
 mod cost;
 mod created;
 mod delta;
@@ -10,7 +11,9 @@ mod family;
 mod keep;
 mod names;
 mod snapshot;
+mod suspect;
 
+pub use cardinality::{Cardinality, FamilyLabels, PassThrough};
 pub use cost::{Cost, FamilyCost, LabelCost, Suspect, SuspectKind};
 pub use created::{created_parent, fold_created};
 pub use delta::{increase, Reset};
@@ -18,3 +21,4 @@ pub use family::{le_text, Bucket, Family, Labels, MetricType, Series, SeriesValu
 pub use keep::{Keep, Retention};
 pub use names::{legacy_label_name, legacy_metric_name};
 pub use snapshot::{FamilyStats, Snapshot, Stats};
+pub use suspect::{is_uuid, Shapes};

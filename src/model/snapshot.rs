@@ -26,6 +26,8 @@ pub struct Stats {
     pub families: Vec<FamilyStats>,
     /// The latest sample timestamp of any sample, in seconds, if any sample has one.
     pub latest_timestamp: Option<f64>,
+    /// Per-family label statistics (distinct values, suspects), for every family read.
+    pub labels: Vec<super::FamilyLabels>,
 }
 
 impl Stats {

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
 use crate::model::{
-    Bucket, Family, FamilyStats, Keep, Labels, MetricType, Retention, Series, SeriesValue,
-    Snapshot, Stats, Suffix,
+    Bucket, Cardinality, Family, FamilyStats, Keep, Labels, MetricType, Retention, Series,
+    SeriesValue, Snapshot, Stats, Suffix,
 };
 
 use super::hash::{self, PassThrough};
@@ -33,6 +33,8 @@ pub(crate) struct SnapshotBuilder<'r> {
     last_bucket: (usize, usize),
     /// Sees every family and sample too, retained or not (`check`'s lint).
     observer: Option<&'r mut dyn Sink>,
+    /// Label statistics of every family, retained or not.
+    cardinality: Cardinality,
 }
 
 impl<'r> SnapshotBuilder<'r> {
@@ -47,6 +49,7 @@ impl<'r> SnapshotBuilder<'r> {
             wide_buckets: HashMap::default(),
             last_bucket: (usize::MAX, 0),
             observer: None,
+            cardinality: Cardinality::default(),
         }
     }
 
@@ -57,12 +60,27 @@ impl<'r> SnapshotBuilder<'r> {
     }
 
     pub(crate) fn finish(mut self) -> Snapshot {
+        self.snapshot.stats.labels = self.cardinality.finish();
         crate::model::fold_created(&mut self.snapshot);
         self.snapshot
     }
 
     pub(crate) fn stats_mut(&mut self) -> &mut Stats {
         &mut self.snapshot.stats
+    }
+}
+
+impl SnapshotBuilder<'_> {
+    /// Hands a sample's labels to the cardinality count: all of them when it starts a
+    /// series, else only its bucket bound or quantile (the rest repeat).
+    fn count_labels(&mut self, s: &SampleRef<'_, '_>) {
+        let new = self.cardinality.new_series(s.group);
+        let bound = s.le.is_some() || s.quantile.is_some();
+        for (i, l) in s.labels.iter().enumerate() {
+            if new || (bound && matches!(&*l.name, "le" | "quantile")) {
+                self.cardinality.value(i, &l.name, l.hash, &l.value);
+            }
+        }
     }
 }
 
@@ -162,6 +180,7 @@ impl Sink for SnapshotBuilder<'_> {
         if let Some(o) = self.observer.as_deref_mut() {
             o.family(h);
         }
+        self.cardinality.family(h.name, h.line);
         let keep = self.retain.map_or(Keep::Everything, |f| f(h.name, h.mtype));
         let by = match keep {
             Keep::Nothing => return,
@@ -190,6 +209,7 @@ impl Sink for SnapshotBuilder<'_> {
         if let Some(o) = self.observer.as_deref_mut() {
             o.sample(s);
         }
+        self.count_labels(s);
         if let Some(ts) = s.timestamp {
             let latest = &mut self.snapshot.stats.latest_timestamp;
             *latest = Some(latest.map_or(ts, |l: f64| l.max(ts)));

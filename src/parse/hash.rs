@@ -3,8 +3,6 @@
 //! Keys are hashes already, so the sets use a pass-through hasher; label sets hash the same in
 //! any label order because per-label hashes are added, not chained.
 
-use std::hash::Hasher;
-
 use super::lexer::Label;
 
 const K: u64 = 0x517c_c1b7_2722_0a95;
@@ -109,21 +107,7 @@ pub(crate) fn combine(a: u64, b: u64) -> u64 {
     finish(a.rotate_left(29) ^ b.wrapping_mul(K))
 }
 
-/// A hasher for keys that are hashes already.
-#[derive(Default)]
-pub(crate) struct PassThrough(u64);
-
-impl Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 = self::bytes(bytes);
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
+pub(crate) use crate::model::PassThrough;
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,7 @@
 //! Stage 5b: patterns and checks → recommendations in the guide's spirit, each with an
 //! impact, the expected effect (a number where one can be computed) and the evidence.
 
+pub mod cardinality;
 pub mod relabel;
 mod rules;
 
@@ -67,6 +68,12 @@ pub fn recommend(patterns: &[Pattern], checks: &[Check]) -> Vec<Recommendation> 
 /// Adds what the transport of a URL source calls for (compression) to `recs`.
 pub fn add_from_wire(recs: &mut Vec<Recommendation>, wire: &crate::input::Wire) {
     rules::compression(wire, recs);
+    sort(recs);
+}
+
+/// Adds the cost recommendation for `cost` to `recs` (a page's cardinality).
+pub fn add_from_cost(recs: &mut Vec<Recommendation>, cost: &crate::model::Cost) {
+    cardinality::cardinality(cost, recs);
     sort(recs);
 }
 

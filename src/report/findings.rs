@@ -140,6 +140,7 @@ pub(crate) fn findings(r: &Report, at_least: Status) -> Vec<Finding<'_>> {
             });
         }
     }
+    out.extend(super::cost::findings(r));
     out
 }
 

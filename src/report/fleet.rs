@@ -106,6 +106,56 @@ pub struct FleetRow {
     pub error: Option<String>,
 }
 
+/// What a job's or the fleet's series cost: the sums of its targets' [`crate::model::Cost`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CostTotal {
+    /// Targets whose page was read (a failed target has no cost).
+    pub targets: usize,
+    /// Samples per scrape, summed.
+    pub series: u64,
+    /// After promtune's rules, when every target has that figure.
+    pub series_after: Option<u64>,
+    /// Samples per second, when every target's interval is known.
+    pub samples_per_second: Option<f64>,
+}
+
+impl CostTotal {
+    /// Adds one target's cost.
+    pub fn add(&mut self, c: &crate::model::Cost) {
+        self.merge(&CostTotal {
+            targets: 1,
+            series: c.series,
+            series_after: c.series_after,
+            samples_per_second: c.per_second(c.series),
+        });
+    }
+
+    /// Sums totals (the fleet's from its jobs'); a figure unknown for one part is unknown
+    /// for the whole.
+    fn merge(&mut self, o: &CostTotal) {
+        fn sum<T: std::ops::Add<Output = T>>(first: bool, a: Option<T>, b: Option<T>) -> Option<T> {
+            if first {
+                b
+            } else {
+                Some(a? + b?)
+            }
+        }
+        if o.targets == 0 {
+            return;
+        }
+        let first = self.targets == 0;
+        self.targets += o.targets;
+        self.series += o.series;
+        self.series_after = sum(first, self.series_after, o.series_after);
+        self.samples_per_second = sum(first, self.samples_per_second, o.samples_per_second);
+    }
+
+    /// Samples per day, when per second is known.
+    pub fn per_day(&self) -> Option<f64> {
+        self.samples_per_second.map(|s| s * 86_400.0)
+    }
+}
+
 /// Totals for one job.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JobTotal {
@@ -119,6 +169,8 @@ pub struct JobTotal {
     pub ingest: f64,
     /// Samples per second the recommended interval saves.
     pub savings: f64,
+    /// What its series cost, from its targets' pages.
+    pub cost: CostTotal,
 }
 
 /// The fleet summary: rows ranked by savings, totals per job.
@@ -136,6 +188,8 @@ pub struct Fleet {
     pub savings: f64,
     /// What the server warned of (Thanos partial responses), once each.
     pub notices: Vec<String>,
+    /// What the fleet's series cost.
+    pub cost: CostTotal,
 }
 
 fn per_second(r: &Report, id: &str) -> Option<f64> {
@@ -148,7 +202,7 @@ impl Fleet {
     pub fn from_reports(reports: &[Report], range: (f64, f64)) -> Fleet {
         // Each row is built beside its report's interval and each job found in a map: with a
         // search per row, 100,000 targets took a minute.
-        let mut rows: Vec<(FleetRow, Option<f64>)> = reports
+        let mut rows: Vec<(FleetRow, Option<f64>, Option<&crate::model::Cost>)> = reports
             .iter()
             .filter_map(|r| {
                 let target = r.target.clone()?;
@@ -171,16 +225,16 @@ impl Fleet {
                     savings: scrape.and_then(ScrapeFacts::savings).unwrap_or(0.0),
                     error: r.error.clone(),
                 };
-                Some((row, scrape.and_then(|s| s.interval)))
+                Some((row, scrape.and_then(|s| s.interval), r.cost.as_ref()))
             })
             .collect();
-        rows.sort_by(|(a, _), (b, _)| {
+        rows.sort_by(|(a, ..), (b, ..)| {
             b.savings
                 .total_cmp(&a.savings)
                 .then_with(|| a.target.cmp(&b.target))
         });
         let mut jobs: std::collections::BTreeMap<&str, JobTotal> = Default::default();
-        for (row, interval) in &rows {
+        for (row, interval, cost) in &rows {
             let j = jobs
                 .entry(row.target.job.as_str())
                 .or_insert_with(|| JobTotal {
@@ -189,17 +243,26 @@ impl Fleet {
                     interval: *interval,
                     ingest: 0.0,
                     savings: 0.0,
+                    cost: CostTotal::default(),
                 });
+            if let Some(c) = cost {
+                j.cost.add(c);
+            }
             j.targets += 1;
             j.ingest += row.ingest.unwrap_or(0.0);
             j.savings += row.savings;
         }
         let jobs: Vec<JobTotal> = jobs.into_values().collect();
+        let mut cost = CostTotal::default();
+        for j in &jobs {
+            cost.merge(&j.cost);
+        }
         Fleet {
+            cost,
             range,
             ingest: jobs.iter().map(|j| j.ingest).sum(),
             savings: jobs.iter().map(|j| j.savings).sum(),
-            rows: rows.into_iter().map(|(row, _)| row).collect(),
+            rows: rows.into_iter().map(|(row, ..)| row).collect(),
             jobs,
             notices: Vec::new(),
         }

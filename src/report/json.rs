@@ -68,6 +68,26 @@ struct WireJob<'a> {
     ingest_per_second: f64,
     savings_per_second: f64,
     savings_share: Option<f64>,
+    cost: WireCostTotal,
+}
+
+#[derive(Serialize)]
+struct WireCostTotal {
+    targets: usize,
+    series: u64,
+    series_after: Option<u64>,
+    samples_per_second: Option<f64>,
+    samples_per_day: Option<f64>,
+}
+
+fn cost_total(c: &super::CostTotal) -> WireCostTotal {
+    WireCostTotal {
+        targets: c.targets,
+        series: c.series,
+        series_after: c.series_after,
+        samples_per_second: finite(c.samples_per_second),
+        samples_per_day: finite(c.per_day()),
+    }
 }
 
 #[derive(Serialize)]
@@ -80,6 +100,7 @@ struct WireFleet<'a> {
     rows: Vec<WireRow<'a>>,
     jobs: Vec<WireJob<'a>>,
     server_warnings: &'a [String],
+    cost: WireCostTotal,
 }
 
 fn fleet(f: &Fleet) -> WireFleet<'_> {
@@ -121,9 +142,11 @@ fn fleet(f: &Fleet) -> WireFleet<'_> {
                 ingest_per_second: j.ingest,
                 savings_per_second: j.savings,
                 savings_share: f.share(j.savings),
+                cost: cost_total(&j.cost),
             })
             .collect(),
         server_warnings: &f.notices,
+        cost: cost_total(&f.cost),
     }
 }
 
@@ -151,6 +174,92 @@ struct WireReport<'a> {
     notices: &'a [String],
     #[serde(skip_serializing_if = "Vec::is_empty")]
     trends: Vec<WireTrend<'a>>,
+    cost: Option<WireCost<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireInterval<'a> {
+    seconds: Option<f64>,
+    source: &'a str,
+}
+
+#[derive(Serialize)]
+struct WireCost<'a> {
+    series: u64,
+    series_after: Option<u64>,
+    interval: WireInterval<'a>,
+    samples_per_second: Option<f64>,
+    samples_per_day: Option<f64>,
+    families: Vec<WireFamilyCost<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireFamilyCost<'a> {
+    name: &'a str,
+    #[serde(rename = "type")]
+    mtype: &'static str,
+    series: u64,
+    series_after: Option<u64>,
+    share: f64,
+    samples_per_second: Option<f64>,
+    samples_per_day: Option<f64>,
+    labels: Vec<WireLabelCost<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireLabelCost<'a> {
+    name: &'a str,
+    distinct: u64,
+    capped: bool,
+    suspect: Option<WireSuspect<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireSuspect<'a> {
+    kind: &'static str,
+    examples: &'a [String],
+}
+
+fn cost(c: &crate::model::Cost) -> WireCost<'_> {
+    WireCost {
+        series: c.series,
+        series_after: c.series_after,
+        interval: WireInterval {
+            seconds: c.interval.as_ref().map(|i| i.0),
+            source: c
+                .interval
+                .as_ref()
+                .map_or(super::cost::NO_INTERVAL, |i| i.1.as_str()),
+        },
+        samples_per_second: finite(c.per_second(c.series)),
+        samples_per_day: finite(c.per_day(c.series)),
+        families: c
+            .families
+            .iter()
+            .map(|f| WireFamilyCost {
+                name: &f.name,
+                mtype: f.mtype.as_str(),
+                series: f.series,
+                series_after: f.series_after,
+                share: c.share(f),
+                samples_per_second: finite(c.per_second(f.series)),
+                samples_per_day: finite(c.per_day(f.series)),
+                labels: f
+                    .labels
+                    .iter()
+                    .map(|l| WireLabelCost {
+                        name: &l.name,
+                        distinct: l.distinct,
+                        capped: l.distinct_capped,
+                        suspect: l.suspect.as_ref().map(|s| WireSuspect {
+                            kind: s.kind.as_str(),
+                            examples: &s.examples,
+                        }),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
 }
 
 #[derive(Serialize)]
@@ -358,6 +467,7 @@ fn wire(r: &Report) -> WireReport<'_> {
                 points: &t.points,
             })
             .collect(),
+        cost: r.cost.as_ref().map(cost),
     }
 }
 

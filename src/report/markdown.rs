@@ -65,6 +65,30 @@ impl Renderer for MarkdownRenderer {
                 let _ = writeln!(out, "   Expected: {}.  ", cell(&rec.expected));
                 let _ = writeln!(out, "   Evidence: {}.", cell(&rec.evidence));
             }
+            if let Some(c) = &r.cost {
+                let _ = writeln!(
+                    out,
+                    "\n## Cardinality\n\n{}.\n",
+                    cell(&super::cost::summary(c))
+                );
+                table(
+                    &mut out,
+                    [
+                        "Family",
+                        "Type",
+                        "Samples/scrape",
+                        "Per day",
+                        "Labels (distinct values)",
+                    ],
+                    super::cost::family_rows(c),
+                );
+                if c.suspects().next().is_some() {
+                    out.push('\n');
+                }
+                for line in super::cost::suspect_lines(c) {
+                    let _ = writeln!(out, "- Suspect {}", cell(&line));
+                }
+            }
             if !r.trends.is_empty() {
                 let _ = writeln!(out, "\n## Trends over the range\n");
                 for t in &r.trends {

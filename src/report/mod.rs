@@ -1,6 +1,7 @@
 //! Stage 6a: results → text. Renderers are pure: they return strings and never print.
 
 mod check;
+mod cost;
 mod findings;
 mod fleet;
 mod github;
@@ -18,7 +19,7 @@ mod trend;
 mod waive;
 
 pub use check::render_check;
-pub use fleet::{Fleet, FleetRow, JobTotal, ScrapeFacts, Target};
+pub use fleet::{CostTotal, Fleet, FleetRow, JobTotal, ScrapeFacts, Target};
 pub use lint::{
     lint_report, render_extended, render_lint_lines, render_promtool, render_promtool_error,
 };

@@ -41,7 +41,10 @@ impl Renderer for SarifRenderer {
         let lints = crate::check::registry()
             .iter()
             .map(|r| (r.id(), r.describe(), "docs/lint"));
-        let all: Vec<(&str, &str, &str)> = detectors.chain(lints).collect();
+        let cost = super::cost::RULES
+            .iter()
+            .map(|(id, text)| (*id, *text, super::cost::DOCS));
+        let all: Vec<(&str, &str, &str)> = detectors.chain(lints).chain(cost).collect();
         let rules: Vec<Value> = all
             .iter()
             .map(|(id, text, dir)| {

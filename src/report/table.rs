@@ -134,6 +134,31 @@ impl TableRenderer {
                 let _ = writeln!(out, "     expected: {}", printable(&rec.expected));
                 let _ = writeln!(out, "     evidence: {}", printable(&rec.evidence));
             }
+            if let Some(c) = &r.cost {
+                let _ = writeln!(
+                    out,
+                    "\nCardinality: {}",
+                    printable(&super::cost::summary(c))
+                );
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    table(
+                        [
+                            "Family",
+                            "Type",
+                            "Samples/scrape",
+                            "Per day",
+                            "Labels (distinct values)"
+                        ],
+                        super::cost::family_rows(c),
+                        None
+                    )
+                );
+                for line in super::cost::suspect_lines(c) {
+                    let _ = writeln!(out, "  - suspect {}", printable(&line));
+                }
+            }
             if !r.trends.is_empty() {
                 let _ = writeln!(out, "\nTrends over the range");
                 for t in &r.trends {
