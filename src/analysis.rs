@@ -251,10 +251,7 @@ pub fn relabel(report: &mut Report, seen: &relabel::Seen, cfg: &Config, now: f64
     if let Some(cost) = report.cost.as_mut() {
         relabel::fill_cost(cost, &plan, seen);
     }
-    report
-        .recommendations
-        .extend(relabel::recommendations(&plan));
-    recommend::sort(&mut report.recommendations);
+    relabel::add_recommendations(&plan, &mut report.recommendations);
     report.notices.extend(plan.notes.iter().cloned());
     report.relabel = Some(plan);
 }

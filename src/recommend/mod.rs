@@ -78,7 +78,7 @@ pub fn add_from_cost(recs: &mut Vec<Recommendation>, cost: &crate::model::Cost) 
 }
 
 /// Highest impact first, then by id and action.
-pub fn sort(out: &mut [Recommendation]) {
+fn sort(out: &mut [Recommendation]) {
     out.sort_by(|a, b| {
         a.impact
             .cmp(&b.impact)

@@ -9,11 +9,11 @@ use super::{
 };
 use crate::check::ids::id_segment;
 
-/// Whether the samples stay apart with `label`'s value replaced by `value(old)` (`None`
-/// removes it) for every label in `changed`.
-fn apart(samples: &[Sample], changed: &dyn Fn(&str, &str) -> Option<Option<String>>) -> bool {
+/// How many distinct samples are left with each label's value replaced by
+/// `changed(label, value)` (`Some(None)` removes it, `None` keeps it as it is).
+fn distinct(samples: &[Sample], changed: &dyn Fn(&str, &str) -> Option<Option<String>>) -> usize {
     let mut set = HashSet::with_capacity(samples.len());
-    samples.iter().all(|(name, labels)| {
+    for (name, labels) in samples {
         let projected: Vec<(&str, String)> = labels
             .iter()
             .filter_map(|(k, v)| match changed(k, v) {
@@ -21,8 +21,14 @@ fn apart(samples: &[Sample], changed: &dyn Fn(&str, &str) -> Option<Option<Strin
                 Some(new) => new.map(|n| (k.as_str(), n)),
             })
             .collect();
-        set.insert((name.as_str(), projected))
-    })
+        set.insert((name.as_str(), projected));
+    }
+    set.len()
+}
+
+/// Whether the samples stay apart under `changed` (see [`distinct`]).
+fn apart(samples: &[Sample], changed: &dyn Fn(&str, &str) -> Option<Option<String>>) -> bool {
+    distinct(samples, changed) == samples.len()
 }
 
 /// The distinct labels of a family's samples that a rule may touch.
@@ -194,55 +200,51 @@ fn library_option(f: &SeenFamily) -> &'static str {
 }
 
 /// Advice for every raw path label no template rule covers: what templating at the source
-/// would save, and why a relabel rule cannot do it.
+/// would save, and why a relabel rule cannot do it. A text-format `<name>_created` gauge
+/// counts with the family it dates.
 pub(super) fn source_advice(seen: &Seen, rules: &[Rule]) -> Vec<Advice> {
-    let mut out = Vec::new();
+    let types: BTreeMap<&str, crate::model::MetricType> = seen
+        .families
+        .iter()
+        .map(|f| (f.name.as_str(), f.mtype))
+        .collect();
+    // By (owning family, label): saved, samples, an example, raw values, template, library.
+    type Found<'a> = (usize, usize, String, usize, String, &'static str);
+    let mut found: BTreeMap<(String, String), Found<'_>> = BTreeMap::new();
     for f in &seen.families {
+        let owner = crate::model::created_parent(&f.name, f.mtype, |n| types.get(n).copied())
+            .unwrap_or_else(|| f.name.clone());
         for (label, templates) in raw_paths(f) {
             let covered = rules.iter().any(|r| {
                 r.kind == RuleKind::Template
                     && r.config.target_label.as_deref() == Some(label.as_str())
                     && r.families.contains(&f.name)
             });
+            let Some((t, (_, raw))) = templates.iter().next() else {
+                continue;
+            };
             if covered {
                 continue;
             }
-            let distinct: HashSet<Sample> = f
-                .samples
-                .iter()
-                .map(|(n, ls)| {
-                    let ls = ls
-                        .iter()
-                        .map(
-                            |(k, v)| match (k == &label).then(|| template(v)).flatten() {
-                                Some(t) => (k.clone(), t.0),
-                                None => (k.clone(), v.clone()),
-                            },
-                        )
-                        .collect();
-                    (n.clone(), ls)
-                })
-                .collect();
-            let saved = f.samples.len() - distinct.len();
-            if saved == 0 {
-                continue;
-            }
-            let (t, (_, raw)) = templates.iter().next().expect("a template");
-            let text = format!(
-                "{}: label {label} holds raw paths with IDs (such as {:?}, {} values): templated to the route ({t}) it would save {} of {} series per scrape, but a relabel rule would merge series and Prometheus would drop the merged samples as duplicates (prometheus#11725); template it where the metric is made: {}",
-                f.name,
-                raw.iter().next().expect("a raw value"),
-                raw.len(),
-                saved,
-                f.samples.len(),
-                library_option(f)
-            );
-            out.push(Advice {
-                family: f.name.clone(),
-                saved: saved as u64,
-                text,
+            let saved = f.samples.len() - distinct(&f.samples, &templated(&label));
+            let e = found.entry((owner.clone(), label.clone())).or_insert_with(|| {
+                let example = raw.iter().next().cloned().unwrap_or_default();
+                (0, 0, example, 0, t.clone(), library_option(f))
             });
+            e.0 += saved;
+            e.1 += f.samples.len();
+            e.3 = e.3.max(templates.values().map(|v| v.1.len()).sum());
         }
     }
-    out
+    found
+        .into_iter()
+        .filter(|(_, v)| v.0 > 0)
+        .map(|((family, label), (saved, of, example, values, t, library))| Advice {
+            text: format!(
+                "{family}: label {label} holds raw paths with IDs (such as {example:?}, {values} values): templated to the route ({t}) it would save {saved} of {of} series per scrape, but a relabel rule would merge series and Prometheus would drop the merged samples as duplicates (prometheus#11725); template it where the metric is made: {library}"
+            ),
+            family,
+            saved: saved as u64,
+        })
+        .collect()
 }

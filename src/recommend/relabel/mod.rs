@@ -168,15 +168,17 @@ pub fn fill_cost(cost: &mut Cost, plan: &Plan, seen: &Seen) {
     }
 }
 
-/// The plan as recommendations: the rules together, and each source change.
-pub fn recommendations(plan: &Plan) -> Vec<super::Recommendation> {
+/// The plan as recommendations, added to `recs`: the rules together, and each source change
+/// (which sharpens the cardinality recommendation for the same family, when there is one,
+/// with the saving and the library's option).
+pub fn add_recommendations(plan: &Plan, recs: &mut Vec<super::Recommendation>) {
     let share = |saved: u64| (plan.series > 0).then(|| saved as f64 / plan.series as f64);
     let impact = |saved: u64| match share(saved).unwrap_or(0.0) {
         s if s >= 0.2 => super::Impact::High,
         s if s >= 0.05 => super::Impact::Medium,
         _ => super::Impact::Low,
     };
-    let mut out = Vec::new();
+    let out = recs;
     if !plan.rules.is_empty() {
         let saved = plan.series.saturating_sub(plan.series_after);
         out.push(super::Recommendation {
@@ -200,6 +202,16 @@ pub fn recommendations(plan: &Plan) -> Vec<super::Recommendation> {
         });
     }
     for a in &plan.advice {
+        let cut = format!("cut the series of {}:", a.family);
+        if let Some(r) = out
+            .iter_mut()
+            .find(|r| r.id == "cardinality" && r.action.starts_with(&cut))
+        {
+            r.expected = format!("{} fewer series per scrape", a.saved);
+            r.expected_reduction = share(a.saved);
+            r.evidence = format!("{}; {}", r.evidence, a.text);
+            continue;
+        }
         out.push(super::Recommendation {
             id: "template_paths",
             impact: impact(a.saved),
@@ -212,7 +224,7 @@ pub fn recommendations(plan: &Plan) -> Vec<super::Recommendation> {
             evidence: a.text.clone(),
         });
     }
-    out
+    super::sort(out);
 }
 
 /// The uses of one family, over its stored names.
