@@ -130,11 +130,12 @@ fn need_of(usage: &Usage, name: &str) -> Option<Need> {
 }
 
 /// What promtune's own alert rules and dashboard read: the families its detectors keep
-/// (`own`), every label of them, added to `usage`.
+/// (`own`), every label of them, added to `usage`. Their `_created` samples are not read
+/// by any query promtune writes (the detectors take a start time from them, on the page).
 pub fn with_own(usage: &Usage, seen: &Seen, own: &dyn Fn(&str, MetricType) -> bool) -> Usage {
     let mut u = usage.clone();
     for f in seen.families.iter().filter(|f| own(&f.name, f.mtype)) {
-        for name in f.stored_names() {
+        for name in f.stored_names().into_iter().filter(|n| !n.ends_with("_created")) {
             let n = u.names.entry(name.to_string()).or_default();
             n.all_labels = true;
             n.uses
