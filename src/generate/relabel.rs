@@ -45,6 +45,12 @@ pub(crate) fn evidence(r: &Rule, interval: f64) -> String {
         }
         format!("keeps {k}")
     };
+    if r.saved == 0 {
+        return format!(
+            "{}; {keeps}; saves no series, only the label on each",
+            r.what
+        );
+    }
     let per_day = r.saved as f64 * 86_400.0 / interval.max(1.0);
     format!(
         "{}; {keeps}; saves {} per scrape, {per_day:.0} samples per day at {}",

@@ -11,6 +11,7 @@ mod json;
 mod junit;
 mod lint;
 mod markdown;
+mod relabel;
 mod sarif;
 mod scale;
 mod svg;
