@@ -215,8 +215,9 @@ fn analyse_snapshot(
 /// Works out the relabel rules for a report from every series its scrape brought: the
 /// usage given (`None`: no rule), with what promtune's own alerts and dashboard read
 /// counted as used, sparing `--keep` and the config's unexpired `ignore: [{check: relabel}]`
-/// families. `now` (unix seconds) decides which `ignore:` entries have expired.
-pub fn relabel(report: &mut Report, seen: &relabel::Seen, cfg: &Config, now: f64) {
+/// families. `now` (unix seconds) decides which `ignore:` entries have expired. With
+/// `labels` false (a fleet's target, one of its job's) only the drop is worked out.
+pub fn relabel(report: &mut Report, seen: &relabel::Seen, cfg: &Config, now: f64, labels: bool) {
     let mut exempt: Vec<relabel::Exempt> = cfg
         .keep
         .iter()
@@ -247,7 +248,7 @@ pub fn relabel(report: &mut Report, seen: &relabel::Seen, cfg: &Config, now: f64
         .usage
         .as_ref()
         .map(|u| relabel::with_own(u, seen, &|n, t| keep(n, t) != model::Keep::Nothing));
-    let plan = relabel::decide(seen, usage.as_ref(), &exempt);
+    let plan = relabel::decide(seen, usage.as_ref(), &exempt, labels);
     if let Some(cost) = report.cost.as_mut() {
         relabel::fill_cost(cost, &plan, seen);
     }

@@ -147,7 +147,7 @@ pub(crate) fn read(
 }
 
 /// Now, in unix seconds: which `ignore:` entries have expired.
-fn now() -> f64 {
+pub(crate) fn now() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64())
@@ -255,7 +255,7 @@ pub fn analyse_all(
                     recommend::add_from_wire(&mut a.report.recommendations, w);
                 }
                 if let Some(seen) = &seen {
-                    analysis::relabel(&mut a.report, seen, cfg, now());
+                    analysis::relabel(&mut a.report, seen, cfg, now(), true);
                 }
                 Ok((a, parsed))
             }),

@@ -115,7 +115,7 @@ impl Generator for PrometheusConfigGenerator {
                 notes.extend(plan.rules.iter().enumerate().map(|(i, r)| {
                     format!(
                         "metric_relabel_configs[{i}]: {}",
-                        relabel::evidence(r, p.interval.0)
+                        relabel::evidence(r, Some(p.interval.0))
                     )
                 }));
             }
@@ -158,7 +158,7 @@ impl Generator for PrometheusConfigGenerator {
                 seq.extend(values);
             }
             text = text.and_then(|t| {
-                yaml_edit::add_to_job_list(&t, index, "metric_relabel_configs", &lines)
+                yaml_edit::add_to_job_lists(&t, "metric_relabel_configs", &[(index, &lines)])
             });
         }
         if cx.rule_files {

@@ -33,8 +33,8 @@ pub(crate) fn value(r: &Rule) -> Value {
     Value::Mapping(m)
 }
 
-/// The evidence of a rule, one sentence.
-pub(crate) fn evidence(r: &Rule, interval: f64) -> String {
+/// The evidence of a rule, one sentence (samples per day at `interval`, when known).
+pub(crate) fn evidence(r: &Rule, interval: Option<f64>) -> String {
     let keeps = if r.keeps.is_empty() {
         "no use reads it".to_string()
     } else {
@@ -46,45 +46,51 @@ pub(crate) fn evidence(r: &Rule, interval: f64) -> String {
         format!("keeps {k}")
     };
     if r.saved == 0 {
-        return format!(
-            "{}; {keeps}; saves no series, only the label on each",
-            r.what
-        );
+        return format!("{}; {keeps}; saves no series, only the label on each", r.what);
     }
-    let per_day = r.saved as f64 * 86_400.0 / interval.max(1.0);
+    let per_day = interval
+        .map(|i| {
+            format!(
+                ", {:.0} samples per day at {}",
+                r.saved as f64 * 86_400.0 / i.max(1.0),
+                super::Interval(i)
+            )
+        })
+        .unwrap_or_default();
     format!(
-        "{}; {keeps}; saves {} per scrape, {per_day:.0} samples per day at {}",
+        "{}; {keeps}; saves {} per scrape{per_day}",
         r.what,
         crate::plural::of(r.saved as f64, "series", "series"),
-        super::Interval(interval)
     )
 }
 
 /// The rules as block-sequence lines at column 0 (each under its evidence comment), and as
 /// values.
 pub(crate) fn entries(plan: &Plan, interval: f64) -> (Vec<String>, Vec<Value>) {
-    let mut lines = Vec::new();
-    for r in &plan.rules {
-        let c = &r.config;
-        lines.push(format!(
-            "# promtune: {}",
-            comment::line(&evidence(r, interval))
-        ));
-        let sources: Vec<String> = c.source_labels.iter().map(|l| yaml::inline(l)).collect();
-        lines.push(format!("- source_labels: [{}]", sources.join(", ")));
-        lines.push(format!("  regex: {}", yaml::inline(&c.regex)));
-        if let Some(t) = &c.target_label {
-            lines.push(format!("  target_label: {}", yaml::inline(t)));
-        }
-        if let Some(t) = &c.replacement {
-            lines.push(format!("  replacement: {}", quoted(t)));
-        }
-        lines.push(format!("  action: {}", c.action));
-    }
+    let lines = plan
+        .rules
+        .iter()
+        .flat_map(|r| lines(r, Some(interval)))
+        .collect();
     (lines, plan.rules.iter().map(value).collect())
 }
 
-/// A replacement, always quoted: an empty one must stay an empty string, not null.
-fn quoted(t: &str) -> String {
-    crate::escape::json_string(t)
+/// One rule as block-sequence lines at column 0, under its evidence comment.
+pub(crate) fn lines(r: &Rule, interval: Option<f64>) -> Vec<String> {
+    let c = &r.config;
+    let sources: Vec<String> = c.source_labels.iter().map(|l| yaml::inline(l)).collect();
+    let mut lines = vec![
+        format!("# promtune: {}", comment::line(&evidence(r, interval))),
+        format!("- source_labels: [{}]", sources.join(", ")),
+        format!("  regex: {}", yaml::inline(&c.regex)),
+    ];
+    if let Some(t) = &c.target_label {
+        lines.push(format!("  target_label: {}", yaml::inline(t)));
+    }
+    if let Some(t) = &c.replacement {
+        // Always quoted: an empty replacement must stay an empty string, not null.
+        lines.push(format!("  replacement: {}", crate::escape::json_string(t)));
+    }
+    lines.push(format!("  action: {}", c.action));
+    lines
 }

@@ -201,60 +201,69 @@ pub(crate) fn set_in_jobs(base: &str, edits: &[JobEdit<'_>]) -> Option<String> {
 /// included) appended to the list `key` of item `index` of `scrape_configs`: after the
 /// list's last item when the job has it as a block sequence, else as a new key after the
 /// job's `job_name` line. `None` for a layout this does not edit (`key: []`, flow style).
-pub(crate) fn add_to_job_list(
-    base: &str,
-    index: usize,
-    key: &str,
-    items: &[String],
-) -> Option<String> {
-    let mut lines: Vec<String> = base.split_inclusive('\n').map(str::to_string).collect();
-    let view: Vec<&str> = lines.iter().map(String::as_str).collect();
-    let l = layout(&view)?;
-    let (start, stop, col) = job_lines(&view, &l, index)?;
-    let eol = ending(&lines[start]);
-    let block = |indent: usize| -> String {
-        items
-            .iter()
-            .map(|i| format!("{}{i}{eol}", " ".repeat(indent)))
-            .collect()
-    };
-    let Some(head) = (start..stop).find(|&i| key_at(&lines[i], key, col)) else {
-        let anchor = (start..stop)
-            .find(|&i| key_at(&lines[i], "job_name", col))
-            .unwrap_or(start);
-        if !lines[anchor].ends_with('\n') {
-            lines[anchor].push('\n');
+#[cfg(test)]
+fn add_to_job_list(base: &str, index: usize, key: &str, items: &[String]) -> Option<String> {
+    add_to_job_lists(base, key, &[(index, items)])
+}
+
+/// [`add_to_job_list`] for several items of `scrape_configs` at once, in one pass over the
+/// text (a fleet's config may hold thousands of jobs).
+pub(crate) fn add_to_job_lists(base: &str, key: &str, edits: &[(usize, &[String])]) -> Option<String> {
+    let lines: Vec<&str> = base.split_inclusive('\n').collect();
+    let l = layout(&lines)?;
+    let eol = if base.contains("\r\n") { "\r\n" } else { "\n" };
+    // New text, by the line it follows.
+    let mut after: std::collections::BTreeMap<usize, String> = Default::default();
+    for (index, items) in edits {
+        let (start, stop, col) = job_lines(&lines, &l, *index)?;
+        let block = |indent: usize| -> String {
+            items
+                .iter()
+                .map(|i| format!("{}{i}{eol}", " ".repeat(indent)))
+                .collect()
+        };
+        let (at, text) = match (start..stop).find(|&i| key_at(lines[i], key, col)) {
+            None => {
+                let anchor = (start..stop)
+                    .find(|&i| key_at(lines[i], "job_name", col))
+                    .unwrap_or(start);
+                (anchor, format!("{}{key}:{eol}{}", " ".repeat(col), block(col + 2)))
+            }
+            Some(head) => {
+                if significant(lines[head][col + key.len() + 1..].trim()) {
+                    return None;
+                }
+                let first = (head + 1..stop).find(|&i| significant(lines[i]))?;
+                let item = indent(lines[first]);
+                if item < col || !is_item(lines[first].trim()) {
+                    return None;
+                }
+                // The list ends before the first line back at its items' column that is not
+                // an item, or left of it.
+                let last = (first..stop)
+                    .filter(|&i| significant(lines[i]))
+                    .take_while(|&i| {
+                        let n = indent(lines[i]);
+                        n > item || (n == item && is_item(lines[i].trim()))
+                    })
+                    .last()
+                    .unwrap_or(first);
+                (last, block(item))
+            }
+        };
+        after.entry(at).or_default().push_str(&text);
+    }
+    let mut out = String::with_capacity(base.len() + after.values().map(String::len).sum::<usize>());
+    for (i, line) in lines.iter().enumerate() {
+        out.push_str(line);
+        if let Some(extra) = after.get(&i) {
+            if !line.ends_with('\n') {
+                out.push_str(eol);
+            }
+            out.push_str(extra);
         }
-        let text = format!("{}{key}:{eol}{}", " ".repeat(col), block(col + 2));
-        lines.insert(anchor + 1, text);
-        return Some(lines.concat());
-    };
-    let rest = lines[head][col + key.len() + 1..].trim();
-    if significant(rest) {
-        return None;
     }
-    // The list's items, and the line after its last one.
-    let first = (head + 1..stop).find(|&i| significant(&lines[i]))?;
-    let item = indent(&lines[first]);
-    if item < col || !is_item(lines[first].trim()) {
-        return None;
-    }
-    let mut last = first;
-    for i in first..stop {
-        if !significant(&lines[i]) {
-            continue;
-        }
-        let n = indent(&lines[i]);
-        if n < item || (n == item && !is_item(lines[i].trim())) {
-            break;
-        }
-        last = i;
-    }
-    if !lines[last].ends_with('\n') {
-        lines[last].push('\n');
-    }
-    lines.insert(last + 1, block(item));
-    Some(lines.concat())
+    Some(out)
 }
 
 /// `base` with `file` added to the top-level `rule_files` list: after its last item, at the

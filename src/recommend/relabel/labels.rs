@@ -82,6 +82,7 @@ pub(super) fn clear_rules(read: &[&(&SeenFamily, FamilyUse)]) -> Vec<Rule> {
                     families.join(", ")
                 ),
                 families,
+                names: Vec::new(),
                 config: RelabelConfig {
                     source_labels: vec!["__name__".into()],
                     regex,
@@ -171,6 +172,7 @@ pub(super) fn template_rules(read: &[&(&SeenFamily, FamilyUse)]) -> Vec<Rule> {
                         raw.len()
                     ),
                     families: vec![f.name.clone()],
+                    names: Vec::new(),
                     config: RelabelConfig {
                         source_labels: vec!["__name__".into(), label.clone()],
                         regex: format!("(?:{names});{re}"),

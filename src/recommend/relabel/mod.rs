@@ -53,6 +53,8 @@ pub struct Rule {
     pub what: String,
     /// The families it changes.
     pub families: Vec<String>,
+    /// For a drop, the stored names it drops (sorted).
+    pub names: Vec<String>,
     /// The uses it keeps working (`file:line` and rule or panel); empty when no use reads
     /// what it changes.
     pub keeps: Vec<String>,
@@ -277,8 +279,9 @@ fn structural(f: &SeenFamily, label: &str) -> bool {
 }
 
 /// The rules for one job's series `seen`, given what `usage` reads (`None`: nothing is known,
-/// so nothing is dropped), sparing families `exempt` matches.
-pub fn decide(seen: &Seen, usage: Option<&Usage>, exempt: &[Exempt]) -> Plan {
+/// so nothing is dropped), sparing families `exempt` matches. With `labels` false only the
+/// drop is worked out: a label rule for a job needs every target's series at once.
+pub fn decide(seen: &Seen, usage: Option<&Usage>, exempt: &[Exempt], labels: bool) -> Plan {
     let mut plan = Plan {
         series: seen.samples(),
         ..Plan::default()
@@ -307,12 +310,12 @@ pub fn decide(seen: &Seen, usage: Option<&Usage>, exempt: &[Exempt]) -> Plan {
         plan.rules.extend(drop_rule(&open));
         let read: Vec<&(&SeenFamily, FamilyUse)> = open
             .iter()
-            .filter(|(f, u)| u.unread.len() < f.stored_names().len())
+            .filter(|(f, u)| labels && u.unread.len() < f.stored_names().len())
             .collect();
-        plan.rules.extend(labels::clear_rules(&read));
-        plan.rules.extend(labels::template_rules(&read));
+        plan.rules.extend(self::labels::clear_rules(&read));
+        plan.rules.extend(self::labels::template_rules(&read));
     }
-    plan.advice = labels::source_advice(seen, &plan.rules);
+    plan.advice = self::labels::source_advice(seen, &plan.rules);
     settle(seen, &mut plan);
     plan
 }
@@ -340,24 +343,55 @@ fn drop_rule(open: &[(&SeenFamily, FamilyUse)]) -> Option<Rule> {
         return None;
     }
     names.sort_unstable();
-    Some(Rule {
+    names.dedup();
+    Some(drop_of(
+        names.into_iter().map(str::to_string).collect(),
+        families,
+        described.join("; "),
+        saved,
+    ))
+}
+
+/// The drop rule of `names` (sorted, distinct).
+fn drop_of(names: Vec<String>, families: Vec<String>, described: String, saved: u64) -> Rule {
+    Rule {
         kind: RuleKind::Drop,
         config: RelabelConfig {
             source_labels: vec!["__name__".into()],
-            regex: names::exactly(names.iter().copied()),
+            regex: names::exactly(names.iter().map(String::as_str)),
             action: "drop",
             target_label: None,
             replacement: None,
         },
         what: format!(
-            "drop {} no use reads: {}",
+            "drop {} no use reads: {described}",
             crate::plural::n(names.len() as u64, "stored name"),
-            described.join("; ")
         ),
         families,
+        names,
         keeps: Vec::new(),
         saved,
-    })
+    }
+}
+
+/// One drop rule for a job from its targets' (each target's own), saving their sum: what
+/// no use reads on one target no use reads on another, so the union drops nothing read.
+pub fn merged_drop<'a>(rules: impl IntoIterator<Item = &'a Rule>) -> Option<Rule> {
+    let (mut names, mut families, mut saved) = (Vec::new(), Vec::new(), 0);
+    for r in rules.into_iter().filter(|r| r.kind == RuleKind::Drop) {
+        names.extend(r.names.iter().cloned());
+        families.extend(r.families.iter().cloned());
+        saved += r.saved;
+    }
+    if names.is_empty() {
+        return None;
+    }
+    names.sort_unstable();
+    names.dedup();
+    families.sort_unstable();
+    families.dedup();
+    let described = families.join(", ");
+    Some(drop_of(names, families, described, saved))
 }
 
 /// The rules as the emulator reads them.

@@ -63,7 +63,7 @@ fn page() -> Seen {
 
 #[test]
 fn without_usage_nothing_is_dropped_and_the_raw_path_is_advised() {
-    let p = decide(&page(), None, &[]);
+    let p = decide(&page(), None, &[], true);
     assert!(p.rules.is_empty());
     assert_eq!((p.series, p.series_after), (18, 18));
     assert!(p.notes.iter().any(|n| n == NO_USAGE), "{:?}", p.notes);
@@ -82,7 +82,7 @@ fn unread_names_drop_and_a_label_that_tells_nothing_apart_is_cleared() {
     let mut u = Usage::default();
     used(&mut u, "req_seconds_bucket", &["le"], false);
     used(&mut u, "hits_total", &["cache"], false);
-    let p = decide(&page(), Some(&u), &[]);
+    let p = decide(&page(), Some(&u), &[], true);
     let drop = &p.rules[0];
     assert_eq!(drop.kind, RuleKind::Drop);
     // `_sum`, `_count`, `_created` and the gauge: read by nothing.
@@ -129,7 +129,7 @@ fn a_label_a_use_needs_or_shows_stays() {
     let mut u = Usage::default();
     used(&mut u, "hits_total", &[], true);
     used(&mut u, "req_seconds_bucket", &["le", "method"], false);
-    let p = decide(&page(), Some(&u), &[]);
+    let p = decide(&page(), Some(&u), &[], true);
     let targets: Vec<&str> = p
         .rules
         .iter()
@@ -149,7 +149,7 @@ fn patterns_and_exemptions_keep_families() {
         uses: vec!["dash.json:3".into()],
     });
     let keep = Exempt::new("temp", "--keep".into()).unwrap();
-    let p = decide(&page(), Some(&u), &[keep]);
+    let p = decide(&page(), Some(&u), &[keep], true);
     let drop = p.rules.iter().find(|r| r.kind == RuleKind::Drop).unwrap();
     assert_eq!(drop.config.regex, "hits_total");
     assert!(
@@ -179,7 +179,7 @@ fn a_template_that_keeps_series_apart_is_a_rule() {
     };
     let mut u = Usage::default();
     used(&mut u, "reads_total", &["item"], false);
-    let p = decide(&seen, Some(&u), &[]);
+    let p = decide(&seen, Some(&u), &[], true);
     let t = p
         .rules
         .iter()
