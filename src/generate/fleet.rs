@@ -107,8 +107,8 @@ fn summary(c: &JobChange) -> String {
 }
 
 /// Each job's drop rule, from its targets' (each worked out on the target's own series), and
-/// a note per job, most samples saved first.
-fn drops(f: &FleetInput<'_>) -> (BTreeMap<String, Rule>, Vec<String>) {
+/// a note per job, most samples saved first (per day at the interval the config sets).
+fn drops(f: &FleetInput<'_>, jobs: &[JobChange]) -> (BTreeMap<String, Rule>, Vec<String>) {
     let mut by_job: BTreeMap<&str, Vec<&Rule>> = BTreeMap::new();
     for r in f.reports {
         if let (Some(t), Some(plan)) = (&r.target, &r.relabel) {
@@ -119,13 +119,7 @@ fn drops(f: &FleetInput<'_>) -> (BTreeMap<String, Rule>, Vec<String>) {
         .into_iter()
         .filter_map(|(job, rules)| Some((job.to_string(), merged_drop(rules)?)))
         .collect();
-    let interval = |job: &str| {
-        f.fleet
-            .jobs
-            .iter()
-            .find(|j| j.job == job)
-            .and_then(|j| j.interval)
-    };
+    let interval = |job: &str| jobs.iter().find(|c| c.job == job).map(|c| c.after.0);
     let mut ranked: Vec<(&String, &Rule)> = rules.iter().collect();
     ranked.sort_by(|a, b| b.1.saved.cmp(&a.1.saved).then_with(|| a.0.cmp(b.0)));
     let notes = ranked
@@ -148,7 +142,7 @@ fn drops(f: &FleetInput<'_>) -> (BTreeMap<String, Rule>, Vec<String>) {
 fn prometheus_config(f: &FleetInput<'_>) -> anyhow::Result<String> {
     let jobs = changes(f);
     let mut notes: Vec<String> = jobs.iter().map(summary).collect();
-    let (dropping, ranked) = drops(f);
+    let (dropping, ranked) = drops(f, &jobs);
     notes.extend(ranked);
     let Some(b) = f.base else {
         // Each job's instances, gathered in one pass (a pass per job is quadratic when every
@@ -279,7 +273,7 @@ fn prometheus_config(f: &FleetInput<'_>) -> anyhow::Result<String> {
                 seq.push(relabel::value(r));
             }
         }
-        let interval = f.fleet.jobs.iter().find(|j| &j.job == job).and_then(|j| j.interval);
+        let interval = jobs.iter().find(|c| &c.job == job).map(|c| c.after.0);
         lists.push((index, relabel::lines(r, interval)));
     }
     if !lists.is_empty() {
