@@ -290,6 +290,12 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "DIR")]
     pub write_configs: Option<PathBuf>,
 
+    /// What is read: Prometheus rule files, PrometheusRule manifests, Grafana dashboards
+    /// (JSON) or Prometheus query logs, or directories of them; repeatable. Each query's
+    /// PromQL says which series and labels it needs.
+    #[arg(long, value_name = "PATH")]
+    pub usage: Vec<PathBuf>,
+
     /// Config generation.
     #[command(flatten)]
     pub generate: GenerateArgs,

@@ -7,6 +7,7 @@ mod files;
 mod fleets;
 mod progress;
 mod scrape;
+mod usage;
 
 use check::check;
 use compare::compare;
@@ -136,6 +137,7 @@ fn load_config(t: &ThresholdArgs) -> anyhow::Result<Config> {
 
 fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
     let mut cfg = load_config(&args.run.thresholds)?;
+    cfg.usage = usage::load(&args.usage)?;
     relabel_settings(
         &mut cfg,
         &args.run,

@@ -41,9 +41,16 @@ pub fn read(path: &Path, what: &str) -> Result<String, Refused> {
     let refuse = |place: String, message: String| Refused { place, message };
     let text = bounded::read_text(path, what, bounded::CONFIG_LIMIT)
         .map_err(|e| refuse(file.clone(), format!("{e:#}")))?;
-    bounded::yaml_depth(&text, bounded::YAML_DEPTH).map_err(|e| refuse(file.clone(), e))?;
-    expansion(&text, YAML_NODES).map_err(|(line, e)| refuse(format!("{file}:{line}"), e))?;
+    check(&text, &file)?;
     Ok(text)
+}
+
+/// Refuses YAML text already in memory (`file` names it) as [`read`] refuses a file: too
+/// deep, or expanding past [`YAML_NODES`] over all its documents.
+pub fn check(text: &str, file: &str) -> Result<(), Refused> {
+    let refuse = |place: String, message: String| Refused { place, message };
+    bounded::yaml_depth(text, bounded::YAML_DEPTH).map_err(|e| refuse(file.to_string(), e))?;
+    expansion(text, YAML_NODES).map_err(|(line, e)| refuse(format!("{file}:{line}"), e))
 }
 
 /// Counts the nodes a parser would build, aliases expanded, and stops at `max`; the error is
@@ -53,13 +60,13 @@ fn expansion(text: &str, max: u64) -> Result<(), (usize, String)> {
     let count = Count {
         left: Cell::new(max),
     };
-    let tripped = match serde_yaml::Deserializer::from_str(text).next() {
-        Some(doc) => Node(&count)
+    // Every document counts (a manifest holds several), against one budget.
+    let tripped = serde_yaml::Deserializer::from_str(text).find_map(|doc| {
+        Node(&count)
             .deserialize(doc)
             .err()
-            .and_then(|e| (count.left.get() == 0).then(|| e.location().map_or(0, |l| l.index()))),
-        None => None,
-    };
+            .and_then(|e| (count.left.get() == 0).then(|| e.location().map_or(0, |l| l.index())))
+    });
     let Some(at) = tripped else { return Ok(()) };
     // The node that tripped the count lies inside the anchor being repeated: the nearest
     // anchor before it names the aliases to blame.

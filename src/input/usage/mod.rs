@@ -4,7 +4,29 @@
 //! Names are the names Prometheus stores (`x_bucket`, `x_total`), since those are what a
 //! `metric_relabel_configs` rule matches on `__name__`.
 
+mod dashboard;
+mod files;
+mod promql;
+mod querylog;
+mod rules;
+mod template;
+
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+pub use files::load;
+
+/// The longest query read: longer ones are recorded as unparsed (and their names as used),
+/// which keeps the parser's tree, and the walk over it, shallow.
+pub const QUERY_LIMIT: usize = 16 * 1024;
+/// The most operators and brackets a query may hold to be parsed: they bound the depth of
+/// the parser's tree, which is built, walked and dropped by recursion (a chain of 3,300
+/// additions overflowed a 2 MiB test thread). Real queries hold tens.
+pub const OPERATOR_LIMIT: usize = 1000;
+/// The uses kept per name or pattern; past it they are counted in `more_uses`.
+pub const USES_LIMIT: usize = 16;
+/// The unparsed queries kept; past it they are counted in `unparsed_more`.
+pub const UNPARSED_LIMIT: usize = 1000;
 
 /// Everything the given `--usage` paths (and promtune's own rules) read.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -17,8 +39,13 @@ pub struct Usage {
     /// Queries that could not be parsed: reported, and read conservatively (every name they
     /// mention is in `names` with all labels needed).
     pub unparsed: Vec<Unparsed>,
-    /// How many queries were read from each source, for the report.
+    /// Unparsed queries past [`UNPARSED_LIMIT`], counted only.
+    pub unparsed_more: u64,
+    /// How many queries were read from each source (a file, or the origin given to
+    /// [`Usage::add_query`]), in the order first read, for the report.
     pub sources: Vec<(String, u64)>,
+    /// The patterns compiled as they were added (one pushed by hand is compiled when used).
+    compiled: Compiled,
 }
 
 /// What the uses of one sample name need.
@@ -28,8 +55,11 @@ pub struct Need {
     pub all_labels: bool,
     /// The labels uses need (matchers, `by`, `on`, `group_*`, `label_replace` sources).
     pub labels: BTreeSet<String>,
-    /// Where each use is: `file:line` and the rule, panel or query it belongs to.
+    /// Where each use is: `file:line` and the rule, panel or query it belongs to; at most
+    /// [`USES_LIMIT`] of them.
     pub uses: Vec<String>,
+    /// Uses past [`USES_LIMIT`], counted only.
+    pub more_uses: u64,
 }
 
 /// A `__name__=~` matcher that names no fixed set of names.
@@ -37,7 +67,7 @@ pub struct Need {
 pub struct NamePattern {
     /// The regex, as written (PromQL anchors it at both ends).
     pub regex: String,
-    /// Where it is used.
+    /// Where it is used (at most [`USES_LIMIT`]).
     pub uses: Vec<String>,
 }
 
@@ -49,3 +79,225 @@ pub struct Unparsed {
     /// The parser's message.
     pub error: String,
 }
+
+impl Need {
+    fn record(&mut self, origin: &str) {
+        if self.uses.iter().any(|u| u == origin) {
+            return;
+        }
+        if self.uses.len() < USES_LIMIT {
+            self.uses.push(origin.to_string());
+        } else {
+            self.more_uses += 1;
+        }
+    }
+
+    fn merge(&mut self, other: &Need) {
+        self.all_labels |= other.all_labels;
+        self.labels.extend(other.labels.iter().cloned());
+        for u in &other.uses {
+            self.record(u);
+        }
+        self.more_uses += other.more_uses;
+    }
+}
+
+impl Usage {
+    /// Reads one PromQL query used at `origin` (which also names its source in the summary).
+    /// A query that does not parse is recorded in `unparsed`, and every word in it that
+    /// could be a metric name counts as used with all its labels.
+    pub fn add_query(&mut self, origin: &str, expr: &str) {
+        self.count(origin, 1);
+        self.query(origin, expr);
+    }
+
+    /// Every query read, over all sources.
+    pub fn queries(&self) -> u64 {
+        self.sources.iter().map(|(_, n)| n).sum()
+    }
+
+    /// What the uses of the stored name `stored_name` need: its own entry merged with every
+    /// name pattern that matches it (those need all labels). `None` when nothing reads it.
+    pub fn need(&self, stored_name: &str) -> Option<Need> {
+        let mut need = self.names.get(stored_name).cloned();
+        for p in &self.name_patterns {
+            if self.compiled.matches(&p.regex, stored_name) {
+                let n = need.get_or_insert_with(Need::default);
+                n.all_labels = true;
+                for u in &p.uses {
+                    n.record(u);
+                }
+            }
+        }
+        need
+    }
+
+    /// Whether any use reads `stored_name`.
+    pub fn is_used(&self, stored_name: &str) -> bool {
+        self.names.contains_key(stored_name)
+            || self
+                .name_patterns
+                .iter()
+                .any(|p| self.compiled.matches(&p.regex, stored_name))
+    }
+
+    /// Adds `n` queries to `source`'s count.
+    fn count(&mut self, source: &str, n: u64) {
+        match self.sources.iter_mut().find(|(s, _)| s == source) {
+            Some((_, c)) => *c += n,
+            None => self.sources.push((source.to_string(), n)),
+        }
+    }
+
+    /// Reads one query without counting it.
+    fn query(&mut self, origin: &str, expr: &str) {
+        let parsed = if expr.len() > QUERY_LIMIT {
+            Err(format!("longer than {QUERY_LIMIT} bytes; not parsed"))
+        } else if operators(expr) > OPERATOR_LIMIT {
+            Err(format!(
+                "more than {OPERATOR_LIMIT} operators and brackets; not parsed"
+            ))
+        } else {
+            promql_parser::parser::parse(expr)
+        };
+        match parsed {
+            Ok(e) => {
+                for r in promql::reads(&e) {
+                    match r.names {
+                        promql::Names::Exact(names) => {
+                            for n in names {
+                                self.use_name(&n, r.want.all, &r.want.labels, origin);
+                            }
+                        }
+                        promql::Names::Pattern(p) => self.use_pattern(&p, origin),
+                    }
+                }
+            }
+            Err(error) => self.unparsed(origin, expr, error),
+        }
+    }
+
+    /// Records a query that could not be read, and reads its words as names.
+    fn unparsed(&mut self, origin: &str, text: &str, error: String) {
+        if self.unparsed.len() < UNPARSED_LIMIT {
+            let error = error.trim().to_string();
+            self.unparsed.push(Unparsed {
+                origin: origin.to_string(),
+                error,
+            });
+        } else {
+            self.unparsed_more += 1;
+        }
+        let origin = format!("{origin} (not parsed)");
+        for word in words(text) {
+            self.use_name(word, true, &BTreeSet::new(), &origin);
+        }
+    }
+
+    fn use_name(&mut self, name: &str, all: bool, labels: &BTreeSet<String>, origin: &str) {
+        let need = self.names.entry(name.to_string()).or_default();
+        need.merge(&Need {
+            all_labels: all,
+            labels: labels.clone(),
+            uses: Vec::new(),
+            more_uses: 0,
+        });
+        need.record(origin);
+    }
+
+    fn use_pattern(&mut self, regex: &str, origin: &str) {
+        let at = match self.name_patterns.iter().position(|p| p.regex == regex) {
+            Some(i) => i,
+            None => {
+                self.name_patterns.push(NamePattern {
+                    regex: regex.to_string(),
+                    uses: Vec::new(),
+                });
+                self.compiled
+                    .0
+                    .push((regex.to_string(), Anchored::new(regex)));
+                self.name_patterns.len() - 1
+            }
+        };
+        let p = &mut self.name_patterns[at];
+        if !p.uses.iter().any(|u| u == origin) && p.uses.len() < USES_LIMIT {
+            p.uses.push(origin.to_string());
+        }
+    }
+}
+
+/// The words of a text that could be metric names (`[a-zA-Z_:][a-zA-Z0-9_:]*`, not after a
+/// digit), each once.
+fn words(text: &str) -> BTreeSet<&str> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+        .filter(|w| promql::plain_name(w))
+        .collect()
+}
+
+/// An upper bound on the depth of `expr`'s tree: its operator characters and brackets
+/// outside quotes, and its `and`, `or` and `unless`.
+fn operators(expr: &str) -> usize {
+    let mut quote = None;
+    let mut escaped = false;
+    let mut n = 0;
+    for c in expr.chars() {
+        match quote {
+            Some(_) if escaped => escaped = false,
+            Some(_) if c == '\\' => escaped = true,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if matches!(c, '"' | '\'' | '`') => quote = Some(c),
+            None if "([{+-*/%^<>=!".contains(c) => n += 1,
+            None => {}
+        }
+    }
+    let set_ops = expr
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+        .filter(|w| matches!(*w, "and" | "or" | "unless"));
+    n + set_ops.count()
+}
+
+/// A name regex anchored as PromQL anchors it, compiled with regex-lite. One regex-lite
+/// cannot compile (RE2 syntax it lacks, such as Unicode classes) matches every name: a use
+/// that cannot be checked counts as reading everything.
+#[derive(Clone)]
+struct Anchored(Option<regex_lite::Regex>);
+
+impl Anchored {
+    fn new(regex: &str) -> Anchored {
+        Anchored(regex_lite::Regex::new(&format!("^(?:{regex})$")).ok())
+    }
+
+    fn matches(&self, name: &str) -> bool {
+        self.0.as_ref().is_none_or(|r| r.is_match(name))
+    }
+}
+
+/// Name patterns by their regex, compiled.
+#[derive(Clone, Default)]
+struct Compiled(Vec<(String, Anchored)>);
+
+impl Compiled {
+    fn matches(&self, regex: &str, name: &str) -> bool {
+        match self.0.iter().find(|(r, _)| r == regex) {
+            Some((_, a)) => a.matches(name),
+            None => Anchored::new(regex).matches(name),
+        }
+    }
+}
+
+impl PartialEq for Compiled {
+    /// Compiled from `name_patterns`, which the usage compares itself.
+    fn eq(&self, _: &Compiled) -> bool {
+        true
+    }
+}
+
+impl fmt::Debug for Compiled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} compiled", self.0.len())
+    }
+}
+
+#[cfg(test)]
+mod tests;
