@@ -8,8 +8,8 @@ use serde_yaml::{Mapping, Value};
 
 use super::plan::{Interval, ScrapePlan};
 use super::{alert_rules::AlertRulesGenerator, relabel, yaml_edit};
-use super::{BaseConfig, GenerateContext, Generator};
 use super::{comments, RECOMMENDED_TIMEOUT};
+use super::{BaseConfig, GenerateContext, Generator};
 use crate::escape::template;
 use crate::model::Snapshot;
 use crate::recommend::relabel::{merged_drop, Rule};

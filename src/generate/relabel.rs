@@ -46,7 +46,10 @@ pub(crate) fn evidence(r: &Rule, interval: Option<f64>) -> String {
         format!("keeps {k}")
     };
     if r.saved == 0 {
-        return format!("{}; {keeps}; saves no series, only the label on each", r.what);
+        return format!(
+            "{}; {keeps}; saves no series, only the label on each",
+            r.what
+        );
     }
     let per_day = interval
         .map(|i| {

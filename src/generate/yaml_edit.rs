@@ -208,7 +208,11 @@ fn add_to_job_list(base: &str, index: usize, key: &str, items: &[String]) -> Opt
 
 /// [`add_to_job_list`] for several items of `scrape_configs` at once, in one pass over the
 /// text (a fleet's config may hold thousands of jobs).
-pub(crate) fn add_to_job_lists(base: &str, key: &str, edits: &[(usize, &[String])]) -> Option<String> {
+pub(crate) fn add_to_job_lists(
+    base: &str,
+    key: &str,
+    edits: &[(usize, &[String])],
+) -> Option<String> {
     let lines: Vec<&str> = base.split_inclusive('\n').collect();
     let l = layout(&lines)?;
     let eol = if base.contains("\r\n") { "\r\n" } else { "\n" };
@@ -227,7 +231,10 @@ pub(crate) fn add_to_job_lists(base: &str, key: &str, edits: &[(usize, &[String]
                 let anchor = (start..stop)
                     .find(|&i| key_at(lines[i], "job_name", col))
                     .unwrap_or(start);
-                (anchor, format!("{}{key}:{eol}{}", " ".repeat(col), block(col + 2)))
+                (
+                    anchor,
+                    format!("{}{key}:{eol}{}", " ".repeat(col), block(col + 2)),
+                )
             }
             Some(head) => {
                 if significant(lines[head][col + key.len() + 1..].trim()) {
@@ -253,7 +260,8 @@ pub(crate) fn add_to_job_lists(base: &str, key: &str, edits: &[(usize, &[String]
         };
         after.entry(at).or_default().push_str(&text);
     }
-    let mut out = String::with_capacity(base.len() + after.values().map(String::len).sum::<usize>());
+    let mut out =
+        String::with_capacity(base.len() + after.values().map(String::len).sum::<usize>());
     for (i, line) in lines.iter().enumerate() {
         out.push_str(line);
         if let Some(extra) = after.get(&i) {

@@ -119,7 +119,10 @@ fn same_answers(what: &str, a: &str, b: &str, queries: &[(String, String)], t: f
             "{what}: {origin}: {expr}: other series with the rules"
         );
         if !moving(&expr) {
-            assert_eq!(x, y, "{what}: {origin}: {expr}: other values with the rules");
+            assert_eq!(
+                x, y,
+                "{what}: {origin}: {expr}: other values with the rules"
+            );
         }
         answered += usize::from(!x.is_empty());
     }
@@ -164,7 +167,10 @@ fn relabel_rules_save_series_and_break_no_use_on_prometheus_and_victoria_metrics
     // forty item IDs, each a raw path of its own, some read twice (cache hits), and a 500.
     let client = reqwest::blocking::Client::new();
     for i in (1..=40).chain(1..=10) {
-        client.get(format!("http://{flask}/items/{i}")).send().unwrap();
+        client
+            .get(format!("http://{flask}/items/{i}"))
+            .send()
+            .unwrap();
     }
     for path in ["/orders", "/orders", "/boom"] {
         client.get(format!("http://{flask}{path}")).send().unwrap();
@@ -219,7 +225,10 @@ fn relabel_rules_save_series_and_break_no_use_on_prometheus_and_victoria_metrics
             .as_array()
             .unwrap()
             .iter()
-            .any(|r| r["evidence"].as_str().unwrap().contains("group_by='url_rule'")),
+            .any(|r| r["evidence"]
+                .as_str()
+                .unwrap()
+                .contains("group_by='url_rule'")),
         "{report}"
     );
     let check = Command::new("promtool")
@@ -242,8 +251,10 @@ fn relabel_rules_save_series_and_break_no_use_on_prometheus_and_victoria_metrics
     ) else {
         return;
     };
-    let (Some(vm_a), Some(vm_b)) = (Victoria::scraping(&base_path), Victoria::scraping(&b_config))
-    else {
+    let (Some(vm_a), Some(vm_b)) = (
+        Victoria::scraping(&base_path),
+        Victoria::scraping(&b_config),
+    ) else {
         return;
     };
     let servers = [
@@ -261,7 +272,9 @@ fn relabel_rules_save_series_and_break_no_use_on_prometheus_and_victoria_metrics
         .collect();
     for ((_, a, b), t0) in servers.iter().zip(first.chunks(2)) {
         for (u, t) in [(a, t0[0]), (b, t0[1])] {
-            wait_for("three scrapes", || last_scrape(u).is_some_and(|l| l >= t + 2.5));
+            wait_for("three scrapes", || {
+                last_scrape(u).is_some_and(|l| l >= t + 2.5)
+            });
         }
     }
 
@@ -278,7 +291,9 @@ fn relabel_rules_save_series_and_break_no_use_on_prometheus_and_victoria_metrics
             answered >= usage_queries().len(),
             "{what}: only {answered} queries returned series"
         );
-        eprintln!("{what}: {series} → {after} samples per scrape; {answered} queries answer the same");
+        eprintln!(
+            "{what}: {series} → {after} samples per scrape; {answered} queries answer the same"
+        );
     }
     // Prometheus counts the samples it drops as duplicates (its own /metrics: it does not
     // scrape itself here): none.

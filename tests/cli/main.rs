@@ -29,6 +29,7 @@ mod prometheus;
 mod promtool;
 mod promtool_tests;
 mod properties;
+mod relabel;
 mod retention;
 mod scrape;
 mod series_exist;

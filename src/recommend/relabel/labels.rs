@@ -229,10 +229,12 @@ pub(super) fn source_advice(seen: &Seen, rules: &[Rule]) -> Vec<Advice> {
                 continue;
             }
             let saved = f.samples.len() - distinct(&f.samples, &templated(&label));
-            let e = found.entry((owner.clone(), label.clone())).or_insert_with(|| {
-                let example = raw.iter().next().cloned().unwrap_or_default();
-                (0, 0, example, 0, t.clone(), library_option(f))
-            });
+            let e = found
+                .entry((owner.clone(), label.clone()))
+                .or_insert_with(|| {
+                    let example = raw.iter().next().cloned().unwrap_or_default();
+                    (0, 0, example, 0, t.clone(), library_option(f))
+                });
             e.0 += saved;
             e.1 += f.samples.len();
             e.3 = e.3.max(templates.values().map(|v| v.1.len()).sum());

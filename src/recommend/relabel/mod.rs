@@ -10,7 +10,7 @@ mod seen;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::fleet::relabel;
-use crate::input::usage::{Need, Usage};
+use crate::input::usage::Usage;
 use crate::model::{Cost, MetricType};
 
 pub(crate) use seen::Gatherer;
@@ -114,30 +114,17 @@ pub const CHECK: &str = "relabel";
 /// How to give usage, said when none was given.
 pub const NO_USAGE: &str = "no --usage was given, so nothing is known about which series are read and no rule is proposed: give your rule files, dashboards or query log with --usage PATH";
 
-/// What every use of `name` needs, from the usage: its own entry and every `__name__`
-/// pattern that matches it (a pattern reads every label). A pattern that is not a regex this
-/// can read is taken to match every name.
-fn need_of(usage: &Usage, name: &str) -> Option<Need> {
-    let mut need = usage.names.get(name).cloned();
-    for p in &usage.name_patterns {
-        let matches = regex_lite::Regex::new(&format!("^(?:{})$", p.regex))
-            .map_or(true, |r| r.is_match(name));
-        if matches {
-            let n = need.get_or_insert_with(Need::default);
-            n.all_labels = true;
-            n.uses.extend(p.uses.iter().cloned());
-        }
-    }
-    need
-}
-
 /// What promtune's own alert rules and dashboard read: the families its detectors keep
 /// (`own`), every label of them, added to `usage`. Their `_created` samples are not read
 /// by any query promtune writes (the detectors take a start time from them, on the page).
 pub fn with_own(usage: &Usage, seen: &Seen, own: &dyn Fn(&str, MetricType) -> bool) -> Usage {
     let mut u = usage.clone();
     for f in seen.families.iter().filter(|f| own(&f.name, f.mtype)) {
-        for name in f.stored_names().into_iter().filter(|n| !n.ends_with("_created")) {
+        for name in f
+            .stored_names()
+            .into_iter()
+            .filter(|n| !n.ends_with("_created"))
+        {
             let n = u.names.entry(name.to_string()).or_default();
             n.all_labels = true;
             n.uses
@@ -249,18 +236,24 @@ fn family_use(usage: &Usage, f: &SeenFamily) -> FamilyUse {
         labels: BTreeSet::new(),
         uses: Vec::new(),
     };
+    let mut more = 0;
     for name in f.stored_names() {
-        match need_of(usage, name) {
+        match usage.need(name) {
             None => u.unread.push(name.to_string()),
             Some(n) => {
                 u.all_labels |= n.all_labels;
                 u.labels.extend(n.labels);
                 u.uses.extend(n.uses);
+                more += n.more_uses;
             }
         }
     }
     u.uses.sort();
     u.uses.dedup();
+    if more > 0 {
+        u.uses
+            .push(format!("{} not listed", crate::plural::n(more, "more use")));
+    }
     u
 }
 
