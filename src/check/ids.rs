@@ -6,10 +6,7 @@ use crate::model::is_uuid as uuid;
 
 /// Whether `v` is a long hex string with a digit in it (hashes, trace and container IDs).
 fn hex_id(v: &str) -> bool {
-    v.len() >= 12
-        && v.bytes().all(|c| c.is_ascii_hexdigit())
-        && v.bytes().any(|c| c.is_ascii_digit())
-        && v.bytes().any(|c| c.is_ascii_alphabetic())
+    crate::model::is_hex_id(v, 12)
 }
 
 /// Whether `v` is a number of six digits or more (user IDs, order numbers, timestamps).

@@ -200,6 +200,10 @@ fn round<R: Send + 'static>(
         .collect()
 }
 
+/// Families kept in each target's cost (with any holding a suspect label): a fleet's
+/// reports live until the end, and the totals need none of the rest.
+const FLEET_FAMILIES: usize = 10;
+
 /// The facts one scrape gives about scraping the target: its page size against its job's
 /// interval, and how long the request took.
 fn facts(d: &Discovered, job: usize, parsed: &Parsed, secs: f64, source: &str) -> ScrapeFacts {
@@ -322,9 +326,12 @@ pub fn scrape(
                         ));
                     }
                 }
-                // The job's configured interval is the one Prometheus scrapes at.
-                if let (Some(c), Some(i)) = (a.report.cost.as_mut(), f.interval) {
-                    c.interval = Some((i, f.interval_source.clone()));
+                if let Some(c) = a.report.cost.as_mut() {
+                    // The job's configured interval is the one Prometheus scrapes at.
+                    if let Some(i) = f.interval {
+                        c.interval = Some((i, f.interval_source.clone()));
+                    }
+                    c.keep_top(FLEET_FAMILIES);
                 }
                 a.report.scrape = Some(f);
                 // A job's rules hold for all its targets: only the drop is worked out here.

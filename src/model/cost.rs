@@ -140,6 +140,18 @@ impl Cost {
         }
     }
 
+    /// Keeps the `n` families with most series and any with a suspect label; the totals stay
+    /// whole. A fleet keeps every target's report: all the families of 100,000 pages would
+    /// not fit in memory.
+    pub fn keep_top(&mut self, n: usize) {
+        let mut seen = 0;
+        self.families.retain(|f| {
+            seen += 1;
+            seen <= n || f.labels.iter().any(|l| l.suspect.is_some())
+        });
+        self.families.shrink_to_fit();
+    }
+
     /// A family's share of the samples per scrape (0–1).
     pub fn share(&self, f: &FamilyCost) -> f64 {
         if self.series == 0 {
@@ -195,5 +207,8 @@ mod tests {
         assert_eq!(c.per_day(5), Some(5.0 / 15.0 * 86_400.0));
         let le = &c.families[0].labels[0];
         assert_eq!((le.name.as_str(), le.distinct), ("le", 2));
+        let mut top = c.clone();
+        top.keep_top(1);
+        assert_eq!((top.families.len(), top.series), (1, 6));
     }
 }

@@ -21,4 +21,4 @@ pub use family::{le_text, Bucket, Family, Labels, MetricType, Series, SeriesValu
 pub use keep::{Keep, Retention};
 pub use names::{legacy_label_name, legacy_metric_name};
 pub use snapshot::{FamilyStats, Snapshot, Stats};
-pub use suspect::{is_uuid, Shapes};
+pub use suspect::{is_hex_id, is_uuid, Shapes};

@@ -41,13 +41,18 @@ fn digits(v: &str) -> bool {
     !v.is_empty() && v.bytes().all(|c| c.is_ascii_digit())
 }
 
-/// Hex of eight characters or more with both a digit and a letter in it (commit ids,
+/// Hex of `min` characters or more with both a digit and a letter in it (commit ids,
 /// digests, container and trace ids); `deadbeef` alone or `12345678` alone are not.
-fn hex_hash(v: &str) -> bool {
-    v.len() >= 8
+pub fn is_hex_id(v: &str, min: usize) -> bool {
+    v.len() >= min
         && v.bytes().all(|c| c.is_ascii_hexdigit())
         && v.bytes().any(|c| c.is_ascii_digit())
         && v.bytes().any(|c| c.is_ascii_alphabetic())
+}
+
+/// A hex hash as this module counts one: eight characters or more.
+fn hex_hash(v: &str) -> bool {
+    is_hex_id(v, 8)
 }
 
 /// Unix time in seconds (10 digits from 2001 to 2096) or milliseconds (13 digits), with an

@@ -26,8 +26,8 @@ pub(crate) const RULES: [(&str, &str); 2] = [
     ),
 ];
 
-/// Where the cost rules are documented.
-pub(crate) const DOCS: &str = "docs/cost.md";
+/// Where the cost rules' pages are (one per rule, beside docs/cost.md).
+pub(crate) const DOCS: &str = "docs/cost";
 
 /// A count of samples with its share: `1005 (81%)`.
 fn with_share(c: &Cost, f: &crate::model::FamilyCost) -> String {
@@ -35,8 +35,7 @@ fn with_share(c: &Cost, f: &crate::model::FamilyCost) -> String {
 }
 
 fn per_day(c: &Cost, n: u64) -> String {
-    c.per_day(n)
-        .map_or("unknown".into(), |d| crate::plural::count(d))
+    c.per_day(n).map_or("unknown".into(), crate::plural::count)
 }
 
 /// One line over the section: the totals and the interval behind the rates.

@@ -194,6 +194,35 @@ fn trends(out: &mut String, r: &Report) {
     }
 }
 
+fn cardinality(out: &mut String, r: &Report) {
+    let Some(c) = &r.cost else { return };
+    let _ = write!(
+        out,
+        "<h3>Cardinality</h3><figure><figcaption>{}</figcaption>{}</figure>",
+        esc(&super::cost::summary(c)),
+        super::cost_chart::families(c, super::cost::TOP)
+    );
+    table(
+        out,
+        [
+            "Family",
+            "Type",
+            "Samples/scrape",
+            "Per day",
+            "Labels (distinct values)",
+        ],
+        &super::cost::family_rows(c),
+    );
+    let suspects = super::cost::suspect_lines(c);
+    if !suspects.is_empty() {
+        out.push_str("<ul>");
+        for line in suspects {
+            let _ = write!(out, "<li>Suspect {}</li>", esc(&line));
+        }
+        out.push_str("</ul>");
+    }
+}
+
 fn recommendations(out: &mut String, r: &Report) {
     out.push_str("<h3>Recommendations</h3>");
     if r.recommendations.is_empty() {
@@ -248,6 +277,7 @@ impl Renderer for HtmlRenderer {
             latency_figure(&mut out, r);
             trends(&mut out, r);
             recommendations(&mut out, r);
+            cardinality(&mut out, r);
             out.push_str("<details><summary>How each figure was measured</summary><ul>");
             for n in r.notes() {
                 let _ = write!(out, "<li>{}</li>", esc(&n));

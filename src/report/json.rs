@@ -222,7 +222,13 @@ struct WireSuspect<'a> {
     examples: &'a [String],
 }
 
+/// `(per second, per day)` of `n` samples per scrape, when the interval is known.
+fn rates(c: &crate::model::Cost, n: u64) -> (Option<f64>, Option<f64>) {
+    (finite(c.per_second(n)), finite(c.per_day(n)))
+}
+
 fn cost(c: &crate::model::Cost) -> WireCost<'_> {
+    let (per_second, per_day) = rates(c, c.series);
     WireCost {
         series: c.series,
         series_after: c.series_after,
@@ -233,32 +239,35 @@ fn cost(c: &crate::model::Cost) -> WireCost<'_> {
                 .as_ref()
                 .map_or(super::cost::NO_INTERVAL, |i| i.1.as_str()),
         },
-        samples_per_second: finite(c.per_second(c.series)),
-        samples_per_day: finite(c.per_day(c.series)),
+        samples_per_second: per_second,
+        samples_per_day: per_day,
         families: c
             .families
             .iter()
-            .map(|f| WireFamilyCost {
-                name: &f.name,
-                mtype: f.mtype.as_str(),
-                series: f.series,
-                series_after: f.series_after,
-                share: c.share(f),
-                samples_per_second: finite(c.per_second(f.series)),
-                samples_per_day: finite(c.per_day(f.series)),
-                labels: f
-                    .labels
-                    .iter()
-                    .map(|l| WireLabelCost {
-                        name: &l.name,
-                        distinct: l.distinct,
-                        capped: l.distinct_capped,
-                        suspect: l.suspect.as_ref().map(|s| WireSuspect {
-                            kind: s.kind.as_str(),
-                            examples: &s.examples,
-                        }),
-                    })
-                    .collect(),
+            .map(|f| {
+                let (per_second, per_day) = rates(c, f.series);
+                WireFamilyCost {
+                    name: &f.name,
+                    mtype: f.mtype.as_str(),
+                    series: f.series,
+                    series_after: f.series_after,
+                    share: c.share(f),
+                    samples_per_second: per_second,
+                    samples_per_day: per_day,
+                    labels: f
+                        .labels
+                        .iter()
+                        .map(|l| WireLabelCost {
+                            name: &l.name,
+                            distinct: l.distinct,
+                            capped: l.distinct_capped,
+                            suspect: l.suspect.as_ref().map(|s| WireSuspect {
+                                kind: s.kind.as_str(),
+                                examples: &s.examples,
+                            }),
+                        })
+                        .collect(),
+                }
             })
             .collect(),
     }

@@ -2,6 +2,7 @@
 
 mod check;
 mod cost;
+mod cost_chart;
 mod findings;
 mod fleet;
 mod github;

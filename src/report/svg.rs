@@ -24,9 +24,9 @@ pub(crate) fn class(s: Status) -> &'static str {
     }
 }
 
-const W: f64 = 560.0;
+pub(super) const W: f64 = 560.0;
 
-fn open(kind: &str, title: &str, h: f64, data: &str) -> String {
+pub(super) fn open(kind: &str, title: &str, h: f64, data: &str) -> String {
     format!(
         "<svg class=\"chart\" data-chart=\"{kind}\" {data} viewBox=\"0 0 {W} {h}\" width=\"{W}\" height=\"{h}\" role=\"img\"><title>{}</title>",
         esc(title)

@@ -52,10 +52,15 @@ fn sarif_follows_the_oasis_schema_and_points_at_the_series() {
     for rule in rules {
         assert_eq!(rule.get("helpUri"), None, "{rule}");
         let help = rule["help"]["text"].as_str().unwrap();
-        // A detector's page (docs/detectors/) or a lint rule's (docs/lint/).
+        // A detector's page (docs/detectors/), a lint rule's (docs/lint/) or a cost rule's
+        // (docs/cost/).
         let page = help
             .split_whitespace()
-            .find(|w| w.starts_with("docs/detectors/") || w.starts_with("docs/lint/"))
+            .find(|w| {
+                ["docs/detectors/", "docs/lint/", "docs/cost/"]
+                    .iter()
+                    .any(|d| w.starts_with(d))
+            })
             .unwrap_or_else(|| panic!("{help}"));
         assert!(fixture(&format!("../{page}")).is_file(), "{help}");
     }

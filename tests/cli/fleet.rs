@@ -66,6 +66,15 @@ fn assert_truth(r: &Value, i: usize, bytes: usize, interval: f64) {
         Some(interval),
         "{i}"
     );
+    // The cost: the samples the page was built with, at the job's configured interval.
+    let cost = &r["cost"];
+    assert_eq!(cost["series"].as_u64(), Some(t.samples), "{i}");
+    assert_eq!(cost["interval"]["seconds"].as_f64(), Some(interval), "{i}");
+    let per_day = cost["samples_per_day"].as_f64().unwrap();
+    assert!(
+        (per_day - t.samples as f64 / interval * 86_400.0).abs() < 1e-6,
+        "{i}"
+    );
 }
 
 /// Three jobs: `api` (static, every 10s, one target down), `web` (static, every 30s, basic
@@ -230,6 +239,25 @@ fn a_fleet_of_three_jobs_and_a_file_sd() {
         .find(|j| j["job"] == "api")
         .unwrap();
     assert!((api["savings_per_second"].as_f64().unwrap() - saving(0) - saving(1)).abs() < 1e-9);
+    // The job's cost sums its two pages (the target that is down has none); the fleet's all
+    // seven, at each job's interval.
+    let samples = |i: usize| page(i, l.sizes[i], 0).1.samples;
+    assert_eq!(api["cost"]["targets"], 2);
+    assert_eq!(
+        api["cost"]["series"].as_u64(),
+        Some(samples(0) + samples(1))
+    );
+    let per_second: f64 = jobs
+        .iter()
+        .enumerate()
+        .map(|(i, (_, every))| samples(i) as f64 / every)
+        .sum();
+    let fleet_cost = &out["fleet"]["cost"];
+    assert_eq!(
+        fleet_cost["series"].as_u64(),
+        Some((0..7).map(samples).sum())
+    );
+    assert!((fleet_cost["samples_per_second"].as_f64().unwrap() - per_second).abs() < 1e-9);
     // The JSON contract holds for fleets too.
     let errors: Vec<String> = crate::formats::schema()
         .iter_errors(&out)

@@ -99,6 +99,26 @@ fn check_in_browser(page: &Path, json: &Value, targets: usize, shot: &Path) {
         })
         .collect();
     assert_eq!(gauges, want, "gauges vs JSON");
+    // The cardinality chart's bars are the JSON report's largest families, in order.
+    let want: Vec<u64> = json["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| {
+            let fams = r["cost"]["families"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            fams.into_iter()
+                .take(10)
+                .map(|f| f["series"].as_u64().unwrap())
+        })
+        .collect();
+    let bars: Vec<u64> = attrs(&dom, "data-series")
+        .iter()
+        .map(|v| v.parse().unwrap())
+        .collect();
+    assert_eq!(bars, want, "cardinality bars vs JSON");
     let _ = chromium(
         &[
             "--window-size=1100,2600",

@@ -8,6 +8,7 @@ mod ci_docs;
 mod ci_formats;
 mod compare;
 mod conformance;
+mod cost;
 mod cost_proof;
 mod docs;
 mod exit_codes;
