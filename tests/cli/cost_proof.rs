@@ -17,7 +17,8 @@ use serde_json::Value;
 use crate::prometheus::{free_port, Prometheus};
 use crate::series_exist::{filled, generated_queries};
 use crate::stack::{answers, flask_python, wait_for, Processes};
-use crate::support::{fixture, json_of, promtune};
+use crate::relabel::writing;
+use crate::support::{fixture, json_of};
 use crate::victoria::Victoria;
 
 /// The uses given with --usage: a rule file (a recording rule by status, an alert on the
@@ -188,24 +189,12 @@ fn relabel_rules_save_series_and_break_no_use_on_prometheus_and_victoria_metrics
     std::fs::write(&dash, DASHBOARD).unwrap();
     std::fs::write(&base_path, &base).unwrap();
     let out = dir.path().join("out");
-    let r = promtune(&[
-        "analyze",
-        &format!("http://{flask}/metrics"),
-        "--usage",
-        rules.to_str().unwrap(),
-        "--usage",
-        dash.to_str().unwrap(),
-        "--base-config",
-        base_path.to_str().unwrap(),
-        "--write-configs",
-        out.to_str().unwrap(),
-        "--job",
-        "flask",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-    ]);
+    let r = writing(
+        &[&format!("http://{flask}/metrics"), "--job", "flask"],
+        &base_path,
+        &out,
+        &["--usage", rules.to_str().unwrap(), "--usage", dash.to_str().unwrap()],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let report = &json_of(&r.stdout)["reports"][0];
     let (series, after) = (

@@ -26,12 +26,15 @@ fn analyze(dir: &Path, extra: &[&str]) -> Run {
         "scrape_configs:\n  - job_name: flask\n    static_configs:\n      - targets: ['127.0.0.1:5000']\n",
     )
     .unwrap();
-    let out = dir.join("out");
-    let mut args = vec![
-        "analyze",
-        PAGE,
-        "--target",
-        "127.0.0.1:5000",
+    writing(&[PAGE, "--target", "127.0.0.1:5000"], &base, &dir.join("out"), extra)
+}
+
+/// `promtune analyze SOURCE… --base-config BASE --write-configs OUT --format json` with
+/// `extra`, whatever its findings.
+pub(crate) fn writing(source: &[&str], base: &Path, out: &Path, extra: &[&str]) -> Run {
+    let mut args = vec!["analyze"];
+    args.extend_from_slice(source);
+    args.extend_from_slice(&[
         "--base-config",
         base.to_str().unwrap(),
         "--write-configs",
@@ -40,7 +43,7 @@ fn analyze(dir: &Path, extra: &[&str]) -> Run {
         "json",
         "--fail-on",
         "never",
-    ];
+    ]);
     args.extend_from_slice(extra);
     promtune(&args)
 }
@@ -181,21 +184,12 @@ fn a_fleet_gets_one_drop_per_job_in_its_config() {
     let rules = dir.path().join("rules.yml");
     std::fs::write(&rules, RULES).unwrap();
     let out = dir.path().join("out");
-    let r = promtune(&[
-        "analyze",
-        "--targets-from",
-        targets.to_str().unwrap(),
-        "--base-config",
-        targets.to_str().unwrap(),
-        "--usage",
-        rules.to_str().unwrap(),
-        "--write-configs",
-        out.to_str().unwrap(),
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-    ]);
+    let r = writing(
+        &["--targets-from", targets.to_str().unwrap()],
+        &targets,
+        &out,
+        &["--usage", rules.to_str().unwrap()],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let doc = json_of(&r.stdout);
     let (series, after) = (
