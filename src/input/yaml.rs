@@ -60,13 +60,17 @@ fn expansion(text: &str, max: u64) -> Result<(), (usize, String)> {
     let count = Count {
         left: Cell::new(max),
     };
-    // Every document counts (a manifest holds several), against one budget.
-    let tripped = serde_yaml::Deserializer::from_str(text).find_map(|doc| {
-        Node(&count)
-            .deserialize(doc)
-            .err()
-            .and_then(|e| (count.left.get() == 0).then(|| e.location().map_or(0, |l| l.index())))
-    });
+    // Every document counts (a manifest holds several), against one budget. The walk stops
+    // at the first error: past a syntax error serde_yaml yields the same error for ever.
+    let mut tripped = None;
+    for doc in serde_yaml::Deserializer::from_str(text) {
+        if let Err(e) = Node(&count).deserialize(doc) {
+            if count.left.get() == 0 {
+                tripped = Some(e.location().map_or(0, |l| l.index()));
+            }
+            break;
+        }
+    }
     let Some(at) = tripped else { return Ok(()) };
     // The node that tripped the count lies inside the anchor being repeated: the nearest
     // anchor before it names the aliases to blame.
@@ -232,6 +236,16 @@ mod tests {
         assert!(expansion("a: [1, 2", 10).is_ok());
         assert!(expansion("", 10).is_ok());
         assert!(expansion("a: !Tag {b: 1}", 10).is_ok());
+        // A syntax error in a later document ends the walk (serde_yaml repeats it).
+        assert!(expansion("a: 1\n---\nb: [\n", 10).is_ok());
+    }
+
+    #[test]
+    fn every_document_counts() {
+        let doc = laughs(100, 10);
+        let two = format!("a: 1\n---\n{doc}");
+        assert!(expansion(&two, 1_000).is_err());
+        assert!(expansion(&two, 1_300).is_ok());
     }
 
     #[test]

@@ -42,5 +42,6 @@ mod streams;
 mod strict;
 mod support;
 mod terminal;
+mod usage;
 mod victoria;
 mod window;

@@ -72,15 +72,16 @@ struct Target {
     datasource: Option<Datasource>,
 }
 
-/// A data source: its name (older dashboards; read as PromQL) or a reference with its type.
+/// A data source: a reference with its type, or anything else (a name, in older
+/// dashboards), read as PromQL. Untagged variants are tried in order: the typed one first.
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum Datasource {
-    Named(serde::de::IgnoredAny),
     Typed {
         #[serde(rename = "type")]
         kind: Option<String>,
     },
+    Named(serde::de::IgnoredAny),
 }
 
 #[derive(Deserialize, Default)]
