@@ -218,6 +218,13 @@ fn analyse_snapshot(
 /// families. `now` (unix seconds) decides which `ignore:` entries have expired. With
 /// `labels` false (a fleet's target, one of its job's) only the drop is worked out.
 pub fn relabel(report: &mut Report, seen: &relabel::Seen, cfg: &Config, now: f64, labels: bool) {
+    if seen.truncated {
+        report.notices.push(format!(
+            "the page has more than {} samples, more than promtune keeps to work out relabel rules (each is checked against every series): none is proposed",
+            relabel::MAX_SAMPLES
+        ));
+        return;
+    }
     let mut exempt: Vec<relabel::Exempt> = cfg
         .keep
         .iter()

@@ -15,9 +15,9 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 
 use crate::prometheus::{free_port, Prometheus};
+use crate::relabel::writing;
 use crate::series_exist::{filled, generated_queries};
 use crate::stack::{answers, flask_python, wait_for, Processes};
-use crate::relabel::writing;
 use crate::support::{fixture, json_of};
 use crate::victoria::Victoria;
 
@@ -193,7 +193,12 @@ fn relabel_rules_save_series_and_break_no_use_on_prometheus_and_victoria_metrics
         &[&format!("http://{flask}/metrics"), "--job", "flask"],
         &base_path,
         &out,
-        &["--usage", rules.to_str().unwrap(), "--usage", dash.to_str().unwrap()],
+        &[
+            "--usage",
+            rules.to_str().unwrap(),
+            "--usage",
+            dash.to_str().unwrap(),
+        ],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let report = &json_of(&r.stdout)["reports"][0];

@@ -26,7 +26,12 @@ fn analyze(dir: &Path, extra: &[&str]) -> Run {
         "scrape_configs:\n  - job_name: flask\n    static_configs:\n      - targets: ['127.0.0.1:5000']\n",
     )
     .unwrap();
-    writing(&[PAGE, "--target", "127.0.0.1:5000"], &base, &dir.join("out"), extra)
+    writing(
+        &[PAGE, "--target", "127.0.0.1:5000"],
+        &base,
+        &dir.join("out"),
+        extra,
+    )
 }
 
 /// `promtune analyze SOURCE… --base-config BASE --write-configs OUT --format json` with

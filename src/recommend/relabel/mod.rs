@@ -14,7 +14,7 @@ use crate::input::usage::Usage;
 use crate::model::{Cost, MetricType};
 
 pub(crate) use seen::Gatherer;
-pub use seen::{Sample, Seen, SeenFamily};
+pub use seen::{Sample, Seen, SeenFamily, MAX_SAMPLES};
 
 /// One `metric_relabel_configs` entry, as the config spells it.
 #[derive(Debug, Clone, PartialEq)]

@@ -31,11 +31,18 @@ impl SeenFamily {
     }
 }
 
+/// The most samples kept to work out rules: each costs about half a KiB (its name and labels
+/// as strings), so this bounds the memory at about 130 MiB whatever the page's size.
+pub const MAX_SAMPLES: u64 = 250_000;
+
 /// Every family of a scrape with its stored samples, gathered while parsing.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Seen {
     /// Families in exposition order (a family written in two places is one).
     pub families: Vec<SeenFamily>,
+    /// True when the page had more than [`MAX_SAMPLES`] samples: the rest were not kept, and
+    /// no rule may be worked out from a part of the page.
+    pub truncated: bool,
 }
 
 impl Seen {
@@ -51,6 +58,7 @@ pub(crate) struct Gatherer {
     seen: Seen,
     index: HashMap<String, usize>,
     current: Option<usize>,
+    kept: u64,
 }
 
 impl Gatherer {
@@ -75,9 +83,14 @@ impl Sink for Gatherer {
     }
 
     fn sample(&mut self, s: &SampleRef<'_, '_>) {
+        if self.kept >= MAX_SAMPLES {
+            self.seen.truncated = true;
+            return;
+        }
         let Some(f) = self.current.and_then(|i| self.seen.families.get_mut(i)) else {
             return;
         };
+        self.kept += 1;
         let mut labels: Vec<(String, String)> = s
             .labels
             .iter()

@@ -58,6 +58,7 @@ fn page() -> Seen {
             ),
             family("temp", MetricType::Gauge, &[("temp", &[])]),
         ],
+        truncated: false,
     }
 }
 
@@ -176,6 +177,7 @@ fn a_template_that_keeps_series_apart_is_a_rule() {
                 ("reads_total", &[("path", "/items/2"), ("item", "2")]),
             ],
         )],
+        truncated: false,
     };
     let mut u = Usage::default();
     used(&mut u, "reads_total", &["item"], false);
@@ -199,4 +201,45 @@ fn templates() {
     );
     assert_eq!(labels::template("/orders"), None);
     assert_eq!(labels::template("GET"), None);
+}
+
+#[test]
+fn a_page_past_the_bound_is_not_kept_whole() {
+    let gather = |n: u64| {
+        let mut text = String::from("# TYPE m gauge\n");
+        for i in 0..n {
+            text.push_str(&format!("m{{i=\"{i}\"}} 1\n"));
+        }
+        let mut g = Gatherer::default();
+        crate::parse::parse_observed(text.as_bytes(), &Default::default(), &mut g).unwrap();
+        g.finish()
+    };
+    let whole = gather(MAX_SAMPLES);
+    assert_eq!((whole.samples(), whole.truncated), (MAX_SAMPLES, false));
+    let cut = gather(MAX_SAMPLES + 1);
+    assert_eq!((cut.samples(), cut.truncated), (MAX_SAMPLES, true));
+}
+
+#[test]
+fn one_drop_per_job_is_the_union_of_its_targets() {
+    let mut u = Usage::default();
+    used(&mut u, "hits_total", &[], true);
+    let one = decide(&page(), Some(&u), &[], false);
+    let two = decide(
+        &Seen {
+            families: vec![family("other", MetricType::Gauge, &[("other", &[])])],
+            truncated: false,
+        },
+        Some(&u),
+        &[],
+        false,
+    );
+    // Only drops for a fleet's targets.
+    assert!(one.rules.iter().all(|r| r.kind == RuleKind::Drop));
+    let merged = merged_drop(one.rules.iter().chain(&two.rules)).unwrap();
+    assert_eq!(merged.saved, one.rules[0].saved + 1);
+    assert_eq!(
+        merged.config.regex,
+        "other|req_seconds_(?:bucket|c(?:ount|reated)|sum)|temp"
+    );
 }
