@@ -255,7 +255,8 @@ fn relabel_rules_save_series_and_break_no_use_on_prometheus_and_victoria_metrics
         ("Prometheus", &prom_a.url, &prom_b.url),
         ("VictoriaMetrics", &vm_a.url, &vm_b.url),
     ];
-    // Three scrapes on every server, so that the rate() windows hold two samples.
+    // Five scrapes on every server, so that at the earlier of two servers' last scrapes each
+    // has three or more, and every rate() window holds two samples on both.
     let first: Vec<f64> = servers
         .iter()
         .flat_map(|(_, a, b)| [a, b])
@@ -266,8 +267,8 @@ fn relabel_rules_save_series_and_break_no_use_on_prometheus_and_victoria_metrics
         .collect();
     for ((_, a, b), t0) in servers.iter().zip(first.chunks(2)) {
         for (u, t) in [(a, t0[0]), (b, t0[1])] {
-            wait_for("three scrapes", || {
-                last_scrape(u).is_some_and(|l| l >= t + 2.5)
+            wait_for("five scrapes", || {
+                last_scrape(u).is_some_and(|l| l >= t + 4.5)
             });
         }
     }

@@ -411,12 +411,24 @@ fn emulated(rules: &[Rule]) -> Vec<relabel::Rule> {
 fn settle(seen: &Seen, plan: &mut Plan) {
     loop {
         let rules = emulated(&plan.rules);
+        // Drops read `__name__` alone, and merge nothing: with only drops each name is
+        // run once, not each sample.
+        let only_drops = plan.rules.iter().all(|r| r.kind == RuleKind::Drop);
+        let mut by_name: std::collections::HashMap<&str, bool> = Default::default();
         let mut out = BTreeMap::new();
         let mut stored = std::collections::HashSet::new();
         let mut merged = false;
         for f in &seen.families {
             let mut kept = 0;
             for (name, labels) in &f.samples {
+                if only_drops {
+                    let keep = *by_name.entry(name).or_insert_with(|| {
+                        let just = BTreeMap::from([("__name__".to_string(), name.clone())]);
+                        relabel::apply(&rules, just).labels.is_some()
+                    });
+                    kept += u64::from(keep);
+                    continue;
+                }
                 let mut all: BTreeMap<String, String> = labels.iter().cloned().collect();
                 all.insert("__name__".into(), name.clone());
                 if let Some(after) = relabel::apply(&rules, all).labels {
@@ -426,7 +438,7 @@ fn settle(seen: &Seen, plan: &mut Plan) {
             }
             out.insert(f.name.clone(), kept);
         }
-        if !merged || plan.rules.iter().all(|r| r.kind == RuleKind::Drop) {
+        if !merged || only_drops {
             plan.series_after = out.values().sum();
             plan.families_after = out;
             return;
