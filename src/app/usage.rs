@@ -37,6 +37,20 @@ fn summary(u: &Usage) -> String {
         plural::n(u.sources.len() as u64, "source"),
         sources.join(", ")
     );
+    if !u.skipped.is_empty() {
+        let shown: Vec<&str> = u.skipped.iter().take(SHOWN).map(String::as_str).collect();
+        let more = u.skipped.len().saturating_sub(SHOWN);
+        line.push_str(&format!(
+            "; skipped {} neither rules, a dashboard nor a query log: {}{}",
+            plural::n(u.skipped.len() as u64, "file"),
+            shown.join(", "),
+            if more > 0 {
+                format!(", {more} more")
+            } else {
+                String::new()
+            }
+        ));
+    }
     let unparsed = u.unparsed.len() as u64 + u.unparsed_more;
     if unparsed > 0 {
         let first: Vec<String> = u

@@ -132,13 +132,8 @@ fn rules_manifests_and_dashboards_are_read_with_the_labels_they_need() {
     assert!(u.is_used("zz_dyn_anything") && !u.is_used("zz_dyn"));
     assert!(u.is_used("zz_m_x") && u.is_used("a_zz_m_"));
     assert!(!u.is_used("zz_unused") && !u.is_used("app"));
-    let uses = u.need("zz_lib_nodes").unwrap().uses;
-    assert_eq!(
-        uses,
-        [format!(
-            "{d}/dashboard.json: dashboard \"Zz\", panel \"Nodes\", query A"
-        )]
-    );
+    let lib = format!("{d}/dashboard.json: dashboard \"Zz\", panel \"Nodes\", query A");
+    assert_eq!(u.need("zz_lib_nodes").unwrap().uses, [lib]);
 }
 
 #[test]
@@ -169,7 +164,7 @@ fn a_real_prometheus_query_log_is_read() {
     let expected = format!("usage: {logged} queries from 1 source ({l} {logged})\n");
     assert!(r.stderr.contains(&expected), "{}\n{text}", r.stderr);
 
-    let u = usage::load(&[log.clone()]).unwrap();
+    let u = usage::load(std::slice::from_ref(&log)).unwrap();
     assert!(u.unparsed.is_empty(), "{:?}", u.unparsed);
     let http = labels(&u, "prometheus_http_requests_total");
     assert_eq!(http, (false, vec!["handler".into(), "job".into()]));
@@ -184,7 +179,7 @@ fn a_real_prometheus_query_log_is_read() {
 fn real_public_rules_and_dashboards_parse_in_full() {
     let rules = fixture("usage");
     let dashboards = fixture("grafana/dashboards/dotdc-grafana-dashboards-kubernetes");
-    let u = usage::load(&[rules.clone(), dashboards.clone()]).unwrap();
+    let u = usage::load(&[rules, dashboards]).unwrap();
     assert!(u.unparsed.is_empty(), "{:?}", u.unparsed);
     // Every rule is a query: as many as the files have `expr:` lines.
     for (source, n) in &u.sources {
@@ -239,7 +234,7 @@ fn malformed_usage_is_refused_naming_the_place() {
         (
             "dash.json",
             "{\"panels\": 3}",
-            "dash.json:1:13: not a dashboard",
+            "dash.json:1:12: not a dashboard",
         ),
         (
             "q.log",
@@ -254,16 +249,51 @@ fn malformed_usage_is_refused_naming_the_place() {
         assert_eq!(r.code, 2, "{name}: {}", r.stderr);
         assert!(r.stderr.contains(message), "{name}: {}", r.stderr);
     }
-    let r = promtune(&[
+    let missing = [
         "analyze",
         "--usage",
         "no/such/dir",
         "fixtures/guide_example.prom",
-    ]);
+    ];
+    let r = promtune(&missing);
     assert_eq!(r.code, 2);
     assert!(
         r.stderr.contains("cannot read usage no/such/dir"),
         "{}",
         r.stderr
     );
+}
+
+#[test]
+fn promtunes_own_rules_and_dashboard_read_as_usage_in_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display().to_string();
+    let write = [
+        "analyze",
+        "--write-configs",
+        &d,
+        "fixtures/guide_example.prom",
+    ];
+    let r = promtune(&write);
+    assert!(r.code <= 1, "{}", r.stderr);
+    let r = promtune(&["analyze", "--usage", &d, "fixtures/guide_example.prom"]);
+    assert!(r.code <= 1, "{}", r.stderr);
+    let line = r.stderr.lines().find(|l| l.starts_with("usage:")).unwrap();
+    // The Prometheus configs beside them are neither: skipped, and said so.
+    assert!(
+        line.contains("/prometheus-optimized.yml") && line.contains("skipped"),
+        "{line}"
+    );
+    assert!(!line.contains("not understood"), "{line}");
+    let u = usage::load(&[dir.path().to_path_buf()]).unwrap();
+    assert!(u.unparsed.is_empty(), "{:?}", u.unparsed);
+    let rules = std::fs::read_to_string(dir.path().join("alert-rules.yml")).unwrap();
+    let dash = std::fs::read_to_string(dir.path().join("grafana-dashboard.json")).unwrap();
+    let counts: Vec<u64> = u.sources.iter().map(|(_, n)| *n).collect();
+    let expected = [
+        rules.matches("expr:").count() as u64,
+        dashboard_queries(&dash),
+    ];
+    assert_eq!(counts, expected, "{:?}", u.sources);
+    assert!(counts.iter().all(|n| *n > 0));
 }

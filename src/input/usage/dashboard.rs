@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::promql::VAR;
 use super::template::{substitute, Numbers};
-use super::Usage;
+use super::{NotUsage, Usage};
 use crate::input::json::List;
 
 #[derive(Deserialize, Default)]
@@ -17,10 +17,10 @@ use crate::input::json::List;
 struct Dashboard {
     dashboard: Option<Box<Dashboard>>,
     title: Option<String>,
-    panels: List<Panel>,
+    panels: Option<List<Panel>>,
     /// Dashboards before Grafana 5 hold rows, each with its panels.
-    rows: List<Panel>,
-    templating: Templating,
+    rows: Option<List<Panel>>,
+    templating: Option<Templating>,
     /// Library panels' models, in a dashboard exported for sharing.
     #[serde(rename = "__elements")]
     elements: Option<Elements>,
@@ -161,18 +161,24 @@ impl Usage {
         if let Some(inner) = d.dashboard.take() {
             d = *inner;
         }
+        if d.panels.is_none() && d.rows.is_none() && d.templating.is_none() {
+            let what = format!("{origin}: not a dashboard (no panels, rows or templating)");
+            return Err(NotUsage(what).into());
+        }
+        let templating = d.templating.unwrap_or_default();
         let mut read = Reader {
             usage: self,
             origin,
-            numbers: numbers(&d.templating),
+            numbers: numbers(&templating),
             elements: d.elements.as_ref(),
             n: 0,
         };
         let title = d.title.as_deref().unwrap_or("untitled");
-        for v in &d.templating.list.0 {
+        for v in &templating.list.0 {
             read.variable(v);
         }
-        for p in d.panels.0.iter().chain(&d.rows.0) {
+        let panels = d.panels.iter().chain(&d.rows).flat_map(|l| &l.0);
+        for p in panels {
             read.panel(p, title, true);
         }
         let n = read.n;

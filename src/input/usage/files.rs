@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use super::querylog::{is_entry, LINE_LIMIT};
-use super::Usage;
+use super::{NotUsage, Usage};
 use crate::input::{bounded, yaml};
 
 /// The largest dashboard read (decoded into the few fields read, not a value tree).
@@ -20,7 +20,9 @@ const EXTENSIONS: &[&str] = &["yml", "yaml", "json", "jsonl", "ndjson", "log", "
 /// Reads every path: a file of any name, or a directory's files with a usage extension
 /// (`.yml`, `.yaml`, `.json`, `.jsonl`, `.ndjson`, `.log`, `.rules`; hidden ones skipped),
 /// recursively, in sorted order. Anything unreadable or malformed is an error naming the
-/// file (and line:column where there is one).
+/// file (and line:column where there is one); a directory's file that is well-formed but
+/// no kind of usage (a Prometheus config beside the rules) is skipped and listed in
+/// `skipped`.
 pub fn load(paths: &[PathBuf]) -> anyhow::Result<Usage> {
     let mut usage = Usage::default();
     for path in paths {
@@ -37,7 +39,12 @@ pub fn load(paths: &[PathBuf]) -> anyhow::Result<Usage> {
                 );
             }
             for f in files {
-                read_file(&mut usage, &f)?;
+                match read_file(&mut usage, &f) {
+                    Err(e) if e.downcast_ref::<NotUsage>().is_some() => {
+                        usage.skipped.push(f.display().to_string());
+                    }
+                    other => other?,
+                }
             }
         } else {
             read_file(&mut usage, path)?;

@@ -6,15 +6,15 @@
 
 mod dashboard;
 mod files;
+mod pattern;
 mod promql;
 mod querylog;
 mod rules;
 mod template;
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
-
 pub use files::load;
+use pattern::Compiled;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The longest query read: longer ones are recorded as unparsed (and their names as used),
 /// which keeps the parser's tree, and the walk over it, shallow.
@@ -41,6 +41,8 @@ pub struct Usage {
     pub unparsed: Vec<Unparsed>,
     /// Unparsed queries past [`UNPARSED_LIMIT`], counted only.
     pub unparsed_more: u64,
+    /// Files of a directory that were neither rules, dashboards nor query logs: skipped.
+    pub skipped: Vec<String>,
     /// How many queries were read from each source (a file, or the origin given to
     /// [`Usage::add_query`]), in the order first read, for the report.
     pub sources: Vec<(String, u64)>,
@@ -71,6 +73,12 @@ pub struct NamePattern {
     pub uses: Vec<String>,
 }
 
+/// Text that is well-formed YAML or JSON but no kind of usage (a Prometheus config, a
+/// Deployment): an error for a file named on its own, skipped inside a directory.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct NotUsage(pub String);
+
 /// A query that could not be parsed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unparsed {
@@ -91,15 +99,6 @@ impl Need {
             self.more_uses += 1;
         }
     }
-
-    fn merge(&mut self, other: &Need) {
-        self.all_labels |= other.all_labels;
-        self.labels.extend(other.labels.iter().cloned());
-        for u in &other.uses {
-            self.record(u);
-        }
-        self.more_uses += other.more_uses;
-    }
 }
 
 impl Usage {
@@ -107,7 +106,13 @@ impl Usage {
     /// A query that does not parse is recorded in `unparsed`, and every word in it that
     /// could be a metric name counts as used with all its labels.
     pub fn add_query(&mut self, origin: &str, expr: &str) {
-        self.count(origin, 1);
+        self.add_query_from(origin, origin, expr);
+    }
+
+    /// [`Usage::add_query`] for one of many queries of `source` (a server's rules, say):
+    /// counted under `source` in the summary, its use named `origin`.
+    pub fn add_query_from(&mut self, source: &str, origin: &str, expr: &str) {
+        self.count(source, 1);
         self.query(origin, expr);
     }
 
@@ -196,12 +201,8 @@ impl Usage {
 
     fn use_name(&mut self, name: &str, all: bool, labels: &BTreeSet<String>, origin: &str) {
         let need = self.names.entry(name.to_string()).or_default();
-        need.merge(&Need {
-            all_labels: all,
-            labels: labels.clone(),
-            uses: Vec::new(),
-            more_uses: 0,
-        });
+        need.all_labels |= all;
+        need.labels.extend(labels.iter().cloned());
         need.record(origin);
     }
 
@@ -213,9 +214,7 @@ impl Usage {
                     regex: regex.to_string(),
                     uses: Vec::new(),
                 });
-                self.compiled
-                    .0
-                    .push((regex.to_string(), Anchored::new(regex)));
+                self.compiled.add(regex);
                 self.name_patterns.len() - 1
             }
         };
@@ -255,48 +254,6 @@ fn operators(expr: &str) -> usize {
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
         .filter(|w| matches!(*w, "and" | "or" | "unless"));
     n + set_ops.count()
-}
-
-/// A name regex anchored as PromQL anchors it, compiled with regex-lite. One regex-lite
-/// cannot compile (RE2 syntax it lacks, such as Unicode classes) matches every name: a use
-/// that cannot be checked counts as reading everything.
-#[derive(Clone)]
-struct Anchored(Option<regex_lite::Regex>);
-
-impl Anchored {
-    fn new(regex: &str) -> Anchored {
-        Anchored(regex_lite::Regex::new(&format!("^(?:{regex})$")).ok())
-    }
-
-    fn matches(&self, name: &str) -> bool {
-        self.0.as_ref().is_none_or(|r| r.is_match(name))
-    }
-}
-
-/// Name patterns by their regex, compiled.
-#[derive(Clone, Default)]
-struct Compiled(Vec<(String, Anchored)>);
-
-impl Compiled {
-    fn matches(&self, regex: &str, name: &str) -> bool {
-        match self.0.iter().find(|(r, _)| r == regex) {
-            Some((_, a)) => a.matches(name),
-            None => Anchored::new(regex).matches(name),
-        }
-    }
-}
-
-impl PartialEq for Compiled {
-    /// Compiled from `name_patterns`, which the usage compares itself.
-    fn eq(&self, _: &Compiled) -> bool {
-        true
-    }
-}
-
-impl fmt::Debug for Compiled {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} compiled", self.0.len())
-    }
 }
 
 #[cfg(test)]

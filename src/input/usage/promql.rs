@@ -6,6 +6,8 @@
 use std::collections::BTreeSet;
 
 use promql_parser::label::{MatchOp, Matcher, METRIC_NAME};
+
+use crate::escape::promql::regex_literal;
 use promql_parser::parser::token::{
     T_BOTTOMK, T_COUNT_VALUES, T_LAND, T_LIMITK, T_LIMIT_RATIO, T_LOR, T_LUNLESS, T_TOPK,
 };
@@ -205,7 +207,7 @@ fn select(vs: &VectorSelector, want: &Want, out: &mut Vec<Read>) {
 /// A literal name, or the pattern a variable in it makes.
 fn name_or_pattern(name: &str) -> Names {
     if name.contains(VAR) {
-        let parts: Vec<String> = name.split(VAR).map(regex_quote).collect();
+        let parts: Vec<String> = name.split(VAR).map(regex_literal).collect();
         Names::Pattern(parts.join(".*"))
     } else {
         Names::Exact(BTreeSet::from([name.to_string()]))
@@ -250,16 +252,4 @@ pub(crate) fn plain_name(n: &str) -> bool {
     b.next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_' || c == b':')
         && b.all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b':')
-}
-
-/// `s` with regex metacharacters escaped.
-fn regex_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if "\\.+*?()|[]{}^$".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::Usage;
+use super::{NotUsage, Usage};
 use crate::input::yaml;
 
 /// One YAML document: a rule file, a manifest, or a list of manifests.
@@ -77,9 +77,10 @@ impl Usage {
             docs.push(doc);
         }
         if !docs.iter().any(Doc::is_rules) {
-            anyhow::bail!(
+            return Err(NotUsage(format!(
                 "{origin}: neither a rule file (`groups:`) nor a PrometheusRule manifest (`spec.groups`)"
-            );
+            ))
+            .into());
         }
         let lines = RuleLines::new(text);
         let mut n = 0;

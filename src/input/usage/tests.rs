@@ -189,3 +189,69 @@ fn set_operators_count_towards_the_depth() {
     u.add_query("or", &chain);
     assert_eq!(u.unparsed.len(), 1, "{:?}", u.unparsed);
 }
+
+#[test]
+fn readers_name_each_use_and_count_per_source() {
+    let mut u = Usage::default();
+    u.add_query_from("server", "server: group g, rule r", "zz_s");
+    u.add_query_from("server", "server: group g, rule q", "zz_s");
+    assert_eq!(u.sources, [("server".to_string(), 2)]);
+    let rules =
+        "groups:\n- name: g\n  rules:\n  - record: r\n    expr: zz_r\n  - record: r\n    expr: 1\n";
+    assert_eq!(u.add_rules_text("own.yml", rules).unwrap(), 2);
+    assert_eq!(
+        u.need("zz_r").unwrap().uses,
+        ["own.yml:4 (group \"g\", record \"r\")"]
+    );
+    // A library panel whose model is not in the file is reported, not skipped silently.
+    let dash = r#"{"panels": [{"title": "P", "libraryPanel": {"uid": "u", "name": "N"}}]}"#;
+    assert_eq!(u.add_dashboard_text("own.json", dash).unwrap(), 0);
+    assert_eq!(u.unparsed.len(), 1);
+    assert!(
+        u.unparsed[0].error.contains("library panel \"N\""),
+        "{:?}",
+        u.unparsed
+    );
+    let e = u
+        .add_dashboard_text("bad.json", "{\"panels\": [1]}")
+        .unwrap_err();
+    assert!(
+        e.to_string().starts_with("bad.json:1:13: not a dashboard"),
+        "{e}"
+    );
+    let e = u
+        .add_rules_text("c.yml", "scrape_configs: []\n")
+        .unwrap_err();
+    assert!(
+        e.to_string().starts_with("c.yml: neither a rule file"),
+        "{e}"
+    );
+}
+
+#[test]
+fn json_and_yaml_that_are_no_usage_say_so() {
+    let mut u = Usage::default();
+    let e = u
+        .add_dashboard_text("p.json", r#"{"name": "x"}"#)
+        .unwrap_err();
+    assert!(e.downcast_ref::<NotUsage>().is_some(), "{e}");
+    let e = u
+        .add_rules_text("c.yml", "scrape_configs: []\n")
+        .unwrap_err();
+    assert!(e.downcast_ref::<NotUsage>().is_some(), "{e}");
+    // An empty dashboard is a dashboard.
+    assert_eq!(
+        u.add_dashboard_text("e.json", r#"{"panels": []}"#).unwrap(),
+        0
+    );
+}
+
+#[test]
+fn a_variable_standing_for_a_label_or_a_name_reads_everything() {
+    // What template.rs leaves for `sum by ($group)` and for a bare `$metric`.
+    all(&format!("sum by ({}) (zz_g)", promql::VAR), "zz_g");
+    all(&format!("count(zz_g{{{}=\"x\"}})", promql::VAR), "zz_g");
+    let mut u = Usage::default();
+    u.add_query("d", &format!("rate({}[5m])", promql::VAR));
+    assert!(u.is_used("zz_anything") && u.need("zz_anything").unwrap().all_labels);
+}
