@@ -124,7 +124,8 @@ impl Cardinality {
             },
         };
         let t = &mut f.labels[i];
-        if t.seen.contains(&hash) {
+        // Once counting has stopped, nothing more is learnt: no lookup.
+        if t.capped || t.seen.contains(&hash) {
             return;
         }
         if t.seen.len() >= VALUES_PER_LABEL || self.kept >= VALUES_PER_PAGE {
@@ -145,7 +146,7 @@ impl Cardinality {
                     .labels
                     .into_iter()
                     .map(|t| LabelCost {
-                        suspect: t.shapes.verdict(&t.name),
+                        suspect: t.shapes.verdict(&t.name, t.seen.len() as u64),
                         distinct: t.seen.len() as u64,
                         distinct_capped: t.capped,
                         name: t.name,

@@ -17,9 +17,13 @@ fn min_matching(kind: SuspectKind) -> u32 {
     }
 }
 
-/// Distinct short numbers (one to three digits: CPU, core, shard, port offsets) a label
-/// needs before they count as numeric IDs: more than any machine's CPUs in practice.
-pub(super) const MIN_SHORT_NUMBERS: u32 = 1000;
+/// Distinct values a label needs before its short numbers (one to three digits: CPU, core,
+/// shard numbers) count as numeric IDs: more than any machine's CPUs in practice.
+pub(super) const MIN_SHORT_NUMBERS: u64 = 1000;
+
+/// Distinct values classified per label: the first ones are a fair sample of its shapes, and
+/// classifying every value of a label of IDs cost as much as the rest of the parse.
+pub(super) const CLASSIFIED: u32 = 256;
 
 /// Examples kept per shape.
 pub(super) const EXAMPLES: usize = 3;
@@ -94,7 +98,7 @@ fn id_segment(s: &str) -> bool {
 /// `/api/items/123`, `/users/ada@example.com`, `https://x/y?id=42`. Route templates
 /// (`/api/items/:id`, `/items/{id}`) and version segments (`/api/v1/`) are not.
 fn raw_path(v: &str) -> bool {
-    let path = match v.split_once("://") {
+    let path = match v.split_once("://").filter(|_| !v.starts_with('/')) {
         Some((_, rest)) => rest.find('/').map_or("", |i| &rest[i..]),
         None => v,
     };
@@ -147,8 +151,11 @@ const KINDS: [SuspectKind; 6] = [
 const SHORT: usize = 6;
 
 impl Shapes {
-    /// Counts a value seen for the first time.
+    /// Counts a value seen for the first time (the first [`CLASSIFIED`] of them).
     pub fn add(&mut self, v: &str) {
+        if self.seen >= CLASSIFIED {
+            return;
+        }
         self.seen += 1;
         let slot = match shape(v) {
             Some(k) => k as usize,
@@ -165,15 +172,16 @@ impl Shapes {
         }
     }
 
-    /// The label's verdict: the most common shape, when at least [`min_matching`] distinct
-    /// values have it and they are at least half of the values looked at. Numbers of one to
-    /// three digits count as numeric IDs only past [`MIN_SHORT_NUMBERS`]. `le` and
-    /// `quantile` are bounds, never suspect.
-    pub fn verdict(&self, label: &str) -> Option<super::Suspect> {
+    /// The verdict on label `label` with `distinct` values: the most common shape, when at
+    /// least [`min_matching`] distinct values have it and they are at least half of the
+    /// values looked at. Numbers of one to three digits count as numeric IDs only when the
+    /// label has [`MIN_SHORT_NUMBERS`] values or more. `le` and `quantile` are bounds, never
+    /// suspect.
+    pub fn verdict(&self, label: &str, distinct: u64) -> Option<super::Suspect> {
         if matches!(label, "le" | "quantile") {
             return None;
         }
-        let short = self.counts[SHORT] >= MIN_SHORT_NUMBERS;
+        let short = distinct >= MIN_SHORT_NUMBERS;
         let matching = |k: SuspectKind| {
             let n = self.counts[k as usize];
             match k {
@@ -216,6 +224,7 @@ mod tests {
             ("/users/ada@example.com/orders", RawPath),
             ("https://shop.example/cart?id=42", RawPath),
             ("/objects/0a1b2c3d4e5f6a7b", RawPath),
+            ("/items/3/x](http://e/x.png)", RawPath),
             ("ada.lovelace@example.com", Email),
             ("1733443200", Timestamp),
             ("1733443200123", Timestamp),
@@ -259,51 +268,61 @@ mod tests {
         }
     }
 
-    fn shapes(values: impl IntoIterator<Item = String>) -> Shapes {
+    /// The shapes of `values`, and how many there were.
+    fn shapes(values: impl IntoIterator<Item = String>) -> (Shapes, u64) {
         let mut s = Shapes::default();
+        let mut n = 0;
         for v in values {
             s.add(&v);
+            n += 1;
         }
-        s
+        (s, n)
     }
 
     #[test]
     fn a_label_is_suspect_only_with_many_values_of_one_shape() {
         let paths = shapes((0..1005).map(|i| format!("/api/items/{i}")));
-        let v = paths.verdict("path").unwrap();
+        let v = paths.0.verdict("path", paths.1).unwrap();
         assert_eq!(v.kind, SuspectKind::RawPath);
         assert_eq!(v.examples, ["/api/items/0", "/api/items/1", "/api/items/2"]);
         // Four UUIDs are not enough; five are.
         let ids = |n| shapes((0..n).map(|i| format!("123e4567-e89b-12d3-a456-4266141740{i:02}")));
-        assert_eq!(ids(4).verdict("id"), None);
-        assert_eq!(ids(5).verdict("id").unwrap().kind, SuspectKind::Uuid);
+        assert_eq!(ids(4).0.verdict("id", ids(4).1), None);
+        assert_eq!(
+            ids(5).0.verdict("id", ids(5).1).unwrap().kind,
+            SuspectKind::Uuid
+        );
         // Nine ports are not numeric IDs.
         let ports = shapes((0..9).map(|i| format!("{}", 8080 + i)));
-        assert_eq!(ports.verdict("port"), None);
+        assert_eq!(ports.0.verdict("port", ports.1), None);
         // Ten IDs among a hundred route names are a minority.
         let mixed = shapes(
             (0..10)
                 .map(|i| format!("/api/items/{i}"))
                 .chain((0..90).map(|i| format!("/route{i}"))),
         );
-        assert_eq!(mixed.verdict("path"), None);
+        assert_eq!(mixed.0.verdict("path", mixed.1), None);
     }
 
     #[test]
     fn bounded_labels_are_not_suspect() {
         let cpus = shapes((0..512).map(|i| i.to_string()));
-        assert_eq!(cpus.verdict("cpu"), None);
+        assert_eq!(cpus.0.verdict("cpu", cpus.1), None);
         let codes = shapes(["200", "404", "500", "503"].map(String::from));
-        assert_eq!(codes.verdict("code"), None);
+        assert_eq!(codes.0.verdict("code", codes.1), None);
         let bounds = shapes((0..40).map(|i| format!("{}", 1u64 << i)));
-        assert_eq!(bounds.verdict("le"), None);
+        assert_eq!(bounds.0.verdict("le", bounds.1), None);
         let versions = shapes((0..50).map(|i| format!("1.{i}.3")));
-        assert_eq!(versions.verdict("version"), None);
-        // A thousand numbers or more are IDs whatever their length; so are ten long ones.
+        assert_eq!(versions.0.verdict("version", versions.1), None);
+        // A thousand numbers or more are IDs whatever their length (only the first 256 are
+        // classified); so are ten long ones.
         let many = shapes((0..1000).map(|i| i.to_string()));
-        assert_eq!(many.verdict("user").unwrap().kind, SuspectKind::NumericId);
+        assert_eq!(
+            many.0.verdict("user", many.1).unwrap().kind,
+            SuspectKind::NumericId
+        );
         let long = shapes((0..10).map(|i| format!("{}", 100_000 + i)));
-        let v = long.verdict("user").unwrap();
+        let v = long.0.verdict("user", long.1).unwrap();
         assert_eq!((v.kind, v.examples.len()), (SuspectKind::NumericId, 3));
     }
 

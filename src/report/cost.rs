@@ -59,7 +59,16 @@ pub(crate) fn summary(c: &Cost) -> String {
     )
 }
 
-/// The top families: Family, Type, Series, Per day, Labels (distinct values each, most
+/// The head of the families' table.
+pub(crate) const HEAD: [&str; 5] = [
+    "Family",
+    "Type",
+    "Samples/scrape",
+    "Per day",
+    "Labels (distinct values)",
+];
+
+/// The top families (the columns of [`HEAD`]): Family, Type, Series, Per day, Labels (distinct values each, most
 /// first; `+` where counting stopped at its bound).
 pub(crate) fn family_rows(c: &Cost) -> Vec<[String; 5]> {
     c.families

@@ -154,6 +154,17 @@ impl CostTotal {
     pub fn per_day(&self) -> Option<f64> {
         self.samples_per_second.map(|s| s * 86_400.0)
     }
+
+    /// Two table cells: samples per scrape and per day (`-` when no page was read).
+    fn cells(&self) -> [String; 2] {
+        if self.targets == 0 {
+            return ["-".into(), "-".into()];
+        }
+        let day = self
+            .per_day()
+            .map_or("unknown".into(), crate::plural::count);
+        [self.series.to_string(), day]
+    }
 }
 
 /// Totals for one job.
@@ -286,6 +297,17 @@ impl Fleet {
     }
 }
 
+/// The head of the per-job table.
+pub(crate) const JOB_HEAD: [&str; 7] = [
+    "Job",
+    "Targets",
+    "Interval",
+    "Ingest",
+    "Saves",
+    "Samples/scrape",
+    "Samples/day",
+];
+
 fn rate(v: Option<f64>) -> String {
     v.map_or("-".into(), |v| crate::threshold::Unit::PerSecond.format(v))
 }
@@ -314,27 +336,33 @@ impl Fleet {
             .collect()
     }
 
-    /// Per job: Job, Targets, Interval, Ingest, Saves.
-    pub fn job_rows(&self) -> Vec<[String; 5]> {
-        let mut rows: Vec<[String; 5]> = self
+    /// Per job: the columns of [`JOB_HEAD`].
+    pub fn job_rows(&self) -> Vec<[String; 7]> {
+        let mut rows: Vec<[String; 7]> = self
             .jobs
             .iter()
             .map(|j| {
+                let [series, day] = j.cost.cells();
                 [
                     j.job.clone(),
                     j.targets.to_string(),
                     j.interval.map_or("-".into(), |i| format!("{i}s")),
                     rate(Some(j.ingest)),
                     self.saving(j.savings),
+                    series,
+                    day,
                 ]
             })
             .collect();
+        let [series, day] = self.cost.cells();
         rows.push([
             "all".into(),
             self.rows.len().to_string(),
             "-".into(),
             rate(Some(self.ingest)),
             self.saving(self.savings),
+            series,
+            day,
         ]);
         rows
     }

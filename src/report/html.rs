@@ -65,11 +65,7 @@ fn fleet_section(out: &mut String, f: &Fleet) {
         ],
         &f.table_rows(),
     );
-    table(
-        out,
-        ["Job", "Targets", "Interval", "Ingest", "Saves"],
-        &f.job_rows(),
-    );
+    table(out, super::fleet::JOB_HEAD, &f.job_rows());
     out.push_str("</section>");
 }
 
@@ -202,17 +198,7 @@ fn cardinality(out: &mut String, r: &Report) {
         esc(&super::cost::summary(c)),
         super::cost_chart::families(c, super::cost::TOP)
     );
-    table(
-        out,
-        [
-            "Family",
-            "Type",
-            "Samples/scrape",
-            "Per day",
-            "Labels (distinct values)",
-        ],
-        &super::cost::family_rows(c),
-    );
+    table(out, super::cost::HEAD, &super::cost::family_rows(c));
     let suspects = super::cost::suspect_lines(c);
     if !suspects.is_empty() {
         out.push_str("<ul>");

@@ -71,17 +71,7 @@ impl Renderer for MarkdownRenderer {
                     "\n## Cardinality\n\n{}.\n",
                     cell(&super::cost::summary(c))
                 );
-                table(
-                    &mut out,
-                    [
-                        "Family",
-                        "Type",
-                        "Samples/scrape",
-                        "Per day",
-                        "Labels (distinct values)",
-                    ],
-                    super::cost::family_rows(c),
-                );
+                table(&mut out, super::cost::HEAD, super::cost::family_rows(c));
                 if c.suspects().next().is_some() {
                     out.push('\n');
                 }
@@ -116,11 +106,7 @@ impl Renderer for MarkdownRenderer {
                 f.table_rows(),
             );
             out.push('\n');
-            table(
-                &mut out,
-                ["Job", "Targets", "Interval", "Ingest", "Saves"],
-                f.job_rows(),
-            );
+            table(&mut out, super::fleet::JOB_HEAD, f.job_rows());
             for n in &f.notices {
                 let _ = writeln!(out, "\n**Server warning:** {}", cell(n));
             }

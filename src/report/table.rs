@@ -143,17 +143,7 @@ impl TableRenderer {
                 let _ = writeln!(
                     out,
                     "{}",
-                    table(
-                        [
-                            "Family",
-                            "Type",
-                            "Samples/scrape",
-                            "Per day",
-                            "Labels (distinct values)"
-                        ],
-                        super::cost::family_rows(c),
-                        None
-                    )
+                    table(super::cost::HEAD, super::cost::family_rows(c), None)
                 );
                 for line in super::cost::suspect_lines(c) {
                     let _ = writeln!(out, "  - suspect {}", printable(&line));
@@ -186,15 +176,7 @@ impl TableRenderer {
                     None
                 )
             );
-            let _ = writeln!(
-                out,
-                "{}",
-                table(
-                    ["Job", "Targets", "Interval", "Ingest", "Saves"],
-                    f.job_rows(),
-                    None
-                )
-            );
+            let _ = writeln!(out, "{}", table(super::fleet::JOB_HEAD, f.job_rows(), None));
             for n in &f.notices {
                 let _ = writeln!(out, "Server warning: {}", printable(n));
             }

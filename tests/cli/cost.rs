@@ -204,3 +204,56 @@ fn two_scrapes_cost_the_later_page() {
     assert!(cost["interval"]["seconds"].is_null());
     assert!(cost["samples_per_day"].is_null());
 }
+
+/// Examples of suspect values are data from the page: a terminal escape, HTML, Markdown and
+/// a newline in them act nowhere.
+#[test]
+fn suspect_examples_are_escaped_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let values = [
+        "/items/1/\u{1b}[2J\u{7}",
+        "/items/2/<script>alert(1)</script>",
+        "/items/3/|x](http://e/x.png)`c`",
+        "/items/4/\\nnext",
+        "/items/5/\u{9b}31m",
+    ];
+    let mut page = String::from("# TYPE req_total counter\n");
+    for v in values {
+        let v = v.replace('"', "\\\"");
+        page.push_str(&format!("req_total{{path=\"{v}\"}} 1\n"));
+    }
+    let file = dir.path().join("hostile.prom");
+    std::fs::write(&file, page).unwrap();
+    let file = file.to_str().unwrap();
+    let out = json_of(&analyze_json(&[file]).stdout);
+    let label = &out["reports"][0]["cost"]["families"][0]["labels"][0];
+    assert_eq!(label["suspect"]["kind"], "raw_path", "{label}");
+    let run = |format: &str| {
+        let r = promtune(&["analyze", "--format", format, "--color", "never", file]);
+        assert_eq!(r.code, 0, "{format}: {}", r.stderr);
+        r.stdout
+    };
+    let table = run("table");
+    assert!(table.contains("suspect label \"path\""), "{table}");
+    assert!(
+        !table.chars().any(|c| c.is_control() && c != '\n'),
+        "a control character reached the terminal"
+    );
+    let md = run("markdown");
+    assert!(md.contains("Suspect label"), "{md}");
+    // Markdown shows the tag as text: every `<` of it escaped.
+    assert!(
+        md.match_indices("<script>")
+            .all(|(i, _)| md[..i].ends_with('\\')),
+        "{md}"
+    );
+    let html = run("html");
+    assert!(html.contains("Suspect label") && !html.contains("<script>alert"));
+    let gh = run("github");
+    let annotations: Vec<&str> = gh
+        .lines()
+        .filter(|l| l.contains("cardinality_suspect_label"))
+        .collect();
+    assert_eq!(annotations.len(), 1, "{gh}");
+    assert!(annotations[0].starts_with("::"), "{gh}");
+}
