@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::detect::{self, Clock, Context, Observation, TimeSource, TrafficOverride};
 use crate::model::{self, Snapshot};
 use crate::parse::Parsed;
-use crate::recommend;
+use crate::recommend::{self, relabel};
 use crate::report::Report;
 use crate::threshold;
 
@@ -208,7 +208,60 @@ fn analyse_snapshot(
             .collect(),
         latency,
         cost: None,
+        relabel: None,
     }
+}
+
+/// Works out the relabel rules for a report from every series its scrape brought: the
+/// usage given (`None`: no rule), with what promtune's own alerts and dashboard read
+/// counted as used, sparing `--keep` and the config's unexpired `ignore: [{check: relabel}]`
+/// families. `now` (unix seconds) decides which `ignore:` entries have expired. With
+/// `labels` false (a fleet's target, one of its job's) only the drop is worked out.
+pub fn relabel(report: &mut Report, seen: &relabel::Seen, cfg: &Config, now: f64, labels: bool) {
+    if seen.truncated {
+        report.notices.push(format!(
+            "the page has more than {} samples, more than promtune keeps to work out relabel rules (each is checked against every series): none is proposed",
+            relabel::MAX_SAMPLES
+        ));
+        return;
+    }
+    let mut exempt: Vec<relabel::Exempt> = cfg
+        .keep
+        .iter()
+        .filter_map(|k| relabel::Exempt::new(k, format!("--keep {k}")).ok())
+        .collect();
+    for i in cfg.ignore.iter().filter(|i| i.check == relabel::CHECK) {
+        let live = i.until.as_ref().is_none_or(|(_, end)| now < *end);
+        let here = i
+            .source
+            .as_ref()
+            .is_none_or(|s| report.source.contains(s.as_str()));
+        let until = i
+            .until
+            .as_ref()
+            .map(|(d, _)| format!(", until {d}"))
+            .unwrap_or_default();
+        let pattern = i.subject.as_deref().map_or(".*".into(), regex_lite::escape);
+        if let (true, true, Ok(e)) = (
+            live,
+            here,
+            relabel::Exempt::new(&pattern, format!("ignore: {}{until}", i.reason)),
+        ) {
+            exempt.push(e);
+        }
+    }
+    let keep = detect::retention(&cfg.traffic);
+    let usage = cfg
+        .usage
+        .as_ref()
+        .map(|u| relabel::with_own(u, seen, &|n, t| keep(n, t) != model::Keep::Nothing));
+    let plan = relabel::decide(seen, usage.as_ref(), &exempt, labels);
+    if let Some(cost) = report.cost.as_mut() {
+        relabel::fill_cost(cost, &plan, seen);
+    }
+    relabel::add_recommendations(&plan, &mut report.recommendations);
+    report.notices.extend(plan.notes.iter().cloned());
+    report.relabel = Some(plan);
 }
 
 /// Prometheus's default `scrape_interval`, when the exposition does not show its own.

@@ -234,6 +234,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "DURATION")]
     pub window: Option<String>,
 
+    /// Families (or stored names) matching this regex are never dropped or relabelled by
+    /// the proposed metric_relabel_configs; repeatable.
+    #[arg(long, value_name = "REGEX")]
+    pub keep: Vec<String>,
+
     /// Thresholds.
     #[command(flatten)]
     pub thresholds: ThresholdArgs,

@@ -13,6 +13,7 @@ use crate::input::{HttpOptions, Source, Wire};
 use crate::model::Retention;
 use crate::parse::{self, Format, FormatChoice, ParseError, ParseOptions, Parsed};
 use crate::recommend;
+use crate::recommend::relabel::Gatherer;
 use crate::report::Report;
 use crate::settings;
 
@@ -145,6 +146,13 @@ pub(crate) fn read(
     Ok((parsed, opened.time, wire))
 }
 
+/// Now, in unix seconds: which `ignore:` entries have expired.
+pub(crate) fn now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
 /// How the earlier scrape of each source is taken, if there is one.
 enum Earlier {
     /// One scrape per source.
@@ -204,6 +212,16 @@ pub fn analyse_all(
     let mode = earlier_mode(run, &sources)?;
     let keep = detect::retention(&cfg.traffic);
     let read = |s: &Source| load(s, &run.input, &http, Some(&keep));
+    // Every series of the (later) scrape, when relabel rules are to be worked out.
+    let read_seen = |s: &Source| {
+        if !(cfg.relabel || cfg.usage.is_some()) {
+            return read(s).map(|l| (l, None));
+        }
+        let mut g = Gatherer::default();
+        let loaded = self::read(s, &run.input, &http, Some(&keep), Some(&mut g))?;
+        require_samples(&s.name(), &loaded.0)?;
+        Ok((loaded, Some(g.finish())))
+    };
     let earlier: Vec<Option<Result<Loaded, String>>> = match &mode {
         Earlier::None => sources.iter().map(|_| None).collect(),
         Earlier::Previous(p) => vec![Some(read(p))],
@@ -222,7 +240,7 @@ pub fn analyse_all(
         let name = source.name();
         let result = match before.transpose() {
             Err(msg) => Err(format!("{msg} (the earlier scrape)")),
-            Ok(before) => read(&source).and_then(|(parsed, time, wire)| {
+            Ok(before) => read_seen(&source).and_then(|((parsed, time, wire), seen)| {
                 let later = Scrape {
                     parsed: &parsed,
                     time: forced.clone().or(time),
@@ -235,6 +253,9 @@ pub fn analyse_all(
                     .map_err(|e| format!("{name}: error: {e}"))?;
                 if let Some(w) = &wire {
                     recommend::add_from_wire(&mut a.report.recommendations, w);
+                }
+                if let Some(seen) = &seen {
+                    analysis::relabel(&mut a.report, seen, cfg, now(), true);
                 }
                 Ok((a, parsed))
             }),

@@ -19,6 +19,22 @@ pub(super) fn base_config(g: &GenerateArgs) -> anyhow::Result<Option<BaseConfig>
     }))
 }
 
+/// `--keep`, each checked to be a regex, and whether relabel rules are worked out: when
+/// configs are `written`, or usage is given.
+pub(super) fn relabel_settings(
+    cfg: &mut Config,
+    run: &crate::cli::RunArgs,
+    written: bool,
+) -> anyhow::Result<()> {
+    for k in &run.keep {
+        crate::recommend::relabel::Exempt::new(k, String::new())
+            .map_err(|e| anyhow::anyhow!("--keep: {e}"))?;
+    }
+    cfg.keep = run.keep.clone();
+    cfg.relabel = written;
+    Ok(())
+}
+
 /// The one `--job` a single target's config may change.
 pub(super) fn single_job(g: &GenerateArgs) -> anyhow::Result<Option<&str>> {
     match g.job.as_slice() {
@@ -142,7 +158,8 @@ pub(super) fn baseline_write(args: &crate::cli::BaselineWrite) -> anyhow::Result
 }
 
 pub(super) fn generate_one(args: &GenerateCmd) -> anyhow::Result<u8> {
-    let cfg = load_config(&args.run.thresholds)?;
+    let mut cfg = load_config(&args.run.thresholds)?;
+    relabel_settings(&mut cfg, &args.run, true)?;
     let (analysed, failed) = collect::analyse_all(&args.run, &cfg, &mut |m| say(m), &|w| {
         countdown(w, "second scrape")
     })?;

@@ -11,7 +11,7 @@ mod usage;
 
 use check::check;
 use compare::compare;
-use files::{base_config, baseline_write, diff, generate_files, generate_one};
+use files::{base_config, baseline_write, diff, generate_files, generate_one, relabel_settings};
 use fleets::{analyze_server, analyze_targets};
 use progress::{countdown, Terminal};
 
@@ -138,6 +138,11 @@ fn load_config(t: &ThresholdArgs) -> anyhow::Result<Config> {
 fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
     let mut cfg = load_config(&args.run.thresholds)?;
     cfg.usage = usage::load(&args.usage)?;
+    relabel_settings(
+        &mut cfg,
+        &args.run,
+        args.write_configs.is_some() || args.generate.diff,
+    )?;
     if let Some(url) = &args.run.prometheus {
         return analyze_server(args, url, &cfg);
     }

@@ -19,15 +19,19 @@ fn id(v: &str) -> bool {
     uuid(v) || hex_id(v) || long_number(v)
 }
 
+/// Whether one segment of a path is an identifier: a number of any length, a UUID or a
+/// long hex string.
+pub(crate) fn id_segment(s: &str) -> bool {
+    id(s) || (!s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()))
+}
+
 /// Whether `v` looks unbounded: an identifier, or a path (`/users/42/orders`) with a
 /// segment that is a number or an identifier, as a raw request path is.
 pub(super) fn unbounded(v: &str) -> bool {
     if id(v) {
         return true;
     }
-    v.starts_with('/')
-        && v.split(['/', '?', '&', '='])
-            .any(|s| id(s) || (!s.is_empty() && s.bytes().all(|c| c.is_ascii_digit())))
+    v.starts_with('/') && v.split(['/', '?', '&', '=']).any(id_segment)
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ mod extended;
 mod family;
 mod gather;
 mod gotext;
-mod ids;
+pub(crate) mod ids;
 mod rules;
 
 pub use extended::{cardinality, Cardinality};

@@ -28,6 +28,11 @@ pub struct Config {
     pub ignore: Vec<Ignore>,
     /// What the user's rules, dashboards and query logs read (`--usage`); `None`: unknown.
     pub usage: Option<crate::input::usage::Usage>,
+    /// `--keep`: regexes of families no relabel rule may touch.
+    pub keep: Vec<String>,
+    /// Whether every series of a scrape is kept to work out relabel rules (with `--usage`,
+    /// or when configs are written): memory grows with the series then.
+    pub relabel: bool,
 }
 
 /// A config error: `FILE:LINE:COLUMN: key.path: message` (without the place when there is
@@ -90,6 +95,8 @@ pub fn load(
         traffic: TrafficOverride::default(),
         ignore: Vec::new(),
         usage: None,
+        keep: Vec::new(),
+        relabel: false,
     };
     let mut chosen = profile.map(str::to_string);
     let docs: Vec<(&Path, bool)> = config

@@ -179,10 +179,16 @@ mapping_visitor!(FileSeed<'_>, File, "a mapping", |self, map| {
             }
             "exporter" => file.exporter = map.next_value_seed(ExporterSeed)?,
             _ => {
-                // Lint findings may be silenced too, by rule id.
+                // Lint findings may be silenced too, by rule id, and a family exempted from
+                // the relabel rules (`check: relabel`, `subject: FAMILY`).
                 let lint = crate::check::registry().iter().map(|r| r.id());
-                let checks: Vec<&'static str> =
-                    self.checks.iter().map(|c| c.0).chain(lint).collect();
+                let checks: Vec<&'static str> = self
+                    .checks
+                    .iter()
+                    .map(|c| c.0)
+                    .chain(lint)
+                    .chain([crate::recommend::relabel::CHECK])
+                    .collect();
                 file.ignore = map.next_value_seed(IgnoreListSeed(&checks))?;
             }
         }

@@ -3,7 +3,7 @@
 //! server mode also gives.
 
 pub mod discover;
-mod relabel;
+pub(crate) mod relabel;
 mod run;
 
 pub use discover::{read as discover, Discovered};

@@ -10,7 +10,7 @@ use serde_yaml::Value;
 
 /// One relabel rule.
 #[derive(Debug, Clone)]
-pub(super) struct Rule {
+pub(crate) struct Rule {
     action: String,
     source: Vec<String>,
     separator: String,
@@ -20,11 +20,34 @@ pub(super) struct Rule {
 }
 
 /// The result for one target: its labels, or `None` when a rule dropped it.
-pub(super) struct Outcome {
+pub(crate) struct Outcome {
     /// The labels after every rule, or `None` if dropped.
-    pub(super) labels: Option<BTreeMap<String, String>>,
+    pub(crate) labels: Option<BTreeMap<String, String>>,
     /// Rules that could not be applied.
-    pub(super) notices: Vec<String>,
+    pub(crate) notices: Vec<String>,
+}
+
+impl Rule {
+    /// One rule from its parts, as a config spells them (`replacement` `$1` and separator
+    /// `;` when not given).
+    pub(crate) fn new(
+        action: &str,
+        source: Vec<String>,
+        regex: &str,
+        target: Option<String>,
+        replacement: Option<String>,
+    ) -> anyhow::Result<Rule> {
+        Ok(Rule {
+            action: action.to_lowercase(),
+            source,
+            separator: ";".into(),
+            // Prometheus anchors every relabel regex.
+            regex: Regex::new(&format!("^(?:{regex})$"))
+                .map_err(|e| anyhow!("regex {regex:?}: {e}"))?,
+            target,
+            replacement: replacement.unwrap_or_else(|| "$1".into()),
+        })
+    }
 }
 
 /// Reads `relabel_configs`.
@@ -35,31 +58,27 @@ pub(super) fn rules(v: Option<&Value>) -> anyhow::Result<Vec<Rule>> {
     list.iter()
         .map(|r| {
             let s = |k: &str| r.get(k).and_then(Value::as_str).map(str::to_string);
-            let pattern = s("regex").unwrap_or_else(|| "(.*)".into());
-            Ok(Rule {
-                action: s("action")
-                    .unwrap_or_else(|| "replace".into())
-                    .to_lowercase(),
-                source: r
-                    .get("source_labels")
-                    .and_then(Value::as_sequence)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|x| x.as_str().map(str::to_string))
-                    .collect(),
-                separator: s("separator").unwrap_or_else(|| ";".into()),
-                // Prometheus anchors every relabel regex.
-                regex: Regex::new(&format!("^(?:{pattern})$"))
-                    .map_err(|e| anyhow!("regex {pattern:?}: {e}"))?,
-                target: s("target_label"),
-                replacement: s("replacement").unwrap_or_else(|| "$1".into()),
-            })
+            let source = r
+                .get("source_labels")
+                .and_then(Value::as_sequence)
+                .into_iter()
+                .flatten()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect();
+            let action = s("action").unwrap_or_else(|| "replace".into());
+            let regex = s("regex").unwrap_or_else(|| "(.*)".into());
+            let mut rule = Rule::new(&action, source, &regex, s("target_label"), s("replacement"))?;
+            if let Some(sep) = s("separator") {
+                rule.separator = sep;
+            }
+            Ok(rule)
         })
         .collect()
 }
 
-/// Applies `rules` to a target's labels.
-pub(super) fn apply(rules: &[Rule], mut labels: BTreeMap<String, String>) -> Outcome {
+/// Applies `rules` to a target's labels (or, for `metric_relabel_configs`, to a sample's
+/// labels with its name as `__name__`).
+pub(crate) fn apply(rules: &[Rule], mut labels: BTreeMap<String, String>) -> Outcome {
     let mut notices = Vec::new();
     for r in rules {
         let value: Vec<&str> = r

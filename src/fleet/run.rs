@@ -18,6 +18,7 @@ use crate::detect::{self, TimeSource};
 use crate::input::concurrent::{self, Fetched};
 use crate::model::Snapshot;
 use crate::parse::{self, ParseError, ParseOptions, Parsed};
+use crate::recommend::relabel::{Gatherer, Seen};
 use crate::report::{Report, ScrapeFacts, Target};
 
 /// How to scrape.
@@ -45,8 +46,9 @@ pub struct Scraped {
     pub failed: usize,
 }
 
-/// One scrape of one target, parsed, or why not.
-type Read = Result<(Parsed, TimeSource, f64), String>;
+/// One scrape of one target, parsed (with every series when relabel rules are worked out),
+/// or why not.
+type Read = Result<((Parsed, Option<Seen>), TimeSource, f64), String>;
 
 /// Parses a fetched body; gzip is decoded here, inside the parser's byte limit. The body's
 /// share of the byte budget is given back when this returns.
@@ -70,7 +72,12 @@ fn parse_body(name: &str, f: Fetched, o: &Options, cfg: &Config) -> Read {
     } else {
         Box::new(std::io::Cursor::new(f.body))
     };
-    let parsed = parse::parse(reader, &opts).map_err(|e| match e {
+    let mut gather = (cfg.relabel || cfg.usage.is_some()).then(Gatherer::default);
+    let parsed = match gather.as_mut() {
+        Some(g) => parse::parse_observed(reader, &opts, g),
+        None => parse::parse(reader, &opts),
+    };
+    let parsed = parsed.map_err(|e| match e {
         ParseError::Syntax { .. } if html => {
             format!("{name}:{e} (the server answered text/html: is this the metrics path?)")
         }
@@ -80,7 +87,7 @@ fn parse_body(name: &str, f: Fetched, o: &Options, cfg: &Config) -> Read {
     // An empty page is a broken scrape, as for one URL: a report of it would be clean.
     crate::collect::require_samples(name, &parsed)?;
     let time = TimeSource::observed(f.at, "the time of the HTTP request");
-    Ok((parsed, time, fetch_seconds))
+    Ok(((parsed, gather.map(Gatherer::finish)), time, fetch_seconds))
 }
 
 /// How a long run shows itself: implemented where the terminal is (`app`), so this module
@@ -259,7 +266,7 @@ pub fn scrape(
                 "scraped (first round)",
                 Arc::new(|_, r: Read| {
                     let ok = r.is_ok();
-                    (r.ok().map(|(p, t, _)| (p, t)), ok)
+                    (r.ok().map(|((p, _), t, _)| (p, t)), ok)
                 }),
             );
             if first.iter().all(Option::is_none) {
@@ -271,6 +278,7 @@ pub fn scrape(
         }
     };
     let earlier = Arc::new(std::sync::Mutex::new(earlier));
+    let now = crate::collect::now();
     let (o2, cfg2, d2, before) = (o.clone(), cfg.clone(), shared.clone(), earlier.clone());
     // Each job's first target (in the list's order) with traffic keeps its snapshot, for the
     // job's alert rules; every other one is dropped as soon as its report is made, instead of
@@ -291,7 +299,7 @@ pub fn scrape(
                 .lock()
                 .ok()
                 .and_then(|mut e| e.as_mut().map(|v| v[i].take()));
-            let analysed = r.and_then(|(parsed, time, secs)| {
+            let analysed = r.and_then(|((parsed, seen), time, secs)| {
                 let later = Scrape {
                     parsed: &parsed,
                     time: Some(time),
@@ -328,6 +336,10 @@ pub fn scrape(
                     c.keep_top(FLEET_FAMILIES);
                 }
                 a.report.scrape = Some(f);
+                // A job's rules hold for all its targets: only the drop is worked out here.
+                if let Some(seen) = &seen {
+                    analysis::relabel(&mut a.report, seen, &cfg2, now, false);
+                }
                 Ok((a.report, parsed.snapshot))
             });
             match analysed {

@@ -7,10 +7,12 @@ use std::collections::BTreeMap;
 use serde_yaml::{Mapping, Value};
 
 use super::plan::{Interval, ScrapePlan};
-use super::{alert_rules::AlertRulesGenerator, yaml_edit, BaseConfig, GenerateContext, Generator};
+use super::{alert_rules::AlertRulesGenerator, relabel, yaml_edit};
 use super::{comments, RECOMMENDED_TIMEOUT};
+use super::{BaseConfig, GenerateContext, Generator};
 use crate::escape::template;
 use crate::model::Snapshot;
+use crate::recommend::relabel::{merged_drop, Rule};
 use crate::recommend::RECOMMENDED_SCRAPE_INTERVAL;
 use crate::report::{renderer, Fleet, Format, Report};
 use crate::threshold::Thresholds;
@@ -104,10 +106,44 @@ fn summary(c: &JobChange) -> String {
     }
 }
 
+/// Each job's drop rule, from its targets' (each worked out on the target's own series), and
+/// a note per job, most samples saved first (per day at the interval the config sets).
+fn drops(f: &FleetInput<'_>, jobs: &[JobChange]) -> (BTreeMap<String, Rule>, Vec<String>) {
+    let mut by_job: BTreeMap<&str, Vec<&Rule>> = BTreeMap::new();
+    for r in f.reports {
+        if let (Some(t), Some(plan)) = (&r.target, &r.relabel) {
+            by_job.entry(&t.job).or_default().extend(&plan.rules);
+        }
+    }
+    let rules: BTreeMap<String, Rule> = by_job
+        .into_iter()
+        .filter_map(|(job, rules)| Some((job.to_string(), merged_drop(rules)?)))
+        .collect();
+    let interval = |job: &str| jobs.iter().find(|c| c.job == job).map(|c| c.after.0);
+    let mut ranked: Vec<(&String, &Rule)> = rules.iter().collect();
+    ranked.sort_by(|a, b| b.1.saved.cmp(&a.1.saved).then_with(|| a.0.cmp(b.0)));
+    let notes = ranked
+        .iter()
+        .map(|(job, r)| {
+            let per_day = interval(job)
+                .map(|i| format!(", {:.0} samples per day at {}", r.saved as f64 * 86_400.0 / i.max(1.0), Interval(i)))
+                .unwrap_or_default();
+            format!(
+                "metric_relabel_configs of job {job:?}: drop {} no use reads, {} fewer per scrape over its targets{per_day}.",
+                crate::plural::n(r.names.len() as u64, "stored name"),
+                crate::plural::of(r.saved as f64, "series", "series"),
+            )
+        })
+        .collect();
+    (rules, notes)
+}
+
 /// `prometheus-optimized.yml` for the fleet.
 fn prometheus_config(f: &FleetInput<'_>) -> anyhow::Result<String> {
     let jobs = changes(f);
     let mut notes: Vec<String> = jobs.iter().map(summary).collect();
+    let (dropping, ranked) = drops(f, &jobs);
+    notes.extend(ranked);
     let Some(b) = f.base else {
         // Each job's instances, gathered in one pass (a pass per job is quadratic when every
         // target is its own job).
@@ -129,6 +165,12 @@ fn prometheus_config(f: &FleetInput<'_>) -> anyhow::Result<String> {
                 s("static_configs"),
                 Value::Sequence(vec![Value::Mapping(sc)]),
             );
+            if let Some(r) = dropping.get(&c.job) {
+                m.insert(
+                    s("metric_relabel_configs"),
+                    Value::Sequence(vec![relabel::value(r)]),
+                );
+            }
             list.push(Value::Mapping(m));
         }
         let mut top = Mapping::new();
@@ -212,6 +254,32 @@ fn prometheus_config(f: &FleetInput<'_>) -> anyhow::Result<String> {
     } else {
         yaml_edit::set_in_jobs(&b.text, &edits)
     };
+    // Each job's drop, under its evidence, appended to its metric_relabel_configs.
+    let mut lists: Vec<(usize, Vec<String>)> = Vec::new();
+    for (job, r) in &dropping {
+        let Some(&index) = index_of.get(job) else {
+            continue;
+        };
+        if let Some(m) = want
+            .get_mut("scrape_configs")
+            .and_then(|j| j.get_mut(index))
+            .and_then(Value::as_mapping_mut)
+        {
+            let list = m.entry(s("metric_relabel_configs")).or_insert(Value::Null);
+            if list.is_null() {
+                *list = Value::Sequence(Vec::new());
+            }
+            if let Some(seq) = list.as_sequence_mut() {
+                seq.push(relabel::value(r));
+            }
+        }
+        let interval = jobs.iter().find(|c| &c.job == job).map(|c| c.after.0);
+        lists.push((index, relabel::lines(r, interval)));
+    }
+    if !lists.is_empty() {
+        let edits: Vec<(usize, &[String])> = lists.iter().map(|(i, l)| (*i, &l[..])).collect();
+        text = text.and_then(|t| yaml_edit::add_to_job_lists(&t, "metric_relabel_configs", &edits));
+    }
     if f.rule_files {
         if let Some(top) = want.as_mapping_mut() {
             let files = top.entry(s("rule_files")).or_insert(Value::Null);

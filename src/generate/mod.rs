@@ -8,6 +8,7 @@ mod dashboard;
 mod fleet;
 mod plan;
 mod prometheus_config;
+mod relabel;
 mod report_md;
 mod write;
 mod yaml_edit;

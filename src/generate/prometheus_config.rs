@@ -4,8 +4,8 @@
 use serde_yaml::{Mapping, Value};
 
 use super::plan::{find_job, job_index};
-use super::yaml_edit;
 use super::{header, GenerateContext, Generator};
+use super::{relabel, yaml_edit};
 
 /// Writes the Prometheus configuration.
 pub(crate) struct PrometheusConfigGenerator;
@@ -20,6 +20,11 @@ fn map(pairs: Vec<(&str, Value)>) -> Value {
         m.insert(s(k), v);
     }
     Value::Mapping(m)
+}
+
+/// The relabel rules worked out for the target, when there are any.
+fn proposed<'a>(cx: &GenerateContext<'a>) -> Option<&'a crate::recommend::relabel::Plan> {
+    cx.report.relabel.as_ref().filter(|p| !p.rules.is_empty())
 }
 
 /// The alert rules file, as `rule_files` names it (beside the config).
@@ -43,7 +48,7 @@ fn list_rule_file(config: &mut Value) {
 
 fn complete(cx: &GenerateContext<'_>) -> Value {
     let p = cx.plan;
-    let job = map(vec![
+    let mut job = map(vec![
         ("job_name", s(&p.job)),
         ("scrape_interval", s(&p.interval.to_string())),
         ("scrape_timeout", s(&p.timeout.to_string())),
@@ -57,6 +62,10 @@ fn complete(cx: &GenerateContext<'_>) -> Value {
             )])]),
         ),
     ]);
+    if let (Some(plan), Some(m)) = (proposed(cx), job.as_mapping_mut()) {
+        let rules = plan.rules.iter().map(relabel::value).collect();
+        m.insert(s("metric_relabel_configs"), Value::Sequence(rules));
+    }
     map(vec![
         (
             "global",
@@ -100,10 +109,20 @@ impl Generator for PrometheusConfigGenerator {
         };
         let Some(b) = cx.base else {
             let body = serde_yaml::to_string(&complete(cx))?;
+            // The whole file is written by serde_yaml: the rules' evidence goes on top.
+            let mut notes = vec![change];
+            if let Some(plan) = proposed(cx) {
+                notes.extend(plan.rules.iter().enumerate().map(|(i, r)| {
+                    format!(
+                        "metric_relabel_configs[{i}]: {}",
+                        relabel::evidence(r, Some(p.interval.0))
+                    )
+                }));
+            }
             let h = header(
                 cx,
                 "Prometheus configuration (prometheus-optimized.yml)",
-                &[change],
+                &notes,
             );
             return Ok(format!("{h}{body}"));
         };
@@ -125,6 +144,22 @@ impl Generator for PrometheusConfigGenerator {
                 ("scrape_timeout", p.timeout.to_string()),
             ];
             text = text.and_then(|t| yaml_edit::set_in_job(&t, index, &keys, &note));
+        }
+        if let Some(plan) = proposed(cx) {
+            let (lines, values) = relabel::entries(plan, p.interval.0);
+            let job = find_job(&mut want, Some(&p.job), &p.target)?;
+            let list = job
+                .entry(s("metric_relabel_configs"))
+                .or_insert(Value::Null);
+            if list.is_null() {
+                *list = Value::Sequence(Vec::new());
+            }
+            if let Some(seq) = list.as_sequence_mut() {
+                seq.extend(values);
+            }
+            text = text.and_then(|t| {
+                yaml_edit::add_to_job_lists(&t, "metric_relabel_configs", &[(index, &lines)])
+            });
         }
         if cx.rule_files {
             list_rule_file(&mut want);

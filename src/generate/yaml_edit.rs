@@ -197,6 +197,83 @@ pub(crate) fn set_in_jobs(base: &str, edits: &[JobEdit<'_>]) -> Option<String> {
     Some(out)
 }
 
+/// `base` with `items` (lines of block-sequence items, as written at column 0, comments
+/// included) appended to the list `key` of item `index` of `scrape_configs`: after the
+/// list's last item when the job has it as a block sequence, else as a new key after the
+/// job's `job_name` line. `None` for a layout this does not edit (`key: []`, flow style).
+#[cfg(test)]
+fn add_to_job_list(base: &str, index: usize, key: &str, items: &[String]) -> Option<String> {
+    add_to_job_lists(base, key, &[(index, items)])
+}
+
+/// [`add_to_job_list`] for several items of `scrape_configs` at once, in one pass over the
+/// text (a fleet's config may hold thousands of jobs).
+pub(crate) fn add_to_job_lists(
+    base: &str,
+    key: &str,
+    edits: &[(usize, &[String])],
+) -> Option<String> {
+    let lines: Vec<&str> = base.split_inclusive('\n').collect();
+    let l = layout(&lines)?;
+    let eol = if base.contains("\r\n") { "\r\n" } else { "\n" };
+    // New text, by the line it follows.
+    let mut after: std::collections::BTreeMap<usize, String> = Default::default();
+    for (index, items) in edits {
+        let (start, stop, col) = job_lines(&lines, &l, *index)?;
+        let block = |indent: usize| -> String {
+            items
+                .iter()
+                .map(|i| format!("{}{i}{eol}", " ".repeat(indent)))
+                .collect()
+        };
+        let (at, text) = match (start..stop).find(|&i| key_at(lines[i], key, col)) {
+            None => {
+                let anchor = (start..stop)
+                    .find(|&i| key_at(lines[i], "job_name", col))
+                    .unwrap_or(start);
+                (
+                    anchor,
+                    format!("{}{key}:{eol}{}", " ".repeat(col), block(col + 2)),
+                )
+            }
+            Some(head) => {
+                if significant(lines[head][col + key.len() + 1..].trim()) {
+                    return None;
+                }
+                let first = (head + 1..stop).find(|&i| significant(lines[i]))?;
+                let item = indent(lines[first]);
+                if item < col || !is_item(lines[first].trim()) {
+                    return None;
+                }
+                // The list ends before the first line back at its items' column that is not
+                // an item, or left of it.
+                let last = (first..stop)
+                    .filter(|&i| significant(lines[i]))
+                    .take_while(|&i| {
+                        let n = indent(lines[i]);
+                        n > item || (n == item && is_item(lines[i].trim()))
+                    })
+                    .last()
+                    .unwrap_or(first);
+                (last, block(item))
+            }
+        };
+        after.entry(at).or_default().push_str(&text);
+    }
+    let mut out =
+        String::with_capacity(base.len() + after.values().map(String::len).sum::<usize>());
+    for (i, line) in lines.iter().enumerate() {
+        out.push_str(line);
+        if let Some(extra) = after.get(&i) {
+            if !line.ends_with('\n') {
+                out.push_str(eol);
+            }
+            out.push_str(extra);
+        }
+    }
+    Some(out)
+}
+
 /// `base` with `file` added to the top-level `rule_files` list: after its last item, at the
 /// items' indentation; under a `rule_files:` that holds only comments (Debian's); or as a new
 /// `rule_files:` at the end. Unchanged when the file is listed already. `None` for a layout
@@ -324,6 +401,28 @@ mod tests {
         let listed = "rule_files:\n- \"alert-rules.yml\"\n";
         assert_eq!(add(listed).unwrap(), listed);
         assert!(add("rule_files: [a.yml]\n").is_none());
+    }
+
+    #[test]
+    fn list_items_join_a_job() {
+        let items = [
+            "# promtune: why".to_string(),
+            "- {action: drop}".to_string(),
+        ];
+        let out = add_to_job_list(BASE, 0, "metric_relabel_configs", &items).unwrap();
+        assert_eq!(
+            out,
+            BASE.replace(
+                "  - job_name: 'app'  # ours\n",
+                "  - job_name: 'app'  # ours\n    metric_relabel_configs:\n      # promtune: why\n      - {action: drop}\n"
+            )
+        );
+        // A list the job has: the items go after its last one, at its indentation.
+        let has = "scrape_configs:\n- job_name: a\n  metric_relabel_configs:\n  - action: keep\n    regex: x\n  static_configs: []\n";
+        let out = add_to_job_list(has, 0, "metric_relabel_configs", &items).unwrap();
+        assert_eq!(out, "scrape_configs:\n- job_name: a\n  metric_relabel_configs:\n  - action: keep\n    regex: x\n  # promtune: why\n  - {action: drop}\n  static_configs: []\n");
+        let flow = "scrape_configs:\n- job_name: a\n  metric_relabel_configs: []\n";
+        assert!(add_to_job_list(flow, 0, "metric_relabel_configs", &items).is_none());
     }
 
     #[test]

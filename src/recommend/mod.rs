@@ -2,6 +2,7 @@
 //! impact, the expected effect (a number where one can be computed) and the evidence.
 
 pub mod cardinality;
+pub mod relabel;
 mod rules;
 
 use std::fmt;

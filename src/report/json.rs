@@ -185,6 +185,8 @@ struct WireReport<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     trends: Vec<WireTrend<'a>>,
     cost: Option<WireCost<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    relabel: Option<super::relabel::WireRelabel<'a>>,
 }
 
 #[derive(Serialize)]
@@ -489,6 +491,10 @@ fn wire(r: &Report) -> WireReport<'_> {
             })
             .collect(),
         cost: r.cost.as_ref().map(cost),
+        relabel: r
+            .relabel
+            .as_ref()
+            .map(|p| super::relabel::wire(p, r.cost.as_ref())),
     }
 }
 

@@ -12,6 +12,7 @@ mod json;
 mod junit;
 mod lint;
 mod markdown;
+mod relabel;
 mod sarif;
 mod scale;
 mod server_json;
@@ -76,6 +77,8 @@ pub struct Report {
     pub latency: Option<(String, Vec<(f64, f64)>)>,
     /// What the series cost, when worked out.
     pub cost: Option<crate::model::Cost>,
+    /// The proposed `metric_relabel_configs` and their evidence, when worked out.
+    pub relabel: Option<crate::recommend::relabel::Plan>,
 }
 
 impl Report {
@@ -121,6 +124,7 @@ impl Report {
             lines: Vec::new(),
             latency: None,
             cost: None,
+            relabel: None,
         }
     }
 

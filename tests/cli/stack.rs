@@ -15,7 +15,7 @@ use crate::support::{fixture, json_of, promtune, PATIENCE};
 
 /// The processes of the stack other than Prometheus (which stops itself when dropped),
 /// killed when the test ends however it ends.
-struct Processes(Vec<Child>);
+pub(crate) struct Processes(pub(crate) Vec<Child>);
 
 impl Drop for Processes {
     fn drop(&mut self) {
@@ -38,7 +38,7 @@ fn missing(what: &str) -> Option<()> {
 
 /// A virtualenv under the target dir with the Flask capture's pinned packages, kept between
 /// runs; its python, or `None` where there is no network or no venv on a laptop.
-fn flask_python() -> Option<PathBuf> {
+pub(crate) fn flask_python() -> Option<PathBuf> {
     let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("stack-venv");
     let python = venv.join("bin/python");
     let requirements = fixture("capture/flask_exporter/requirements.txt");
@@ -76,7 +76,7 @@ fn flask_python() -> Option<PathBuf> {
 }
 
 /// Polls `ready` every 200 ms; panics after [`PATIENCE`].
-fn wait_for(what: &str, ready: impl Fn() -> bool) {
+pub(crate) fn wait_for(what: &str, ready: impl Fn() -> bool) {
     let start = Instant::now();
     while !ready() {
         assert!(start.elapsed() < PATIENCE, "{what}: not after {PATIENCE:?}");
@@ -84,7 +84,7 @@ fn wait_for(what: &str, ready: impl Fn() -> bool) {
     }
 }
 
-fn answers(url: &str) -> bool {
+pub(crate) fn answers(url: &str) -> bool {
     reqwest::blocking::get(url).is_ok_and(|r| r.status().is_success())
 }
 

@@ -36,34 +36,21 @@ impl Victoria {
         Victoria::start_import("", lines)
     }
 
+    /// Starts VictoriaMetrics scraping the targets of the Prometheus config `config`
+    /// (`-promscrape.config`; keys it does not use, such as `rule_files`, are skipped), its
+    /// answers current to the second (`-search.latencyOffset=1s`).
+    pub(crate) fn scraping(config: &std::path::Path) -> Option<Victoria> {
+        Victoria::spawn(&[
+            format!("-promscrape.config={}", config.display()),
+            "-promscrape.config.strictParse=false".into(),
+            "-search.latencyOffset=1s".into(),
+        ])
+    }
+
     /// `endpoint` is the part after `/api/v1/import` (`prometheus`, or empty for JSON lines).
     fn start_import(endpoint: &str, text: &[u8]) -> Option<Victoria> {
-        if !crate::support::have("victoria-metrics", "-version", "victoria-metrics") {
-            return None;
-        }
-        let dir = tempfile::tempdir().unwrap();
-        let addr = format!("127.0.0.1:{}", free_port());
-        let child = Command::new("victoria-metrics")
-            .arg(format!("-storageDataPath={}", dir.path().display()))
-            .arg(format!("-httpListenAddr={addr}"))
-            .arg("-retentionPeriod=100y")
-            .arg("-search.disableCache")
-            .arg("-loggerLevel=ERROR")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start victoria-metrics");
-        let vm = Victoria {
-            child,
-            url: format!("http://{addr}"),
-            _dir: dir,
-        };
+        let vm = Victoria::spawn(&[])?;
         let http = reqwest::blocking::Client::new();
-        vm.wait(|| {
-            http.get(format!("{}/health", vm.url))
-                .send()
-                .is_ok_and(|r| r.status().is_success())
-        });
         let r = http
             .post(format!(
                 "{}/api/v1/import{}",
@@ -90,6 +77,38 @@ impl Victoria {
                 })
                 .is_ok_and(|v| v["data"][0].as_u64().unwrap_or(0) > 0)
                 && lines > 0
+        });
+        Some(vm)
+    }
+
+    /// Starts VictoriaMetrics with `extra` flags and waits for it to answer.
+    fn spawn(extra: &[String]) -> Option<Victoria> {
+        if !crate::support::have("victoria-metrics", "-version", "victoria-metrics") {
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let addr = format!("127.0.0.1:{}", free_port());
+        let child = Command::new("victoria-metrics")
+            .arg(format!("-storageDataPath={}", dir.path().display()))
+            .arg(format!("-httpListenAddr={addr}"))
+            .arg("-retentionPeriod=100y")
+            .arg("-search.disableCache")
+            .arg("-loggerLevel=ERROR")
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start victoria-metrics");
+        let vm = Victoria {
+            child,
+            url: format!("http://{addr}"),
+            _dir: dir,
+        };
+        let http = reqwest::blocking::Client::new();
+        vm.wait(|| {
+            http.get(format!("{}/health", vm.url))
+                .send()
+                .is_ok_and(|r| r.status().is_success())
         });
         Some(vm)
     }
