@@ -231,6 +231,10 @@ const TEXT_ONLY: &[(&str, &str)] = &[
         "ExportToDjangoView never reads the Accept header",
     ),
     (
+        "fastify_metrics",
+        "fastify-metrics 13.2.1 sends prom-client's registry contentType, text by default",
+    ),
+    (
         "haproxy",
         "HAProxy 2.6.12's prometheus-exporter service answers text/plain; version=0.0.4",
     ),
@@ -259,6 +263,10 @@ const TEXT_ONLY: &[(&str, &str)] = &[
         "Debian's redis_exporter 1.45.0 answers text/plain; version=0.0.4",
     ),
     (
+        "ruby_rack",
+        "prometheus-client-mmap 0.16.2's Rack Exporter knows text only (406 without */*)",
+    ),
+    (
         "starlette_exporter",
         "handle_metrics never reads the Accept header (handle_openmetrics is another handler)",
     ),
@@ -270,7 +278,7 @@ const TEXT_ONLY: &[(&str, &str)] = &[
 
 /// Captures not yet asked for OpenMetrics (their programs were not re-run): covered in text
 /// only until they are.
-const NOT_YET_ASKED: &[&str] = &["axum_prometheus", "fastify_metrics", "ruby_rack"];
+const NOT_YET_ASKED: &[&str] = &["axum_prometheus"];
 
 /// Each capture has its OpenMetrics answer as a page, or is listed above with the reason it
 /// has none: a new capture cannot leave OpenMetrics out silently.
