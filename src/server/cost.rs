@@ -90,7 +90,17 @@ pub(super) fn read(
     let interval = |job: &str| intervals.get(job).map(|i| i.0.clone());
     // Per target when the answer stays small, the jobs' counts its sums: the server scans
     // every series twice (the rows, then the counts), not four times.
-    let per_target = bounded(api, "job, instance", sel, at, &mut out.notes)?;
+    // Every target a server scrapes has `up` and `scrape_samples_scraped`: two rows at least.
+    let jobs: std::collections::BTreeSet<&str> = scraped.keys().map(|t| t.job.as_str()).collect();
+    let rows = |groups: usize, least: usize| (groups * least, groups * names.len().max(least));
+    let per_target = bounded(
+        api,
+        "job, instance",
+        sel,
+        at,
+        rows(scraped.len(), 2),
+        &mut out.notes,
+    )?;
     let by_job: Counts<String> = match &per_target {
         Some(counts) => {
             let mut m: Counts<String> = BTreeMap::new();
@@ -102,7 +112,7 @@ pub(super) fn read(
             }
             m
         }
-        None => bounded(api, "job", sel, at, &mut out.notes)?
+        None => bounded(api, "job", sel, at, rows(jobs.len(), 1), &mut out.notes)?
             .unwrap_or_default()
             .into_iter()
             .map(|(t, c)| (t.job, c))
@@ -143,22 +153,30 @@ pub(super) fn read(
 
 /// Series per sample name of each group (`by` is `job` or `job, instance`; a job's group
 /// has an empty instance): `count by (…, __name__)`, read when its rows, counted first, are
-/// within [`MOST_ROWS`]; otherwise `None`, and a note says so.
+/// within [`MOST_ROWS`]; otherwise `None`, and a note says so. `(least, most)` bound the
+/// rows from what is known (groups × names): the count, a scan of every series, is only
+/// asked when they do not settle it.
 fn bounded(
     api: &Api,
     by: &str,
     sel: &str,
     at: f64,
+    (least, most): (usize, usize),
     notes: &mut Vec<String>,
 ) -> anyhow::Result<Option<Counts<Target>>> {
     let query = format!("count by ({by}, __name__) ({{{sel}}})");
-    let rows = api
-        .instant(&format!("count({query})"), at)?
-        .first()
-        .map_or(0.0, |s| s.value);
+    let rows = if most as f64 <= MOST_ROWS {
+        most as f64
+    } else if least as f64 > MOST_ROWS {
+        least as f64
+    } else {
+        api.instant(&format!("count({query})"), at)?
+            .first()
+            .map_or(0.0, |s| s.value)
+    };
     if rows > MOST_ROWS {
         notes.push(format!(
-            "series per family by {by} are not given: {rows} rows ({by} × metric names) is past the {MOST_ROWS} read in one answer; narrow the fleet with --job or --match"
+            "series per family by {by} are not given: at least {rows} rows ({by} × metric names) is past the {MOST_ROWS} read in one answer; narrow the fleet with --job or --match"
         ));
         return Ok(None);
     }

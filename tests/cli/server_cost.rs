@@ -57,7 +57,10 @@ pub(crate) fn assert_cost(out: &Value, h: &History, url: &str) {
             assert_eq!(r["scrape"][field].as_f64(), t[key].as_f64(), "{i} {field}");
         }
         // The target's own cost is the page the server stored at the range's end.
-        assert_eq!(r["cost"]["series"], t["samples_scraped"], "{i}: cost.series");
+        assert_eq!(
+            r["cost"]["series"], t["samples_scraped"],
+            "{i}: cost.series"
+        );
     }
     for (name, j) in e["jobs"].as_object().unwrap() {
         let mine: Vec<&Value> = targets
