@@ -47,6 +47,37 @@ pub(super) fn single_job(g: &GenerateArgs) -> anyhow::Result<Option<&str>> {
     }
 }
 
+/// With a base config, a page's cost is per second of the interval its job is scraped at
+/// there (Prometheus's default when the config sets none), as a fleet's is: the config says
+/// what Prometheus does, where the page's own count of scrapes only suggests it.
+pub(super) fn configured_interval(
+    analysed: &mut [Analysed],
+    g: &GenerateArgs,
+) -> anyhow::Result<()> {
+    let Some(base) = base_config(g)? else {
+        return Ok(());
+    };
+    let mut parsed = analysed.iter_mut().filter(|a| a.parsed.is_some());
+    let (Some(a), None) = (parsed.next(), parsed.next()) else {
+        return Ok(());
+    };
+    let (target, path, scheme) = settings::target(&a.source, g.target.as_deref());
+    let plan = generate::plan(
+        &a.report,
+        &target,
+        &path,
+        &scheme,
+        single_job(g)?,
+        Some(&base.text),
+    )
+    .with_context(|| base.path.clone())?;
+    if let (Some(cost), Some(before)) = (a.report.cost.as_mut(), plan.before) {
+        let how = "the base config's scrape_interval for the job that scrapes this target";
+        cost.interval = Some((before.0, how.to_string()));
+    }
+    Ok(())
+}
+
 /// Generates files for the first source that could be analysed.
 pub(super) fn generate_files(
     analysed: &[Analysed],

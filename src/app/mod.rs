@@ -11,7 +11,10 @@ mod usage;
 
 use check::check;
 use compare::compare;
-use files::{base_config, baseline_write, diff, generate_files, generate_one, relabel_settings};
+use files::{
+    base_config, baseline_write, configured_interval, diff, generate_files, generate_one,
+    relabel_settings,
+};
 use fleets::{analyze_server, analyze_targets};
 use progress::{countdown, Terminal};
 
@@ -152,6 +155,9 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
     let (mut analysed, failed) = collect::analyse_all(&args.run, &cfg, &mut |m| say(m), &|w| {
         countdown(w, "second scrape")
     })?;
+    if args.write_configs.is_some() || args.generate.diff {
+        configured_interval(&mut analysed, &args.generate)?;
+    }
     let mut reports: Vec<Report> = analysed.iter().map(|a| a.report.clone()).collect();
     waive(args, &cfg, &mut reports)?;
     for (a, r) in analysed.iter_mut().zip(&reports) {

@@ -223,3 +223,37 @@ fn a_fleet_gets_one_drop_per_job_in_its_config() {
     }
     promtool_accepts(&config);
 }
+
+/// With a base config, the page's samples per day are at the interval the config scrapes
+/// its job at (Prometheus's 1m default when it sets none), not unknown.
+#[test]
+fn a_base_configs_interval_prices_the_page() {
+    for (setting, seconds) in [("    scrape_interval: 20s\n", 20.0), ("", 60.0)] {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path().join("prometheus.yml");
+        std::fs::write(
+            &base,
+            format!("scrape_configs:\n  - job_name: flask\n{setting}    static_configs:\n      - targets: ['127.0.0.1:5000']\n"),
+        )
+        .unwrap();
+        let run = writing(
+            &[PAGE, "--target", "127.0.0.1:5000"],
+            &base,
+            &dir.path().join("out"),
+            &[],
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let cost = &json_of(&run.stdout)["reports"][0]["cost"];
+        assert_eq!(
+            cost["interval"]["seconds"].as_f64(),
+            Some(seconds),
+            "{cost}"
+        );
+        let series = cost["series"].as_f64().unwrap();
+        assert_eq!(
+            cost["samples_per_day"].as_f64(),
+            Some(series * 86_400.0 / seconds),
+            "{setting:?}"
+        );
+    }
+}
