@@ -61,21 +61,30 @@ pub(super) fn configured_interval(
     let (Some(a), None) = (parsed.next(), parsed.next()) else {
         return Ok(());
     };
-    let (target, path, scheme) = settings::target(&a.source, g.target.as_deref());
-    let plan = generate::plan(
-        &a.report,
-        &target,
-        &path,
-        &scheme,
-        single_job(g)?,
-        Some(&base.text),
-    )
-    .with_context(|| base.path.clone())?;
+    let plan = scrape_plan(a, g, Some(&base))?;
     if let (Some(cost), Some(before)) = (a.report.cost.as_mut(), plan.before) {
         let how = "the base config's scrape_interval for the job that scrapes this target";
         cost.interval = Some((before.0, how.to_string()));
     }
     Ok(())
+}
+
+/// The scrape job's new settings for the analysed source, from the base config if given.
+fn scrape_plan(
+    a: &Analysed,
+    g: &GenerateArgs,
+    base: Option<&BaseConfig>,
+) -> anyhow::Result<generate::ScrapePlan> {
+    let (target, path, scheme) = settings::target(&a.source, g.target.as_deref());
+    generate::plan(
+        &a.report,
+        &target,
+        &path,
+        &scheme,
+        single_job(g)?,
+        base.map(|b| b.text.as_str()),
+    )
+    .with_context(|| base.map(|b| b.path.clone()).unwrap_or_default())
 }
 
 /// Generates files for the first source that could be analysed.
@@ -104,16 +113,7 @@ pub(super) fn generate_files(
         .as_ref()
         .ok_or_else(|| anyhow::anyhow!("no parsed source"))?;
     let base = base_config(g)?;
-    let (target, path, scheme) = settings::target(&a.source, g.target.as_deref());
-    let plan = generate::plan(
-        &a.report,
-        &target,
-        &path,
-        &scheme,
-        single_job(g)?,
-        base.as_ref().map(|b| b.text.as_str()),
-    )
-    .with_context(|| base.as_ref().map(|b| b.path.clone()).unwrap_or_default())?;
+    let plan = scrape_plan(a, g, base.as_ref())?;
     let verdict = if plan.changed { "changed" } else { "unchanged" };
     say(format_args!(
         "promtune: job {:?} ({}) {verdict}: {}",

@@ -91,8 +91,8 @@ pub(crate) fn lines(r: &Rule, interval: Option<f64>) -> Vec<String> {
         lines.push(format!("  target_label: {}", yaml::inline(t)));
     }
     if let Some(t) = &c.replacement {
-        // Always quoted: an empty replacement must stay an empty string, not null.
-        lines.push(format!("  replacement: {}", crate::escape::json_string(t)));
+        // `inline` quotes the empty replacement, so it stays an empty string, not null.
+        lines.push(format!("  replacement: {}", yaml::inline(t)));
     }
     lines.push(format!("  action: {}", c.action));
     lines
