@@ -188,20 +188,23 @@ fn a_general_rule_wins_over_the_known_service_table() {
     assert_service_process(&report(&page), "memcached");
 }
 
+/// Memory, CPU and uptime are the plain `process_*` of [`LIBRARY`]: the page is about its own
+/// process.
+fn plain(r: &Value) {
+    assert_eq!(value(r, "memory"), 1.3e7, "{}", note(r, "memory"));
+    assert_eq!(
+        note(r, "memory"),
+        "process_resident_memory_bytes (resident set size)"
+    );
+    assert_eq!(value(r, "cpu"), 0.007);
+    assert_eq!(
+        r["uptime_source"],
+        "process_start_time_seconds and --scraped-at"
+    );
+}
+
 #[test]
 fn pages_about_their_own_process_keep_it() {
-    let plain = |r: &Value| {
-        assert_eq!(value(r, "memory"), 1.3e7, "{}", note(r, "memory"));
-        assert_eq!(
-            note(r, "memory"),
-            "process_resident_memory_bytes (resident set size)"
-        );
-        assert_eq!(value(r, "cpu"), 0.007);
-        assert_eq!(
-            r["uptime_source"],
-            "process_start_time_seconds and --scraped-at"
-        );
-    };
     // A native service: its own namespace, no marker, no second process.
     plain(&report(&format!(
         "{LIBRARY}# TYPE glorpd_connections gauge\nglorpd_connections 4\n\
@@ -238,4 +241,44 @@ fn a_lone_namespaced_process_is_the_pages_own() {
          # TYPE ab_daemon_uptime_seconds gauge\nab_daemon_uptime_seconds 30\n",
     );
     assert_eq!(r["uptime_seconds"], Value::Null);
+}
+
+#[test]
+fn memory_or_cpu_by_process_makes_process_star_the_collectors() {
+    // A collector: the memory and CPU of the runtimes it reads, each named by its tag, pid or
+    // container, beside the library's process_* of the script that reads them.
+    for (family, label) in [
+        ("quillet_runtime_memory_used_bytes", "runtime_tag"),
+        ("quillet_component_rss_mb", "pid"),
+        ("quillet_container_cpu_ratio", "container_id"),
+    ] {
+        let page = format!("{LIBRARY}# TYPE {family} gauge\n{family}{{{label}=\"4711\"}} 3e+09\n");
+        assert_unknown_naming(&report(&page), family);
+    }
+    // A native app's own memory, and a process label on something that is not memory or CPU:
+    // its process_* stays its own. So does a pod, which is where a process runs, not which.
+    plain(&report(&format!(
+        "{LIBRARY}# TYPE brindle_cache_memory_bytes gauge\nbrindle_cache_memory_bytes 5e+06\n\
+         # TYPE brindle_worker_jobs gauge\nbrindle_worker_jobs{{pid=\"12\"}} 3\n\
+         # TYPE brindle_heap_memory_bytes gauge\nbrindle_heap_memory_bytes{{pod=\"brindle-0\"}} 4e+06\n"
+    )));
+}
+
+#[test]
+fn a_prober_of_remote_hosts_is_not_what_it_probes() {
+    let info =
+        "# TYPE glimmer_pinger_build_info gauge\nglimmer_pinger_build_info{version=\"1\"} 1\n\
+        # TYPE glimmer_pinger_config_last_reload_successful gauge\n\
+        glimmer_pinger_config_last_reload_successful 1\n";
+    let probes = "# TYPE glimmer_probes_total counter\nglimmer_probes_total{host=\"a\",ip=\"10.0.0.1\"} 9\n\
+        # TYPE glimmer_rtt_seconds histogram\nglimmer_rtt_seconds_bucket{target=\"b\",le=\"+Inf\"} 7\n\
+        glimmer_rtt_seconds_sum{target=\"b\"} 0.1\nglimmer_rtt_seconds_count{target=\"b\"} 7\n";
+    assert_unknown_naming(
+        &report(&format!("{LIBRARY}{info}{probes}")),
+        "glimmer_pinger_build_info",
+    );
+    // A service that also calls remote hosts measures its own work too: its process_* is its own.
+    plain(&report(&format!(
+        "{LIBRARY}{info}{probes}# TYPE glimmer_jobs_total counter\nglimmer_jobs_total{{queue=\"q\"}} 4\n"
+    )));
 }

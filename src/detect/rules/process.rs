@@ -7,6 +7,7 @@
 //! conventions, not lists of programs, so they hold for namespaces nobody has seen. Where the
 //! page does not say, the figure is unknown: a number from the wrong process is worse.
 
+use super::others::{self, library};
 use crate::model::{Family, FamilyStats, MetricType, Snapshot};
 
 /// A convention that marks a page as an exporter's.
@@ -16,7 +17,7 @@ pub(crate) struct Marker {
     /// Why the shape means an exporter.
     pub(crate) because: &'static str,
     /// The family on the page that has the shape.
-    find: fn(&Snapshot) -> Option<String>,
+    pub(super) find: fn(&Snapshot) -> Option<String>,
 }
 
 /// Every marker, in the order they are tried.
@@ -40,11 +41,12 @@ pub(crate) const MARKERS: &[Marker] = &[
         shape: "the client library's families beside a foreign namespace",
         because: "the client library's process_*, go_*, promhttp_*, python_* describe the process serving the page, and a namespace with process figures of its own is a second process",
         find: |s| {
-            let library = stats(s).any(|f| is_library(&f.name));
             let ns = process_namespaces(s);
-            library.then(|| ns.first().map(|ns| format!("{ns}_process_*"))).flatten()
+            library(s).then(|| ns.first().map(|ns| format!("{ns}_process_*"))).flatten()
         },
     },
+    others::BY_PROCESS,
+    others::PROBER,
 ];
 
 /// What a figure of the service is.
@@ -218,7 +220,7 @@ fn sampled<'a>(snap: &'a Snapshot, name: &str) -> Option<&'a Family> {
         .filter(|f| !f.series.is_empty())
 }
 
-fn stats(snap: &Snapshot) -> impl Iterator<Item = &FamilyStats> {
+pub(super) fn stats(snap: &Snapshot) -> impl Iterator<Item = &FamilyStats> {
     snap.stats.families.iter().filter(|f| f.series > 0)
 }
 
@@ -240,7 +242,7 @@ fn namespace_of<'a>(name: &'a str, suffix: &str) -> Option<&'a str> {
         .filter(|ns| !ns.is_empty() && !ns.ends_with('_') && !ns.ends_with("exporter"))
 }
 
-fn is_library(name: &str) -> bool {
+pub(super) fn is_library(name: &str) -> bool {
     LIBRARY.iter().any(|p| name.starts_with(p))
 }
 
@@ -275,8 +277,8 @@ mod tests {
     #[test]
     fn every_rule_is_stated_in_the_docs() {
         let doc = include_str!("../../../docs/exporters.md");
-        for m in MARKERS.iter().take(2) {
-            assert!(doc.contains(&format!("`{}`", m.shape)), "{}", m.shape);
+        for m in MARKERS {
+            assert!(doc.contains(m.shape), "{}", m.shape);
         }
         for f in FIGURES {
             assert!(doc.contains(&format!("`<ns>{}`", f.suffix)), "{}", f.suffix);
