@@ -40,16 +40,15 @@ pub(super) fn library(snap: &Snapshot) -> bool {
     stats(snap).any(|f| is_library(&f.name))
 }
 
-/// Each family with series and its label names (`le` and `quantile` left out: they divide a
+/// Each family read and its label names (`le` and `quantile` left out: they divide a
 /// histogram or summary, not what it describes).
-fn labelled(snap: &Snapshot) -> impl Iterator<Item = (&str, Vec<&str>)> {
+fn labelled(snap: &Snapshot) -> impl Iterator<Item = (&str, impl Iterator<Item = &str> + Clone)> {
     snap.stats.labels.iter().map(|f| {
         let names = f
             .labels
             .iter()
             .map(|l| l.name.as_str())
-            .filter(|l| !matches!(*l, "le" | "quantile"))
-            .collect();
+            .filter(|l| !matches!(*l, "le" | "quantile"));
         (f.name.as_str(), names)
     })
 }
@@ -62,7 +61,7 @@ fn by_process(snap: &Snapshot) -> Option<String> {
         .find(|(name, labels)| {
             !is_library(name)
                 && has_word(name, &RESOURCE)
-                && labels.iter().any(|l| has_word(l, &PROCESS))
+                && labels.clone().any(|l| has_word(l, &PROCESS))
         })
         .map(|(name, _)| name.to_string())
 }
@@ -72,21 +71,25 @@ fn by_process(snap: &Snapshot) -> Option<String> {
 /// there is one. Families without labels (a configuration reload's time and success) describe
 /// the prober itself and are not counted.
 fn prober(snap: &Snapshot) -> Option<String> {
-    let families: Vec<(&str, Vec<&str>)> = labelled(snap).collect();
-    families.iter().find_map(|(info, _)| {
-        let x = info.strip_suffix("_build_info").filter(|x| !x.is_empty())?;
-        if is_library(info) {
-            return None;
-        }
-        let ns = format!("{}_", x.split('_').next()?);
-        let mut own = families
-            .iter()
-            .filter(|(name, labels)| name.starts_with(&ns) && name != info && !labels.is_empty())
+    let infos = labelled(snap).filter(|(name, _)| !is_library(name) && x_of(name).is_some());
+    infos.map(|(name, _)| name).find_map(|name| {
+        let ns = format!("{}_", x_of(name)?.split('_').next()?);
+        // For each labelled family of the namespace: whether a label names a host.
+        let mut own = labelled(snap)
+            .filter(|(other, _)| other.starts_with(&ns) && *other != name)
+            .filter_map(|(_, mut labels)| {
+                let labelled = labels.clone().next().is_some();
+                labelled.then(|| labels.any(|l| has_word(l, &HOST)))
+            })
             .peekable();
         own.peek()?;
-        own.all(|(_, labels)| labels.iter().any(|l| has_word(l, &HOST)))
-            .then(|| info.to_string())
+        own.all(|host| host).then(|| name.to_string())
     })
+}
+
+/// `<x>` of `<x>_build_info`.
+fn x_of(name: &str) -> Option<&str> {
+    name.strip_suffix("_build_info").filter(|x| !x.is_empty())
 }
 
 #[cfg(test)]
