@@ -41,8 +41,8 @@ pub(crate) const MARKERS: &[Marker] = &[
         shape: "the client library's families beside a foreign namespace",
         because: "the client library's process_*, go_*, promhttp_*, python_* describe the process serving the page, and a namespace with process figures of its own is a second process",
         find: |s| {
-            let ns = process_namespaces(s);
-            library(s).then(|| ns.first().map(|ns| format!("{ns}_process_*"))).flatten()
+            let ns = library(s).then(|| process_namespaces(s))?;
+            Some(format!("{}_process_*", ns.first()?))
         },
     },
     others::BY_PROCESS,
