@@ -212,19 +212,9 @@ fn analyse_snapshot(
     }
 }
 
-/// Works out the relabel rules for a report from every series its scrape brought: the
-/// usage given (`None`: no rule), with what promtune's own alerts and dashboard read
-/// counted as used, sparing `--keep` and the config's unexpired `ignore: [{check: relabel}]`
-/// families. `now` (unix seconds) decides which `ignore:` entries have expired. With
-/// `labels` false (a fleet's target, one of its job's) only the drop is worked out.
-pub fn relabel(report: &mut Report, seen: &relabel::Seen, cfg: &Config, now: f64, labels: bool) {
-    if seen.truncated {
-        report.notices.push(format!(
-            "the page has more than {} samples, more than promtune keeps to work out relabel rules (each is checked against every series): none is proposed",
-            relabel::MAX_SAMPLES
-        ));
-        return;
-    }
+/// The families spared from every rule: `--keep`, and the config's `ignore: [{check:
+/// relabel}]` entries unexpired at `now` whose `source` (if any) `source` contains.
+pub fn exemptions(cfg: &Config, source: &str, now: f64) -> Vec<relabel::Exempt> {
     let mut exempt: Vec<relabel::Exempt> = cfg
         .keep
         .iter()
@@ -235,7 +225,7 @@ pub fn relabel(report: &mut Report, seen: &relabel::Seen, cfg: &Config, now: f64
         let here = i
             .source
             .as_ref()
-            .is_none_or(|s| report.source.contains(s.as_str()));
+            .is_none_or(|s| source.contains(s.as_str()));
         let until = i
             .until
             .as_ref()
@@ -250,6 +240,23 @@ pub fn relabel(report: &mut Report, seen: &relabel::Seen, cfg: &Config, now: f64
             exempt.push(e);
         }
     }
+    exempt
+}
+
+/// Works out the relabel rules for a report from every series its scrape brought: the
+/// usage given (`None`: no rule), with what promtune's own alerts and dashboard read
+/// counted as used, sparing `--keep` and the config's unexpired `ignore: [{check: relabel}]`
+/// families. `now` (unix seconds) decides which `ignore:` entries have expired. With
+/// `labels` false (a fleet's target, one of its job's) only the drop is worked out.
+pub fn relabel(report: &mut Report, seen: &relabel::Seen, cfg: &Config, now: f64, labels: bool) {
+    if seen.truncated {
+        report.notices.push(format!(
+            "the page has more than {} samples, more than promtune keeps to work out relabel rules (each is checked against every series): none is proposed",
+            relabel::MAX_SAMPLES
+        ));
+        return;
+    }
+    let exempt = exemptions(cfg, &report.source, now);
     let keep = detect::retention(&cfg.traffic);
     let usage = cfg
         .usage

@@ -106,13 +106,19 @@ fn summary(c: &JobChange) -> String {
     }
 }
 
-/// Each job's drop rule, from its targets' (each worked out on the target's own series), and
-/// a note per job, most samples saved first (per day at the interval the config sets).
+/// Each job's drop rule, from its targets' (each worked out on the target's own series) or
+/// its own (worked out from a server's counts), and a note per job, most samples saved first
+/// (per day at the interval the config sets).
 fn drops(f: &FleetInput<'_>, jobs: &[JobChange]) -> (BTreeMap<String, Rule>, Vec<String>) {
     let mut by_job: BTreeMap<&str, Vec<&Rule>> = BTreeMap::new();
     for r in f.reports {
         if let (Some(t), Some(plan)) = (&r.target, &r.relabel) {
             by_job.entry(&t.job).or_default().extend(&plan.rules);
+        }
+    }
+    for j in &f.fleet.jobs {
+        if let Some(plan) = &j.relabel {
+            by_job.entry(&j.job).or_default().extend(&plan.rules);
         }
     }
     let rules: BTreeMap<String, Rule> = by_job

@@ -3,6 +3,7 @@
 //! a raw path label when that merges none either, else advise templating it at the source.
 //! Pure: the series seen and the usage in, the rules and their proof out.
 
+mod counted;
 mod labels;
 mod names;
 mod seen;
@@ -13,6 +14,7 @@ use crate::fleet::relabel;
 use crate::input::usage::Usage;
 use crate::model::{Cost, MetricType};
 
+pub use counted::{decide_counted, Counted};
 pub(crate) use seen::Gatherer;
 pub use seen::{Sample, Seen, SeenFamily, MAX_SAMPLES};
 
@@ -118,13 +120,24 @@ pub const NO_USAGE: &str = "no --usage was given, so nothing is known about whic
 /// (`own`), every label of them, added to `usage`. Their `_created` samples are not read
 /// by any query promtune writes (the detectors take a start time from them, on the page).
 pub fn with_own(usage: &Usage, seen: &Seen, own: &dyn Fn(&str, MetricType) -> bool) -> Usage {
+    with_own_of(
+        usage,
+        seen.families
+            .iter()
+            .map(|f| (f.name.as_str(), f.mtype, f.stored_names())),
+        own,
+    )
+}
+
+/// [`with_own`] over families given as `(name, type, stored names)`.
+pub fn with_own_of<'a>(
+    usage: &Usage,
+    families: impl IntoIterator<Item = (&'a str, MetricType, Vec<&'a str>)>,
+    own: &dyn Fn(&str, MetricType) -> bool,
+) -> Usage {
     let mut u = usage.clone();
-    for f in seen.families.iter().filter(|f| own(&f.name, f.mtype)) {
-        for name in f
-            .stored_names()
-            .into_iter()
-            .filter(|n| !n.ends_with("_created"))
-        {
+    for (_, _, names) in families.into_iter().filter(|(f, t, _)| own(f, *t)) {
+        for name in names.into_iter().filter(|n| !n.ends_with("_created")) {
             let n = u.names.entry(name.to_string()).or_default();
             n.all_labels = true;
             n.uses
@@ -229,7 +242,7 @@ struct FamilyUse {
     uses: Vec<String>,
 }
 
-fn family_use(usage: &Usage, f: &SeenFamily) -> FamilyUse {
+fn family_use(usage: &Usage, names: &[&str]) -> FamilyUse {
     let mut u = FamilyUse {
         unread: Vec::new(),
         all_labels: false,
@@ -237,7 +250,7 @@ fn family_use(usage: &Usage, f: &SeenFamily) -> FamilyUse {
         uses: Vec::new(),
     };
     let mut more = 0;
-    for name in f.stored_names() {
+    for &name in names {
         match usage.need(name) {
             None => u.unread.push(name.to_string()),
             Some(n) => {
@@ -271,6 +284,37 @@ fn structural(f: &SeenFamily, label: &str) -> bool {
     by_type || label.starts_with("__") || label == "job" || label == "instance"
 }
 
+/// Each family's use (`None` where `exempt` spares it, or with no `usage`), given as
+/// `(family, stored names)`; the notes say what was spared, or that nothing is known.
+fn uses(
+    families: &[(&str, Vec<&str>)],
+    usage: Option<&Usage>,
+    exempt: &[Exempt],
+    notes: &mut Vec<String>,
+) -> Vec<Option<FamilyUse>> {
+    let mut exempted = Vec::new();
+    let out = families
+        .iter()
+        .map(|(name, names)| {
+            let why = exempt
+                .iter()
+                .find(|e| e.pattern.is_match(name) || names.iter().any(|n| e.pattern.is_match(n)));
+            if let Some(e) = why {
+                exempted.push(format!("{name} ({})", e.why));
+                return None;
+            }
+            usage.map(|u| family_use(u, names))
+        })
+        .collect();
+    if !exempted.is_empty() {
+        notes.push(format!("exempt from every rule: {}", exempted.join(", ")));
+    }
+    if usage.is_none() {
+        notes.push(NO_USAGE.to_string());
+    }
+    out
+}
+
 /// The rules for one job's series `seen`, given what `usage` reads (`None`: nothing is known,
 /// so nothing is dropped), sparing families `exempt` matches. With `labels` false only the
 /// drop is worked out: a label rule for a job needs every target's series at once.
@@ -279,28 +323,27 @@ pub fn decide(seen: &Seen, usage: Option<&Usage>, exempt: &[Exempt], labels: boo
         series: seen.samples(),
         ..Plan::default()
     };
-    let mut open: Vec<(&SeenFamily, FamilyUse)> = Vec::new();
-    let mut exempted = Vec::new();
-    for f in &seen.families {
-        let why = exempt.iter().find(|e| {
-            e.pattern.is_match(&f.name) || f.stored_names().iter().any(|n| e.pattern.is_match(n))
-        });
-        if let Some(e) = why {
-            exempted.push(format!("{} ({})", f.name, e.why));
-            continue;
-        }
-        if let Some(u) = usage {
-            open.push((f, family_use(u, f)));
-        }
-    }
-    if !exempted.is_empty() {
-        plan.notes
-            .push(format!("exempt from every rule: {}", exempted.join(", ")));
-    }
-    if usage.is_none() {
-        plan.notes.push(NO_USAGE.to_string());
-    } else {
-        plan.rules.extend(drop_rule(&open));
+    let names: Vec<(&str, Vec<&str>)> = seen
+        .families
+        .iter()
+        .map(|f| (f.name.as_str(), f.stored_names()))
+        .collect();
+    let open: Vec<(&SeenFamily, FamilyUse)> = seen
+        .families
+        .iter()
+        .zip(uses(&names, usage, exempt, &mut plan.notes))
+        .filter_map(|(f, u)| Some((f, u?)))
+        .collect();
+    if usage.is_some() {
+        plan.rules.extend(drop_rule(open.iter().map(|(f, u)| {
+            let saved = f.samples.iter().filter(|s| u.unread.contains(&s.0));
+            (
+                f.name.as_str(),
+                f.stored_names().len(),
+                saved.count() as u64,
+                u,
+            )
+        })));
         let read: Vec<&(&SeenFamily, FamilyUse)> = open
             .iter()
             .filter(|(f, u)| labels && u.unread.len() < f.stored_names().len())
@@ -313,24 +356,26 @@ pub fn decide(seen: &Seen, usage: Option<&Usage>, exempt: &[Exempt], labels: boo
     plan
 }
 
-/// The one `drop` rule: every stored name no use reads, in one anchored regex.
-fn drop_rule(open: &[(&SeenFamily, FamilyUse)]) -> Option<Rule> {
+/// The one `drop` rule: every stored name no use reads, in one anchored regex. Each family
+/// comes as `(name, its stored names, the series its unread names hold, its use)`.
+fn drop_rule<'a>(
+    open: impl IntoIterator<Item = (&'a str, usize, u64, &'a FamilyUse)>,
+) -> Option<Rule> {
     let mut names: Vec<&str> = Vec::new();
     let (mut families, mut described) = (Vec::new(), Vec::new());
     let mut saved = 0;
-    for (f, u) in open {
+    for (family, stored, unread_series, u) in open {
         if u.unread.is_empty() {
             continue;
         }
-        let whole = u.unread.len() == f.stored_names().len();
-        families.push(f.name.clone());
-        described.push(if whole {
-            f.name.clone()
+        families.push(family.to_string());
+        described.push(if u.unread.len() == stored {
+            family.to_string()
         } else {
-            format!("{} (its {})", f.name, u.unread.join(", "))
+            format!("{family} (its {})", u.unread.join(", "))
         });
         names.extend(u.unread.iter().map(String::as_str));
-        saved += f.samples.iter().filter(|s| u.unread.contains(&s.0)).count() as u64;
+        saved += unread_series;
     }
     if names.is_empty() {
         return None;
