@@ -8,6 +8,7 @@
 //! use and every query promtune writes answers the same.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use serde_json::Value;
 
@@ -16,6 +17,7 @@ use crate::prometheus::{query_at, Prometheus};
 use crate::series_exist::generated_queries;
 use crate::stack::{flask_python, wait_for};
 use crate::support::{json_of, promtune};
+use crate::victoria::Victoria;
 
 /// The use given with --usage, in a rule file: the cache's hit rate, per job.
 const USE: &str = "sum by (job) (rate(app_cache_hits_total[1m]))";
@@ -63,43 +65,30 @@ fn job<'a>(out: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no job {name}"))
 }
 
-#[test]
-fn server_mode_drops_per_job_save_what_the_server_counts_and_break_no_use() {
-    let Some(python) = flask_python() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let (_app, flask) = flask_with_traffic(&python);
-    let base = base(&flask);
-    let Some(a) = Prometheus::start(&base) else {
-        return;
-    };
-    five_scrapes(&a.url);
-    let (rules, base_path, out) = (
-        dir.path().join("rules.yml"),
-        dir.path().join("prometheus.yml"),
-        dir.path().join("out"),
-    );
-    let rule_file = format!(
-        "groups:\n  - name: app\n    rules:\n      - record: job:app_cache_hits:rate1m\n        expr: {USE}\n"
-    );
-    std::fs::write(&rules, rule_file).unwrap();
-    std::fs::write(&base_path, &base).unwrap();
-    let r = promtune(&[
+/// `analyze --prometheus URL --usage RULES EXTRA…`, its JSON checked against the schema
+/// and each job's drop against the server's own counts at the range's end: the names it
+/// matches, and the samples its targets keep per scrape; and the ranking. Returns each job's
+/// saving and its regex.
+fn drops_checked(
+    url: &str,
+    rules: &Path,
+    extra: &[&str],
+) -> (BTreeMap<&'static str, u64>, Vec<String>) {
+    let mut args = vec![
         "analyze",
         "--prometheus",
-        &a.url,
+        url,
         "--range",
         "1m",
         "--usage",
         rules.to_str().unwrap(),
-        "--base-config",
-        base_path.to_str().unwrap(),
-        "--write-configs",
-        out.to_str().unwrap(),
         "--format",
         "json",
         "--fail-on",
         "never",
-    ]);
+    ];
+    args.extend(extra);
+    let r = promtune(&args);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let report = json_of(&r.stdout);
     let errors: Vec<String> = crate::formats::schema()
@@ -124,7 +113,7 @@ fn server_mode_drops_per_job_save_what_the_server_counts_and_break_no_use() {
         );
         let regex = rule["regex"].as_str().unwrap();
         let theirs = per_job(
-            &a.url,
+            url,
             &format!("count by (job) ({{__name__=~\"{regex}\",job=\"{name}\"}})"),
             end,
         );
@@ -137,12 +126,12 @@ fn server_mode_drops_per_job_save_what_the_server_counts_and_break_no_use() {
         // The family the rule file reads is not matched.
         let read = format!("count({{__name__=~\"{regex}\",__name__=\"app_cache_hits_total\"}})");
         assert!(
-            query_at(&a.url, &read, Some(end)).is_empty(),
+            query_at(url, &read, Some(end)).is_empty(),
             "{name}: {regex}"
         );
-        // `series` is the job's page as Prometheus stores it; `series_after` that less the drop.
+        // `series` is the job's page as the server stores it; `series_after` that less the drop.
         let post = per_job(
-            &a.url,
+            url,
             "sum by (job) (scrape_samples_post_metric_relabeling)",
             end,
         );
@@ -172,6 +161,41 @@ fn server_mode_drops_per_job_save_what_the_server_counts_and_break_no_use() {
         .collect();
     assert_eq!(ranked, [("flask", saved["flask"]), ("shop", saved["shop"])]);
 
+    (saved, regexes)
+}
+
+#[test]
+fn server_mode_drops_per_job_save_what_the_server_counts_and_break_no_use() {
+    let Some(python) = flask_python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, flask) = flask_with_traffic(&python);
+    let base = base(&flask);
+    let Some(a) = Prometheus::start(&base) else {
+        return;
+    };
+    let (rules, base_path, out) = (
+        dir.path().join("rules.yml"),
+        dir.path().join("prometheus.yml"),
+        dir.path().join("out"),
+    );
+    let rule_file = format!(
+        "groups:\n  - name: app\n    rules:\n      - record: job:app_cache_hits:rate1m\n        expr: {USE}\n"
+    );
+    std::fs::write(&rules, rule_file).unwrap();
+    std::fs::write(&base_path, &base).unwrap();
+    // VictoriaMetrics scrapes the same app with the same config meanwhile (checked last).
+    let vm = Victoria::scraping(&base_path);
+    five_scrapes(&a.url);
+    let (saved, regexes) = drops_checked(
+        &a.url,
+        &rules,
+        &[
+            "--base-config",
+            base_path.to_str().unwrap(),
+            "--write-configs",
+            out.to_str().unwrap(),
+        ],
+    );
     // The config: the base edited line by line, each job's drop appended to its own list.
     let optimized = std::fs::read_to_string(out.join("prometheus-optimized.yml")).unwrap();
     for kept in ["job_name: flask  # the app", "regex: python_gc_.*"] {
@@ -220,5 +244,53 @@ fn server_mode_drops_per_job_save_what_the_server_counts_and_break_no_use() {
         answered >= 1 + 2 * 6,
         "only {answered} queries returned series: {queries:#?}"
     );
-    eprintln!("drops save {saved:?} series per scrape; {answered} queries answer the same");
+    // The ranking in the fleet's Markdown report, written beside the config.
+    let md = std::fs::read_to_string(out.join("recommendations.md")).unwrap();
+    let at = |job: &str| md.find(&format!("- job \"{job}\": drop"));
+    assert!(
+        md.contains("## Drop rules per job, most series saved first")
+            && at("flask") < at("shop")
+            && at("shop").is_some(),
+        "{md}"
+    );
+
+    // Without --usage nothing is known of what is read: nothing is dropped, and it is said.
+    let bare = dir.path().join("bare");
+    let r = promtune(&[
+        "analyze",
+        "--prometheus",
+        &a.url,
+        "--range",
+        "1m",
+        "--write-configs",
+        bare.to_str().unwrap(),
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.matches("no --usage was given").count(),
+        1,
+        "{}",
+        r.stderr
+    );
+    let out_bare = json_of(&r.stdout);
+    for name in JOBS {
+        assert_eq!(
+            job(&out_bare, name)["relabel"]["rules"],
+            serde_json::json!([]),
+            "{name}"
+        );
+    }
+    let written = std::fs::read_to_string(bare.join("prometheus-optimized.yml")).unwrap();
+    assert!(!written.contains("action: drop"), "{written}");
+
+    // VictoriaMetrics scraping the same app with the base config counts the same savings.
+    let Some(vm) = vm else { return };
+    five_scrapes(&vm.url);
+    let (on_vm, _) = drops_checked(&vm.url, &rules, &[]);
+    assert_eq!(on_vm, saved);
+    eprintln!("drops save {saved:?} series per scrape on both servers; {answered} queries answer the same");
 }
