@@ -54,19 +54,25 @@ pub(super) fn plans(
     now: f64,
 ) -> BTreeMap<String, Plan> {
     let keep = crate::detect::retention(&cfg.traffic);
-    by_job
+    let families: Vec<(&String, Vec<Counted>)> = by_job
         .iter()
-        .map(|(job, names)| {
-            let families = counted(names);
-            let usage = usage.map(|u| {
-                relabel::with_own_of(
-                    u,
-                    families
-                        .iter()
-                        .map(|f| (f.name.as_str(), f.mtype, f.stored_names())),
-                    &|n, t| keep(n, t) != Keep::Nothing,
-                )
-            });
+        .map(|(job, names)| (job, counted(names)))
+        .collect();
+    // What promtune's own rules read is a matter of names and types, not of jobs: the usage
+    // is completed once for every job's families (a copy per job would grow with the jobs).
+    let usage = usage.map(|u| {
+        relabel::with_own_of(
+            u,
+            families
+                .iter()
+                .flat_map(|(_, f)| f)
+                .map(|f| (f.name.as_str(), f.mtype, f.stored_names())),
+            &|n, t| keep(n, t) != Keep::Nothing,
+        )
+    });
+    families
+        .into_iter()
+        .map(|(job, families)| {
             let source = format!("{{{}}}", promql::matcher("job", "=", job));
             let exempt = crate::analysis::exemptions(cfg, &source, now);
             let plan = relabel::decide_counted(&families, usage.as_ref(), &exempt);
