@@ -194,7 +194,14 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
     // Each job's drop, worked out when configs are written or usage is given, as a page's:
     // the server's rules count only beside the usage given (they do not say what the
     // dashboards and the people read).
-    let mut plans = if cfg.relabel || given {
+    let wanted = cfg.relabel || given;
+    if wanted && costs.names.is_empty() {
+        costs.notes.push(
+            "no drop rule is worked out: the series per job and family were not read (see the note above)"
+                .into(),
+        );
+    }
+    let mut plans = if wanted {
         relabel::plans(
             &costs.names,
             cfg.usage.as_ref().filter(|_| given),
