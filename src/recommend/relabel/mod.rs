@@ -19,8 +19,8 @@ use crate::model::{Cost, MetricType};
 pub use counted::{decide_counted, Counted};
 pub(crate) use seen::Gatherer;
 pub use seen::{Sample, Seen, SeenFamily, MAX_SAMPLES};
+pub use unread::merged_drop;
 use unread::{drop_rule, uses, FamilyUse};
-pub use unread::{merged_drop, with_own, with_own_of};
 
 /// One `metric_relabel_configs` entry, as the config spells it.
 #[derive(Debug, Clone, PartialEq)]
@@ -119,6 +119,37 @@ pub const CHECK: &str = "relabel";
 
 /// How to give usage, said when none was given.
 pub const NO_USAGE: &str = "no --usage was given, so nothing is known about which series are read and no rule is proposed: give your rule files, dashboards or query log with --usage PATH";
+
+/// What promtune's own alert rules and dashboard read: the families its detectors keep
+/// (`own`), every label of them, added to `usage`. Their `_created` samples are not read
+/// by any query promtune writes (the detectors take a start time from them, on the page).
+pub fn with_own(usage: &Usage, seen: &Seen, own: &dyn Fn(&str, MetricType) -> bool) -> Usage {
+    with_own_of(
+        usage,
+        seen.families
+            .iter()
+            .map(|f| (f.name.as_str(), f.mtype, f.stored_names())),
+        own,
+    )
+}
+
+/// [`with_own`] over families given as `(name, type, stored names)`.
+pub fn with_own_of<'a>(
+    usage: &Usage,
+    families: impl IntoIterator<Item = (&'a str, MetricType, Vec<&'a str>)>,
+    own: &dyn Fn(&str, MetricType) -> bool,
+) -> Usage {
+    let mut u = usage.clone();
+    for (_, _, names) in families.into_iter().filter(|(f, t, _)| own(f, *t)) {
+        for name in names.into_iter().filter(|n| !n.ends_with("_created")) {
+            let n = u.names.entry(name.to_string()).or_default();
+            n.all_labels = true;
+            n.uses
+                .push("promtune's own alert rules and dashboard".to_string());
+        }
+    }
+    u
+}
 
 /// Fills the cost's `series_after`, in total and per family (a text-format `<name>_created`
 /// gauge counted with the family it dates, as the cost counts it).

@@ -1,43 +1,10 @@
-//! What each family's uses read, promtune's own alert rules and dashboard among them, and
-//! the one `drop` rule of the stored names no use reads: the same for a page's series and a
+//! What each family's uses read, and the one `drop` rule of the stored names no use reads: the same for a page's series and a
 //! server's counts.
 
 use std::collections::BTreeSet;
 
-use super::{names, Exempt, RelabelConfig, Rule, RuleKind, Seen, NO_USAGE};
+use super::{names, Exempt, RelabelConfig, Rule, RuleKind, NO_USAGE};
 use crate::input::usage::Usage;
-use crate::model::MetricType;
-
-/// What promtune's own alert rules and dashboard read: the families its detectors keep
-/// (`own`), every label of them, added to `usage`. Their `_created` samples are not read
-/// by any query promtune writes (the detectors take a start time from them, on the page).
-pub fn with_own(usage: &Usage, seen: &Seen, own: &dyn Fn(&str, MetricType) -> bool) -> Usage {
-    with_own_of(
-        usage,
-        seen.families
-            .iter()
-            .map(|f| (f.name.as_str(), f.mtype, f.stored_names())),
-        own,
-    )
-}
-
-/// [`with_own`] over families given as `(name, type, stored names)`.
-pub fn with_own_of<'a>(
-    usage: &Usage,
-    families: impl IntoIterator<Item = (&'a str, MetricType, Vec<&'a str>)>,
-    own: &dyn Fn(&str, MetricType) -> bool,
-) -> Usage {
-    let mut u = usage.clone();
-    for (_, _, names) in families.into_iter().filter(|(f, t, _)| own(f, *t)) {
-        for name in names.into_iter().filter(|n| !n.ends_with("_created")) {
-            let n = u.names.entry(name.to_string()).or_default();
-            n.all_labels = true;
-            n.uses
-                .push("promtune's own alert rules and dashboard".to_string());
-        }
-    }
-    u
-}
 
 /// The uses of one family, over its stored names.
 pub(super) struct FamilyUse {
