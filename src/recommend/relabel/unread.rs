@@ -1,5 +1,5 @@
-//! What each family's uses read, and the one `drop` rule of the stored names no use reads: the same for a page's series and a
-//! server's counts.
+//! What each family's uses read, and the one `drop` rule of the stored names no use reads:
+//! the same for a page's series and a server's counts.
 
 use std::collections::BTreeSet;
 
