@@ -225,31 +225,7 @@ pub fn relabel(report: &mut Report, seen: &relabel::Seen, cfg: &Config, now: f64
         ));
         return;
     }
-    let mut exempt: Vec<relabel::Exempt> = cfg
-        .keep
-        .iter()
-        .filter_map(|k| relabel::Exempt::new(k, format!("--keep {k}")).ok())
-        .collect();
-    for i in cfg.ignore.iter().filter(|i| i.check == relabel::CHECK) {
-        let live = i.until.as_ref().is_none_or(|(_, end)| now < *end);
-        let here = i
-            .source
-            .as_ref()
-            .is_none_or(|s| report.source.contains(s.as_str()));
-        let until = i
-            .until
-            .as_ref()
-            .map(|(d, _)| format!(", until {d}"))
-            .unwrap_or_default();
-        let pattern = i.subject.as_deref().map_or(".*".into(), regex_lite::escape);
-        if let (true, true, Ok(e)) = (
-            live,
-            here,
-            relabel::Exempt::new(&pattern, format!("ignore: {}{until}", i.reason)),
-        ) {
-            exempt.push(e);
-        }
-    }
+    let exempt = exemptions(cfg, &report.source, now);
     let keep = detect::retention(&cfg.traffic);
     let usage = cfg
         .usage
@@ -282,3 +258,34 @@ fn time_notice(clock: &Clock, patterns: &[detect::Pattern]) -> Option<String> {
 }
 
 const PATTERN_ORDER: [&str; 3] = ["metrics_scrapes", "health_checks", "not_found"];
+
+/// The families spared from every rule: `--keep`, and the config's `ignore: [{check:
+/// relabel}]` entries unexpired at `now` whose `source` (if any) `source` contains.
+pub fn exemptions(cfg: &Config, source: &str, now: f64) -> Vec<relabel::Exempt> {
+    let mut exempt: Vec<relabel::Exempt> = cfg
+        .keep
+        .iter()
+        .filter_map(|k| relabel::Exempt::new(k, format!("--keep {k}")).ok())
+        .collect();
+    for i in cfg.ignore.iter().filter(|i| i.check == relabel::CHECK) {
+        let live = i.until.as_ref().is_none_or(|(_, end)| now < *end);
+        let here = i
+            .source
+            .as_ref()
+            .is_none_or(|s| source.contains(s.as_str()));
+        let until = i
+            .until
+            .as_ref()
+            .map(|(d, _)| format!(", until {d}"))
+            .unwrap_or_default();
+        let pattern = i.subject.as_deref().map_or(".*".into(), regex_lite::escape);
+        if let (true, true, Ok(e)) = (
+            live,
+            here,
+            relabel::Exempt::new(&pattern, format!("ignore: {}{until}", i.reason)),
+        ) {
+            exempt.push(e);
+        }
+    }
+    exempt
+}

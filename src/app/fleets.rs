@@ -17,6 +17,19 @@ pub(super) fn analyze_server(args: &AnalyzeArgs, url: &str, cfg: &Config) -> any
             say(format_args!("{}: notice: {n}", r.source));
         }
     }
+    // Each job's notes on its drop (exemptions, or no usage: said once for all jobs).
+    let mut told = std::collections::BTreeSet::new();
+    for j in &read.fleet.jobs {
+        for n in j.relabel.iter().flat_map(|p| &p.notes) {
+            if n == crate::recommend::relabel::NO_USAGE {
+                if told.insert(n) {
+                    say(format_args!("promtune: notice: {n}"));
+                }
+            } else {
+                say(format_args!("job {:?}: notice: {n}", j.job));
+            }
+        }
+    }
     for w in &read.fleet.notices {
         say(format_args!("{}: warning from the server: {w}", read.shown));
     }

@@ -12,7 +12,7 @@ use super::{comments, RECOMMENDED_TIMEOUT};
 use super::{BaseConfig, GenerateContext, Generator};
 use crate::escape::template;
 use crate::model::Snapshot;
-use crate::recommend::relabel::{merged_drop, Rule};
+use crate::recommend::relabel::{merged_drop, Rule, RuleKind};
 use crate::recommend::RECOMMENDED_SCRAPE_INTERVAL;
 use crate::report::{renderer, Fleet, Format, Report};
 use crate::threshold::Thresholds;
@@ -106,8 +106,9 @@ fn summary(c: &JobChange) -> String {
     }
 }
 
-/// Each job's drop rule, from its targets' (each worked out on the target's own series), and
-/// a note per job, most samples saved first (per day at the interval the config sets).
+/// Each job's drop rule, from its targets' (each worked out on the target's own series) or
+/// its own (worked out from a server's counts), and a note per job, most samples saved first
+/// (per day at the interval the config sets).
 fn drops(f: &FleetInput<'_>, jobs: &[JobChange]) -> (BTreeMap<String, Rule>, Vec<String>) {
     let mut by_job: BTreeMap<&str, Vec<&Rule>> = BTreeMap::new();
     for r in f.reports {
@@ -115,10 +116,17 @@ fn drops(f: &FleetInput<'_>, jobs: &[JobChange]) -> (BTreeMap<String, Rule>, Vec
             by_job.entry(&t.job).or_default().extend(&plan.rules);
         }
     }
-    let rules: BTreeMap<String, Rule> = by_job
+    let mut rules: BTreeMap<String, Rule> = by_job
         .into_iter()
         .filter_map(|(job, rules)| Some((job.to_string(), merged_drop(rules)?)))
         .collect();
+    // A job's own drop is written as it is: its description names what each family loses.
+    for j in &f.fleet.jobs {
+        let own = j.relabel.iter().flat_map(|p| &p.rules);
+        if let Some(r) = own.into_iter().find(|r| r.kind == RuleKind::Drop) {
+            rules.insert(j.job.clone(), r.clone());
+        }
+    }
     let interval = |job: &str| jobs.iter().find(|c| c.job == job).map(|c| c.after.0);
     let mut ranked: Vec<(&String, &Rule)> = rules.iter().collect();
     ranked.sort_by(|a, b| b.1.saved.cmp(&a.1.saved).then_with(|| a.0.cmp(b.0)));

@@ -192,6 +192,8 @@ pub struct JobTotal {
     /// The job's series as the server counts them at the range's end, per family (server
     /// mode).
     pub server_cost: Option<crate::model::Cost>,
+    /// The job's drop rule worked out from the server's counts (server mode).
+    pub relabel: Option<crate::recommend::relabel::Plan>,
 }
 
 /// The fleet summary: rows ranked by savings, totals per job.
@@ -269,6 +271,7 @@ impl Fleet {
                     cost: CostTotal::default(),
                     series_added: None,
                     server_cost: None,
+                    relabel: None,
                 });
             if let Some(c) = cost {
                 j.cost.add(c);
@@ -304,6 +307,47 @@ impl Fleet {
         } else {
             format!("{} to {}", super::rfc3339(a), super::rfc3339(b))
         }
+    }
+
+    /// Each job's drop rule worked out from the server's counts, the most series saved
+    /// first (ties by job).
+    pub fn drops_ranked(&self) -> Vec<(&JobTotal, &crate::recommend::relabel::Rule)> {
+        let mut out: Vec<_> = self
+            .jobs
+            .iter()
+            .flat_map(|j| {
+                j.relabel
+                    .iter()
+                    .flat_map(move |p| p.rules.iter().map(move |r| (j, r)))
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.1.saved
+                .cmp(&a.1.saved)
+                .then_with(|| a.0.job.cmp(&b.0.job))
+        });
+        out
+    }
+
+    /// One sentence per job with a drop rule, ranked as [`Fleet::drops_ranked`] (names as
+    /// the server has them: escape for the output); empty when no job has one.
+    pub fn drop_lines(&self) -> Vec<String> {
+        self.drops_ranked()
+            .into_iter()
+            .map(|(j, r)| {
+                let per_day = j
+                    .server_cost
+                    .as_ref()
+                    .and_then(|c| c.per_day(r.saved))
+                    .map_or("unknown".into(), crate::plural::count);
+                format!(
+                    "job {:?}: {}; saves {} per scrape, {per_day} samples per day",
+                    j.job,
+                    r.what,
+                    crate::plural::of(r.saved as f64, "series", "series"),
+                )
+            })
+            .collect()
     }
 
     /// A saving as a share of the fleet's ingest.

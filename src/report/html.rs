@@ -66,6 +66,14 @@ fn fleet_section(out: &mut String, f: &Fleet) {
         &f.table_rows(),
     );
     table(out, super::fleet::JOB_HEAD, &f.job_rows());
+    let drops = f.drop_lines();
+    if !drops.is_empty() {
+        out.push_str("<h3>Drop rules per job, most series saved first</h3><ul>");
+        for line in drops {
+            let _ = write!(out, "<li>{}</li>", esc(&line));
+        }
+        out.push_str("</ul>");
+    }
     out.push_str("</section>");
 }
 

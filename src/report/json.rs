@@ -73,6 +73,8 @@ struct WireJob<'a> {
     series_added: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     server_cost: Option<super::server_json::WireJobCost<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    relabel: Option<super::relabel::WireRelabel<'a>>,
     cost: WireCostTotal,
 }
 
@@ -107,6 +109,8 @@ struct WireFleet<'a> {
     server_warnings: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     server_cost: Option<super::server_json::WireServerCost<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    relabel_savings: Option<Vec<super::relabel::WireJobSaving<'a>>>,
     cost: WireCostTotal,
 }
 
@@ -151,11 +155,16 @@ fn fleet(f: &Fleet) -> WireFleet<'_> {
                 savings_share: f.share(j.savings),
                 series_added: finite(j.series_added),
                 server_cost: j.server_cost.as_ref().map(super::server_json::job_cost),
+                relabel: j
+                    .relabel
+                    .as_ref()
+                    .map(|p| super::relabel::wire(p, j.server_cost.as_ref())),
                 cost: cost_total(&j.cost),
             })
             .collect(),
         server_warnings: &f.notices,
         server_cost: f.server_cost.as_ref().map(super::server_json::server_cost),
+        relabel_savings: super::relabel::ranked(f),
         cost: cost_total(&f.cost),
     }
 }

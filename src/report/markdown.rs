@@ -107,6 +107,13 @@ impl Renderer for MarkdownRenderer {
             );
             out.push('\n');
             table(&mut out, super::fleet::JOB_HEAD, f.job_rows());
+            let drops = f.drop_lines();
+            if !drops.is_empty() {
+                let _ = writeln!(out, "\n## Drop rules per job, most series saved first\n");
+                for line in drops {
+                    let _ = writeln!(out, "- {}", cell(&line));
+                }
+            }
             for n in &f.notices {
                 let _ = writeln!(out, "\n**Server warning:** {}", cell(n));
             }

@@ -76,3 +76,28 @@ pub(super) fn wire<'a>(plan: &'a Plan, cost: Option<&Cost>) -> WireRelabel<'a> {
         notes: &plan.notes,
     }
 }
+
+/// One job's drop in the fleet's ranking (`fleet.relabel_savings`).
+#[derive(Serialize)]
+pub(super) struct WireJobSaving<'a> {
+    job: &'a str,
+    regex: &'a str,
+    saved_series: u64,
+    saved_samples_per_day: Option<f64>,
+}
+
+/// The jobs' drops, most series saved first; `None` when no job has a plan of its own
+/// (only server mode works one out per job).
+pub(super) fn ranked(f: &super::Fleet) -> Option<Vec<WireJobSaving<'_>>> {
+    f.jobs.iter().any(|j| j.relabel.is_some()).then(|| {
+        f.drops_ranked()
+            .into_iter()
+            .map(|(j, r)| WireJobSaving {
+                job: &j.job,
+                regex: &r.config.regex,
+                saved_series: r.saved,
+                saved_samples_per_day: j.server_cost.as_ref().and_then(|c| c.per_day(r.saved)),
+            })
+            .collect()
+    })
+}

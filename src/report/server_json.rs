@@ -74,6 +74,7 @@ pub(super) fn server_cost(s: &ServerCost) -> WireServerCost<'_> {
 #[derive(Serialize)]
 pub(super) struct WireJobCost<'a> {
     series: u64,
+    series_after: Option<u64>,
     interval_seconds: Option<f64>,
     families: Vec<WireFamily<'a>>,
 }
@@ -84,6 +85,7 @@ struct WireFamily<'a> {
     #[serde(rename = "type")]
     mtype: &'static str,
     series: u64,
+    series_after: Option<u64>,
     labels: Vec<WireLabel<'a>>,
 }
 
@@ -96,6 +98,7 @@ struct WireLabel<'a> {
 pub(super) fn job_cost(c: &Cost) -> WireJobCost<'_> {
     WireJobCost {
         series: c.series,
+        series_after: c.series_after,
         interval_seconds: c.interval.as_ref().map(|i| i.0),
         families: c
             .families
@@ -104,6 +107,7 @@ pub(super) fn job_cost(c: &Cost) -> WireJobCost<'_> {
                 name: &f.name,
                 mtype: f.mtype.as_str(),
                 series: f.series,
+                series_after: f.series_after,
                 labels: f
                     .labels
                     .iter()

@@ -177,6 +177,13 @@ impl TableRenderer {
                 )
             );
             let _ = writeln!(out, "{}", table(super::fleet::JOB_HEAD, f.job_rows(), None));
+            let drops = f.drop_lines();
+            if !drops.is_empty() {
+                let _ = writeln!(out, "Drop rules per job, most series saved first");
+                for line in drops {
+                    let _ = writeln!(out, "  - {}", printable(&line));
+                }
+            }
             for n in &f.notices {
                 let _ = writeln!(out, "Server warning: {}", printable(n));
             }

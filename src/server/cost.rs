@@ -31,6 +31,8 @@ pub(super) struct Read {
     pub(super) targets: BTreeMap<Target, Cost>,
     /// Per job.
     pub(super) jobs: BTreeMap<String, Cost>,
+    /// Per job, series per stored name: what its drop rule is worked out from.
+    pub(super) names: Counts<String>,
     /// What a reader should know about these figures.
     pub(super) notes: Vec<String>,
 }
@@ -134,6 +136,7 @@ pub(super) fn read(
             },
         );
     }
+    out.names = by_job;
     // Per target: its scrape's size always; its families while the answer stays small.
     let per_family = per_target.unwrap_or_default();
     for (t, n) in &scraped {

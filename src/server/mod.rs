@@ -11,6 +11,7 @@ mod cost;
 mod exposition;
 mod families;
 mod head;
+mod relabel;
 mod scrape;
 mod trend;
 
@@ -146,6 +147,7 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
     // What the server's rules and read statistics use joins `--usage`, before the analysis
     // that writes the drop rules reads it.
     let mut cfg = cfg.clone();
+    let given = cfg.usage.is_some();
     head::usage(
         &api,
         &mut server_cost,
@@ -189,6 +191,26 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
             notes: vec![format!("the series' cost could not be read: {e:#}")],
             ..Default::default()
         });
+    // Each job's drop, worked out when configs are written or usage is given, as a page's:
+    // the server's rules count only beside the usage given (they do not say what the
+    // dashboards and the people read).
+    let wanted = cfg.relabel || given;
+    if wanted && costs.names.is_empty() {
+        costs.notes.push(
+            "no drop rule is worked out: the series per job and family were not read (see the note above)"
+                .into(),
+        );
+    }
+    let mut plans = if wanted {
+        relabel::plans(
+            &costs.names,
+            cfg.usage.as_ref().filter(|_| given),
+            cfg,
+            crate::input::now(),
+        )
+    } else {
+        BTreeMap::new()
+    };
     // Every target the server scrapes, with request metrics or not (node_exporter has none):
     // its scrapes cost the same ingest, and its job's interval is as much to fix.
     for t in facts.keys() {
@@ -297,6 +319,10 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
     }
     for j in &mut fleet.jobs {
         j.server_cost = costs.jobs.remove(&j.job);
+        j.relabel = plans.remove(&j.job);
+        if let (Some(c), Some(p)) = (j.server_cost.as_mut(), j.relabel.as_ref()) {
+            relabel::fill(c, p);
+        }
         j.series_added = added.get(j.job.as_str()).copied();
     }
     head::head(&api, &sel, end, &mut server_cost);

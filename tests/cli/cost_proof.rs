@@ -42,7 +42,7 @@ const DASHBOARD: &str = r#"{"title": "app", "panels": [
 ]}"#;
 
 /// The usage queries, as the servers are asked them.
-fn usage_queries() -> Vec<(String, String)> {
+pub(crate) fn usage_queries() -> Vec<(String, String)> {
     let rules: serde_yaml::Value = serde_yaml::from_str(RULES).unwrap();
     let mut out: Vec<(String, String)> = rules["groups"][0]["rules"]
         .as_sequence()
@@ -62,7 +62,7 @@ fn usage_queries() -> Vec<(String, String)> {
 
 /// An instant query at `t` (unix seconds) on a Prometheus-compatible server: each series'
 /// labels (as JSON) and value.
-fn at(url: &str, promql: &str, t: f64) -> BTreeMap<String, String> {
+pub(crate) fn at(url: &str, promql: &str, t: f64) -> BTreeMap<String, String> {
     let body: Value = reqwest::blocking::Client::new()
         .get(format!("{url}/api/v1/query"))
         .query(&[("query", promql), ("time", &format!("{t:.3}"))])
@@ -85,14 +85,14 @@ fn at(url: &str, promql: &str, t: f64) -> BTreeMap<String, String> {
 }
 
 /// The one value of `promql` at `t`, if any.
-fn one(url: &str, promql: &str, t: f64) -> Option<f64> {
+pub(crate) fn one(url: &str, promql: &str, t: f64) -> Option<f64> {
     let r = at(url, promql, t);
     assert!(r.len() <= 1, "{url}: {promql}: {r:?}");
     r.values().next().map(|v| v.parse().unwrap())
 }
 
 /// The server's clock as its last scrape of the app dates it: the newest `up` sample.
-fn last_scrape(url: &str) -> Option<f64> {
+pub(crate) fn last_scrape(url: &str) -> Option<f64> {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -109,7 +109,13 @@ fn moving(expr: &str) -> bool {
 /// Every query, on the server without the rules (`a`) and the one with them (`b`), at `t`:
 /// the same series and, where the values hold still, the same values. Returns how many
 /// queries returned series.
-fn same_answers(what: &str, a: &str, b: &str, queries: &[(String, String)], t: f64) -> usize {
+pub(crate) fn same_answers(
+    what: &str,
+    a: &str,
+    b: &str,
+    queries: &[(String, String)],
+    t: f64,
+) -> usize {
     let mut answered = 0;
     for (origin, expr) in queries {
         let expr = filled(expr, "flask");
@@ -133,7 +139,7 @@ fn same_answers(what: &str, a: &str, b: &str, queries: &[(String, String)], t: f
 /// The optimized config as a 1s-scraping server runs it: the intervals promtune sets back to
 /// the base config's second (this proof is of the relabel rules, and a 30s scrape would only
 /// make it slow), and the alert rules found beside it.
-fn at_one_second(optimized: &str, dir: &Path) -> String {
+pub(crate) fn at_one_second(optimized: &str, dir: &Path) -> String {
     optimized
         .lines()
         .map(|l| {
@@ -151,12 +157,12 @@ fn at_one_second(optimized: &str, dir: &Path) -> String {
         .join("\n")
 }
 
-#[test]
-fn relabel_rules_save_series_and_break_no_use_on_prometheus_and_victoria_metrics() {
-    let Some(python) = flask_python() else { return };
-    let dir = tempfile::tempdir().unwrap();
+/// The Flask app on a free port, after all its traffic (so its counters hold still from
+/// here on): forty item IDs, each a raw path of its own, some read twice (cache hits), and a
+/// 500. Returns the process (ended when dropped) and its `host:port`.
+pub(crate) fn flask_with_traffic(python: &Path) -> (Processes, String) {
     let flask = format!("127.0.0.1:{}", free_port());
-    let _app = Processes(vec![Command::new(&python)
+    let app = Processes(vec![Command::new(python)
         .arg(fixture("cost/app.py"))
         .arg(flask.rsplit(':').next().unwrap())
         .stdout(Stdio::null())
@@ -164,8 +170,6 @@ fn relabel_rules_save_series_and_break_no_use_on_prometheus_and_victoria_metrics
         .spawn()
         .expect("start the Flask app")]);
     wait_for("Flask app", || answers(&format!("http://{flask}/metrics")));
-    // All the traffic before anything is read, so the counters hold still from here on:
-    // forty item IDs, each a raw path of its own, some read twice (cache hits), and a 500.
     let client = reqwest::blocking::Client::new();
     for i in (1..=40).chain(1..=10) {
         client
@@ -176,6 +180,14 @@ fn relabel_rules_save_series_and_break_no_use_on_prometheus_and_victoria_metrics
     for path in ["/orders", "/orders", "/boom"] {
         client.get(format!("http://{flask}{path}")).send().unwrap();
     }
+    (app, flask)
+}
+
+#[test]
+fn relabel_rules_save_series_and_break_no_use_on_prometheus_and_victoria_metrics() {
+    let Some(python) = flask_python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, flask) = flask_with_traffic(&python);
 
     let base = format!(
         "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: flask  # the app\n    static_configs:\n      - targets: ['{flask}']\n"

@@ -40,6 +40,7 @@ mod scrape;
 mod series_exist;
 mod server;
 mod server_cost;
+mod server_drop;
 mod server_mode;
 mod server_names;
 mod stack;

@@ -19,7 +19,8 @@ fn number(url: &str, promql: &str) -> u64 {
     r[0]["value"][1].as_str().unwrap().parse::<f64>().unwrap() as u64
 }
 
-fn job<'a>(out: &'a Value, job: &str) -> &'a Value {
+/// The fleet's entry for `job`.
+pub(crate) fn job<'a>(out: &'a Value, job: &str) -> &'a Value {
     out["fleet"]["jobs"]
         .as_array()
         .unwrap()

@@ -1,20 +1,26 @@
 //! The `metric_relabel_configs` promtune proposes for one job, each with its evidence: drop
 //! the families no use reads, clear a label no use needs when that merges no series, template
 //! a raw path label when that merges none either, else advise templating it at the source.
-//! Pure: the series seen and the usage in, the rules and their proof out.
+//! Pure: the series seen (for a server, its series per stored name) and the usage in, the
+//! rules and their proof out.
 
+mod counted;
 mod labels;
 mod names;
 mod seen;
+mod unread;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::fleet::relabel;
 use crate::input::usage::Usage;
 use crate::model::{Cost, MetricType};
 
+pub use counted::{decide_counted, Counted};
 pub(crate) use seen::Gatherer;
 pub use seen::{Sample, Seen, SeenFamily, MAX_SAMPLES};
+pub use unread::merged_drop;
+use unread::{drop_rule, uses, FamilyUse};
 
 /// One `metric_relabel_configs` entry, as the config spells it.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,13 +124,24 @@ pub const NO_USAGE: &str = "no --usage was given, so nothing is known about whic
 /// (`own`), every label of them, added to `usage`. Their `_created` samples are not read
 /// by any query promtune writes (the detectors take a start time from them, on the page).
 pub fn with_own(usage: &Usage, seen: &Seen, own: &dyn Fn(&str, MetricType) -> bool) -> Usage {
+    with_own_of(
+        usage,
+        seen.families
+            .iter()
+            .map(|f| (f.name.as_str(), f.mtype, f.stored_names())),
+        own,
+    )
+}
+
+/// [`with_own`] over families given as `(name, type, stored names)`.
+pub fn with_own_of<'a>(
+    usage: &Usage,
+    families: impl IntoIterator<Item = (&'a str, MetricType, Vec<&'a str>)>,
+    own: &dyn Fn(&str, MetricType) -> bool,
+) -> Usage {
     let mut u = usage.clone();
-    for f in seen.families.iter().filter(|f| own(&f.name, f.mtype)) {
-        for name in f
-            .stored_names()
-            .into_iter()
-            .filter(|n| !n.ends_with("_created"))
-        {
+    for (_, _, names) in families.into_iter().filter(|(f, t, _)| own(f, *t)) {
+        for name in names.into_iter().filter(|n| !n.ends_with("_created")) {
             let n = u.names.entry(name.to_string()).or_default();
             n.all_labels = true;
             n.uses
@@ -217,46 +234,6 @@ pub fn add_recommendations(plan: &Plan, recs: &mut Vec<super::Recommendation>) {
     super::sort(out);
 }
 
-/// The uses of one family, over its stored names.
-struct FamilyUse {
-    /// Stored names no use reads.
-    unread: Vec<String>,
-    /// Whether some use needs every label.
-    all_labels: bool,
-    /// The labels uses need.
-    labels: BTreeSet<String>,
-    /// Where it is used.
-    uses: Vec<String>,
-}
-
-fn family_use(usage: &Usage, f: &SeenFamily) -> FamilyUse {
-    let mut u = FamilyUse {
-        unread: Vec::new(),
-        all_labels: false,
-        labels: BTreeSet::new(),
-        uses: Vec::new(),
-    };
-    let mut more = 0;
-    for name in f.stored_names() {
-        match usage.need(name) {
-            None => u.unread.push(name.to_string()),
-            Some(n) => {
-                u.all_labels |= n.all_labels;
-                u.labels.extend(n.labels);
-                u.uses.extend(n.uses);
-                more += n.more_uses;
-            }
-        }
-    }
-    u.uses.sort();
-    u.uses.dedup();
-    if more > 0 {
-        u.uses
-            .push(format!("{} not listed", crate::plural::n(more, "more use")));
-    }
-    u
-}
-
 /// Labels that identify a family's samples by its type: a histogram's `le`, a summary's
 /// `quantile`, a stateset's state. Never removed or rewritten.
 fn structural(f: &SeenFamily, label: &str) -> bool {
@@ -279,28 +256,27 @@ pub fn decide(seen: &Seen, usage: Option<&Usage>, exempt: &[Exempt], labels: boo
         series: seen.samples(),
         ..Plan::default()
     };
-    let mut open: Vec<(&SeenFamily, FamilyUse)> = Vec::new();
-    let mut exempted = Vec::new();
-    for f in &seen.families {
-        let why = exempt.iter().find(|e| {
-            e.pattern.is_match(&f.name) || f.stored_names().iter().any(|n| e.pattern.is_match(n))
-        });
-        if let Some(e) = why {
-            exempted.push(format!("{} ({})", f.name, e.why));
-            continue;
-        }
-        if let Some(u) = usage {
-            open.push((f, family_use(u, f)));
-        }
-    }
-    if !exempted.is_empty() {
-        plan.notes
-            .push(format!("exempt from every rule: {}", exempted.join(", ")));
-    }
-    if usage.is_none() {
-        plan.notes.push(NO_USAGE.to_string());
-    } else {
-        plan.rules.extend(drop_rule(&open));
+    let names: Vec<(&str, Vec<&str>)> = seen
+        .families
+        .iter()
+        .map(|f| (f.name.as_str(), f.stored_names()))
+        .collect();
+    let open: Vec<(&SeenFamily, FamilyUse)> = seen
+        .families
+        .iter()
+        .zip(uses(&names, usage, exempt, &mut plan.notes))
+        .filter_map(|(f, u)| Some((f, u?)))
+        .collect();
+    if usage.is_some() {
+        plan.rules.extend(drop_rule(open.iter().map(|(f, u)| {
+            let saved = f.samples.iter().filter(|s| u.unread.contains(&s.0));
+            (
+                f.name.as_str(),
+                f.stored_names().len(),
+                saved.count() as u64,
+                u,
+            )
+        })));
         let read: Vec<&(&SeenFamily, FamilyUse)> = open
             .iter()
             .filter(|(f, u)| labels && u.unread.len() < f.stored_names().len())
@@ -311,80 +287,6 @@ pub fn decide(seen: &Seen, usage: Option<&Usage>, exempt: &[Exempt], labels: boo
     plan.advice = self::labels::source_advice(seen, &plan.rules);
     settle(seen, &mut plan);
     plan
-}
-
-/// The one `drop` rule: every stored name no use reads, in one anchored regex.
-fn drop_rule(open: &[(&SeenFamily, FamilyUse)]) -> Option<Rule> {
-    let mut names: Vec<&str> = Vec::new();
-    let (mut families, mut described) = (Vec::new(), Vec::new());
-    let mut saved = 0;
-    for (f, u) in open {
-        if u.unread.is_empty() {
-            continue;
-        }
-        let whole = u.unread.len() == f.stored_names().len();
-        families.push(f.name.clone());
-        described.push(if whole {
-            f.name.clone()
-        } else {
-            format!("{} (its {})", f.name, u.unread.join(", "))
-        });
-        names.extend(u.unread.iter().map(String::as_str));
-        saved += f.samples.iter().filter(|s| u.unread.contains(&s.0)).count() as u64;
-    }
-    if names.is_empty() {
-        return None;
-    }
-    names.sort_unstable();
-    names.dedup();
-    Some(drop_of(
-        names.into_iter().map(str::to_string).collect(),
-        families,
-        described.join("; "),
-        saved,
-    ))
-}
-
-/// The drop rule of `names` (sorted, distinct).
-fn drop_of(names: Vec<String>, families: Vec<String>, described: String, saved: u64) -> Rule {
-    Rule {
-        kind: RuleKind::Drop,
-        config: RelabelConfig {
-            source_labels: vec!["__name__".into()],
-            regex: names::exactly(names.iter().map(String::as_str)),
-            action: "drop",
-            target_label: None,
-            replacement: None,
-        },
-        what: format!(
-            "drop {} no use reads: {described}",
-            crate::plural::n(names.len() as u64, "stored name"),
-        ),
-        families,
-        names,
-        keeps: Vec::new(),
-        saved,
-    }
-}
-
-/// One drop rule for a job from its targets' (each target's own), saving their sum: what
-/// no use reads on one target no use reads on another, so the union drops nothing read.
-pub fn merged_drop<'a>(rules: impl IntoIterator<Item = &'a Rule>) -> Option<Rule> {
-    let (mut names, mut families, mut saved) = (Vec::new(), Vec::new(), 0);
-    for r in rules.into_iter().filter(|r| r.kind == RuleKind::Drop) {
-        names.extend(r.names.iter().cloned());
-        families.extend(r.families.iter().cloned());
-        saved += r.saved;
-    }
-    if names.is_empty() {
-        return None;
-    }
-    names.sort_unstable();
-    names.dedup();
-    families.sort_unstable();
-    families.dedup();
-    let described = families.join(", ");
-    Some(drop_of(names, families, described, saved))
 }
 
 /// The rules as the emulator reads them.
