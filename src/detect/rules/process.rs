@@ -211,6 +211,20 @@ pub(crate) fn wanted(name: &str) -> bool {
         || name.ends_with("_uptime_seconds")
 }
 
+/// Whether a marker reads family `name` by its name, its number of series or its label
+/// names, among a page's or a fleet's `names`: what server mode asks the server for besides
+/// the families the detectors read. `probers` are the namespaces of the `<x>_build_info`
+/// among them ([`others::prober_namespace`]).
+pub(crate) fn marker_reads(name: &str, probers: &[String]) -> bool {
+    is_library(name)
+        || name.ends_with("_build_info")
+        || name.ends_with("_up")
+        || name.contains("_exporter_")
+        || name.contains("_process_")
+        || others::resource(name)
+        || probers.iter().any(|ns| name.starts_with(ns.as_str()))
+}
+
 /// The retained family whose samples are called `name` (`x_total` is an OpenMetrics counter
 /// `x` or a text-format family `x_total`).
 fn sampled<'a>(snap: &'a Snapshot, name: &str) -> Option<&'a Family> {

@@ -1,0 +1,202 @@
+//! What the exporter markers (`detect::rules::process`) read of each target, besides the
+//! families the detectors read: which families a page has, how many series each, and whether
+//! their labels name a process or a remote host. A rebuilt exposition holds only the
+//! detectors' families, summed down to their route and status labels, so without this an
+//! exporter's page (`<x>_exporter_build_info`, a prober's `smokeping_*{host}`) reads as an
+//! app's, and its `process_*` as the service's. A handful of queries for the whole fleet,
+//! each answered per family and target (never per series): the count does not grow with the
+//! targets.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::families;
+use crate::detect::rules::{others, process};
+use crate::escape::promql;
+use crate::input::promapi::Api;
+use crate::model::{FamilyLabels, FamilyStats, LabelCost, Snapshot};
+use crate::report::Target;
+
+/// Labels a query or the series' shape adds, never a page's own.
+const NOT_THE_PAGES: [&str; 5] = ["__name__", "job", "instance", "le", "quantile"];
+
+/// One target's families as the markers read them.
+#[derive(Debug, Default)]
+pub(super) struct Marks {
+    /// Per family: its counts, and the label names the markers look for that it carries.
+    families: Vec<(FamilyStats, BTreeSet<String>)>,
+    /// The labels the server attaches to every series of the target (relabelling's `env`,
+    /// `pod`, `container`): the server's, not the page's.
+    target_labels: BTreeSet<String>,
+}
+
+/// Per sample name and target, the count a `count by (__name__, job, instance)` answered.
+type Counts = BTreeMap<(Target, String), f64>;
+
+fn counts(api: &Api, selector: &str, end: f64) -> anyhow::Result<Counts> {
+    let q = format!("count by (__name__, job, instance) ({{{selector}}})");
+    let mut out = Counts::new();
+    for s in api.instant(&q, end)? {
+        let l = s.labels;
+        if let (Some(name), Some(job)) = (l.get("__name__"), l.get("job")) {
+            let instance = l.get("instance").cloned().unwrap_or_default();
+            let t = Target {
+                job: job.clone(),
+                instance,
+            };
+            out.insert((t, name.clone()), s.value);
+        }
+    }
+    Ok(out)
+}
+
+/// Reads the marker families among the fleet's `names`, per target.
+pub(super) fn read(
+    api: &Api,
+    sel: &str,
+    names: &[String],
+    (start, end): (f64, f64),
+) -> anyhow::Result<BTreeMap<Target, Marks>> {
+    let probers: Vec<String> = names
+        .iter()
+        .filter_map(|n| others::prober_namespace(n))
+        .collect();
+    let wanted: Vec<String> = names
+        .iter()
+        .filter(|n| process::marker_reads(n, &probers))
+        .cloned()
+        .collect();
+    let mut out: BTreeMap<Target, Marks> = BTreeMap::new();
+    if wanted.is_empty() {
+        return Ok(out);
+    }
+    // Each target's own labels, as its `up` carries them.
+    let mut all_target_labels = BTreeSet::new();
+    for s in api.instant(&format!("up{{{sel}}}"), end)? {
+        let (Some(job), instance) = (s.labels.get("job"), s.labels.get("instance")) else {
+            continue;
+        };
+        let t = Target {
+            job: job.clone(),
+            instance: instance.cloned().unwrap_or_default(),
+        };
+        let own = s
+            .labels
+            .keys()
+            .filter(|k| !NOT_THE_PAGES.contains(&k.as_str()));
+        let m = out.entry(t).or_default();
+        m.target_labels.extend(own.cloned());
+        all_target_labels.extend(m.target_labels.iter().cloned());
+    }
+    let alt: Vec<String> = wanted.iter().map(|n| promql::regex_literal(n)).collect();
+    let base = format!(
+        "{},{sel}",
+        promql::matcher("__name__", "=~", &alt.join("|"))
+    );
+    let labels: Vec<String> = api
+        .label_names(&format!("{{{base}}}"), start, end)?
+        .into_iter()
+        .filter(|l| !NOT_THE_PAGES.contains(&l.as_str()))
+        .collect();
+    let every = counts(api, &base, end)?;
+    // Series with none of the page's labels: a family with more series than these has labels.
+    let page_labels: Vec<&String> = labels
+        .iter()
+        .filter(|l| !all_target_labels.contains(*l))
+        .collect();
+    let bare = if page_labels.is_empty() {
+        every.clone()
+    } else {
+        let empty: Vec<String> = page_labels
+            .iter()
+            .map(|l| promql::matcher(l, "=", ""))
+            .collect();
+        counts(api, &format!("{base},{}", empty.join(",")), end)?
+    };
+    // Which families carry each label naming a process or a host.
+    let mut carried: Vec<(&str, Counts)> = Vec::new();
+    for l in labels.iter().filter(|l| others::process_or_host(l)) {
+        let c = counts(
+            api,
+            &format!("{base},{}", promql::matcher(l, "!=", "")),
+            end,
+        )?;
+        carried.push((l, c));
+    }
+    // A stand-in for labels the markers do not look at, for a family that has only those.
+    let other = page_labels.iter().find(|l| !others::process_or_host(l));
+    for typed in families::typed(&wanted) {
+        let samples: Vec<&String> = typed
+            .names
+            .iter()
+            .filter(|n| !n.ends_with("_bucket") || typed.names.len() == 1)
+            .collect();
+        let mut targets: BTreeSet<&Target> = BTreeSet::new();
+        for ((t, n), _) in every.iter() {
+            if typed.names.contains(n) {
+                targets.insert(t);
+            }
+        }
+        for t in targets {
+            let count = |c: &Counts| {
+                samples
+                    .iter()
+                    .filter_map(|n| c.get(&(t.clone(), n.to_string())))
+                    .fold(0.0, |a: f64, b| a.max(*b))
+            };
+            let series = count(&every);
+            let m = out.entry(t.clone()).or_default();
+            let mut found: BTreeSet<String> = carried
+                .iter()
+                .filter(|(l, c)| !m.target_labels.contains(*l) && count(c) > 0.0)
+                .map(|(l, _)| l.to_string())
+                .collect();
+            if found.is_empty() && series > count(&bare) {
+                found.extend(other.map(|l| l.to_string()));
+            }
+            let stats = FamilyStats {
+                name: typed.family.clone(),
+                mtype: typed.mtype,
+                series: series as u64,
+                samples: series as u64,
+            };
+            m.families.push((stats, found));
+        }
+    }
+    Ok(out)
+}
+
+/// Adds a target's marker families to its rebuilt snapshot's counts (the families the
+/// detectors read keep theirs), and drops the server's own labels from the label names.
+pub(super) fn add(snap: &mut Snapshot, marks: Option<&Marks>) {
+    let Some(m) = marks else { return };
+    let stats = &mut snap.stats;
+    for f in &mut stats.labels {
+        f.labels.retain(|l| !m.target_labels.contains(&l.name));
+    }
+    for (fs, found) in &m.families {
+        if !stats.families.iter().any(|f| f.name == fs.name) {
+            stats.families.push(fs.clone());
+        }
+        let at = match stats.labels.iter().position(|f| f.name == fs.name) {
+            Some(i) => i,
+            None => {
+                stats.labels.push(FamilyLabels {
+                    name: fs.name.clone(),
+                    ..FamilyLabels::default()
+                });
+                stats.labels.len() - 1
+            }
+        };
+        let labels = &mut stats.labels[at].labels;
+        for name in found {
+            if !labels.iter().any(|l| &l.name == name) {
+                labels.push(LabelCost {
+                    name: name.clone(),
+                    distinct: 1,
+                    distinct_capped: false,
+                    suspect: None,
+                });
+            }
+        }
+    }
+}
