@@ -19,6 +19,9 @@ use crate::report::Target;
 /// Labels a query or the series' shape adds, never a page's own.
 const NOT_THE_PAGES: [&str; 5] = ["__name__", "job", "instance", "le", "quantile"];
 
+/// The longest list of `label=""` matchers sent in one query, in bytes.
+const MATCHERS_BOUND: usize = 16 * 1024;
+
 /// One target's families as the markers read them.
 #[derive(Debug, Default)]
 pub(super) struct Marks {
@@ -56,13 +59,16 @@ pub(super) fn read(
     names: &[String],
     (start, end): (f64, f64),
 ) -> anyhow::Result<BTreeMap<Target, Marks>> {
-    let probers: Vec<String> = names
+    let probers: BTreeSet<String> = names
         .iter()
         .filter_map(|n| others::prober_namespace(n))
         .collect();
+    let probers: Vec<String> = probers.into_iter().collect();
+    let shapes = process::marker_regex(&probers);
+    let anchored = regex_lite::Regex::new(&format!("^(?:{shapes})$"))?;
     let wanted: Vec<String> = names
         .iter()
-        .filter(|n| process::marker_reads(n, &probers))
+        .filter(|n| anchored.is_match(n))
         .cloned()
         .collect();
     let mut out: BTreeMap<Target, Marks> = BTreeMap::new();
@@ -87,11 +93,7 @@ pub(super) fn read(
         m.target_labels.extend(own.cloned());
         all_target_labels.extend(m.target_labels.iter().cloned());
     }
-    let alt: Vec<String> = wanted.iter().map(|n| promql::regex_literal(n)).collect();
-    let base = format!(
-        "{},{sel}",
-        promql::matcher("__name__", "=~", &alt.join("|"))
-    );
+    let base = format!("{},{sel}", promql::matcher("__name__", "=~", &shapes));
     let labels: Vec<String> = api
         .label_names(&format!("{{{base}}}"), start, end)?
         .into_iter()
@@ -103,14 +105,18 @@ pub(super) fn read(
         .iter()
         .filter(|l| !all_target_labels.contains(*l))
         .collect();
-    let bare = if page_labels.is_empty() {
+    let empty: Vec<String> = page_labels
+        .iter()
+        .map(|l| promql::matcher(l, "=", ""))
+        .collect();
+    let empty = empty.join(",");
+    // Past the bound (a URL the server may refuse), every family reads as unlabelled: the
+    // prober's rule then weighs only the families with a host label, and errs towards
+    // "unknown", never towards the prober's own process_*.
+    let bare = if page_labels.is_empty() || empty.len() > MATCHERS_BOUND {
         every.clone()
     } else {
-        let empty: Vec<String> = page_labels
-            .iter()
-            .map(|l| promql::matcher(l, "=", ""))
-            .collect();
-        counts(api, &format!("{base},{}", empty.join(",")), end)?
+        counts(api, &format!("{base},{empty}"), end)?
     };
     // Which families carry each label naming a process or a host.
     let mut carried: Vec<(&str, Counts)> = Vec::new();

@@ -211,18 +211,31 @@ pub(crate) fn wanted(name: &str) -> bool {
         || name.ends_with("_uptime_seconds")
 }
 
-/// Whether a marker reads family `name` by its name, its number of series or its label
-/// names, among a page's or a fleet's `names`: what server mode asks the server for besides
-/// the families the detectors read. `probers` are the namespaces of the `<x>_build_info`
-/// among them ([`others::prober_namespace`]).
-pub(crate) fn marker_reads(name: &str, probers: &[String]) -> bool {
-    is_library(name)
-        || name.ends_with("_build_info")
-        || name.ends_with("_up")
-        || name.contains("_exporter_")
-        || name.contains("_process_")
-        || others::resource(name)
-        || probers.iter().any(|ns| name.starts_with(ns.as_str()))
+/// The shapes of the families a marker reads by name, number of series or label names, as
+/// anchored regular expressions over a name: what server mode asks the server for besides the
+/// families the detectors read. Shapes, not the names themselves, so that the query stays
+/// short whatever the fleet holds.
+const MARKER_SHAPES: [&str; 6] = [
+    "(process|go|promhttp|python)_.*",
+    ".*_build_info",
+    ".*_up",
+    ".*_exporter_.*",
+    ".*_process_.*",
+    // The collector's memory or CPU families, by a word of their name.
+    "(.*_)?(memory|mem|rss|cpu|vcpu)(_.*)?",
+];
+
+/// One anchored regular expression (RE2, as PromQL's `=~`) matching every family a marker
+/// reads, given the namespaces `probers` of the `<x>_build_info` families present
+/// ([`others::prober_namespace`]), whose every family the prober rule reads.
+pub(crate) fn marker_regex(probers: &[String]) -> String {
+    let mut alt: Vec<String> = MARKER_SHAPES.iter().map(|s| s.to_string()).collect();
+    alt.extend(
+        probers
+            .iter()
+            .map(|ns| format!("{}.*", crate::escape::promql::regex_literal(ns))),
+    );
+    alt.join("|")
 }
 
 /// The retained family whose samples are called `name` (`x_total` is an OpenMetrics counter
@@ -296,6 +309,36 @@ mod tests {
         }
         for f in FIGURES {
             assert!(doc.contains(&format!("`<ns>{}`", f.suffix)), "{}", f.suffix);
+        }
+    }
+
+    #[test]
+    fn the_marker_regex_matches_what_the_markers_read() {
+        let probers = vec!["wisp_".to_string(), "a.b_".to_string()];
+        let re = regex_lite::Regex::new(&format!("^(?:{})$", marker_regex(&probers))).unwrap();
+        for name in [
+            "go_goroutines",
+            "zorb_exporter_build_info",
+            "zorb_build_info",
+            "zorb_up",
+            "zorb_exporter_scrapes_total",
+            "zorb_process_resident_memory_bytes",
+            "zorb_runtime_memory_used_bytes",
+            "zorb_component_rss_mb",
+            "cpu_seconds",
+            "wisp_rtt_seconds",
+            "a.b_rtt",
+        ] {
+            assert!(re.is_match(name), "{name}");
+        }
+        for name in [
+            "zorb_members",
+            "zorb_startup",
+            "zorb_requests_total",
+            "axb_rtt",
+            "gopher_x",
+        ] {
+            assert!(!re.is_match(name), "{name}");
         }
     }
 
