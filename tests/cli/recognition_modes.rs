@@ -16,8 +16,10 @@ use crate::support::{check_row, json_of, promtune, PATIENCE};
 /// Exporters behind which each marker fires (build information, `<ns>_up`, scrape counts,
 /// a foreign namespace, memory by process, a prober), a service with its own namespaced
 /// figures, and native services.
-const PAGES: [&str; 10] = [
+const PAGES: [&str; 12] = [
     "apache-exporter",
+    "snmp-exporter",
+    "process-exporter",
     "bind-exporter",
     "squid-exporter",
     "aws-neuron-monitor",
