@@ -15,8 +15,9 @@ use crate::support::{check_row, json_of, promtune, PATIENCE};
 
 /// Exporters behind which each marker fires (build information, `<ns>_up`, scrape counts,
 /// a foreign namespace, memory by process, a prober), a service with its own namespaced
-/// figures, and native services.
-const PAGES: [&str; 12] = [
+/// figures, and native services (Gitaly's with a CPU family of its own, which a process's
+/// label would make a collector's).
+const PAGES: [&str; 13] = [
     "apache-exporter",
     "snmp-exporter",
     "process-exporter",
@@ -28,6 +29,7 @@ const PAGES: [&str; 12] = [
     "redis-exporter",
     "rabbitmq",
     "etcd",
+    "gitaly",
     "kubelet",
 ];
 
@@ -101,9 +103,11 @@ fn every_mode_takes_each_figure_from_its_own_process() {
         String::from("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n");
     for name in PAGES {
         config.push_str(&format!(
-            "  - job_name: {name}\n    metrics_path: /{name}\n    static_configs:\n      - targets: ['{addr}']\n"
+            "  - job_name: {name}\n    metrics_path: /{name}\n    static_configs:\n      - targets: ['{addr}']\n        labels: {{container: app, hostname: node-1}}\n"
         ));
     }
+    // Every target carries labels of the words the markers look for (a process's, a host's),
+    // as relabelling in Kubernetes adds them: the server's, never the page's.
     let file = root.path().join("prometheus.yml");
     std::fs::write(&file, &config).unwrap();
     let run = |extra: &[&str]| {
