@@ -35,12 +35,27 @@ pub(super) struct Marks {
 /// Per sample name and target, the count a `count by (__name__, job, instance)` answered.
 type Counts = BTreeMap<(Target, String), f64>;
 
-fn counts(api: &Api, selector: &str, end: f64) -> anyhow::Result<Counts> {
-    let q = format!("count by (__name__, job, instance) ({{{selector}}})");
+/// How many series of each name each target had over the range, read as the detectors'
+/// families are (`last_over_time`), so that both see the same families. `None` when the
+/// answer lost the names: VictoriaMetrics drops them there unless told `keep_metric_names`.
+fn counts(
+    api: &Api,
+    selector: &str,
+    over: (&str, f64),
+    keep: bool,
+) -> anyhow::Result<Option<Counts>> {
+    let (range, end) = over;
+    let keep = if keep { " keep_metric_names" } else { "" };
+    let q = format!(
+        "count by (__name__, job, instance) (last_over_time({{{selector}}}[{range}]){keep})"
+    );
     let mut out = Counts::new();
     for s in api.instant(&q, end)? {
         let l = s.labels;
-        if let (Some(name), Some(job)) = (l.get("__name__"), l.get("job")) {
+        let Some(name) = l.get("__name__") else {
+            return Ok(None);
+        };
+        if let Some(job) = l.get("job") {
             let instance = l.get("instance").cloned().unwrap_or_default();
             let t = Target {
                 job: job.clone(),
@@ -49,7 +64,7 @@ fn counts(api: &Api, selector: &str, end: f64) -> anyhow::Result<Counts> {
             out.insert((t, name.clone()), s.value);
         }
     }
-    Ok(out)
+    Ok(Some(out))
 }
 
 /// Reads the marker families among the fleet's `names`, per target.
@@ -57,6 +72,7 @@ pub(super) fn read(
     api: &Api,
     sel: &str,
     names: &[String],
+    range: &str,
     (start, end): (f64, f64),
 ) -> anyhow::Result<BTreeMap<Target, Marks>> {
     let probers: BTreeSet<String> = names
@@ -77,7 +93,7 @@ pub(super) fn read(
     }
     // Each target's own labels, as its `up` carries them.
     let mut all_target_labels = BTreeSet::new();
-    for s in api.instant(&format!("up{{{sel}}}"), end)? {
+    for s in api.instant(&format!("last_over_time(up{{{sel}}}[{range}])"), end)? {
         let (Some(job), instance) = (s.labels.get("job"), s.labels.get("instance")) else {
             continue;
         };
@@ -99,7 +115,16 @@ pub(super) fn read(
         .into_iter()
         .filter(|l| !NOT_THE_PAGES.contains(&l.as_str()))
         .collect();
-    let every = counts(api, &base, end)?;
+    let (every, keep) = match counts(api, &base, (range, end), false)? {
+        Some(c) => (c, false),
+        None => (
+            counts(api, &base, (range, end), true)?.unwrap_or_default(),
+            true,
+        ),
+    };
+    let ask = |selector: &str| -> anyhow::Result<Counts> {
+        Ok(counts(api, selector, (range, end), keep)?.unwrap_or_default())
+    };
     // Series with none of the page's labels: a family with more series than these has labels.
     let page_labels: Vec<&String> = labels
         .iter()
@@ -116,16 +141,12 @@ pub(super) fn read(
     let bare = if page_labels.is_empty() || empty.len() > MATCHERS_BOUND {
         every.clone()
     } else {
-        counts(api, &format!("{base},{empty}"), end)?
+        ask(&format!("{base},{empty}"))?
     };
     // Which families carry each label naming a process or a host.
     let mut carried: Vec<(&str, Counts)> = Vec::new();
     for l in labels.iter().filter(|l| others::process_or_host(l)) {
-        let c = counts(
-            api,
-            &format!("{base},{}", promql::matcher(l, "!=", "")),
-            end,
-        )?;
+        let c = ask(&format!("{base},{}", promql::matcher(l, "!=", "")))?;
         carried.push((l, c));
     }
     // A stand-in for labels the markers do not look at, for a family that has only those.

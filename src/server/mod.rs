@@ -180,7 +180,7 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
         }
     }
     born::correct(&api, &plan, &sel, &range, end, &mut rows)?;
-    let mut marks = markers::read(&api, &sel, &names, (start, end))?;
+    let mut marks = markers::read(&api, &sel, &names, &range, (start, end))?;
     let intervals = scrape::intervals(&api, &sel, end, q.range)?;
     let mut facts = scrape::facts(&api, &sel, end, q.range, &intervals)?;
     let starts = scrape::data_starts(&api, &sel, end, q.range, &intervals)?;
