@@ -115,16 +115,21 @@ pub(super) fn read(
         .into_iter()
         .filter(|l| !NOT_THE_PAGES.contains(&l.as_str()))
         .collect();
+    let lost = || {
+        anyhow::anyhow!(
+            "{} drops the metric names from last_over_time even with keep_metric_names: \
+             the exporter markers cannot be read",
+            api.shown()
+        )
+    };
     let (every, keep) = match counts(api, &base, (range, end), false)? {
         Some(c) => (c, false),
         None => (
-            counts(api, &base, (range, end), true)?.unwrap_or_default(),
+            counts(api, &base, (range, end), true)?.ok_or_else(lost)?,
             true,
         ),
     };
-    let ask = |selector: &str| -> anyhow::Result<Counts> {
-        Ok(counts(api, selector, (range, end), keep)?.unwrap_or_default())
-    };
+    let ask = |selector: &str| counts(api, selector, (range, end), keep)?.ok_or_else(lost);
     // Series with none of the page's labels: a family with more series than these has labels.
     let page_labels: Vec<&String> = labels
         .iter()
@@ -225,5 +230,53 @@ pub(super) fn add(snap: &mut Snapshot, marks: Option<&Marks>) {
                 });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::rules::process::exporter;
+    use crate::model::MetricType;
+    use crate::parse::snapshot_of;
+
+    fn family(name: &str, series: u64, labels: &[&str]) -> (FamilyStats, BTreeSet<String>) {
+        let stats = FamilyStats {
+            name: name.into(),
+            mtype: MetricType::Gauge,
+            series,
+            samples: series,
+        };
+        (stats, labels.iter().map(|l| l.to_string()).collect())
+    }
+
+    #[test]
+    fn the_markers_see_what_the_server_read() {
+        let page = "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes{container=\"app\"} 1\n";
+        let mut snap = snapshot_of(page);
+        assert!(exporter(&snap).is_none());
+        // A collector's memory by runtime: a marker, once the server says the family has it.
+        let marks = Marks {
+            families: vec![family("zorb_runtime_memory_bytes", 2, &["runtime_tag"])],
+            target_labels: BTreeSet::from(["container".to_string()]),
+        };
+        add(&mut snap, Some(&marks));
+        let found = exporter(&snap).map(|e| e.family);
+        assert_eq!(found.as_deref(), Some("zorb_runtime_memory_bytes"));
+        // The server's own label is no longer the page's.
+        let process = snap
+            .stats
+            .labels
+            .iter()
+            .find(|f| f.name.starts_with("process_"));
+        assert!(process.unwrap().labels.is_empty());
+        // `<ns>_up` counts only with one series.
+        let mut snap = snapshot_of(page);
+        let two = Marks {
+            families: vec![family("zorb_up", 2, &["shard"])],
+            ..Marks::default()
+        };
+        add(&mut snap, Some(&two));
+        assert!(exporter(&snap).is_none());
     }
 }

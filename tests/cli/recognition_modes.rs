@@ -1,6 +1,6 @@
 //! #23's "no number comes from the wrong process", in the modes that read many targets:
-//! `--targets-from` (every page scraped at once) and `--prometheus` (a real Prometheus
-//! scraping the same pages, each target rebuilt from its answers). Each page is a program of
+//! `--targets-from` (every page scraped at once) and `--prometheus` (a real Prometheus and a
+//! real VictoriaMetrics scraping the same pages, each target rebuilt from their answers). Each page is a program of
 //! `fixtures/programs/` whose expectation says its memory, CPU or start time is unknown, or is
 //! the service's `<ns>_process_*` rather than the exporter's `process_*`, plus native services
 //! whose plain `process_*` is their own. The expectations, written by reading each page, are
@@ -10,8 +10,11 @@
 use serde_json::Value;
 
 use crate::programs::{allowed, leading_series, programs};
-use crate::prometheus::{serve_files, Prometheus};
+use std::time::{Duration, Instant};
+
+use crate::prometheus::{query_at, serve_files, Prometheus};
 use crate::support::{check_row, json_of, promtune, PATIENCE};
+use crate::victoria::Victoria;
 
 /// Exporters behind which each marker fires (build information, `<ns>_up`, scrape counts,
 /// a foreign namespace, memory by process, a prober), a service with its own namespaced
@@ -89,6 +92,17 @@ fn mismatches(mode: &str, out: &Value) -> Vec<String> {
     wrong
 }
 
+/// Whether the server at `url` holds five scrapes of `job` in the last 10s.
+fn scraped(url: &str, job: &str) -> bool {
+    let q = format!("sum_over_time(up{{job=\"{job}\"}}[10s])");
+    query_at(url, &q, None).first().is_some_and(|r| {
+        r["value"][1]
+            .as_str()
+            .and_then(|v| v.parse::<f64>().ok())
+            .is_some_and(|n| n >= 5.0)
+    })
+}
+
 #[test]
 fn every_mode_takes_each_figure_from_its_own_process() {
     let root = tempfile::tempdir().unwrap();
@@ -122,18 +136,19 @@ fn every_mode_takes_each_figure_from_its_own_process() {
         &run(&["--targets-from", file.to_str().unwrap()]),
     );
 
-    let Some(p) = Prometheus::start(&config) else {
+    let (Some(p), Some(vm)) = (Prometheus::start(&config), Victoria::scraping(&file)) else {
         return;
     };
-    // Five scrapes of every page in the last 10s, polled rather than slept.
-    p.wait_until(PATIENCE, |p| {
-        PAGES.iter().all(|j| {
-            p.scalar(&format!("sum_over_time(up{{job=\"{j}\"}}[10s])"))
-                .is_some_and(|n| n >= 5.0)
-        })
-    });
-    let server = run(&["--prometheus", &p.url, "--range", "10s"]);
-    wrong.extend(mismatches("--prometheus", &server));
+    for (server, url) in [("Prometheus", &p.url), ("VictoriaMetrics", &vm.url)] {
+        // Five scrapes of every page in the last 10s, polled rather than slept.
+        let start = Instant::now();
+        while !PAGES.iter().all(|j| scraped(url, j)) {
+            assert!(start.elapsed() < PATIENCE, "{server}: pages not scraped");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let out = run(&["--prometheus", url, "--range", "10s"]);
+        wrong.extend(mismatches(&format!("--prometheus on {server}"), &out));
+    }
     assert!(
         wrong.is_empty(),
         "figures from the wrong series or process:\n{}",
