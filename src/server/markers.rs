@@ -110,8 +110,12 @@ pub(super) fn read(
         all_target_labels.extend(m.target_labels.iter().cloned());
     }
     let base = format!("{},{sel}", promql::matcher("__name__", "=~", &shapes));
+    // Label names are read only of the families whose labels a marker looks at.
+    let labelled = process::labelled_regex(&probers);
+    let read_labels = regex_lite::Regex::new(&format!("^(?:{labelled})$"))?;
+    let lbase = format!("{},{sel}", promql::matcher("__name__", "=~", &labelled));
     let labels: Vec<String> = api
-        .label_names(&format!("{{{base}}}"), start, end)?
+        .label_names(&format!("{{{lbase}}}"), start, end)?
         .into_iter()
         .filter(|l| !NOT_THE_PAGES.contains(&l.as_str()))
         .collect();
@@ -146,12 +150,12 @@ pub(super) fn read(
     let bare = if page_labels.is_empty() || empty.len() > MATCHERS_BOUND {
         every.clone()
     } else {
-        ask(&format!("{base},{empty}"))?
+        ask(&format!("{lbase},{empty}"))?
     };
     // Which families carry each label naming a process or a host.
     let mut carried: Vec<(&str, Counts)> = Vec::new();
     for l in labels.iter().filter(|l| others::process_or_host(l)) {
-        let c = ask(&format!("{base},{}", promql::matcher(l, "!=", "")))?;
+        let c = ask(&format!("{lbase},{}", promql::matcher(l, "!=", "")))?;
         carried.push((l, c));
     }
     // A stand-in for labels the markers do not look at, for a family that has only those.
@@ -162,6 +166,8 @@ pub(super) fn read(
             .iter()
             .filter(|n| !n.ends_with("_bucket") || typed.names.len() == 1)
             .collect();
+        // Of the others, the counts without labels were not asked: none are read.
+        let labels_read = typed.names.iter().any(|n| read_labels.is_match(n));
         let mut targets: BTreeSet<&Target> = BTreeSet::new();
         for ((t, n), _) in every.iter() {
             if typed.names.contains(n) {
@@ -182,7 +188,7 @@ pub(super) fn read(
                 .filter(|(l, c)| !m.target_labels.contains(*l) && count(c) > 0.0)
                 .map(|(l, _)| l.to_string())
                 .collect();
-            if found.is_empty() && series > count(&bare) {
+            if labels_read && found.is_empty() && series > count(&bare) {
                 found.extend(other.map(|l| l.to_string()));
             }
             let stats = FamilyStats {

@@ -211,31 +211,39 @@ pub(crate) fn wanted(name: &str) -> bool {
         || name.ends_with("_uptime_seconds")
 }
 
-/// The shapes of the families a marker reads by name, number of series or label names, as
-/// anchored regular expressions over a name: what server mode asks the server for besides the
-/// families the detectors read. Shapes, not the names themselves, so that the query stays
-/// short whatever the fleet holds.
-const MARKER_SHAPES: [&str; 6] = [
+/// The shapes of the families a marker reads by name and number of series, as anchored
+/// regular expressions over a name: what server mode asks the server for besides the families
+/// the detectors read. Shapes, not the names themselves, so that the query stays short
+/// whatever the fleet holds.
+const NAMED: [&str; 5] = [
     "(process|go|promhttp|python)_.*",
     ".*_build_info",
     ".*_up",
     ".*_exporter_.*",
     ".*_process_.*",
-    // The collector's memory or CPU families, by a word of their name.
-    "(.*_)?(memory|mem|rss|cpu|vcpu)(_.*)?",
 ];
 
-/// One anchored regular expression (RE2, as PromQL's `=~`) matching every family a marker
-/// reads, given the namespaces `probers` of the `<x>_build_info` families present
-/// ([`others::prober_namespace`]), whose every family the prober rule reads.
-pub(crate) fn marker_regex(probers: &[String]) -> String {
-    let mut alt: Vec<String> = MARKER_SHAPES.iter().map(|s| s.to_string()).collect();
+/// The collector's memory or CPU families, by a word of their name: the markers read their
+/// label names too.
+const RESOURCE: &str = "(.*_)?(memory|mem|rss|cpu|vcpu)(_.*)?";
+
+/// One anchored regular expression (RE2, as PromQL's `=~`) matching every family whose label
+/// names a marker reads: memory or CPU by a word of its name, and every family of the
+/// namespaces `probers` of the `<x>_build_info` families present
+/// ([`others::prober_namespace`]).
+pub(crate) fn labelled_regex(probers: &[String]) -> String {
+    let mut alt = vec![RESOURCE.to_string()];
     alt.extend(
         probers
             .iter()
             .map(|ns| format!("{}.*", crate::escape::promql::regex_literal(ns))),
     );
     alt.join("|")
+}
+
+/// Likewise, every family a marker reads: those above, and those read by name alone.
+pub(crate) fn marker_regex(probers: &[String]) -> String {
+    format!("{}|{}", NAMED.join("|"), labelled_regex(probers))
 }
 
 /// The retained family whose samples are called `name` (`x_total` is an OpenMetrics counter
