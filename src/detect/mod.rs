@@ -15,7 +15,7 @@ mod p95_latency;
 mod promql;
 mod request_rate;
 pub mod routes;
-mod rules;
+pub(crate) mod rules;
 mod service;
 mod traffic;
 mod when;

@@ -11,6 +11,7 @@ mod cost;
 mod exposition;
 mod families;
 mod head;
+mod markers;
 mod relabel;
 mod scrape;
 mod trend;
@@ -181,6 +182,7 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
         }
     }
     born::correct(&api, &plan, &sel, &range, end, &mut rows)?;
+    let mut marks = markers::read(&api, &sel, &names, &range, (start, end))?;
     let intervals = scrape::intervals(&api, &sel, end, q.range)?;
     let mut facts = scrape::facts(&api, &sel, end, q.range, &intervals)?;
     let starts = scrape::data_starts(&api, &sel, end, q.range, &intervals)?;
@@ -230,7 +232,8 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
         );
         let text = exposition::text(&plan, by_family);
         let mut report = match exposition::parse(&text, &keep, q.max_bytes) {
-            Ok(parsed) => {
+            Ok(mut parsed) => {
+                markers::add(&mut parsed.snapshot, marks.remove(&target).as_ref());
                 let clock =
                     Clock::over_range(&parsed.snapshot, from, end, "--at, the end of the range");
                 let mut r = analysis::analyse_range(name, &parsed, &clock, cfg);

@@ -32,6 +32,7 @@ mod prometheus;
 mod promtool;
 mod promtool_tests;
 mod properties;
+mod recognition_modes;
 mod recognition_process;
 mod recognition_requests;
 mod relabel;

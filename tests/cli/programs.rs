@@ -51,7 +51,7 @@ pub(crate) fn programs() -> Vec<Program> {
 
 /// The series a note says a figure came from: its leading names, joined by ` + ` when several
 /// are added (`redis_cpu_sys_seconds_total + redis_cpu_user_seconds_total: …`).
-fn leading_series(note: &str) -> Vec<String> {
+pub(crate) fn leading_series(note: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = note;
     loop {
@@ -73,7 +73,7 @@ fn leading_series(note: &str) -> Vec<String> {
 
 /// The names an expectation allows for `role`: its series, and any named in its note (the
 /// second half of a sum).
-fn allowed(expect: &Value) -> (Option<String>, Vec<String>) {
+pub(crate) fn allowed(expect: &Value) -> (Option<String>, Vec<String>) {
     let series = expect["series"].as_str().map(str::to_string);
     let mut names: Vec<String> = expect["note"]
         .as_str()

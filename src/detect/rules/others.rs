@@ -58,11 +58,7 @@ fn labelled(snap: &Snapshot) -> impl Iterator<Item = (&str, impl Iterator<Item =
 /// for notes.
 fn by_process(snap: &Snapshot) -> Option<String> {
     labelled(snap)
-        .find(|(name, labels)| {
-            !is_library(name)
-                && has_word(name, &RESOURCE)
-                && labels.clone().any(|l| has_word(l, &PROCESS))
-        })
+        .find(|(name, labels)| resource(name) && labels.clone().any(|l| has_word(l, &PROCESS)))
         .map(|(name, _)| name.to_string())
 }
 
@@ -73,7 +69,7 @@ fn by_process(snap: &Snapshot) -> Option<String> {
 fn prober(snap: &Snapshot) -> Option<String> {
     let infos = labelled(snap).filter(|(name, _)| !is_library(name) && x_of(name).is_some());
     infos.map(|(name, _)| name).find_map(|name| {
-        let ns = format!("{}_", x_of(name)?.split('_').next()?);
+        let ns = prober_namespace(name)?;
         // For each labelled family of the namespace: whether a label names a host.
         let mut own = labelled(snap)
             .filter(|(other, _)| other.starts_with(&ns) && *other != name)
@@ -85,6 +81,24 @@ fn prober(snap: &Snapshot) -> Option<String> {
         own.peek()?;
         own.all(|host| host).then(|| name.to_string())
     })
+}
+
+/// The namespace (`wisp_`) whose families the prober rule reads beside build information
+/// `name` (`wisp_pinger_build_info`).
+pub(crate) fn prober_namespace(name: &str) -> Option<String> {
+    Some(format!("{}_", x_of(name)?.split('_').next()?))
+}
+
+/// Whether family `name` is one the collector's rule reads the label names of: memory or
+/// CPU, not the client library's.
+pub(crate) fn resource(name: &str) -> bool {
+    !is_library(name) && has_word(name, &RESOURCE)
+}
+
+/// Whether label `name` says which process or which remote host a series is about: the
+/// label names the collector's and the prober's rules look for.
+pub(crate) fn process_or_host(name: &str) -> bool {
+    has_word(name, &PROCESS) || has_word(name, &HOST)
 }
 
 /// `<x>` of `<x>_build_info`.

@@ -211,6 +211,41 @@ pub(crate) fn wanted(name: &str) -> bool {
         || name.ends_with("_uptime_seconds")
 }
 
+/// The shapes of the families a marker reads by name and number of series, as anchored
+/// regular expressions over a name: what server mode asks the server for besides the families
+/// the detectors read. Shapes, not the names themselves, so that the query stays short
+/// whatever the fleet holds.
+const NAMED: [&str; 5] = [
+    "(process|go|promhttp|python)_.*",
+    ".*_build_info",
+    ".*_up",
+    ".*_exporter_.*",
+    ".*_process_.*",
+];
+
+/// The collector's memory or CPU families, by a word of their name: the markers read their
+/// label names too.
+const RESOURCE: &str = "(.*_)?(memory|mem|rss|cpu|vcpu)(_.*)?";
+
+/// One anchored regular expression (RE2, as PromQL's `=~`) matching every family whose label
+/// names a marker reads: memory or CPU by a word of its name, and every family of the
+/// namespaces `probers` of the `<x>_build_info` families present
+/// ([`others::prober_namespace`]).
+pub(crate) fn labelled_regex(probers: &[String]) -> String {
+    let mut alt = vec![RESOURCE.to_string()];
+    alt.extend(
+        probers
+            .iter()
+            .map(|ns| format!("{}.*", crate::escape::promql::regex_literal(ns))),
+    );
+    alt.join("|")
+}
+
+/// Likewise, every family a marker reads: those above, and those read by name alone.
+pub(crate) fn marker_regex(probers: &[String]) -> String {
+    format!("{}|{}", NAMED.join("|"), labelled_regex(probers))
+}
+
 /// The retained family whose samples are called `name` (`x_total` is an OpenMetrics counter
 /// `x` or a text-format family `x_total`).
 fn sampled<'a>(snap: &'a Snapshot, name: &str) -> Option<&'a Family> {
@@ -282,6 +317,36 @@ mod tests {
         }
         for f in FIGURES {
             assert!(doc.contains(&format!("`<ns>{}`", f.suffix)), "{}", f.suffix);
+        }
+    }
+
+    #[test]
+    fn the_marker_regex_matches_what_the_markers_read() {
+        let probers = vec!["wisp_".to_string(), "a.b_".to_string()];
+        let re = regex_lite::Regex::new(&format!("^(?:{})$", marker_regex(&probers))).unwrap();
+        for name in [
+            "go_goroutines",
+            "zorb_exporter_build_info",
+            "zorb_build_info",
+            "zorb_up",
+            "zorb_exporter_scrapes_total",
+            "zorb_process_resident_memory_bytes",
+            "zorb_runtime_memory_used_bytes",
+            "zorb_component_rss_mb",
+            "cpu_seconds",
+            "wisp_rtt_seconds",
+            "a.b_rtt",
+        ] {
+            assert!(re.is_match(name), "{name}");
+        }
+        for name in [
+            "zorb_members",
+            "zorb_startup",
+            "zorb_requests_total",
+            "axb_rtt",
+            "gopher_x",
+        ] {
+            assert!(!re.is_match(name), "{name}");
         }
     }
 
