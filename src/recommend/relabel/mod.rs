@@ -134,6 +134,21 @@ pub fn with_own(usage: &Usage, seen: &Seen, own: &dyn Fn(&str, MetricType) -> bo
     u
 }
 
+/// What promtune's own generated files read, `(file name, text)` each (its alert rules and
+/// dashboard), added to `usage` through the parser that reads the user's: each use is named
+/// by its file, line and rule or panel.
+pub fn with_files(usage: &Usage, files: &[(String, String)]) -> anyhow::Result<Usage> {
+    let mut u = usage.clone();
+    for (name, text) in files {
+        if name.ends_with(".json") {
+            u.add_dashboard_text(name, text)?;
+        } else {
+            u.add_rules_text(name, text)?;
+        }
+    }
+    Ok(u)
+}
+
 /// Fills the cost's `series_after`, in total and per family (a text-format `<name>_created`
 /// gauge counted with the family it dates, as the cost counts it).
 pub fn fill_cost(cost: &mut Cost, plan: &Plan, seen: &Seen) {
