@@ -53,6 +53,17 @@ pub(crate) fn writing(source: &[&str], base: &Path, out: &Path, extra: &[&str]) 
     promtune(&args)
 }
 
+/// The strings of a JSON array.
+fn strings(v: &Value) -> Vec<&str> {
+    let items = v.as_array().unwrap_or_else(|| panic!("not an array: {v}"));
+    items.iter().map(|s| s.as_str().unwrap()).collect()
+}
+
+/// A rule's regex, anchored as Prometheus anchors it.
+fn anchored(regex: &str) -> regex_lite::Regex {
+    regex_lite::Regex::new(&format!("^(?:{regex})$")).unwrap()
+}
+
 fn promtool_accepts(config: &Path) {
     let out = Command::new("promtool")
         .args(["check", "config"])
@@ -129,12 +140,7 @@ fn keep_and_unexpired_ignores_exempt_families_and_the_json_follows_the_schema() 
         .iter()
         .find(|r| r["kind"] == "drop")
         .unwrap_or_else(|| panic!("{relabel}"));
-    let families: Vec<&str> = drop["families"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f.as_str().unwrap())
-        .collect();
+    let families = strings(&drop["families"]);
     assert!(families.contains(&"flask_exporter_info"), "{families:?}");
     assert!(families.contains(&"python_info"), "{families:?}");
     // The text format's `_created` gauges are families of their own: the counter's goes.
@@ -215,8 +221,7 @@ fn a_fleet_gets_one_drop_per_job_in_its_config() {
     for job in parsed["scrape_configs"].as_sequence().unwrap() {
         let rules = job["metric_relabel_configs"].as_sequence().unwrap();
         let drop = rules.last().unwrap();
-        let re =
-            regex_lite::Regex::new(&format!("^(?:{})$", drop["regex"].as_str().unwrap())).unwrap();
+        let re = anchored(drop["regex"].as_str().unwrap());
         // What the rule file reads is never dropped; what nothing reads is.
         assert!(!re.is_match("flask_http_request_total"));
         assert!(re.is_match("python_info"));
@@ -291,7 +296,7 @@ fn generate_with_usage_writes_the_rules_analyze_writes() {
         .as_sequence()
         .unwrap_or_else(|| panic!("{}", g.stdout));
     let drop = rules.iter().find(|r| r["action"] == "drop").unwrap();
-    let re = regex_lite::Regex::new(&format!("^(?:{})$", drop["regex"].as_str().unwrap())).unwrap();
+    let re = anchored(drop["regex"].as_str().unwrap());
     assert!(re.is_match("python_info"), "{drop:?}");
     assert!(!re.is_match("flask_http_request_total"), "{drop:?}");
     assert!(!re.is_match("python_gc_collections_total"), "{drop:?}");
@@ -319,7 +324,7 @@ fn promtunes_own_generated_rules_are_usage_by_their_text() {
     let relabel = &json_of(&r.stdout)["reports"][0]["relabel"];
     let rules = relabel["rules"].as_array().unwrap();
     let drop = rules.iter().find(|r| r["kind"] == "drop").unwrap();
-    let re = regex_lite::Regex::new(&format!("^(?:{})$", drop["regex"].as_str().unwrap())).unwrap();
+    let re = anchored(drop["regex"].as_str().unwrap());
     for read in [
         "flask_http_request_duration_seconds_bucket",
         "process_start_time_seconds",
@@ -338,19 +343,10 @@ fn promtunes_own_generated_rules_are_usage_by_their_text() {
         .iter()
         .find(|r| {
             r["kind"] == "clear_label"
-                && r["families"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .any(|f| f == "flask_http_request_duration_seconds")
+                && strings(&r["families"]).contains(&"flask_http_request_duration_seconds")
         })
         .unwrap_or_else(|| panic!("{relabel}"));
-    let keeps: Vec<&str> = latency["keeps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k.as_str().unwrap())
-        .collect();
+    let keeps = strings(&latency["keeps"]);
     let alert =
         format!("alert-rules.yml:{line} (group \"promtune-flask\", alert \"LatencyP95High\")");
     assert!(keeps.contains(&alert.as_str()), "{alert}: {keeps:?}");
