@@ -106,3 +106,38 @@ pub(super) fn wire(u: &Usage) -> WireUsage<'_> {
         name_patterns_more: u.name_patterns.len().saturating_sub(NAMES_SHOWN),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Past its bounds the summary lists the first names and labels, in order, and counts
+    /// the rest.
+    #[test]
+    fn names_and_labels_are_bounded_and_counted() {
+        let mut u = Usage::default();
+        for i in 0..NAMES_SHOWN + 2 {
+            u.add_query("q", &format!("sum(zz_{i:05})"));
+        }
+        let by: Vec<String> = (0..LABELS_SHOWN + 3).map(|i| format!("l{i:03}")).collect();
+        u.add_query("wide", &format!("sum by ({}) (zz_00000)", by.join(", ")));
+        let w = wire(&u);
+        assert_eq!(w.names.len(), NAMES_SHOWN);
+        assert_eq!(w.names_more, 2);
+        assert_eq!(w.names[0].name, "zz_00000");
+        assert_eq!(
+            w.names[NAMES_SHOWN - 1].name,
+            format!("zz_{:05}", NAMES_SHOWN - 1)
+        );
+        assert_eq!(
+            w.names[0].labels,
+            by[..LABELS_SHOWN]
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(w.names[0].labels_more, 3);
+        assert_eq!(w.names[0].uses, ["q", "wide"]);
+        assert_eq!(w.queries, NAMES_SHOWN as u64 + 3);
+    }
+}
