@@ -260,7 +260,8 @@ pub fn analyse_all(
                     recommend::add_from_wire(&mut a.report.recommendations, w);
                 }
                 if let Some(seen) = &seen {
-                    // Only usage given is joined by promtune's own.
+                    // promtune's own files count beside usage given; without it no rule
+                    // is proposed, so they are not even written.
                     let own = own.filter(|_| cfg.usage.is_some());
                     let files = own.map(|f| f(&source, &a.report, &parsed.snapshot));
                     analysis::relabel_with(&mut a.report, seen, cfg, now(), true, files);
