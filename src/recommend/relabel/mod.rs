@@ -426,17 +426,27 @@ fn emulated(rules: &[Rule]) -> Vec<relabel::Rule> {
 fn settle(seen: &Seen, plan: &mut Plan) {
     loop {
         let rules = emulated(&plan.rules);
-        // Drops read `__name__` alone, and merge nothing: with only drops each name is
+        // Drops read `__name__` alone, and merge nothing: a name no other rule changes is
         // run once, not each sample.
         let only_drops = plan.rules.iter().all(|r| r.kind == RuleKind::Drop);
         let mut by_name: std::collections::HashMap<&str, bool> = Default::default();
         let mut out = BTreeMap::new();
         let mut stored = std::collections::HashSet::new();
         let mut merged = false;
+        // A label rule's regex names its families' stored names exactly, and no rule
+        // changes `__name__`: the other families' samples are only dropped or kept, by name,
+        // and cannot meet a changed sample.
+        let changed: std::collections::HashSet<&str> = plan
+            .rules
+            .iter()
+            .filter(|r| r.kind != RuleKind::Drop)
+            .flat_map(|r| r.families.iter().map(String::as_str))
+            .collect();
         for f in &seen.families {
             let mut kept = 0;
+            let by_name_only = only_drops || !changed.contains(f.name.as_str());
             for (name, labels) in &f.samples {
-                if only_drops {
+                if by_name_only {
                     let keep = *by_name.entry(name).or_insert_with(|| {
                         let just = BTreeMap::from([("__name__".to_string(), name.clone())]);
                         relabel::apply(&rules, just).labels.is_some()
