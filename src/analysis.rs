@@ -212,12 +212,32 @@ fn analyse_snapshot(
     }
 }
 
+/// promtune's own generated files for a report, `(file name, text)`: its alert rules and
+/// dashboard, as `--write-configs` writes them.
+pub type OwnFiles = anyhow::Result<Vec<(String, String)>>;
+
+/// [`relabel_with`] without the text of promtune's own files: every family the detectors
+/// keep stands in for what they read (a fleet's target, whose job's alert rules are written
+/// from another target).
+pub fn relabel(report: &mut Report, seen: &relabel::Seen, cfg: &Config, now: f64, labels: bool) {
+    relabel_with(report, seen, cfg, now, labels, None);
+}
+
 /// Works out the relabel rules for a report from every series its scrape brought: the
 /// usage given (`None`: no rule), with what promtune's own alerts and dashboard read
-/// counted as used, sparing `--keep` and the config's unexpired `ignore: [{check: relabel}]`
-/// families. `now` (unix seconds) decides which `ignore:` entries have expired. With
-/// `labels` false (a fleet's target, one of its job's) only the drop is worked out.
-pub fn relabel(report: &mut Report, seen: &relabel::Seen, cfg: &Config, now: f64, labels: bool) {
+/// counted as used (`own`: their text, read as the user's files are; when it is not given,
+/// or cannot be read, the families the detectors keep, with all labels), sparing `--keep`
+/// and the config's unexpired `ignore: [{check: relabel}]` families. `now` (unix seconds)
+/// decides which `ignore:` entries have expired. With `labels` false (a fleet's target, one
+/// of its job's) only the drop is worked out.
+pub fn relabel_with(
+    report: &mut Report,
+    seen: &relabel::Seen,
+    cfg: &Config,
+    now: f64,
+    labels: bool,
+    own: Option<OwnFiles>,
+) {
     if seen.truncated {
         report.notices.push(format!(
             "the page has more than {} samples, more than promtune keeps to work out relabel rules (each is checked against every series): none is proposed",
@@ -227,10 +247,20 @@ pub fn relabel(report: &mut Report, seen: &relabel::Seen, cfg: &Config, now: f64
     }
     let exempt = exemptions(cfg, &report.source, now);
     let keep = detect::retention(&cfg.traffic);
-    let usage = cfg
-        .usage
-        .as_ref()
-        .map(|u| relabel::with_own(u, seen, &|n, t| keep(n, t) != model::Keep::Nothing));
+    let stand_in = |u| relabel::with_own(u, seen, &|n, t| keep(n, t) != model::Keep::Nothing);
+    let usage = cfg.usage.as_ref().map(|u| {
+        let read = own.map(|files| files.and_then(|f| relabel::with_files(u, &f)));
+        match read {
+            Some(Ok(with)) => with,
+            Some(Err(e)) => {
+                report.notices.push(format!(
+                    "promtune's own alert rules and dashboard could not be read as usage ({e:#}): every family the detectors keep counts as used instead"
+                ));
+                stand_in(u)
+            }
+            None => stand_in(u),
+        }
+    });
     let plan = relabel::decide(seen, usage.as_ref(), &exempt, labels);
     if let Some(cost) = report.cost.as_mut() {
         relabel::fill_cost(cost, &plan, seen);

@@ -290,12 +290,6 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "DIR")]
     pub write_configs: Option<PathBuf>,
 
-    /// What is read: Prometheus rule files, PrometheusRule manifests, Grafana dashboards
-    /// (JSON) or Prometheus query logs, or directories of them; repeatable. Each query's
-    /// PromQL says which series and labels it needs.
-    #[arg(long, value_name = "PATH")]
-    pub usage: Vec<PathBuf>,
-
     /// Config generation.
     #[command(flatten)]
     pub generate: GenerateArgs,
@@ -448,6 +442,13 @@ pub struct GenerateArgs {
     /// (e.g. your copy of promtune's docs/detectors); without it, alerts have no runbook_url.
     #[arg(long, value_name = "URL", env = "PROMTUNE_RUNBOOK_URL")]
     pub runbook_url: Option<String>,
+
+    /// What is read: Prometheus rule files, PrometheusRule manifests, Grafana dashboards
+    /// (JSON) or Prometheus query logs, or directories of them; repeatable. Each query's
+    /// PromQL says which series and labels it needs, so which the proposed
+    /// metric_relabel_configs may drop.
+    #[arg(long, value_name = "PATH")]
+    pub usage: Vec<PathBuf>,
 }
 
 /// `promtune generate KIND`.

@@ -194,11 +194,16 @@ fn earlier_mode(run: &RunArgs, sources: &[Source]) -> anyhow::Result<Earlier> {
     }
 }
 
+/// promtune's own files for an analysed source, read as usage before its relabel rules are
+/// decided (see [`analysis::relabel_with`]).
+pub type Own<'a> = &'a dyn Fn(&Source, &Report, &crate::model::Snapshot) -> analysis::OwnFiles;
+
 /// Loads and analyses every source; a failing source becomes a report with its error, and
-/// the `bool` says whether any failed.
+/// the `bool` says whether any failed. `own` gives promtune's own files for a source.
 pub fn analyse_all(
     run: &RunArgs,
     cfg: &Config,
+    own: Option<Own<'_>>,
     say: &mut dyn FnMut(&str),
     wait: &dyn Fn(Duration),
 ) -> anyhow::Result<(Vec<Analysed>, bool)> {
@@ -255,7 +260,11 @@ pub fn analyse_all(
                     recommend::add_from_wire(&mut a.report.recommendations, w);
                 }
                 if let Some(seen) = &seen {
-                    analysis::relabel(&mut a.report, seen, cfg, now(), true);
+                    // promtune's own files count beside usage given; without it no rule
+                    // is proposed, so they are not even written.
+                    let own = own.filter(|_| cfg.usage.is_some());
+                    let files = own.map(|f| f(&source, &a.report, &parsed.snapshot));
+                    analysis::relabel_with(&mut a.report, seen, cfg, now(), true, files);
                 }
                 Ok((a, parsed))
             }),

@@ -61,7 +61,7 @@ pub(super) fn configured_interval(
     let (Some(a), None) = (parsed.next(), parsed.next()) else {
         return Ok(());
     };
-    let plan = scrape_plan(a, g, Some(&base))?;
+    let plan = scrape_plan(&a.source, &a.report, g, Some(&base))?;
     if let (Some(cost), Some(before)) = (a.report.cost.as_mut(), plan.before) {
         let how = "the base config's scrape_interval for the job that scrapes this target";
         cost.interval = Some((before.0, how.to_string()));
@@ -71,13 +71,14 @@ pub(super) fn configured_interval(
 
 /// The scrape job's new settings for the analysed source, from the base config if given.
 fn scrape_plan(
-    a: &Analysed,
+    source: &Source,
+    report: &Report,
     g: &GenerateArgs,
     base: Option<&BaseConfig>,
 ) -> anyhow::Result<generate::ScrapePlan> {
-    let (target, path, scheme) = settings::target(&a.source, g.target.as_deref());
+    let (target, path, scheme) = settings::target(source, g.target.as_deref());
     generate::plan(
-        &a.report,
+        report,
         &target,
         &path,
         &scheme,
@@ -113,18 +114,40 @@ pub(super) fn generate_files(
         .as_ref()
         .ok_or_else(|| anyhow::anyhow!("no parsed source"))?;
     let base = base_config(g)?;
-    let plan = scrape_plan(a, g, base.as_ref())?;
+    let plan = scrape_plan(&a.source, &a.report, g, base.as_ref())?;
     let verdict = if plan.changed { "changed" } else { "unchanged" };
     say(format_args!(
         "promtune: job {:?} ({}) {verdict}: {}",
         plan.job, plan.chosen_by, plan.reason
     ));
+    let files = generated(
+        &a.report,
+        &parsed.snapshot,
+        cfg,
+        g,
+        &plan,
+        base.as_ref(),
+        kinds,
+    )?;
+    Ok((files, base))
+}
+
+/// The files of `kinds` for one report.
+fn generated(
+    report: &Report,
+    snapshot: &crate::model::Snapshot,
+    cfg: &Config,
+    g: &GenerateArgs,
+    plan: &generate::ScrapePlan,
+    base: Option<&BaseConfig>,
+    kinds: &[&str],
+) -> anyhow::Result<Files> {
     let cx = GenerateContext {
-        report: &a.report,
-        snapshot: &parsed.snapshot,
+        report,
+        snapshot,
         thresholds: &cfg.thresholds,
-        plan: &plan,
-        base: base.as_ref(),
+        plan,
+        base,
         rule_files: !g.no_rule_files,
         runbook_base: g.runbook_url.as_deref(),
     };
@@ -133,7 +156,24 @@ pub(super) fn generate_files(
         let gen = generate::by_kind(kind).ok_or_else(|| anyhow::anyhow!("unknown kind {kind}"))?;
         files.push((gen.file_name().to_string(), gen.generate(&cx)?));
     }
-    Ok((files, base))
+    Ok(files)
+}
+
+/// promtune's own alert rules and dashboard for one source, as they are written (with the
+/// base config when configs are written, `cfg.relabel`): read as usage before its relabel
+/// rules are decided. Their text depends on the checks, the scrape plan and the page, never
+/// on the relabel rules, so it is the text written later.
+pub(super) fn own_files(
+    source: &Source,
+    report: &Report,
+    snapshot: &crate::model::Snapshot,
+    cfg: &Config,
+    g: &GenerateArgs,
+) -> anyhow::Result<Files> {
+    let base = if cfg.relabel { base_config(g)? } else { None };
+    let plan = scrape_plan(source, report, g, base.as_ref())?;
+    let kinds = ["alert-rules", "dashboard"];
+    generated(report, snapshot, cfg, g, &plan, base.as_ref(), &kinds)
 }
 
 /// The unified diff of the generated Prometheus config against the base config.
@@ -160,7 +200,7 @@ pub(super) fn diff(files: &[(String, String)], base: Option<&BaseConfig>) -> Str
 /// `promtune baseline write FILE SOURCE…`.
 pub(super) fn baseline_write(args: &crate::cli::BaselineWrite) -> anyhow::Result<u8> {
     let cfg = load_config(&args.run.thresholds)?;
-    let (analysed, failed) = collect::analyse_all(&args.run, &cfg, &mut |m| say(m), &|w| {
+    let (analysed, failed) = collect::analyse_all(&args.run, &cfg, None, &mut |m| say(m), &|w| {
         countdown(w, "second scrape")
     })?;
     if failed {
@@ -190,10 +230,15 @@ pub(super) fn baseline_write(args: &crate::cli::BaselineWrite) -> anyhow::Result
 
 pub(super) fn generate_one(args: &GenerateCmd) -> anyhow::Result<u8> {
     let mut cfg = load_config(&args.run.thresholds)?;
+    cfg.usage = super::usage::load(&args.generate.usage)?;
     relabel_settings(&mut cfg, &args.run, true)?;
-    let (analysed, failed) = collect::analyse_all(&args.run, &cfg, &mut |m| say(m), &|w| {
-        countdown(w, "second scrape")
-    })?;
+    let own = |s: &Source, r: &Report, snap: &crate::model::Snapshot| {
+        own_files(s, r, snap, &cfg, &args.generate)
+    };
+    let (analysed, failed) =
+        collect::analyse_all(&args.run, &cfg, Some(&own), &mut |m| say(m), &|w| {
+            countdown(w, "second scrape")
+        })?;
     let (files, base) = generate_files(&analysed, &cfg, &args.generate, &[args.kind.as_str()])?;
     let mut out = stdout();
     if args.generate.diff {

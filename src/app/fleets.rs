@@ -185,7 +185,13 @@ impl Fleet<'_> {
         if args.generate.diff {
             out.write_all(diff(&files()?, self.base).as_bytes())?;
         } else {
-            emit(&mut out, args, self.reports, Some(self.summary))?;
+            emit(
+                &mut out,
+                args,
+                self.reports,
+                Some(self.summary),
+                cfg.usage.as_ref(),
+            )?;
         }
         out.flush()?;
         if let (Some(dir), false) = (&args.write_configs, args.generate.diff) {

@@ -140,7 +140,7 @@ fn load_config(t: &ThresholdArgs) -> anyhow::Result<Config> {
 
 fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
     let mut cfg = load_config(&args.run.thresholds)?;
-    cfg.usage = usage::load(&args.usage)?;
+    cfg.usage = usage::load(&args.generate.usage)?;
     relabel_settings(
         &mut cfg,
         &args.run,
@@ -152,9 +152,13 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
     if let Some(file) = &args.run.targets_from {
         return analyze_targets(args, file, &cfg);
     }
-    let (mut analysed, failed) = collect::analyse_all(&args.run, &cfg, &mut |m| say(m), &|w| {
-        countdown(w, "second scrape")
-    })?;
+    let own = |s: &Source, r: &Report, snap: &crate::model::Snapshot| {
+        files::own_files(s, r, snap, &cfg, &args.generate)
+    };
+    let (mut analysed, failed) =
+        collect::analyse_all(&args.run, &cfg, Some(&own), &mut |m| say(m), &|w| {
+            countdown(w, "second scrape")
+        })?;
     if args.write_configs.is_some() || args.generate.diff {
         configured_interval(&mut analysed, &args.generate)?;
     }
@@ -169,7 +173,7 @@ fn analyze(args: &AnalyzeArgs) -> anyhow::Result<u8> {
             generate_files(&analysed, &cfg, &args.generate, &["prometheus-config"])?;
         out.write_all(diff(&files, base.as_ref()).as_bytes())?;
     } else {
-        emit(&mut out, args, &reports, None)?;
+        emit(&mut out, args, &reports, None, cfg.usage.as_ref())?;
     }
     out.flush()?;
     if let (Some(dir), false) = (&args.write_configs, args.generate.diff) {
@@ -202,14 +206,15 @@ fn deliver(
     Ok(())
 }
 
-/// The reports in `--format`, delivered (see [`deliver`]).
+/// The reports in `--format`, delivered (see [`deliver`]), with what `--usage` read.
 fn emit(
     out: &mut Stdout,
     args: &AnalyzeArgs,
     reports: &[Report],
     fleet: Option<&report::Fleet>,
+    usage: Option<&crate::input::usage::Usage>,
 ) -> anyhow::Result<()> {
-    let r = report::renderer(format_of(args));
+    let r = report::renderer_with(format_of(args), usage);
     if args.output.as_ref().is_some_and(|p| p.as_os_str() != "-") {
         return deliver(
             out,

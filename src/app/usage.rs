@@ -26,7 +26,7 @@ fn summary(u: &Usage) -> String {
         .sources
         .iter()
         .take(SHOWN)
-        .map(|(s, n)| format!("{s} {n}"))
+        .map(|s| format!("{} {}", s.path, s.queries))
         .collect();
     if u.sources.len() > SHOWN {
         sources.push(format!("{} more", u.sources.len() - SHOWN));

@@ -5,8 +5,10 @@ use serde::Serialize;
 
 use super::{Fleet, Renderer, Report};
 
-/// Renders JSON.
-pub(crate) struct JsonRenderer;
+/// Renders JSON, with what `--usage` read when given.
+pub(crate) struct JsonRenderer<'u> {
+    pub(crate) usage: Option<&'u crate::input::usage::Usage>,
+}
 
 /// Bumped on any incompatible change of the JSON output.
 pub(crate) const SCHEMA_VERSION: u32 = 1;
@@ -17,6 +19,8 @@ struct Output<'a> {
     reports: Reports<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     fleet: Option<WireFleet<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    usage: Option<super::usage_json::WireUsage<'a>>,
 }
 
 #[derive(Serialize)]
@@ -517,7 +521,7 @@ impl Serialize for Reports<'_> {
     }
 }
 
-impl Renderer for JsonRenderer {
+impl Renderer for JsonRenderer<'_> {
     fn render(&self, reports: &[Report], f: Option<&Fleet>) -> String {
         let mut out = Vec::new();
         match self.write_to(reports, f, &mut out) {
@@ -536,6 +540,7 @@ impl Renderer for JsonRenderer {
             schema_version: SCHEMA_VERSION,
             reports: Reports(reports),
             fleet: f.map(fleet),
+            usage: self.usage.map(super::usage_json::wire),
         };
         use std::io::Write as _;
         // serde_json writes token by token: buffered, the escaping sees whole blocks.

@@ -19,6 +19,7 @@ mod server_json;
 mod svg;
 mod table;
 mod trend;
+mod usage_json;
 mod waive;
 
 pub use check::render_check;
@@ -344,10 +345,19 @@ impl std::fmt::Write for FmtWriter<'_> {
 
 /// The renderer for a format.
 pub fn renderer(f: Format) -> Box<dyn Renderer> {
+    renderer_with(f, None)
+}
+
+/// The renderer for a format, given what `--usage` read: JSON shows it as its top-level
+/// `usage` (the other formats show it in each rule's evidence, and on stderr).
+pub fn renderer_with(
+    f: Format,
+    usage: Option<&crate::input::usage::Usage>,
+) -> Box<dyn Renderer + '_> {
     match f {
         Format::Table => Box::new(table::TableRenderer { color: false }),
         Format::TableColor => Box::new(table::TableRenderer { color: true }),
-        Format::Json => Box::new(json::JsonRenderer),
+        Format::Json => Box::new(json::JsonRenderer { usage }),
         Format::Markdown => Box::new(markdown::MarkdownRenderer),
         Format::Sarif => Box::new(sarif::SarifRenderer),
         Format::Junit(fail_at) => Box::new(junit::JunitRenderer { fail_at }),

@@ -53,6 +53,17 @@ pub(crate) fn writing(source: &[&str], base: &Path, out: &Path, extra: &[&str]) 
     promtune(&args)
 }
 
+/// The strings of a JSON array.
+fn strings(v: &Value) -> Vec<&str> {
+    let items = v.as_array().unwrap_or_else(|| panic!("not an array: {v}"));
+    items.iter().map(|s| s.as_str().unwrap()).collect()
+}
+
+/// A rule's regex, anchored as Prometheus anchors it.
+fn anchored(regex: &str) -> regex_lite::Regex {
+    regex_lite::Regex::new(&format!("^(?:{regex})$")).unwrap()
+}
+
 fn promtool_accepts(config: &Path) {
     let out = Command::new("promtool")
         .args(["check", "config"])
@@ -129,12 +140,7 @@ fn keep_and_unexpired_ignores_exempt_families_and_the_json_follows_the_schema() 
         .iter()
         .find(|r| r["kind"] == "drop")
         .unwrap_or_else(|| panic!("{relabel}"));
-    let families: Vec<&str> = drop["families"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f.as_str().unwrap())
-        .collect();
+    let families = strings(&drop["families"]);
     assert!(families.contains(&"flask_exporter_info"), "{families:?}");
     assert!(families.contains(&"python_info"), "{families:?}");
     // The text format's `_created` gauges are families of their own: the counter's goes.
@@ -215,8 +221,7 @@ fn a_fleet_gets_one_drop_per_job_in_its_config() {
     for job in parsed["scrape_configs"].as_sequence().unwrap() {
         let rules = job["metric_relabel_configs"].as_sequence().unwrap();
         let drop = rules.last().unwrap();
-        let re =
-            regex_lite::Regex::new(&format!("^(?:{})$", drop["regex"].as_str().unwrap())).unwrap();
+        let re = anchored(drop["regex"].as_str().unwrap());
         // What the rule file reads is never dropped; what nothing reads is.
         assert!(!re.is_match("flask_http_request_total"));
         assert!(re.is_match("python_info"));
@@ -256,4 +261,99 @@ fn a_base_configs_interval_prices_the_page() {
             "{setting:?}"
         );
     }
+}
+
+/// `promtune generate prometheus-config` takes `--usage` (and `--keep`) as
+/// `analyze --write-configs` does, and writes the same file: the drop rule without what the
+/// rule file reads or `--keep` spares; without `--usage`, no rule.
+#[test]
+fn generate_with_usage_writes_the_rules_analyze_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.yml");
+    std::fs::write(&rules, RULES).unwrap();
+    let usage = ["--usage", rules.to_str().unwrap(), "--keep", "python_gc_.*"];
+    let r = analyze(dir.path(), &usage);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let written = std::fs::read_to_string(dir.path().join("out/prometheus-optimized.yml")).unwrap();
+    let generate = |extra: &[&str]| {
+        let base = dir.path().join("prometheus.yml");
+        let mut args = vec![
+            "generate",
+            "prometheus-config",
+            PAGE,
+            "--target",
+            "127.0.0.1:5000",
+        ];
+        args.extend_from_slice(&["--base-config", base.to_str().unwrap()]);
+        args.extend_from_slice(extra);
+        promtune(&args)
+    };
+    let g = generate(&usage);
+    assert_eq!(g.code, 0, "{}", g.stderr);
+    assert_eq!(g.stdout, written);
+    let parsed: serde_yaml::Value = serde_yaml::from_str(&g.stdout).unwrap();
+    let rules = parsed["scrape_configs"][0]["metric_relabel_configs"]
+        .as_sequence()
+        .unwrap_or_else(|| panic!("{}", g.stdout));
+    let drop = rules.iter().find(|r| r["action"] == "drop").unwrap();
+    let re = anchored(drop["regex"].as_str().unwrap());
+    assert!(re.is_match("python_info"), "{drop:?}");
+    assert!(!re.is_match("flask_http_request_total"), "{drop:?}");
+    assert!(!re.is_match("python_gc_collections_total"), "{drop:?}");
+    let plain = generate(&[]);
+    assert_eq!(plain.code, 0, "{}", plain.stderr);
+    assert!(
+        !plain.stdout.contains("metric_relabel_configs"),
+        "{}",
+        plain.stdout
+    );
+}
+
+/// promtune's own alert rules and dashboard count as usage from their text, read as the
+/// user's are: the latency histogram, which only they read, keeps its buckets, and the rule
+/// that removes a label from it names the generated alert (at its line in the written
+/// alert-rules.yml) and dashboard panel as the uses it keeps; the process start time, which
+/// only the generated restart alert reads, is not dropped.
+#[test]
+fn promtunes_own_generated_rules_are_usage_by_their_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.yml");
+    std::fs::write(&rules, RULES).unwrap();
+    let r = analyze(dir.path(), &["--usage", rules.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let relabel = &json_of(&r.stdout)["reports"][0]["relabel"];
+    let rules = relabel["rules"].as_array().unwrap();
+    let drop = rules.iter().find(|r| r["kind"] == "drop").unwrap();
+    let re = anchored(drop["regex"].as_str().unwrap());
+    for read in [
+        "flask_http_request_duration_seconds_bucket",
+        "process_start_time_seconds",
+        "process_resident_memory_bytes",
+    ] {
+        assert!(!re.is_match(read), "{read}: {drop}");
+    }
+    assert!(re.is_match("python_info"), "{drop}");
+    let alerts = std::fs::read_to_string(dir.path().join("out/alert-rules.yml")).unwrap();
+    let line = alerts
+        .lines()
+        .position(|l| l.trim() == "- alert: LatencyP95High")
+        .unwrap_or_else(|| panic!("{alerts}"))
+        + 1;
+    let latency = rules
+        .iter()
+        .find(|r| {
+            r["kind"] == "clear_label"
+                && strings(&r["families"]).contains(&"flask_http_request_duration_seconds")
+        })
+        .unwrap_or_else(|| panic!("{relabel}"));
+    let keeps = strings(&latency["keeps"]);
+    let alert =
+        format!("alert-rules.yml:{line} (group \"promtune-flask\", alert \"LatencyP95High\")");
+    assert!(keeps.contains(&alert.as_str()), "{alert}: {keeps:?}");
+    let panel = "grafana-dashboard.json: dashboard \"promtune: flask\", panel \"Response Time (P95)\", query A";
+    assert!(keeps.contains(&panel), "{keeps:?}");
+    assert!(
+        !keeps.iter().any(|k| k.contains("promtune's own")),
+        "{keeps:?}"
+    );
 }

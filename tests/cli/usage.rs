@@ -182,14 +182,14 @@ fn real_public_rules_and_dashboards_parse_in_full() {
     let u = usage::load(&[rules, dashboards]).unwrap();
     assert!(u.unparsed.is_empty(), "{:?}", u.unparsed);
     // Every rule is a query: as many as the files have `expr:` lines.
-    for (source, n) in &u.sources {
-        let text = std::fs::read_to_string(source).unwrap();
-        let expected = if source.ends_with(".json") {
+    for s in &u.sources {
+        let text = std::fs::read_to_string(&s.path).unwrap();
+        let expected = if s.path.ends_with(".json") {
             dashboard_queries(&text)
         } else {
             text.matches("expr:").count() as u64
         };
-        assert_eq!(*n, expected, "{source}");
+        assert_eq!(s.queries, expected, "{}", s.path);
     }
     assert_eq!(u.sources.len(), 5);
     for name in [
@@ -289,11 +289,110 @@ fn promtunes_own_rules_and_dashboard_read_as_usage_in_full() {
     assert!(u.unparsed.is_empty(), "{:?}", u.unparsed);
     let rules = std::fs::read_to_string(dir.path().join("alert-rules.yml")).unwrap();
     let dash = std::fs::read_to_string(dir.path().join("grafana-dashboard.json")).unwrap();
-    let counts: Vec<u64> = u.sources.iter().map(|(_, n)| *n).collect();
+    let counts: Vec<u64> = u.sources.iter().map(|s| s.queries).collect();
     let expected = [
         rules.matches("expr:").count() as u64,
         dashboard_queries(&dash),
     ];
     assert_eq!(counts, expected, "{:?}", u.sources);
     assert!(counts.iter().all(|n| *n > 0));
+}
+
+/// The JSON report's top-level `usage`, by its schema: each source with its kind and
+/// count, the query that does not parse with the line and column its text starts at (in
+/// the files written here, counted by hand), and per name read exactly the labels the
+/// queries need.
+#[test]
+fn the_json_report_lists_what_usage_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = write(
+        dir.path(),
+        "rules.yml",
+        "groups:\n  - name: g\n    rules:\n      - record: job:zz_req:rate5m\n        expr: sum by (job, code) (rate(zz_req_total[5m]))\n      - alert: Bad\n        annotations:\n          summary: bad\n        expr: |\n          sum(rate(zz_bad_total[5m])\n",
+    );
+    let dash = write(
+        dir.path(),
+        "dash.json",
+        "{\"title\": \"D\", \"panels\": [\n  {\"title\": \"P\", \"targets\": [\n    {\"refId\": \"A\", \"expr\": \"histogram_quantile(0.9, sum by (le) (rate(zz_lat_bucket{job=\\\"$job\\\"}[$__rate_interval])))\"},\n    {\"refId\": \"B\", \"expr\": \"zz_up\"},\n    {\"refId\": \"C\", \"expr\": \"rate(zz_dash_bad[5m]\"}]}]}\n",
+    );
+    let (r_path, d_path) = (rules.display().to_string(), dash.display().to_string());
+    let r = promtune(&[
+        "analyze",
+        "--format",
+        "json",
+        "--usage",
+        &r_path,
+        "--usage",
+        &d_path,
+        "fixtures/guide_example.prom",
+    ]);
+    assert!(r.code <= 1, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let v = crate::formats::schema();
+    let errors: Vec<String> = v.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let u = &doc["usage"];
+    assert_eq!(u["queries"], 5, "{u}");
+    assert_eq!(
+        u["sources"],
+        serde_json::json!([
+            {"path": r_path, "kind": "rules", "queries": 2},
+            {"path": d_path, "kind": "dashboard", "queries": 3}
+        ])
+    );
+    let bad = &u["not_parsed"];
+    assert_eq!(bad.as_array().unwrap().len(), 2, "{bad}");
+    assert_eq!(
+        bad[0]["use"],
+        format!("{r_path}:6 (group \"g\", alert \"Bad\")")
+    );
+    // A block scalar: the query starts on the line after `expr: |`, past its indentation.
+    assert_eq!(bad[0]["at"], format!("{r_path}:10:11"));
+    assert_eq!(bad[0]["error"], "unclosed left parenthesis");
+    assert_eq!(
+        bad[1]["use"],
+        format!("{d_path}: dashboard \"D\", panel \"P\", query C")
+    );
+    // Line 5, after the 28 characters of `    {"refId": "C", "expr": "`.
+    assert_eq!(bad[1]["at"], format!("{d_path}:5:29"));
+    let names: Vec<(String, bool, Vec<String>)> = u["names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            let labels = n["labels"].as_array().unwrap();
+            let labels = labels.iter().map(|l| l.as_str().unwrap().to_string());
+            (
+                n["name"].as_str().unwrap().to_string(),
+                n["all_labels"].as_bool().unwrap(),
+                labels.collect(),
+            )
+        })
+        .collect();
+    let own = |n: &str, all: bool, l: &[&str]| {
+        (
+            n.to_string(),
+            all,
+            l.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+        )
+    };
+    // A query not parsed reads each word that could be a name, with all labels.
+    assert_eq!(
+        names,
+        vec![
+            own("rate", true, &[]),
+            own("sum", true, &[]),
+            own("zz_bad_total", true, &[]),
+            own("zz_dash_bad", true, &[]),
+            own("zz_lat_bucket", false, &["job", "le"]),
+            own("zz_req_total", false, &["code", "job"]),
+            own("zz_up", true, &[]),
+        ]
+    );
+    assert_eq!(
+        u["names"][5]["uses"],
+        serde_json::json!([format!(
+            "{r_path}:4 (group \"g\", record \"job:zz_req:rate5m\")"
+        )])
+    );
 }

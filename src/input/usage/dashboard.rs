@@ -169,6 +169,7 @@ impl Usage {
         let mut read = Reader {
             usage: self,
             origin,
+            json,
             numbers: numbers(&templating),
             elements: d.elements.as_ref(),
             n: 0,
@@ -182,7 +183,7 @@ impl Usage {
             read.panel(p, title, true);
         }
         let n = read.n;
-        self.count(origin, n);
+        self.count(origin, super::SourceKind::Dashboard, n);
         Ok(n)
     }
 }
@@ -208,6 +209,8 @@ fn numbers(t: &Templating) -> Numbers {
 struct Reader<'a> {
     usage: &'a mut Usage,
     origin: &'a str,
+    /// The dashboard's text, to place a query that does not parse.
+    json: &'a str,
     numbers: Numbers,
     elements: Option<&'a Elements>,
     n: u64,
@@ -216,8 +219,19 @@ struct Reader<'a> {
 impl Reader<'_> {
     fn read(&mut self, at: &str, expr: &str) {
         self.n += 1;
+        let (json, origin) = (self.json, self.origin);
+        // serde gives no places in a value: the query is placed when its text, as JSON
+        // writes it, stands once in the file.
+        let place = || {
+            let quoted = serde_json::to_string(expr).ok()?;
+            let mut found = json.match_indices(quoted.as_str()).map(|(i, _)| i);
+            match (found.next(), found.next()) {
+                (Some(i), None) => Some(super::place(origin, json, i + 1)),
+                _ => None,
+            }
+        };
         let expr = substitute(expr, &self.numbers);
-        self.usage.query(at, &expr);
+        self.usage.query(at, &expr, &place);
     }
 
     fn panel(&mut self, p: &Panel, dashboard: &str, follow_library: bool) {
@@ -247,6 +261,7 @@ impl Reader<'_> {
                 let name = lib.name.as_deref().or(lib.uid.as_deref()).unwrap_or("?");
                 self.usage.unparsed(
                     &at,
+                    None,
                     "",
                     format!("library panel {name:?}: its model is not in this file; its queries are unknown"),
                 );

@@ -43,11 +43,50 @@ pub struct Usage {
     pub unparsed_more: u64,
     /// Files of a directory that were neither rules, dashboards nor query logs: skipped.
     pub skipped: Vec<String>,
-    /// How many queries were read from each source (a file, or the origin given to
-    /// [`Usage::add_query`]), in the order first read, for the report.
-    pub sources: Vec<(String, u64)>,
+    /// The sources read (a file, or the origin given to [`Usage::add_query`]) with their
+    /// kind and how many queries each held, in the order first read, for the report.
+    pub sources: Vec<Source>,
     /// The patterns compiled as they were added (one pushed by hand is compiled when used).
     compiled: Compiled,
+}
+
+/// One source of usage and the queries read from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    /// The file (or the origin a caller gave).
+    pub path: String,
+    /// What it was read as.
+    pub kind: SourceKind,
+    /// The queries read from it (a query log's repeats counted).
+    pub queries: u64,
+}
+
+/// What a source was read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    /// Prometheus rule files and PrometheusRule manifests.
+    Rules,
+    /// A Grafana dashboard.
+    Dashboard,
+    /// A Prometheus query log.
+    QueryLog,
+    /// Queries a server gave (its `/api/v1/rules`, its read statistics).
+    Server,
+    /// Queries given one by one ([`Usage::add_query`]).
+    Query,
+}
+
+impl SourceKind {
+    /// The name the JSON report gives it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Rules => "rules",
+            SourceKind::Dashboard => "dashboard",
+            SourceKind::QueryLog => "query log",
+            SourceKind::Server => "server",
+            SourceKind::Query => "query",
+        }
+    }
 }
 
 /// What the uses of one sample name need.
@@ -84,6 +123,9 @@ pub struct NotUsage(pub String);
 pub struct Unparsed {
     /// `file:line` and the rule or panel.
     pub origin: String,
+    /// Where the query's text starts, `file:line:column`, when the file tells (a rule's
+    /// `expr`, a query log's `params.query`, a dashboard's query written once in it).
+    pub at: Option<String>,
     /// The parser's message.
     pub error: String,
 }
@@ -106,19 +148,20 @@ impl Usage {
     /// A query that does not parse is recorded in `unparsed`, and every word in it that
     /// could be a metric name counts as used with all its labels.
     pub fn add_query(&mut self, origin: &str, expr: &str) {
-        self.add_query_from(origin, origin, expr);
+        self.count(origin, SourceKind::Query, 1);
+        self.query(origin, expr, &|| None);
     }
 
-    /// [`Usage::add_query`] for one of many queries of `source` (a server's rules, say):
-    /// counted under `source` in the summary, its use named `origin`.
+    /// [`Usage::add_query`] for one of a server's many queries (its rules, its read
+    /// statistics): counted under `source` in the summary, its use named `origin`.
     pub fn add_query_from(&mut self, source: &str, origin: &str, expr: &str) {
-        self.count(source, 1);
-        self.query(origin, expr);
+        self.count(source, SourceKind::Server, 1);
+        self.query(origin, expr, &|| None);
     }
 
     /// Every query read, over all sources.
     pub fn queries(&self) -> u64 {
-        self.sources.iter().map(|(_, n)| n).sum()
+        self.sources.iter().map(|s| s.queries).sum()
     }
 
     /// What the uses of the stored name `stored_name` need: its own entry merged with every
@@ -147,15 +190,20 @@ impl Usage {
     }
 
     /// Adds `n` queries to `source`'s count.
-    fn count(&mut self, source: &str, n: u64) {
-        match self.sources.iter_mut().find(|(s, _)| s == source) {
-            Some((_, c)) => *c += n,
-            None => self.sources.push((source.to_string(), n)),
+    fn count(&mut self, source: &str, kind: SourceKind, n: u64) {
+        match self.sources.iter_mut().find(|s| s.path == source) {
+            Some(s) => s.queries += n,
+            None => self.sources.push(Source {
+                path: source.to_string(),
+                kind,
+                queries: n,
+            }),
         }
     }
 
-    /// Reads one query without counting it.
-    fn query(&mut self, origin: &str, expr: &str) {
+    /// Reads one query without counting it; `at` tells where its text starts, asked only
+    /// when it does not parse.
+    fn query(&mut self, origin: &str, expr: &str, at: &dyn Fn() -> Option<String>) {
         let parsed = if expr.len() > QUERY_LIMIT {
             Err(format!("longer than {QUERY_LIMIT} bytes; not parsed"))
         } else if operators(expr) > OPERATOR_LIMIT {
@@ -178,16 +226,17 @@ impl Usage {
                     }
                 }
             }
-            Err(error) => self.unparsed(origin, expr, error),
+            Err(error) => self.unparsed(origin, at(), expr, error),
         }
     }
 
     /// Records a query that could not be read, and reads its words as names.
-    fn unparsed(&mut self, origin: &str, text: &str, error: String) {
+    fn unparsed(&mut self, origin: &str, at: Option<String>, text: &str, error: String) {
         if self.unparsed.len() < UNPARSED_LIMIT {
             let error = error.trim().to_string();
             self.unparsed.push(Unparsed {
                 origin: origin.to_string(),
+                at,
                 error,
             });
         } else {
@@ -223,6 +272,15 @@ impl Usage {
             p.uses.push(origin.to_string());
         }
     }
+}
+
+/// `origin:line:column` of the byte `offset` of `text` (the column counted in characters).
+fn place(origin: &str, text: &str, offset: usize) -> String {
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[start..].chars().count() + 1;
+    format!("{origin}:{line}:{column}")
 }
 
 /// The words of a text that could be metric names (`[a-zA-Z_:][a-zA-Z0-9_:]*`, not after a

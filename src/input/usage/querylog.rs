@@ -70,12 +70,22 @@ impl Usage {
             if seen.contains(&query) {
                 continue;
             }
-            self.query(&format!("{origin}:{number}"), &query);
+            let at = || {
+                // The query's string, after `"params"`: serde gives no places in a value.
+                let params = text.find("\"params\"")?;
+                let key = params + text[params..].find("\"query\"")? + "\"query\"".len();
+                let value = text[key..].trim_start().strip_prefix(':')?.trim_start();
+                let value = value.strip_prefix('"')?;
+                let offset = text.len() - value.len();
+                let column = text[..offset].chars().count() + 1;
+                Some(format!("{origin}:{number}:{column}"))
+            };
+            self.query(&format!("{origin}:{number}"), &query, &at);
             if seen.len() < SEEN_LIMIT {
                 seen.insert(query);
             }
         }
-        self.count(origin, n);
+        self.count(origin, super::SourceKind::QueryLog, n);
         Ok(n)
     }
 }

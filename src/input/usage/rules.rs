@@ -97,12 +97,16 @@ impl Usage {
                     let line = lines.find(&mut at, name);
                     let place = line.map_or(origin.to_string(), |l| format!("{origin}:{l}"));
                     let use_at = format!("{place} (group {:?}, {key} {name:?})", group.name);
-                    self.query(&use_at, &expr.text());
+                    let expr_at = || {
+                        let (l, c) = lines.expr(line?)?;
+                        Some(format!("{origin}:{l}:{c}"))
+                    };
+                    self.query(&use_at, &expr.text(), &expr_at);
                     n += 1;
                 }
             }
         }
-        self.count(origin, n);
+        self.count(origin, super::SourceKind::Rules, n);
         Ok(n)
     }
 }
@@ -123,8 +127,17 @@ impl Doc {
     }
 }
 
-/// The lines that start a rule (`- record: x`, `- alert: x`), to give each use its line.
-struct RuleLines<'a>(Vec<(usize, &'a str)>);
+/// The lines that start a rule (`- record: x`, `- alert: x`), to give each use its line,
+/// and the text's lines, to find a rule's `expr`.
+struct RuleLines<'a>(Vec<(usize, &'a str)>, Vec<&'a str>);
+
+/// Where a line's key starts (in bytes), past its indentation and a sequence's `- `, and
+/// the text from there.
+fn key_of(line: &str) -> (usize, &str) {
+    let t = line.trim_start();
+    let t = t.strip_prefix('-').map_or(t, str::trim_start);
+    (line.len() - t.len(), t)
+}
 
 impl<'a> RuleLines<'a> {
     fn new(text: &'a str) -> Self {
@@ -135,7 +148,52 @@ impl<'a> RuleLines<'a> {
                 .or_else(|| l.strip_prefix("alert:"))?;
             Some((i + 1, v.trim().trim_matches(|c| c == '"' || c == '\'')))
         });
-        RuleLines(starts.collect())
+        RuleLines(starts.collect(), text.lines().collect())
+    }
+
+    /// `(line, column)` where the text of the `expr` of the rule named on `line` starts: its `expr:` key
+    /// at the same indentation, after the name or before it within the rule's item (a
+    /// block scalar's text starts on the next line that is not blank).
+    fn expr(&self, line: usize) -> Option<(usize, usize)> {
+        let lines = &self.1;
+        let (k, _) = key_of(lines.get(line.checked_sub(1)?)?);
+        let indent = |l: &str| l.len() - l.trim_start().len();
+        // The `- ` that opens a rule's item (an item deeper down belongs to a value).
+        let opener = |l: &str| indent(l) < k && l.trim_start().starts_with('-');
+        let open = |l: &str| l.trim().is_empty() || l.trim_start().starts_with('#');
+        let here = |i: usize| {
+            let (at, key) = key_of(lines[i]);
+            (at == k).then(|| key.strip_prefix("expr:")).flatten()
+        };
+        // The rule's own lines after its name: deeper than its keys, or at their depth.
+        let after = (line..lines.len())
+            .take_while(|&i| open(lines[i]) || indent(lines[i]) >= k)
+            .find(|&i| here(i).is_some());
+        // Before it, back to the `- ` that opens the item.
+        let before = || {
+            let mut i = line - 1;
+            while i > 0 && !opener(lines[i]) {
+                i -= 1;
+                if here(i).is_some() {
+                    return Some(i);
+                }
+                if !open(lines[i]) && indent(lines[i]) < k && !opener(lines[i]) {
+                    return None;
+                }
+            }
+            None
+        };
+        let i = after.or_else(before)?;
+        let value = here(i)?;
+        let text = value.trim_start();
+        if text.is_empty() || text.starts_with(['|', '>']) {
+            let j = (i + 1..lines.len()).find(|&j| !lines[j].trim().is_empty())?;
+            return Some((j + 1, indent(lines[j]) + 1));
+        }
+        // A quoted scalar's text starts past its quote.
+        let quoted = usize::from(text.starts_with(['"', '\'']));
+        let at = lines[i].len() - text.len();
+        Some((i + 1, lines[i][..at].chars().count() + 1 + quoted))
     }
 
     /// The line of the next rule named `name` from `*at` on, advancing `at` past it. The

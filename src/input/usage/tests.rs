@@ -145,6 +145,33 @@ fn unparsed_queries_mark_their_words_used() {
     assert_eq!(u.queries(), 1);
 }
 
+/// Where a broken rule's query starts: after its name or before it (kube-prometheus writes
+/// `expr` first), inline, quoted or as a block; a query log's `params.query`.
+#[test]
+fn unparsed_queries_are_placed_at_their_text() {
+    let rules = "groups:\n- name: g\n  rules:\n  - expr: |-\n      sum(zz_a\n    record: r:a\n  - alert: B\n    labels:\n      - odd\n    expr: \"sum(zz_b\"\n  - alert: C\n    expr: sum(zz_c\n";
+    let mut u = Usage::default();
+    u.add_rules_text("r.yml", rules).unwrap();
+    let at: Vec<(&str, Option<&str>)> = u
+        .unparsed
+        .iter()
+        .map(|x| (x.origin.as_str(), x.at.as_deref()))
+        .collect();
+    assert_eq!(
+        at,
+        [
+            ("r.yml:6 (group \"g\", record \"r:a\")", Some("r.yml:5:7")),
+            ("r.yml:7 (group \"g\", alert \"B\")", Some("r.yml:10:12")),
+            ("r.yml:11 (group \"g\", alert \"C\")", Some("r.yml:12:11")),
+        ]
+    );
+    let log = "{\"params\":{\"end\":\"x\",\"query\": \"sum(zz_d\"},\"ts\":\"y\"}\n";
+    u.add_query_log("q.log", log.as_bytes()).unwrap();
+    assert_eq!(u.unparsed[3].at.as_deref(), Some("q.log:1:32"));
+    let kinds: Vec<&str> = u.sources.iter().map(|s| s.kind.as_str()).collect();
+    assert_eq!(kinds, ["rules", "query log"]);
+}
+
 #[test]
 fn deep_queries_are_refused_not_overflowed() {
     // A left-deep chain as deep as the limit allows parses and walks on a test thread's
@@ -195,7 +222,12 @@ fn readers_name_each_use_and_count_per_source() {
     let mut u = Usage::default();
     u.add_query_from("server", "server: group g, rule r", "zz_s");
     u.add_query_from("server", "server: group g, rule q", "zz_s");
-    assert_eq!(u.sources, [("server".to_string(), 2)]);
+    let server = super::Source {
+        path: "server".into(),
+        kind: super::SourceKind::Server,
+        queries: 2,
+    };
+    assert_eq!(u.sources, [server]);
     let rules =
         "groups:\n- name: g\n  rules:\n  - record: r\n    expr: zz_r\n  - record: r\n    expr: 1\n";
     assert_eq!(u.add_rules_text("own.yml", rules).unwrap(), 2);

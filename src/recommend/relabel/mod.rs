@@ -151,6 +151,21 @@ pub fn with_own_of<'a>(
     u
 }
 
+/// What promtune's own generated files read, `(file name, text)` each (its alert rules and
+/// dashboard), added to `usage` through the parser that reads the user's: each use is named
+/// by its file, line and rule or panel.
+pub fn with_files(usage: &Usage, files: &[(String, String)]) -> anyhow::Result<Usage> {
+    let mut u = usage.clone();
+    for (name, text) in files {
+        if name.ends_with(".json") {
+            u.add_dashboard_text(name, text)?;
+        } else {
+            u.add_rules_text(name, text)?;
+        }
+    }
+    Ok(u)
+}
+
 /// Fills the cost's `series_after`, in total and per family (a text-format `<name>_created`
 /// gauge counted with the family it dates, as the cost counts it).
 pub fn fill_cost(cost: &mut Cost, plan: &Plan, seen: &Seen) {
@@ -313,17 +328,27 @@ fn emulated(rules: &[Rule]) -> Vec<relabel::Rule> {
 fn settle(seen: &Seen, plan: &mut Plan) {
     loop {
         let rules = emulated(&plan.rules);
-        // Drops read `__name__` alone, and merge nothing: with only drops each name is
+        // Drops read `__name__` alone, and merge nothing: a name no other rule changes is
         // run once, not each sample.
         let only_drops = plan.rules.iter().all(|r| r.kind == RuleKind::Drop);
         let mut by_name: std::collections::HashMap<&str, bool> = Default::default();
         let mut out = BTreeMap::new();
         let mut stored = std::collections::HashSet::new();
         let mut merged = false;
+        // A label rule's regex names its families' stored names exactly, and no rule
+        // changes `__name__`: the other families' samples are only dropped or kept, by name,
+        // and cannot meet a changed sample.
+        let changed: std::collections::HashSet<&str> = plan
+            .rules
+            .iter()
+            .filter(|r| r.kind != RuleKind::Drop)
+            .flat_map(|r| r.families.iter().map(String::as_str))
+            .collect();
         for f in &seen.families {
             let mut kept = 0;
+            let by_name_only = only_drops || !changed.contains(f.name.as_str());
             for (name, labels) in &f.samples {
-                if only_drops {
+                if by_name_only {
                     let keep = *by_name.entry(name).or_insert_with(|| {
                         let just = BTreeMap::from([("__name__".to_string(), name.clone())]);
                         relabel::apply(&rules, just).labels.is_some()
