@@ -382,6 +382,7 @@ fn victoriametrics_gives_the_same_figures() {
             .unwrap()
             .starts_with("the median gap"));
     }
+    crate::server_cost::assert_cost_past_bounds(&h, &vm.url);
     // The same job changes in the fleet's config.
     let dir = tempfile::tempdir().unwrap();
     let r = analyse(&vm.url, &["--write-configs", dir.path().to_str().unwrap()]);
