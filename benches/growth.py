@@ -28,8 +28,14 @@ exits 1 when a tenfold size takes more than 20 times as long:
 runs issue #24's goal instead: a fleet of 10,000 targets and 1M series (100 each: 4 request
 routes (`--routes`), a 10-bucket histogram, 79 item gauges, and the server's own `up` and `scrape_*`)
 over 10 minutes at 60s in a real VictoriaMetrics, read by `analyze --prometheus` with its
-cost queries, once under GNU time: wall, CPU (user + system) and peak RSS of promtune, and
-the machine's load average before and after (other builds share it).
+cost queries, once under GNU time: wall, CPU (user + system) and peak RSS of promtune, the
+CPU seconds VictoriaMetrics spent meanwhile (from /proc), the requests, and the machine's
+load average before and after (other builds share it). `--bin A,B` reads the same loaded
+server with each binary in turn (`--runs` times), to compare builds.
+
+With `--time-queries` (both modes), promtune reads the server through a loopback proxy that
+prints each request's time and answer size, slowest first: what each query costs the server,
+seen from outside promtune.
 """
 import argparse
 import json
@@ -118,9 +124,10 @@ def free_port():
     return port
 
 
-def timed(cmd, out=None):
+def timed(cmd, out=None, report=None):
     """Wall seconds, peak RSS in MiB, exit code and stderr of one run under GNU time
-    (its stdout into the file OUT, if given)."""
+    (its stdout into the file OUT, if given; GNU time's whole report appended to the list
+    REPORT, if given)."""
     t = time.perf_counter()
     sink = open(out, "w") if out else subprocess.DEVNULL
     p = subprocess.run(["/usr/bin/time", "-v"] + cmd, stdout=sink,
@@ -129,6 +136,8 @@ def timed(cmd, out=None):
         sink.close()
     wall = time.perf_counter() - t
     kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
+    if report is not None:
+        report.append(p.stderr)
     # promtune's own stderr, without GNU time's report after it.
     return wall, kb / 1024, p.returncode, p.stderr.split("\tCommand being timed:")[0]
 
@@ -382,13 +391,15 @@ def run_server(binary, n, d, time_queries=False):
         log = QueryLog(vm.url) if time_queries else None
         out = os.path.join(d, f"vm_{n}.json")
         cpu = vm.cpu()
+        err_all = []
         wall, rss, code, err = timed([binary, "analyze", "--prometheus", log.url if log else vm.url,
                                       "--at", str(end), "--range", "10m", "--format", "json",
                                       "--fail-on", "never",
                                       # An answer for 100,000 targets is ~100 MB: on a busy
                                       # machine it takes longer than the default 10s.
-                                      "--timeout", "60s"], out)
+                                      "--timeout", "60s"], out, err_all)
         cpu = vm.cpu() - cpu
+        own = sum(float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([0-9.]+)", err_all[0]))
         if log:
             log.report()
         # The data is scraped every 15s: every target's interval must say so, whichever way
@@ -403,7 +414,8 @@ def run_server(binary, n, d, time_queries=False):
         shutil.rmtree(os.path.join(d, f"vm_{n}"), ignore_errors=True)
     m = re.search(r"read (\d+) targets with (\d+) requests", err)
     said = f"{m.group(1)} targets, {m.group(2)} requests, intervals {sorted(found)}" if m else err[-300:]
-    return wall, rss, f"exit {code}, VictoriaMetrics CPU {cpu:.1f}s, load {os.getloadavg()[0]:.1f}, " + said
+    return wall, rss, (f"exit {code}, promtune CPU {own:.1f}s, VictoriaMetrics CPU {cpu:.1f}s, "
+                       f"load {os.getloadavg()[0]:.1f}, " + said)
 
 
 def server_cost(a):
