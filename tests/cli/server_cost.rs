@@ -67,22 +67,8 @@ pub(crate) fn assert_cost_past_bounds(h: &History, url: &str) {
     let jobs = rows("job, __name__");
     assert!(jobs < rows("job, instance, __name__"), "{jobs}");
     assert!(jobs < rows("job, __name__, le"), "{jobs}");
-    let r = crate::support::finish(
-        crate::support::command(&[
-            "analyze",
-            "--prometheus",
-            url,
-            "--at",
-            AT,
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-        ])
-        .env("PROMTUNE_COST_ROWS", jobs.to_string())
-        .output()
-        .unwrap(),
-    );
+    let rows = jobs.to_string();
+    let r = crate::server_mode::analyse_with(url, &[], &[("PROMTUNE_COST_ROWS", &rows)]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let out = crate::support::json_of(&r.stdout);
     assert_jobs_cost(&out, h, url);
