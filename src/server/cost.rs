@@ -109,7 +109,14 @@ pub(super) fn read(
     };
     // Every family's labels and the jobs' counts in one more scan while its answer is small.
     let own = distinct::target_labels(api, sel, (start, at))?;
-    let at_once = distinct::at_once(api, sel, (start, at), &own)?;
+    // A server that cannot answer it (a label name it cannot parse in `by`, a limit) still
+    // gets the queries it answered before this one.
+    let at_once = distinct::at_once(api, sel, (start, at), &own);
+    let why = match &at_once {
+        Ok(_) => format!("their values' combinations, by job and metric name, are more than the {most} rows read in one answer"),
+        Err(e) => format!("counting every family's in one query failed: {e:#}"),
+    };
+    let at_once = at_once.unwrap_or_default();
     let by_job: Counts<String> = match (&per_target, &at_once) {
         (Some(counts), _) => {
             let mut m: Counts<String> = BTreeMap::new();
@@ -161,9 +168,10 @@ pub(super) fn read(
         Some((_, found)) => found,
         None => {
             out.notes.push(format!(
-                "the labels of the {LABELLED_FAMILIES} largest families are counted, not every family's: their values' combinations, by job and metric name, are more than the {most} rows read in one answer"
+                "the labels of the {LABELLED_FAMILIES} largest families are counted, not every family's: {why}"
             ));
-            distinct::largest(api, sel, (start, at), &largest(&out.jobs, names), &own)?
+            let families = largest(&out.jobs, names);
+            distinct::largest(api, sel, (start, at), &families, &own, &mut out.notes)?
         }
     };
     for ((job, family), labels) in found {

@@ -122,15 +122,18 @@ fn count(rows: &[(String, Sample)], own: &BTreeSet<String>, also: &[String]) -> 
     out
 }
 
-/// The labels of `families` (the fleet's largest), one family at a time: all its labels in
-/// one answer while it holds at most [`MOST_ROWS`](super::cost::MOST_ROWS) rows, else one query per label,
-/// `count by (job) (count by (job, L) (…))`. `samples` gives each family's sample names.
+/// The labels of `families` (the fleet's largest, each with its sample names), one family
+/// at a time: all its labels in one answer while it holds at most
+/// [`MOST_ROWS`](super::cost::MOST_ROWS) rows, else one query per label,
+/// `count by (job) (count by (job, L) (…))`. A label the server cannot count (a UTF-8 name
+/// in `by`, which VictoriaMetrics 1.79 cannot parse) is a note in `notes`, not a failure.
 pub(super) fn largest(
     api: &Api,
     sel: &str,
     (start, at): (f64, f64),
     families: &[(String, Vec<String>)],
     own: &BTreeSet<String>,
+    notes: &mut Vec<String>,
 ) -> anyhow::Result<Found> {
     let mut found = Found::new();
     for (family, names) in families {
@@ -149,7 +152,8 @@ pub(super) fn largest(
         }
         let by: Vec<String> = labels.iter().map(|l| promql::label(l)).collect();
         let q = format!("count by (job, {}) ({series})", by.join(", "));
-        if let Some(rows) = api.instant_at_most(&q, at, most_rows())? {
+        // Past its bound, or refused, label by label as before.
+        if let Ok(Some(rows)) = api.instant_at_most(&q, at, most_rows()) {
             // Every label of the query, on a row at the range's end or not.
             let rows: Vec<(String, Sample)> =
                 rows.into_iter().map(|s| (family.clone(), s)).collect();
@@ -161,7 +165,16 @@ pub(super) fn largest(
                 "count by (job) (count by (job, {}) ({series}))",
                 promql::label(&label)
             );
-            for s in api.instant(&q, at)? {
+            let counted = match api.instant(&q, at) {
+                Ok(c) => c,
+                Err(e) => {
+                    notes.push(format!(
+                        "the values of {label} in {family} are not counted: {e:#}"
+                    ));
+                    continue;
+                }
+            };
+            for s in counted {
                 let Some(job) = s.labels.get("job") else {
                     continue;
                 };
