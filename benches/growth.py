@@ -28,8 +28,14 @@ exits 1 when a tenfold size takes more than 20 times as long:
 runs issue #24's goal instead: a fleet of 10,000 targets and 1M series (100 each: 4 request
 routes (`--routes`), a 10-bucket histogram, 79 item gauges, and the server's own `up` and `scrape_*`)
 over 10 minutes at 60s in a real VictoriaMetrics, read by `analyze --prometheus` with its
-cost queries, once under GNU time: wall, CPU (user + system) and peak RSS of promtune, and
-the machine's load average before and after (other builds share it).
+cost queries, once under GNU time: wall, CPU (user + system) and peak RSS of promtune, the
+CPU seconds VictoriaMetrics spent meanwhile (from /proc), the requests, and the machine's
+load average before and after (other builds share it). `--bin A,B` reads the same loaded
+server with each binary in turn (`--runs` times), to compare builds.
+
+With `--time-queries` (both modes), promtune reads the server through a loopback proxy that
+prints each request's time and answer size, slowest first: what each query costs the server,
+seen from outside promtune.
 """
 import argparse
 import json
@@ -118,9 +124,10 @@ def free_port():
     return port
 
 
-def timed(cmd, out=None):
+def timed(cmd, out=None, report=None):
     """Wall seconds, peak RSS in MiB, exit code and stderr of one run under GNU time
-    (its stdout into the file OUT, if given)."""
+    (its stdout into the file OUT, if given; GNU time's whole report appended to the list
+    REPORT, if given)."""
     t = time.perf_counter()
     sink = open(out, "w") if out else subprocess.DEVNULL
     p = subprocess.run(["/usr/bin/time", "-v"] + cmd, stdout=sink,
@@ -129,6 +136,8 @@ def timed(cmd, out=None):
         sink.close()
     wall = time.perf_counter() - t
     kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
+    if report is not None:
+        report.append(p.stderr)
     # promtune's own stderr, without GNU time's report after it.
     return wall, kb / 1024, p.returncode, p.stderr.split("\tCommand being timed:")[0]
 
@@ -308,38 +317,111 @@ class Victoria:
             self.post(lines)
         self.indexed("count({__name__!=\"\"})", n * per, end, limit=1200)
 
+    def cpu(self):
+        """CPU seconds (user + system) VictoriaMetrics has used so far, from /proc."""
+        with open(f"/proc/{self.proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self):
         self.proc.terminate()
         self.proc.wait()
 
 
-def run_server(binary, n, d):
+class QueryLog:
+    """A loopback proxy in front of URL that times each request it forwards (the server's
+    answer, read whole), so that each query's cost is seen from outside promtune."""
+
+    def __init__(self, url):
+        import http.server
+        import threading
+        self.rows = []
+        rows, upstream = self.rows, url
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def forward(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)) or None
+                req = urllib.request.Request(upstream + self.path, data=body, method=self.command)
+                for h in ("Content-Type", "Accept", "Accept-Encoding"):
+                    if self.headers.get(h):
+                        req.add_header(h, self.headers[h])
+                t = time.perf_counter()
+                try:
+                    r = urllib.request.urlopen(req, timeout=600)
+                except urllib.error.HTTPError as e:
+                    r = e
+                code, data, head = r.getcode(), r.read(), r.headers
+                rows.append((time.perf_counter() - t, len(data), code, self.command,
+                             urllib.parse.unquote_plus(self.path + ("?" + body.decode() if body else ""))))
+                self.send_response(code)
+                for h in ("Content-Type", "Content-Encoding"):
+                    if head.get(h):
+                        self.send_header(h, head[h])
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = forward
+
+            def log_message(self, *_):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def report(self):
+        """Prints every request, slowest first, and their total."""
+        for secs, size, code, method, what in sorted(self.rows, reverse=True):
+            print(f"  {secs:6.2f}s {size / 1e6:7.2f} MB {code} {method} {what[:300]}")
+        print(f"  {len(self.rows)} requests, {sum(r[0] for r in self.rows):.1f}s of answers in all",
+              flush=True)
+        self.rows.clear()
+
+    def stop(self):
+        self.server.shutdown()
+
+
+def run_server(binary, n, d, time_queries=False):
     vm = Victoria(os.path.join(d, f"vm_{n}"))
+    log = None
     try:
         end = int(time.time()) // 60 * 60 - 60
         vm.load(n, end)
+        log = QueryLog(vm.url) if time_queries else None
         out = os.path.join(d, f"vm_{n}.json")
-        wall, rss, code, err = timed([binary, "analyze", "--prometheus", vm.url, "--at", str(end),
-                                      "--range", "10m", "--format", "json", "--fail-on", "never",
+        cpu = vm.cpu()
+        err_all = []
+        wall, rss, code, err = timed([binary, "analyze", "--prometheus", log.url if log else vm.url,
+                                      "--at", str(end), "--range", "10m", "--format", "json",
+                                      "--fail-on", "never",
                                       # An answer for 100,000 targets is ~100 MB: on a busy
                                       # machine it takes longer than the default 10s.
-                                      "--timeout", "60s"], out)
+                                      "--timeout", "60s"], out, err_all)
+        cpu = vm.cpu() - cpu
+        own = sum(float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([0-9.]+)", err_all[0]))
+        if log:
+            log.report()
         # The data is scraped every 15s: every target's interval must say so, whichever way
         # it was read (raw gaps, or past 20,000 targets the count over the window).
         with open(out) as f:
             found = set(re.findall(r'"interval_seconds": ([0-9.]+)', f.read()))
         os.remove(out)
     finally:
+        if log:
+            log.stop()
         vm.stop()
         shutil.rmtree(os.path.join(d, f"vm_{n}"), ignore_errors=True)
     m = re.search(r"read (\d+) targets with (\d+) requests", err)
     said = f"{m.group(1)} targets, {m.group(2)} requests, intervals {sorted(found)}" if m else err[-300:]
-    return wall, rss, f"exit {code}, " + said
+    return wall, rss, (f"exit {code}, promtune CPU {own:.1f}s, VictoriaMetrics CPU {cpu:.1f}s, "
+                       f"load {os.getloadavg()[0]:.1f}, " + said)
 
 
 def server_cost(a):
     """Issue #24's goal: 10,000 targets and 1M series in server mode, with cost. With
-    --runs R, promtune reads the loaded server R times (the load takes minutes)."""
+    --runs R, promtune reads the loaded server R times (the load takes minutes); with
+    several binaries in --bin (comma-separated), each reads it in turn, R times."""
     n, per = a.cost_targets, a.series_per_target
     with tempfile.TemporaryDirectory() as d:
         vm = Victoria(os.path.join(d, "vm"))
@@ -349,41 +431,36 @@ def server_cost(a):
             vm.load_cost(n, per, end, a.routes)
             print(f"loaded {n} targets x {per} series = {n * per} series in {time.perf_counter() - t:.0f}s",
                   flush=True)
-            bad = any([read_cost(a, vm, end, d) for _ in range(a.runs)])
-            if a.time_queries:
-                time_queries(vm, end)
+            log = QueryLog(vm.url) if a.time_queries else None
+            try:
+                bad = any([read_cost(b, vm, log, end, d) for _ in range(a.runs) for b in a.bin.split(",")])
+            finally:
+                if log:
+                    log.stop()
             return bad
         finally:
             vm.stop()
 
 
-def time_queries(vm, end):
-    """The server's time for each query over every series that the cost adds (one run
-    each, after promtune's), and for the request series' read that was there before."""
-    for q in ['count(count by (job, instance, __name__) ({job!=""}))',
-              'count by (job, instance, __name__) ({job!=""})',
-              'count by (job) (count by (job, handler) ({__name__=~"http_requests_total",job!=""}))',
-              'count by (job) (count by (job, item) ({__name__=~"app_items",job!=""}))',
-              'sum by (job, instance, handler, code) (increase(http_requests_total{job!=""}[600s]))']:
-        t = time.perf_counter()
-        url = f"{vm.url}/api/v1/query?query={urllib.parse.quote(q)}&time={end}"
-        size = len(urllib.request.urlopen(url, timeout=600).read())
-        print(f"{time.perf_counter() - t:6.1f}s {size / 1e6:7.1f} MB  {q}", flush=True)
-
-
-def read_cost(a, vm, end, d):
-    """One timed `analyze --prometheus` of the loaded server; True when over the goal."""
+def read_cost(binary, vm, log, end, d):
+    """One timed `analyze --prometheus` of the loaded server (through LOG's proxy, which
+    prints each request's time, when given); True when over the goal."""
     out = os.path.join(d, "out.json")
     load = os.getloadavg()
-    cmd = [a.bin, "analyze", "--prometheus", vm.url, "--at", str(end), "--range", "10m",
-           "--format", "json", "--fail-on", "never", "--timeout", "120s"]
+    cmd = [binary, "analyze", "--prometheus", log.url if log else vm.url, "--at", str(end),
+           "--range", "10m", "--format", "json", "--fail-on", "never", "--timeout", "120s"]
+    cpu = vm.cpu()
     t = time.perf_counter()
     with open(out, "w") as sink:
         p = subprocess.run(["/usr/bin/time", "-f", "TIME %e %U %S %M"] + cmd,
                            stdout=sink, stderr=subprocess.PIPE, text=True)
     wall = time.perf_counter() - t
+    cpu = vm.cpu() - cpu
     after = os.getloadavg()
     _, user, system, kb = p.stderr.strip().splitlines()[-1].split()[1:]
+    print(" ".join(cmd))
+    if log:
+        log.report()
     if p.returncode != 0:
         print(f"exit {p.returncode}: {p.stderr[-2000:]}", flush=True)
         return True
@@ -391,15 +468,18 @@ def read_cost(a, vm, end, d):
         o = json.load(f)
     jobs = o["fleet"]["jobs"]
     series = sum(f["series"] for j in jobs for f in j.get("server_cost", {}).get("families", []))
+    labelled = sorted({f["name"] for j in jobs for f in j.get("server_cost", {}).get("families", [])
+                       if f.get("labels")})
+    per_target = sum(1 for r in o["reports"] if (r.get("cost") or {}).get("families"))
     for note in o["fleet"]["server_cost"]["notes"]:
         print(f"note: {note[:400]}")
     said = re.search(r"read (\d+) targets with (\d+) requests", p.stderr)
-    print(" ".join(cmd))
     print(f"exit {p.returncode}; {said.group(0) if said else p.stderr[-300:]}")
-    print(f"families' series over the jobs: {series} (+ the server's own up and scrape_*)")
-    print(f"wall {wall:.1f}s, CPU {float(user) + float(system):.1f}s (user {user}s, system {system}s), "
-          f"peak RSS {int(kb) / 1024:.0f} MiB; load average {load[0]:.1f} before, {after[0]:.1f} after",
-          flush=True)
+    print(f"families' series over the jobs: {series} (+ the server's own up and scrape_*); "
+          f"labels counted for {labelled}; families per target in {per_target} reports")
+    print(f"wall {wall:.1f}s, promtune CPU {float(user) + float(system):.1f}s (user {user}s, system {system}s), "
+          f"peak RSS {int(kb) / 1024:.0f} MiB, VictoriaMetrics CPU {cpu:.1f}s; "
+          f"load average {load[0]:.1f} before, {after[0]:.1f} after", flush=True)
     return p.returncode != 0 or wall > 30 or int(kb) > 512 * 1024
 
 
@@ -408,9 +488,11 @@ def fleets(a):
     sizes = [int(x) for x in a.fleet_sizes.split(",") if x]
     vm_sizes = [int(x) for x in (a.fleet_sizes if a.vm_sizes is None else a.vm_sizes).split(",") if x]
     # The fake exporters, built with the profile of the binary measured (release, profiling).
+    # (`--fleet-sizes ""` runs the server shape alone, with no build.)
     profile = os.path.basename(os.path.dirname(os.path.abspath(a.bin)))
-    subprocess.run(["cargo", "build", "--profile", profile, "--example", "fleet_server"], cwd=ROOT,
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if sizes:
+        subprocess.run(["cargo", "build", "--profile", profile, "--example", "fleet_server"], cwd=ROOT,
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     bad = 0
     print(f"{'shape':34} {'targets':>8} {'wall':>9} {'peak RSS':>11}  what promtune said")
     with tempfile.TemporaryDirectory() as d:
@@ -418,7 +500,8 @@ def fleets(a):
                               ("--targets-from, served (1 KB)", run_served, sizes),
                               ("--targets-from, jobs, configs", run_jobs,
                                [n // 10 for n in sizes]),
-                              ("--prometheus, VictoriaMetrics", run_server, vm_sizes)):
+                              ("--prometheus, VictoriaMetrics",
+                               lambda b, n, d: run_server(b, n, d, a.time_queries), vm_sizes)):
             prev = None
             for n in ns:
                 wall, rss, said = run(a.bin, n, d)
@@ -443,7 +526,8 @@ def main():
     ap.add_argument("--series-per-target", type=int, default=100)
     ap.add_argument("--runs", type=int, default=1, help="--server-cost: reads of the loaded server")
     ap.add_argument("--routes", type=int, default=4, help="--server-cost: request series per target")
-    ap.add_argument("--time-queries", action="store_true", help="--server-cost: time the heavy queries")
+    ap.add_argument("--time-queries", action="store_true",
+                    help="--server-cost, --fleets: time each request promtune makes (through a proxy)")
     a = ap.parse_args()
     if a.server_cost:
         sys.exit(1 if server_cost(a) else 0)

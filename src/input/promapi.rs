@@ -36,6 +36,18 @@ impl std::fmt::Display for HttpStatus {
 
 impl std::error::Error for HttpStatus {}
 
+/// An answer stopped at the series bound its caller set ([`Api::instant_at_most`]).
+#[derive(Debug)]
+struct PastBound;
+
+impl std::fmt::Display for PastBound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the answer holds more series than asked for")
+    }
+}
+
+impl std::error::Error for PastBound {}
+
 /// The largest answer read: 1,000 targets × a few series fit in a few MiB.
 pub const ANSWER_LIMIT: u64 = 256 * 1024 * 1024;
 
@@ -120,6 +132,16 @@ impl Api {
 
     /// GETs `/api/v1/<path>` and decodes its `data` as it arrives.
     fn call<D: DeserializeOwned>(&self, path: &str, query: &[(&str, &str)]) -> anyhow::Result<D> {
+        self.call_within(path, query, u64::MAX)
+    }
+
+    /// [`Api::call`], stopped with [`PastBound`] past `series` series.
+    fn call_within<D: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+        series: u64,
+    ) -> anyhow::Result<D> {
         let url = format!("{}/api/v1/{path}", self.base);
         let shown = redact(&url);
         self.requests.set(self.requests.get() + 1);
@@ -168,11 +190,12 @@ impl Api {
             }
             .into());
         }
-        decode::reset();
+        decode::reset(series);
         let decoded = serde_json::from_reader(&mut body);
         let spent = decode::spent();
         let env: Envelope<D> = match decoded {
             Ok(e) => e,
+            Err(_) if decode::past_series() => return Err(PastBound.into()),
             Err(_) if spent.bytes > decode::DECODED_LIMIT => bail!(
                 "GET {shown}: the answer decodes to more than {} MiB, the limit for one answer \
                  ({} series and {} points read when it was stopped); narrow the fleet with \
@@ -208,9 +231,27 @@ impl Api {
 
     /// An instant query at `time` (unix seconds); a scalar comes back as one unlabelled sample.
     pub fn instant(&self, query: &str, time: f64) -> anyhow::Result<Vec<Sample>> {
+        self.instant_within(query, time, u64::MAX)
+    }
+
+    /// [`Api::instant`] while its answer holds at most `series` series; `None` past them
+    /// (the rest of the answer is not read).
+    pub fn instant_at_most(
+        &self,
+        query: &str,
+        time: f64,
+        series: u64,
+    ) -> anyhow::Result<Option<Vec<Sample>>> {
+        match self.instant_within(query, time, series) {
+            Err(e) if e.downcast_ref::<PastBound>().is_some() => Ok(None),
+            r => r.map(Some),
+        }
+    }
+
+    fn instant_within(&self, query: &str, time: f64, series: u64) -> anyhow::Result<Vec<Sample>> {
         let t = format!("{time:.3}");
         let data: QueryData = self
-            .call("query", &[("query", query), ("time", &t)])
+            .call_within("query", &[("query", query), ("time", &t)], series)
             .with_context(|| format!("query {query}"))?;
         match data.result_type.as_deref() {
             Some("vector") => Ok(data

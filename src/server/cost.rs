@@ -1,28 +1,32 @@
 //! What the fleet's series cost, counted by the server itself with PromQL at the range's
-//! end: series per job and family (`count by (job, __name__)`), per target and family while
-//! the answer stays small, and the distinct values of each label of the fleet's largest
-//! families. Every query is grouped by job (or job and instance), so the requests grow with
-//! the families, never with the targets.
+//! end: series per target and family while the answer stays small, per job and family, and
+//! the distinct values of each label of the families (distinct.rs). Every query is grouped
+//! by job (or job and instance), so the requests grow with the families, never with the
+//! targets; the server scans every series once or twice (twice when an answer turns out
+//! past its bound).
 
 use std::collections::BTreeMap;
 
-use crate::escape::promql;
 use crate::input::promapi::Api;
-use crate::model::{Cost, FamilyCost, LabelCost};
+use crate::model::{Cost, FamilyCost};
 use crate::report::Target;
 
+use super::distinct::{self, LABELLED_FAMILIES};
 use super::families::{typed, Typed};
 use super::scrape::{per_target, Intervals};
 
 /// Past this many rows (a group's metric names, over the groups), a `count by` answer is
 /// not read: 100,000 rows decode to about 80 MiB, within one answer's bound.
-pub(super) const MOST_ROWS: f64 = 100_000.0;
+pub(super) const MOST_ROWS: u64 = 100_000;
 
-/// The fleet's largest families whose labels are counted, one request per label each.
-pub(super) const LABELLED_FAMILIES: usize = 10;
-
-/// Labels every target has from its scrape config, never a family's own cost.
-const TARGET_LABELS: [&str; 3] = ["__name__", "job", "instance"];
+/// [`MOST_ROWS`], or the environment's `PROMTUNE_COST_ROWS`: the tests set a few dozen to
+/// take, on a fleet of six targets, the paths a large fleet takes.
+pub(super) fn most_rows() -> u64 {
+    std::env::var("PROMTUNE_COST_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(MOST_ROWS)
+}
 
 /// The costs read.
 #[derive(Default)]
@@ -38,7 +42,7 @@ pub(super) struct Read {
 }
 
 /// Series per sample name of each group (a job, or a target), from a `count by` answer.
-type Counts<K> = BTreeMap<K, BTreeMap<String, u64>>;
+pub(super) type Counts<K> = BTreeMap<K, BTreeMap<String, u64>>;
 
 /// The families of one group's sample counts, most series first, then by name.
 fn families(counts: &BTreeMap<String, u64>) -> Vec<FamilyCost> {
@@ -91,20 +95,32 @@ pub(super) fn read(
     )?;
     let interval = |job: &str| intervals.get(job).map(|i| i.0.clone());
     // Per target when the answer stays small, the jobs' counts its sums: the server scans
-    // every series twice (the rows, then the counts), not four times.
-    // Every target a server scrapes has `up` and `scrape_samples_scraped`: two rows at least.
-    let jobs: std::collections::BTreeSet<&str> = scraped.keys().map(|t| t.job.as_str()).collect();
-    let rows = |groups: usize, least: usize| (groups * least, groups * names.len().max(least));
-    let per_target = bounded(
-        api,
-        "job, instance",
-        sel,
-        at,
-        rows(scraped.len(), 2),
-        &mut out.notes,
-    )?;
-    let by_job: Counts<String> = match &per_target {
-        Some(counts) => {
+    // every series once, twice when the per-target answer turns out too large. A target
+    // still scraped at the range's end has `up` and `scrape_samples_scraped`, two rows: when
+    // those alone pass the bound, the scan is not asked for.
+    let most = most_rows();
+    let per_target = if 2 * scraped.len() as u64 > most {
+        out.notes.push(format!(
+            "series per family by job, instance are not given: the range's {} targets make {} rows or more (up and scrape_samples_scraped each, while they are still scraped at its end), past the {most} read in one answer; narrow the fleet with --job or --match",
+            scraped.len(),
+            2 * scraped.len()
+        ));
+        None
+    } else {
+        bounded(api, "job, instance", sel, at, &mut out.notes)?
+    };
+    // Every family's labels and the jobs' counts in one more scan while its answer is small.
+    let own = distinct::target_labels(api, sel, (start, at))?;
+    // A server that cannot answer it (a label name it cannot parse in `by`, a limit) still
+    // gets the queries it answered before this one.
+    let at_once = distinct::at_once(api, sel, (start, at), &own);
+    let why = match &at_once {
+        Ok(_) => format!("their values' combinations, by job and metric name, are more than the {most} rows read in one answer"),
+        Err(e) => format!("counting every family's in one query failed: {e:#}"),
+    };
+    let at_once = at_once.unwrap_or_default();
+    let by_job: Counts<String> = match (&per_target, &at_once) {
+        (Some(counts), _) => {
             let mut m: Counts<String> = BTreeMap::new();
             for (t, c) in counts {
                 let job = m.entry(t.job.clone()).or_default();
@@ -114,7 +130,8 @@ pub(super) fn read(
             }
             m
         }
-        None => bounded(api, "job", sel, at, rows(jobs.len(), 1), &mut out.notes)?
+        (None, Some((by_job, _))) => by_job.clone(),
+        (None, None) => bounded(api, "job", sel, at, &mut out.notes)?
             .unwrap_or_default()
             .into_iter()
             .map(|(t, c)| (t.job, c))
@@ -150,41 +167,66 @@ pub(super) fn read(
             },
         );
     }
-    labels(api, sel, (start, at), names, &mut out)?;
+    let found = match at_once {
+        Some((_, found)) => found,
+        None => {
+            out.notes.push(format!(
+                "the labels of the {LABELLED_FAMILIES} largest families are counted, not every family's: {why}"
+            ));
+            let families = largest(&out.jobs, names);
+            distinct::largest(api, sel, (start, at), &families, &own, &mut out.notes)?
+        }
+    };
+    for ((job, family), labels) in found {
+        if let Some(f) = out
+            .jobs
+            .get_mut(&job)
+            .and_then(|c| c.families.iter_mut().find(|f| f.name == family))
+        {
+            f.labels = labels;
+        }
+    }
     Ok(out)
 }
 
+/// The fleet's [`LABELLED_FAMILIES`] largest families over the jobs, with their sample
+/// names (`names` is every name the selector holds in the range).
+fn largest(jobs: &BTreeMap<String, Cost>, names: &[String]) -> Vec<(String, Vec<String>)> {
+    let mut fleet: BTreeMap<&str, u64> = BTreeMap::new();
+    for c in jobs.values() {
+        for f in &c.families {
+            *fleet.entry(f.name.as_str()).or_default() += f.series;
+        }
+    }
+    let mut top: Vec<(&str, u64)> = fleet.into_iter().collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    let mut samples = sample_names(names);
+    top.into_iter()
+        .take(LABELLED_FAMILIES)
+        .filter_map(|(f, _)| Some((f.to_string(), samples.remove(f)?)))
+        .collect()
+}
+
 /// Series per sample name of each group (`by` is `job` or `job, instance`; a job's group
-/// has an empty instance): `count by (…, __name__)`, read when its rows, counted first, are
-/// within [`MOST_ROWS`]; otherwise `None`, and a note says so. `(least, most)` bound the
-/// rows from what is known (groups × names): the count, a scan of every series, is only
-/// asked when they do not settle it.
+/// has an empty instance): `count by (…, __name__)`, read while its answer holds at most
+/// [`MOST_ROWS`] rows; otherwise `None`, and a note says so.
 fn bounded(
     api: &Api,
     by: &str,
     sel: &str,
     at: f64,
-    (least, most): (usize, usize),
     notes: &mut Vec<String>,
 ) -> anyhow::Result<Option<Counts<Target>>> {
     let query = format!("count by ({by}, __name__) ({{{sel}}})");
-    let rows = if most as f64 <= MOST_ROWS {
-        most as f64
-    } else if least as f64 > MOST_ROWS {
-        least as f64
-    } else {
-        api.instant(&format!("count({query})"), at)?
-            .first()
-            .map_or(0.0, |s| s.value)
-    };
-    if rows > MOST_ROWS {
+    let most = most_rows();
+    let Some(read) = api.instant_at_most(&query, at, most)? else {
         notes.push(format!(
-            "series per family by {by} are not given: at least {rows} rows ({by} × metric names) is past the {MOST_ROWS} read in one answer; narrow the fleet with --job or --match"
+            "series per family by {by} are not given: `{query}` holds more than the {most} rows read in one answer ({by} × metric names); narrow the fleet with --job or --match"
         ));
         return Ok(None);
-    }
+    };
     let mut out: Counts<Target> = BTreeMap::new();
-    for s in api.instant(&query, at)? {
+    for s in read {
         let (Some(job), Some(name)) = (s.labels.get("job"), s.labels.get("__name__")) else {
             continue;
         };
@@ -197,73 +239,6 @@ fn bounded(
             .insert(name.clone(), s.value as u64);
     }
     Ok(Some(out))
-}
-
-/// The distinct values of each label of the fleet's largest families, per job:
-/// `count by (job) (count by (job, L) ({__name__=~"family's names", …}))`.
-fn labels(
-    api: &Api,
-    sel: &str,
-    (start, at): (f64, f64),
-    names: &[String],
-    out: &mut Read,
-) -> anyhow::Result<()> {
-    let mut fleet: BTreeMap<&str, u64> = BTreeMap::new();
-    for c in out.jobs.values() {
-        for f in &c.families {
-            *fleet.entry(f.name.as_str()).or_default() += f.series;
-        }
-    }
-    let mut top: Vec<(&str, u64)> = fleet.into_iter().collect();
-    top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-    let top: Vec<String> = top
-        .into_iter()
-        .take(LABELLED_FAMILIES)
-        .map(|(f, _)| f.to_string())
-        .collect();
-    let samples = sample_names(names);
-    let mut found: BTreeMap<(String, String), Vec<LabelCost>> = BTreeMap::new();
-    for family in &top {
-        let Some(names) = samples.get(family) else {
-            continue;
-        };
-        let alt: Vec<String> = names.iter().map(|n| promql::regex_literal(n)).collect();
-        let series = format!(
-            "{{{},{sel}}}",
-            promql::matcher("__name__", "=~", &alt.join("|"))
-        );
-        for label in api.label_names(&series, start, at)? {
-            if TARGET_LABELS.contains(&label.as_str()) {
-                continue;
-            }
-            let l = promql::label(&label);
-            let q = format!("count by (job) (count by (job, {l}) ({series}))");
-            for s in api.instant(&q, at)? {
-                let Some(job) = s.labels.get("job") else {
-                    continue;
-                };
-                found
-                    .entry((job.clone(), family.clone()))
-                    .or_default()
-                    .push(LabelCost {
-                        name: label.clone(),
-                        distinct: s.value as u64,
-                        distinct_capped: false,
-                        suspect: None,
-                    });
-            }
-        }
-    }
-    for ((job, family), labels) in found {
-        if let Some(f) = out
-            .jobs
-            .get_mut(&job)
-            .and_then(|c| c.families.iter_mut().find(|f| f.name == family))
-        {
-            f.labels = labels;
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

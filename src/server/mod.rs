@@ -8,6 +8,7 @@
 
 mod born;
 mod cost;
+mod distinct;
 mod exposition;
 mod families;
 mod head;

@@ -40,6 +40,53 @@ fn family<'a>(cost: &'a Value, name: &str) -> &'a Value {
 
 /// Every cost figure of a fleet read from `url`, which holds the history `h`.
 pub(crate) fn assert_cost(out: &Value, h: &History, url: &str) {
+    assert_jobs_cost(out, h, url);
+    // Each target's families: its series at the range's end as the server counts them,
+    // besides the server's own up and scrape_*.
+    for r in out["reports"].as_array().unwrap() {
+        let (j, i) = (&r["target"]["job"], &r["target"]["instance"]);
+        let families = r["cost"]["families"].as_array().unwrap();
+        let sum: u64 = families.iter().map(|f| f["series"].as_u64().unwrap()).sum();
+        assert_eq!(
+            sum,
+            number(
+                url,
+                &format!("count({{job={j},instance={i},__name__!~\"up|scrape_.*\"}})")
+            ),
+            "{i}: families"
+        );
+    }
+}
+
+/// A fleet past the rows read in one answer, made so by a bound of `PROMTUNE_COST_ROWS` set
+/// between the rows of series per job and name and those per target (and per job, name and
+/// `le`): no target's families are given, a note says why, and the jobs' series per family
+/// (from `count by (job, __name__)`) and the largest families' labels (one query each) are
+/// still the server's own counts.
+pub(crate) fn assert_cost_past_bounds(h: &History, url: &str) {
+    let rows = |by: &str| number(url, &format!("count(count by ({by}) ({{job!=\"\"}}))"));
+    let jobs = rows("job, __name__");
+    assert!(jobs < rows("job, instance, __name__"), "{jobs}");
+    assert!(jobs < rows("job, __name__, le"), "{jobs}");
+    let rows = jobs.to_string();
+    let r = crate::server_mode::analyse_with(url, &[], &[("PROMTUNE_COST_ROWS", &rows)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = crate::support::json_of(&r.stdout);
+    assert_jobs_cost(&out, h, url);
+    for r in out["reports"].as_array().unwrap() {
+        assert_eq!(r["cost"]["families"], serde_json::json!([]), "{r}");
+    }
+    let notes = out["fleet"]["server_cost"]["notes"].to_string();
+    for note in [
+        "series per family by job, instance are not given",
+        "the labels of the 10 largest families are counted, not every family's",
+    ] {
+        assert!(notes.contains(note), "{notes}");
+    }
+}
+
+/// The jobs' cost figures, and each target's total.
+fn assert_jobs_cost(out: &Value, h: &History, url: &str) {
     let e = h.expected();
     let targets = e["targets"].as_array().unwrap();
     for t in targets {

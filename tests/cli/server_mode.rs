@@ -77,6 +77,11 @@ fn prometheus(h: &History) -> Option<Prometheus> {
 }
 
 fn analyse(url: &str, extra: &[&str]) -> crate::support::Run {
+    analyse_with(url, extra, &[])
+}
+
+/// `analyze --prometheus URL --at AT --format json`, with `extra` arguments and `env` set.
+pub(crate) fn analyse_with(url: &str, extra: &[&str], env: &[(&str, &str)]) -> crate::support::Run {
     let mut args = vec![
         "analyze",
         "--prometheus",
@@ -89,7 +94,9 @@ fn analyse(url: &str, extra: &[&str]) -> crate::support::Run {
         "never",
     ];
     args.extend(extra);
-    promtune(&args)
+    let mut c = crate::support::command(&args);
+    c.envs(env.iter().copied());
+    crate::support::finish(c.stdin(std::process::Stdio::null()).output().unwrap())
 }
 
 fn close(actual: &Value, expected: f64, what: &str) {
@@ -382,6 +389,7 @@ fn victoriametrics_gives_the_same_figures() {
             .unwrap()
             .starts_with("the median gap"));
     }
+    crate::server_cost::assert_cost_past_bounds(&h, &vm.url);
     // The same job changes in the fleet's config.
     let dir = tempfile::tempdir().unwrap();
     let r = analyse(&vm.url, &["--write-configs", dir.path().to_str().unwrap()]);

@@ -93,6 +93,37 @@ fn utf8_names_in_server_mode_and_a_failed_target_in_the_exit_code() {
     assert!((v - 0.75).abs() < 1e-9, "{cache}");
     // The request counts came through too: ten API requests per step.
     assert!(a["requests"]["total"].as_f64().unwrap() > 0.0, "{a}");
+    // The cost is read although VictoriaMetrics 1.79 cannot group by a dotted label: its
+    // families' series and the other labels' values are counted, and a note names the label
+    // it could not count.
+    let shop = &out["fleet"]["jobs"][0];
+    assert_eq!(shop["job"], "shop");
+    let families = shop["server_cost"]["families"].as_array().unwrap();
+    let family = |n: &str| {
+        families
+            .iter()
+            .find(|f| f["name"] == n)
+            .unwrap_or_else(|| panic!("no {n}: {shop}"))
+    };
+    assert_eq!(family("app.cache.hits_total")["series"], 1);
+    let requests = family("http_requests_total");
+    assert_eq!(requests["series"], 2);
+    let labels: Vec<(&str, u64)> = requests["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["name"].as_str().unwrap(), l["distinct"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        labels,
+        [("code", 1), ("handler", 2), ("method", 1)],
+        "{shop}"
+    );
+    let notes = out["fleet"]["server_cost"]["notes"].to_string();
+    assert!(
+        notes.contains("the values of cache.name in app.cache.hits_total are not counted"),
+        "{notes}"
+    );
 
     // b's 400 cache series rebuild to more than 8 KB; a's to well under it.
     let r = analyze(&vm, &["--max-bytes", "8000"]);

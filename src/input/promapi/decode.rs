@@ -32,11 +32,19 @@ thread_local! {
     // serde's derived decoders take no state, so the answer's budget lives here for the
     // length of one decode (an `Api` is used on one thread).
     static SPENT: Cell<Spent> = Cell::new(Spent::default());
+    // The most series the answer being decoded may hold (a caller's own bound).
+    static MOST_SERIES: Cell<u64> = const { Cell::new(u64::MAX) };
 }
 
-/// Starts a new answer's budget.
-pub(super) fn reset() {
+/// Starts a new answer's budget, of at most `series` series besides the decoded bytes.
+pub(super) fn reset(series: u64) {
     SPENT.with(|s| s.set(Spent::default()));
+    MOST_SERIES.with(|m| m.set(series));
+}
+
+/// True when the answer just decoded was stopped by its series bound, not by its bytes.
+pub(super) fn past_series() -> bool {
+    spent().series > MOST_SERIES.with(Cell::get)
 }
 
 /// What the last answer cost.
@@ -51,7 +59,7 @@ fn charge<E: de::Error>(bytes: u64, series: u64, points: u64) -> Result<(), E> {
         x.series += series;
         x.points += points;
         s.set(x);
-        if x.bytes > DECODED_LIMIT {
+        if x.bytes > DECODED_LIMIT || x.series > MOST_SERIES.with(Cell::get) {
             Err(E::custom("the decoded-size limit"))
         } else {
             Ok(())
@@ -280,7 +288,7 @@ mod tests {
 
     #[test]
     fn an_answer_is_charged_as_it_is_decoded() {
-        reset();
+        reset(u64::MAX);
         let m: QueryData = serde_json::from_str(
             r#"{"resultType":"matrix","result":[{"metric":{"job":"a"},"values":[[10,"1"],[25.5,"x"]]}]}"#,
         )
@@ -295,10 +303,27 @@ mod tests {
             }
         );
         // A scalar's parts are not series.
-        reset();
+        reset(u64::MAX);
         let s: QueryData =
             serde_json::from_str(r#"{"resultType":"scalar","result":[1, "2"]}"#).unwrap();
         assert!(matches!(s.result[1], Element::Part(Some(2.0))));
         assert_eq!(spent().series, 0);
+    }
+
+    #[test]
+    fn an_answer_stops_at_its_series_bound() {
+        let three = r#"{"resultType":"vector","result":[{"metric":{"a":"1"},"value":[1,"1"]},{"metric":{"a":"2"},"value":[1,"1"]},{"metric":{"a":"3"},"value":[1,"1"]}]}"#;
+        reset(2);
+        assert!(serde_json::from_str::<QueryData>(three).is_err());
+        assert!(past_series());
+        reset(3);
+        assert_eq!(
+            serde_json::from_str::<QueryData>(three)
+                .unwrap()
+                .result
+                .len(),
+            3
+        );
+        assert!(!past_series());
     }
 }
