@@ -75,10 +75,14 @@ fn every_page_is_rebuilt_into_a_valid_exposition() {
     // Three scrapes of every page, polled rather than slept.
     let start = Instant::now();
     while !PAGES.iter().all(|j| {
-        query_at(&prom.url, &format!("count_over_time(up{{job=\"{j}\"}}[10s])"), None)
-            .first()
-            .and_then(|r| r["value"][1].as_str()?.parse::<f64>().ok())
-            .is_some_and(|n| n >= 3.0)
+        query_at(
+            &prom.url,
+            &format!("count_over_time(up{{job=\"{j}\"}}[10s])"),
+            None,
+        )
+        .first()
+        .and_then(|r| r["value"][1].as_str()?.parse::<f64>().ok())
+        .is_some_and(|n| n >= 3.0)
     }) {
         assert!(start.elapsed() < PATIENCE, "pages not scraped");
         std::thread::sleep(Duration::from_millis(200));
