@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::programs::programs;
 use crate::prometheus::{query_at, serve_files, Prometheus};
-use crate::support::{check_row, json_of, promtune, PATIENCE};
+use crate::support::{analyze_json, check_row, json_of, PATIENCE};
 
 const PAGES: [&str; 7] = [
     "cri-o",
@@ -87,17 +87,7 @@ fn every_page_is_rebuilt_into_a_valid_exposition() {
         assert!(start.elapsed() < PATIENCE, "pages not scraped");
         std::thread::sleep(Duration::from_millis(200));
     }
-    let r = promtune(&[
-        "analyze",
-        "--prometheus",
-        &prom.url,
-        "--range",
-        "10s",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-    ]);
+    let r = analyze_json(&["--prometheus", &prom.url, "--range", "10s"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let out = json_of(&r.stdout);
     for p in &pages {
