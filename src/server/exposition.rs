@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::families::Planned;
+use super::valid::{self, bound, Written};
 use crate::model::{legacy_label_name, legacy_metric_name, MetricType, Retention};
-use crate::parse::{self, Format, FormatChoice, ParseOptions, Parsed};
+use crate::parse::{self, Format, FormatChoice, ParseError, ParseOptions, Parsed};
 
 /// One sample of one target: `(sample name, labels without job and instance, value)`.
 pub(super) type Row = (String, BTreeMap<String, String>, f64);
@@ -62,13 +63,6 @@ fn value(v: f64) -> String {
     }
 }
 
-fn bound(le: &str) -> f64 {
-    match le {
-        "+Inf" => f64::INFINITY,
-        other => other.parse().unwrap_or(f64::NAN),
-    }
-}
-
 /// Buckets whose increases were computed one by one can disagree by a rounding error (or by
 /// Prometheus's extrapolation at a series' edge): made cumulative again, each bucket at least
 /// the one below it.
@@ -97,33 +91,54 @@ fn cumulative(rows: &mut [Row], bucket: &str) {
     }
 }
 
-/// The exposition text of one target.
-pub(super) fn text(plan: &[Planned], mut by_family: BTreeMap<usize, Vec<Row>>) -> String {
+/// The exposition text of one target's families, and the line each family starts on.
+fn text(families: &mut [Written]) -> (String, Vec<usize>) {
     let mut out = String::new();
-    for (i, p) in plan.iter().enumerate() {
-        let Some(rows) = by_family.get_mut(&i) else {
-            continue;
-        };
-        if p.mtype == MetricType::Histogram {
-            cumulative(rows, &format!("{}_bucket", p.family));
+    let mut starts = Vec::with_capacity(families.len());
+    let mut lines = 1;
+    for w in families.iter_mut() {
+        if w.mtype == MetricType::Histogram {
+            cumulative(&mut w.rows, &format!("{}_bucket", w.family));
         }
-        let family = name(&p.family, legacy_metric_name);
-        let _ = writeln!(out, "# TYPE {family} {}", p.mtype);
-        for (metric, labels, v) in rows.iter() {
+        starts.push(lines);
+        lines += 1 + w.rows.len();
+        let family = name(&w.family, legacy_metric_name);
+        let _ = writeln!(out, "# TYPE {family} {}", w.mtype);
+        for (metric, labels, v) in &w.rows {
             sample_line(&mut out, metric, labels, *v);
         }
     }
-    out
+    (out, starts)
 }
 
-/// Parses a rebuilt exposition as a scrape is parsed.
-pub(super) fn parse(text: &str, retain: Retention<'_>, max_bytes: u64) -> Result<Parsed, String> {
+/// One target's exposition, rebuilt from its answers and parsed as a scrape is parsed, with a
+/// notice for each family left out. A family the parser still refuses is left out in turn
+/// (the rest keep their figures); only a limit the whole text exceeds fails the target.
+pub(super) fn rebuild(
+    plan: &[Planned],
+    by_family: BTreeMap<usize, Vec<Row>>,
+    retain: Retention<'_>,
+    max_bytes: u64,
+) -> Result<(Parsed, Vec<String>), String> {
+    let (mut families, mut notices) = valid::settle(plan, by_family);
     let opts = ParseOptions {
         format: FormatChoice::Fixed(Format::Prometheus),
         max_bytes,
         retain: Some(retain),
     };
-    parse::parse_bytes(text.as_bytes(), &opts).map_err(|e| e.to_string())
+    loop {
+        let (text, starts) = text(&mut families);
+        match parse::parse_bytes(text.as_bytes(), &opts) {
+            Ok(parsed) => return Ok((parsed, notices)),
+            Err(ParseError::Syntax { line, message, .. }) if !families.is_empty() => {
+                // The family whose lines hold the error; each pass removes one, so this ends.
+                let i = starts.partition_point(|&s| s as u64 <= line).max(1) - 1;
+                let w = families.remove(i);
+                notices.push(valid::left_out(&w.family, &message));
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -131,6 +146,14 @@ mod tests {
     use super::*;
     use crate::model::Keep;
     use crate::server::families::Read;
+
+    /// The text written for `rows`, and what parsing it gives (with the notices).
+    fn written(plan: &[Planned], rows: BTreeMap<usize, Vec<Row>>) -> (String, Parsed, Vec<String>) {
+        let (mut w, _) = valid::settle(plan, rows.clone());
+        let keep = |_: &str, _: MetricType| Keep::Everything;
+        let (p, notices) = rebuild(plan, rows, &keep, 1 << 20).unwrap();
+        (text(&mut w).0, p, notices)
+    }
 
     #[test]
     fn rebuilt_histogram_is_cumulative_and_parses() {
@@ -147,11 +170,9 @@ mod tests {
             ("lat_bucket".to_string(), le("0.5"), 10.000000001),
             ("lat_count".to_string(), BTreeMap::new(), 10.0),
         ];
-        let t = text(&plan, BTreeMap::from([(0, rows)]));
+        let (t, p, _) = written(&plan, BTreeMap::from([(0, rows)]));
         assert!(t.starts_with("# TYPE lat histogram\n"), "{t}");
         assert!(t.contains("lat_bucket{le=\"+Inf\"} 10.000000001\n"), "{t}");
-        let keep = |_: &str, _: MetricType| Keep::Everything;
-        let p = parse(&t, &keep, 1 << 20).unwrap();
         assert_eq!(p.snapshot.families[0].name, "lat");
     }
 
@@ -205,7 +226,7 @@ mod tests {
                 ],
             ),
         ]);
-        let t = text(&plan, rows);
+        let (t, p, _) = written(&plan, rows);
         assert!(
             t.contains("# TYPE \"app.cache.hits_total\" counter\n"),
             "{t}"
@@ -215,8 +236,6 @@ mod tests {
             t.contains("{\"app.cache.hits_total\",\"cache.name\"=\"a\\\"b\",tier=\"1\"} 7\n"),
             "{t}"
         );
-        let keep = |_: &str, _: MetricType| Keep::Everything;
-        let p = parse(&t, &keep, 1 << 20).unwrap();
         let names: Vec<(&str, MetricType)> = p
             .snapshot
             .families

@@ -16,6 +16,7 @@ mod markers;
 mod relabel;
 mod scrape;
 mod trend;
+mod valid;
 
 use std::collections::BTreeMap;
 
@@ -231,9 +232,10 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
             promql::matcher("job", "=", &target.job),
             promql::matcher("instance", "=", &target.instance)
         );
-        let text = exposition::text(&plan, by_family);
-        let mut report = match exposition::parse(&text, &keep, q.max_bytes) {
-            Ok(mut parsed) => {
+        let mut left_out = Vec::new();
+        let mut report = match exposition::rebuild(&plan, by_family, &keep, q.max_bytes) {
+            Ok((mut parsed, notices)) => {
+                left_out = notices;
                 markers::add(&mut parsed.snapshot, marks.remove(&target).as_ref());
                 let clock =
                     Clock::over_range(&parsed.snapshot, from, end, "--at, the end of the range");
@@ -260,6 +262,7 @@ pub fn read(q: &RangeQuery, http: &HttpOptions, cfg: &Config) -> anyhow::Result<
             .find(|p| p.id == "metrics_scrapes")
             .and_then(|p| p.requests);
         report.notices = scrape::notices(&f, counted, end - from);
+        report.notices.append(&mut left_out);
         if let Some(d) = data {
             report.notices.insert(
                 0,

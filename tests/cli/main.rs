@@ -44,6 +44,7 @@ mod server_cost;
 mod server_drop;
 mod server_mode;
 mod server_names;
+mod server_rebuild;
 mod stack;
 mod streams;
 mod strict;
