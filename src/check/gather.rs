@@ -142,7 +142,9 @@ mod tests {
                 text.push_str(&bucket(x, le));
             }
         }
-        text.push_str("h_sum{x=\"1\"} 1\nh_count{x=\"1\"} 1\nh_sum{x=\"2\"} 1\nh_count{x=\"2\"} 1\n");
+        text.push_str(
+            "h_sum{x=\"1\"} 1\nh_count{x=\"1\"} 1\nh_sum{x=\"2\"} 1\nh_count{x=\"2\"} 1\n",
+        );
         let f = families(&text, Format::Prometheus);
         let h = &f[0];
         assert_eq!((h.series, h.duplicates, h.first_width), (2, 0, 3));

@@ -59,7 +59,16 @@ mod tests {
     /// the words it looks for, underscores and other letters.
     #[test]
     fn has_part_is_the_two_patterns() {
-        let pieces = ["_", "s", "ms", "gauge", "histogram", "x", "__", "gauge_histogram"];
+        let pieces = [
+            "_",
+            "s",
+            "ms",
+            "gauge",
+            "histogram",
+            "x",
+            "__",
+            "gauge_histogram",
+        ];
         let words = ["s", "ms", "gauge", "histogram", "gauge_histogram", "x"];
         let mut names = vec![String::new()];
         for _ in 0..4 {
