@@ -356,7 +356,6 @@ impl<S: Sink> Validator<S> {
         self.sink.sample(&SampleRef {
             group: group_hash,
             new_group,
-            skip,
             suffix,
             labels,
             value: s.value,
