@@ -72,19 +72,15 @@ impl Sink for Gather {
             group: s.group,
             new: Some(s.new_group),
             own: false,
-            width: s.le.is_some() || s.quantile.is_some(),
+            width: s.skip.is_some(),
             tally,
         };
-        // The labels are read only for a series' first sample: the bucket bound or quantile
-        // is found by name there, not for every sample.
-        let skip = if s.le.is_some() {
-            "le"
-        } else if s.quantile.is_some() {
-            "quantile"
-        } else {
-            ""
-        };
-        f.sample(seen, s.labels.iter().filter(|l| l.name != skip));
+        // The bucket bound or quantile, by its position: no name compared.
+        let labels = s.labels.iter().enumerate();
+        f.sample(
+            seen,
+            labels.filter(|(k, _)| Some(*k) != s.skip).map(|(_, l)| l),
+        );
     }
 
     fn end_family(&mut self, stats: FamilyStats) {

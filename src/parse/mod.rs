@@ -146,6 +146,9 @@ pub(crate) struct SampleRef<'s, 'a> {
     /// the next family) had this group: the validator's own lookup, shared so that a sink
     /// counting series needs no set of its own.
     pub(crate) new_group: bool,
+    /// The position in `labels` of a bucket's `le` or a quantile's `quantile` (left out
+    /// of `group`).
+    pub(crate) skip: Option<usize>,
     pub(crate) suffix: Suffix,
     pub(crate) labels: &'s [lexer::Label<'a>],
     pub(crate) value: f64,

@@ -356,6 +356,7 @@ impl<S: Sink> Validator<S> {
         self.sink.sample(&SampleRef {
             group: group_hash,
             new_group,
+            skip,
             suffix,
             labels,
             value: s.value,
