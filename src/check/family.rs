@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
 
 use crate::model::MetricType;
-use crate::parse::PassThrough;
+use crate::parse::{Label, PassThrough};
 
 /// A set of hashes: no second hashing (SipHash over every series was most of the lint's cost).
 type Hashes = HashSet<u64, BuildHasherDefault<PassThrough>>;
@@ -27,6 +27,8 @@ pub struct LabelValues {
     pub example: Option<String>,
     /// What the name is, decided once: `(le, quantile, camelCase)`.
     kind: (bool, bool, bool),
+    /// The hash of the value last tallied.
+    last: Option<u64>,
 }
 
 /// One family as the lint rules see it.
@@ -62,7 +64,17 @@ pub struct Family {
     pub duplicates: u64,
     /// Label statistics, when gathered.
     pub labels: Vec<LabelValues>,
+    /// The groups seen: all of them when looked up here; when the parser says which are
+    /// new, only those of the blocks before the current one, once the family has come back.
     groups: Hashes,
+    /// The groups the parser found new, while the family has been written in one place:
+    /// kept in case it comes back, when they become [`Family::groups`].
+    written: Vec<u64>,
+    /// The family has been written in more than one place.
+    reopened: bool,
+    /// Groups whose first sample was a `_created` one, which the lint does not count: the
+    /// parser will not call them new again.
+    created_first: Hashes,
     first_group: Option<u64>,
     last_group: Option<u64>,
 }
@@ -72,6 +84,9 @@ pub struct Family {
 pub(crate) struct Seen {
     /// Its series' label hash (without a histogram's `le` or a summary's `quantile`).
     pub(crate) group: u64,
+    /// Whether the parser found `group` new in its current block of the family (`None`:
+    /// look it up here).
+    pub(crate) new: Option<bool>,
     /// Every line is a series of its own (Go's text parser, for counters, gauges, untyped).
     pub(crate) own: bool,
     /// It is a bucket or a quantile.
@@ -100,6 +115,9 @@ impl Family {
             duplicates: 0,
             labels: Vec::new(),
             groups: Hashes::default(),
+            written: Vec::new(),
+            reopened: false,
+            created_first: Hashes::default(),
             first_group: None,
             last_group: None,
         }
@@ -114,20 +132,27 @@ impl Family {
     }
 
     /// Counts one sample whose labels (bucket bound or quantile left out) are `labels`.
-    pub(crate) fn sample<'a>(
+    pub(crate) fn sample<'s, 'a: 's>(
         &mut self,
         seen: Seen,
-        labels: impl Iterator<Item = (&'a str, &'a str)>,
+        labels: impl Iterator<Item = &'s Label<'a>>,
     ) {
-        // Another bucket, quantile, sum or count of the series just read: no lookup.
-        if !self.scalar() && self.last_group == Some(seen.group) {
-            if seen.width && self.first_group == Some(seen.group) {
-                self.first_width += 1;
+        let fresh = match seen.new {
+            // The parser has looked the group up: another bucket, sum or count of a series
+            // is not new to it either.
+            Some(new) => self.fresh(seen.group, new),
+            None => {
+                // Another bucket, quantile, sum or count of the series just read: no lookup.
+                if !self.scalar() && self.last_group == Some(seen.group) {
+                    if seen.width && self.first_group == Some(seen.group) {
+                        self.first_width += 1;
+                    }
+                    return;
+                }
+                self.last_group = Some(seen.group);
+                self.groups.insert(seen.group)
             }
-            return;
-        }
-        self.last_group = Some(seen.group);
-        let fresh = self.groups.insert(seen.group);
+        };
         if self.first_group.is_none() {
             self.first_group = Some(seen.group);
         }
@@ -141,25 +166,63 @@ impl Family {
             return;
         }
         self.series += 1;
-        for (k, (name, value)) in labels.enumerate() {
-            let i = self.label(k, name);
+        for (k, l) in labels.enumerate() {
+            let i = self.label(k, &l.name);
             let (le, quantile, camel) = self.labels[i].kind;
             self.le_series += u64::from(le);
             self.quantile_series += u64::from(quantile);
             self.camel_labels += u64::from(camel);
             if seen.tally {
-                self.tally(i, value);
+                self.tally(i, l);
             }
+        }
+    }
+
+    /// Whether `group` is new in the family, `new` saying whether it is new in the parser's
+    /// current block of it: for a family written in one place (nearly every one) that is
+    /// the answer, with no lookup; its new groups are noted in case it comes back.
+    fn fresh(&mut self, group: u64, new: bool) -> bool {
+        let new = new || (!self.created_first.is_empty() && self.created_first.remove(&group));
+        if !new {
+            return false;
+        }
+        if self.reopened {
+            return self.groups.insert(group);
+        }
+        self.written.push(group);
+        true
+    }
+
+    /// A `_created` sample, not counted: if it is the first of its group, the group's next
+    /// sample is its first for the lint.
+    pub(crate) fn created(&mut self, group: u64, new: bool) {
+        if new {
+            self.created_first.insert(group);
+        }
+    }
+
+    /// The family is written again, further on (the text format allows it): from now on
+    /// the groups the parser calls new are looked up among those of the earlier places.
+    pub(crate) fn reopen(&mut self) {
+        if !self.reopened {
+            self.reopened = true;
+            self.groups.extend(std::mem::take(&mut self.written));
         }
     }
 
     /// The index of label `name`, the `k`-th of its series, in [`Family::labels`]: a family's
     /// series mostly write their labels in one order, so the `k`-th entry is tried first and
     /// the name's scans (camelCase, `le`, `quantile`) are done once per family, not per series.
+    #[inline]
     fn label(&mut self, k: usize, name: &str) -> usize {
         if self.labels.get(k).is_some_and(|l| l.name == name) {
             return k;
         }
+        self.label_elsewhere(name)
+    }
+
+    #[cold]
+    fn label_elsewhere(&mut self, name: &str) -> usize {
         if let Some(i) = self.labels.iter().position(|l| l.name == name) {
             return i;
         }
@@ -171,13 +234,18 @@ impl Family {
         self.labels.len() - 1
     }
 
-    fn tally(&mut self, i: usize, value: &str) {
+    /// Remembers the value of label `label`, entry `i`, by the hash the lexer took of the
+    /// pair (the label name is the same for every value, so the hashes tell values apart as
+    /// well as hashes of the values would, without hashing again).
+    fn tally(&mut self, i: usize, label: &Label<'_>) {
         let l = &mut self.labels[i];
-        if l.seen.len() >= VALUES_KEPT {
+        // The value of the previous series again (a family's `job` or `instance`): no lookup.
+        if l.seen.len() >= VALUES_KEPT || l.last == Some(label.hash) {
             return;
         }
-        if l.seen.insert(crate::parse::hash_bytes(value.as_bytes())) && super::ids::unbounded(value)
-        {
+        l.last = Some(label.hash);
+        let value = &*label.value;
+        if l.seen.insert(label.hash) && super::ids::unbounded(value) {
             l.unbounded += 1;
             if l.example.is_none() {
                 l.example = Some(value.to_string());

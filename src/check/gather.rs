@@ -38,7 +38,11 @@ impl Gather {
 impl Sink for Gather {
     fn family(&mut self, h: &FamilyHeader<'_>) {
         let i = match self.index.get(h.name) {
-            Some(&i) => i,
+            Some(&i) => {
+                // Written again further on: the parser's new groups are new to this block only.
+                self.families[i].reopen();
+                i
+            }
             None => {
                 let f = Family::new(h.name, h.mtype, h.line);
                 self.index.insert(h.name.to_string(), self.families.len());
@@ -60,33 +64,92 @@ impl Sink for Gather {
             return;
         };
         if s.suffix == Suffix::Created {
+            f.created(s.group, s.new_group);
             return;
         }
         f.total |= s.suffix == Suffix::Total;
-        let skip = if s.le.is_some() {
-            "le"
-        } else if s.quantile.is_some() {
-            "quantile"
-        } else {
-            ""
-        };
         let seen = Seen {
             group: s.group,
+            new: Some(s.new_group),
             own: false,
-            width: !skip.is_empty(),
+            width: s.skip.is_some(),
             tally,
         };
-        let labels = s
-            .labels
-            .iter()
-            .filter(|l| l.name != skip)
-            .map(|l| (&*l.name, &*l.value));
-        f.sample(seen, labels);
+        // The bucket bound or quantile, by its position: no name compared.
+        let labels = s.labels.iter().enumerate();
+        f.sample(
+            seen,
+            labels.filter(|(k, _)| Some(*k) != s.skip).map(|(_, l)| l),
+        );
     }
 
     fn end_family(&mut self, stats: FamilyStats) {
         if let Some(f) = self.current.take().and_then(|i| self.families.get_mut(i)) {
             f.samples += stats.samples;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::{parse_observed, Format, FormatChoice, ParseOptions};
+
+    fn families(text: &str, format: Format) -> Vec<Family> {
+        let mut g = Gather::new(true);
+        let opts = ParseOptions {
+            format: FormatChoice::Fixed(format),
+            ..ParseOptions::default()
+        };
+        parse_observed(text.as_bytes(), &opts, &mut g).unwrap_or_else(|e| panic!("{e}"));
+        g.families(format == Format::OpenMetrics)
+    }
+
+    /// The parser says which groups are new in each place a family is written; a family
+    /// written in two places counts a series of the first place written again in the second
+    /// as a duplicate, and one new to the second as a series.
+    #[test]
+    fn a_family_written_twice_counts_its_series_across_both_places() {
+        let text = "# TYPE a gauge\na{x=\"1\"} 1\na{x=\"2\"} 1\n# TYPE b gauge\nb 1\n\
+                    a{x=\"2\"} 2\na{x=\"3\"} 1\na{x=\"3\"} 1\n";
+        let f = families(text, Format::Prometheus);
+        assert_eq!(f.len(), 2);
+        let a = &f[0];
+        assert_eq!((a.name.as_str(), a.series, a.duplicates), ("a", 3, 2));
+        assert_eq!(a.labels.len(), 1);
+        assert_eq!(f[1].series, 1);
+    }
+
+    /// A series whose `_created` comes first is counted once, at its first counted sample,
+    /// and is no duplicate.
+    #[test]
+    fn a_series_whose_created_comes_first_is_one_series() {
+        let text = "# TYPE c counter\nc_created{x=\"1\"} 1\nc_total{x=\"1\"} 2\n\
+                    c_created{x=\"2\"} 1\nc_total{x=\"2\"} 2\n# EOF\n";
+        let f = families(text, Format::OpenMetrics);
+        assert_eq!((f[0].series, f[0].duplicates, f[0].total), (2, 0, true));
+    }
+
+    /// Histogram series: one series each, however many buckets; the first series' buckets
+    /// are its width; a series written again after another is no duplicate for the lint (the
+    /// parser's own check reports that).
+    #[test]
+    fn histogram_series_are_counted_once_with_their_width() {
+        let bucket = |x: u8, le: &str| format!("h_bucket{{x=\"{x}\",le=\"{le}\"}} 1\n");
+        let mut text = String::from("# TYPE h histogram\n");
+        for x in 1..=2 {
+            for le in ["1", "2", "+Inf"] {
+                text.push_str(&bucket(x, le));
+            }
+        }
+        text.push_str(
+            "h_sum{x=\"1\"} 1\nh_count{x=\"1\"} 1\nh_sum{x=\"2\"} 1\nh_count{x=\"2\"} 1\n",
+        );
+        let f = families(&text, Format::Prometheus);
+        let h = &f[0];
+        assert_eq!((h.series, h.duplicates, h.first_width), (2, 0, 3));
+        // `le` is the bucket bound, not a label of the series.
+        assert_eq!(h.labels.len(), 1);
+        assert_eq!(h.le_series, 0);
     }
 }

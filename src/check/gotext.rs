@@ -168,13 +168,14 @@ impl Lines for GoText {
         }
         let seen = Seen {
             group: label_subset(labels, |l| l.name != consumed),
+            new: None,
             own: true,
             width,
             tally: false,
         };
         f.samples += 1;
         let kept = labels.iter().filter(|l| l.name != consumed);
-        f.sample(seen, kept.map(|l| (&*l.name, &*l.value)));
+        f.sample(seen, kept);
         Ok(())
     }
 

@@ -22,7 +22,7 @@ use crate::model::{FamilyStats, MetricType, Retention, Snapshot, Suffix};
 
 pub use sniff::sniff;
 
-pub(crate) use hash::{bytes as hash_bytes, label_subset, PassThrough};
+pub(crate) use hash::{label_subset, PassThrough};
 pub(crate) use lexer::{Comment, Label, SampleLine};
 pub(crate) use number::parse_value;
 pub(crate) use reader::{lex_lines, Lines};
@@ -142,6 +142,13 @@ pub(crate) struct FamilyHeader<'a> {
 pub(crate) struct SampleRef<'s, 'a> {
     /// Hash of the series' labels without `le` / `quantile`, unique within the family.
     pub(crate) group: u64,
+    /// No earlier sample of this block of the family (from its header or first sample to
+    /// the next family) had this group: the validator's own lookup, shared so that a sink
+    /// counting series needs no set of its own.
+    pub(crate) new_group: bool,
+    /// The position in `labels` of a bucket's `le` or a quantile's `quantile` (left out
+    /// of `group`).
+    pub(crate) skip: Option<usize>,
     pub(crate) suffix: Suffix,
     pub(crate) labels: &'s [lexer::Label<'a>],
     pub(crate) value: f64,

@@ -342,7 +342,7 @@ impl<S: Sink> Validator<S> {
         } else {
             1u32 << (suffix as u32)
         };
-        self.track(line, s, labels, (group_hash, series_hash), bit)?;
+        let new_group = self.track(line, s, labels, (group_hash, series_hash), bit)?;
         if let Some(f) = self.fam.as_mut() {
             f.samples += 1;
         }
@@ -355,6 +355,8 @@ impl<S: Sink> Validator<S> {
         self.previous_suffix = Some(suffix);
         self.sink.sample(&SampleRef {
             group: group_hash,
+            new_group,
+            skip,
             suffix,
             labels,
             value: s.value,
@@ -383,7 +385,8 @@ impl<S: Sink> Validator<S> {
         None
     }
 
-    /// Group and series bookkeeping: grouping, duplicates and timestamp order.
+    /// Group and series bookkeeping: grouping, duplicates and timestamp order. Returns
+    /// whether the sample's group is new in the family.
     fn track(
         &mut self,
         line: u64,
@@ -391,7 +394,7 @@ impl<S: Sink> Validator<S> {
         labels: &[Label<'_>],
         (group_hash, series_hash): (u64, u64),
         bit: u32,
-    ) -> Result<(), Failure> {
+    ) -> Result<bool, Failure> {
         let om = self.om;
         let switched = self
             .fam
@@ -403,7 +406,7 @@ impl<S: Sink> Validator<S> {
             self.compact_group()?;
         }
         let Some(f) = self.fam.as_mut() else {
-            return Ok(());
+            return Ok(false);
         };
         // Another bucket or quantile of the group just read changes nothing there: no lookup.
         let (new_group, mask) = if !switched && bit == 0 {
@@ -436,7 +439,7 @@ impl<S: Sink> Validator<S> {
             }
         }
         let Some(f) = self.fam.as_mut() else {
-            return Ok(());
+            return Ok(new_group);
         };
         let consecutive = f.last.is_some_and(|(h, _)| h == series_hash);
         let previous_ts = f.last.and_then(|(_, t)| t);
@@ -457,6 +460,6 @@ impl<S: Sink> Validator<S> {
             let msg = format!("duplicate series {}{}", s.name, describe(labels));
             self.strict(om, line, 0, msg)?;
         }
-        Ok(())
+        Ok(new_group)
     }
 }
