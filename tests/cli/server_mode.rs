@@ -235,6 +235,76 @@ pub(crate) fn history_and_prometheus() -> Option<(History, Prometheus)> {
     Some((h, p))
 }
 
+/// Every error-ratio trend is the one the server computes with the whole query, `(5xx or 0 *
+/// all) / all`, at each of its points (promtune asks for the 5xx rate alone and divides by
+/// the request-rate trend it already read). The window is the trend's: four of the slowest
+/// job's interval (`worker`, 60s).
+fn assert_error_trends(out: &Value, url: &str) {
+    let mut seen = 0;
+    for r in out["reports"].as_array().unwrap() {
+        let Some(t) = r["trends"]
+            .as_array()
+            .and_then(|t| t.iter().find(|t| t["check"] == "error_rate"))
+        else {
+            continue;
+        };
+        let family = r["requests"]["family"].as_str().unwrap();
+        let status = r["requests"]["status_label"].as_str().unwrap();
+        let m = format!(
+            "job=\"{}\",instance=\"{}\"",
+            r["target"]["job"].as_str().unwrap(),
+            r["target"]["instance"].as_str().unwrap()
+        );
+        let all = format!("sum(rate({family}{{{m}}}[240s]))");
+        let promql =
+            format!("(sum(rate({family}{{{m},{status}=~\"5..\"}}[240s])) or 0 * {all}) / {all}");
+        let points = t["points"].as_array().unwrap();
+        let (first, last) = (
+            points[0][0].as_f64().unwrap(),
+            points.last().unwrap()[0].as_f64().unwrap(),
+        );
+        let step = points[1][0].as_f64().unwrap() - first;
+        let body: Value = reqwest::blocking::Client::new()
+            .get(format!("{url}/api/v1/query_range"))
+            .query(&[
+                ("query", promql.as_str()),
+                ("start", &first.to_string()),
+                ("end", &last.to_string()),
+                ("step", &step.to_string()),
+            ])
+            .send()
+            .and_then(|r| r.text())
+            .map(|t| serde_json::from_str(&t).unwrap())
+            .unwrap();
+        let theirs: Vec<(f64, f64)> = body["data"]["result"][0]["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p[0].as_f64().unwrap(),
+                    p[1].as_str().unwrap().parse::<f64>().unwrap(),
+                )
+            })
+            .filter(|p| p.1.is_finite())
+            .collect();
+        let ours: Vec<(f64, f64)> = points
+            .iter()
+            .map(|p| (p[0].as_f64().unwrap(), p[1].as_f64().unwrap()))
+            .collect();
+        assert_eq!(ours.len(), theirs.len(), "{promql}: {ours:?} vs {theirs:?}");
+        for (a, b) in ours.iter().zip(&theirs) {
+            assert_eq!(a.0, b.0, "{promql}");
+            assert!(
+                (a.1 - b.1).abs() <= 1e-12 * b.1.abs().max(1.0),
+                "{promql}: {a:?} vs {b:?}"
+            );
+        }
+        seen += 1;
+    }
+    assert!(seen >= 3, "error-ratio trends checked: {seen}");
+}
+
 #[test]
 fn prometheus_gives_the_figures_the_history_predicts() {
     let Some((h, p)) = history_and_prometheus() else {
@@ -321,6 +391,7 @@ fn prometheus_gives_the_figures_the_history_predicts() {
         (predicted / (1000.0 * 1024.0 * 1024.0) - 1.0).abs() < 1e-6,
         "{predicted}"
     );
+    assert_error_trends(&out, &p.url);
     // What needs saying is said: the HA pair, the slow scrape, the outage, the restarts.
     assert!(r.stderr.contains("edge-1:8080\"}: notice: the target counted 1440 requests to its metrics endpoint, 2.0 times the 720 scrapes"), "{}", r.stderr);
     assert!(
