@@ -363,6 +363,7 @@ impl<S: Sink> Validator<S> {
             timestamp: s.timestamp,
             le,
             quantile,
+            values: super::Answers::default(),
         });
         Ok(())
     }
