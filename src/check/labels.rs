@@ -15,7 +15,7 @@ pub struct LabelValues {
     /// Hashes of the distinct values seen (at most [`VALUES_KEPT`]), in the order seen.
     kept: Vec<u64>,
     /// The same as a set, made only when the family tallies on its own
-    /// ([`Family::own_tally`]).
+    /// (`Family::own_tally`).
     seen: Option<Hashes>,
     /// Distinct values that look unbounded (IDs, UUIDs, raw paths), counted while the
     /// distinct values are remembered.
