@@ -191,6 +191,10 @@ impl Family {
         skip: Option<usize>,
         counted: bool,
     ) {
+        // The count saw nothing new (most samples): nothing to compare.
+        if values.known == u64::MAX && values.new == 0 && n <= 64 {
+            return;
+        }
         let (mut unseen, past) = values.unseen(n);
         if let Some(bit) = skip.and_then(|p| 1u64.checked_shl(u32::try_from(p).ok()?)) {
             self.own_bound |= unseen & bit != 0;

@@ -223,7 +223,7 @@ impl Sink for SnapshotBuilder<'_> {
     fn sample(&mut self, s: &SampleRef<'_, '_>) {
         let values = self.count_labels(s);
         if let Some(o) = self.observer.as_deref_mut() {
-            o.sample(&SampleRef { values, ..*s });
+            o.counted_sample(s, values);
         }
         if let Some(ts) = s.timestamp {
             let latest = &mut self.snapshot.stats.latest_timestamp;

@@ -163,7 +163,6 @@ impl Answers {
 }
 
 /// A validated sample as the sink receives it.
-#[derive(Clone, Copy)]
 pub(crate) struct SampleRef<'s, 'a> {
     /// Hash of the series' labels without `le` / `quantile`, unique within the family.
     pub(crate) group: u64,
@@ -180,14 +179,17 @@ pub(crate) struct SampleRef<'s, 'a> {
     pub(crate) timestamp: Option<f64>,
     pub(crate) le: Option<f64>,
     pub(crate) quantile: Option<f64>,
-    /// Filled by the snapshot builder for its observer; the validator knows nothing.
-    pub(crate) values: Answers,
 }
 
 /// Receives families and samples in exposition order.
 pub(crate) trait Sink {
     fn family(&mut self, header: &FamilyHeader<'_>);
     fn sample(&mut self, sample: &SampleRef<'_, '_>);
+    /// A sample with what the snapshot builder's label count knew of its values (the
+    /// builder's observer is called so).
+    fn counted_sample(&mut self, sample: &SampleRef<'_, '_>, _values: Answers) {
+        self.sample(sample);
+    }
     fn end_family(&mut self, stats: FamilyStats);
 }
 

@@ -363,7 +363,6 @@ impl<S: Sink> Validator<S> {
             timestamp: s.timestamp,
             le,
             quantile,
-            values: super::Answers::default(),
         });
         Ok(())
     }
