@@ -4,12 +4,32 @@
 use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
 
-use super::labels::LabelValues;
 use crate::model::MetricType;
-use crate::parse::{Answers, Label, PassThrough};
+use crate::parse::{Label, PassThrough};
 
 /// A set of hashes: no second hashing (SipHash over every series was most of the lint's cost).
-pub(super) type Hashes = HashSet<u64, BuildHasherDefault<PassThrough>>;
+type Hashes = HashSet<u64, BuildHasherDefault<PassThrough>>;
+
+/// Distinct values remembered per label, past which only the count of ID-like values grows.
+const VALUES_KEPT: usize = 256;
+
+/// One label name's values across a family's series.
+#[derive(Debug, Clone, Default)]
+pub struct LabelValues {
+    /// The label name.
+    pub name: String,
+    /// Hashes of the distinct values seen (at most [`VALUES_KEPT`]).
+    seen: Hashes,
+    /// Distinct values that look unbounded (IDs, UUIDs, raw paths), counted while the
+    /// distinct values are remembered.
+    pub unbounded: u64,
+    /// The first value that looked unbounded.
+    pub example: Option<String>,
+    /// What the name is, decided once: `(le, quantile, camelCase)`.
+    kind: (bool, bool, bool),
+    /// The hash of the value last tallied.
+    last: Option<u64>,
+}
 
 /// One family as the lint rules see it.
 #[derive(Debug, Clone)]
@@ -57,13 +77,6 @@ pub struct Family {
     created_first: Hashes,
     first_group: Option<u64>,
     last_group: Option<u64>,
-    /// The parser's count has seen a value the lint did not tally (in a sample the lint
-    /// skips), or could not say: its answers no longer match the lint's, which from then on
-    /// looks values up in sets of its own.
-    own_tally: bool,
-    /// The same for labels called `le` or `quantile` only: the count also sees the bucket
-    /// bounds and quantiles, which the lint leaves out.
-    own_bound: bool,
 }
 
 /// How a sample is counted.
@@ -80,8 +93,6 @@ pub(crate) struct Seen {
     pub(crate) width: bool,
     /// Label values are tallied for the cardinality rules.
     pub(crate) tally: bool,
-    /// What the parser's count knew of each label value (nothing, for Go's text parser).
-    pub(crate) values: Answers,
 }
 
 impl Family {
@@ -109,8 +120,6 @@ impl Family {
             created_first: Hashes::default(),
             first_group: None,
             last_group: None,
-            own_tally: false,
-            own_bound: false,
         }
     }
 
@@ -123,15 +132,10 @@ impl Family {
     }
 
     /// Counts one sample whose labels (bucket bound or quantile left out) are `labels`.
-    /// `labels` come with their positions in the sample, `skip`: the position left out.
     pub(crate) fn sample<'s, 'a: 's>(
         &mut self,
         seen: Seen,
-        (labels, n, skip): (
-            impl Iterator<Item = (usize, &'s Label<'a>)>,
-            usize,
-            Option<usize>,
-        ),
+        labels: impl Iterator<Item = &'s Label<'a>>,
     ) {
         let fresh = match seen.new {
             // The parser has looked the group up: another bucket, sum or count of a series
@@ -158,50 +162,20 @@ impl Family {
         if !fresh && self.scalar() {
             self.duplicates += 1;
         }
-        let counted = fresh || seen.own && self.scalar();
-        if seen.tally {
-            self.compare(seen.values, n, skip, counted);
-        }
-        if !counted {
+        if !(fresh || seen.own && self.scalar()) {
             return;
         }
         self.series += 1;
-        for (k, (p, l)) in labels.enumerate() {
+        for (k, l) in labels.enumerate() {
             let i = self.label(k, &l.name);
             let (le, quantile, camel) = self.labels[i].kind;
             self.le_series += u64::from(le);
             self.quantile_series += u64::from(quantile);
             self.camel_labels += u64::from(camel);
             if seen.tally {
-                let own = self.own_tally || self.own_bound && (le || quantile);
-                let new = seen.values.at(p).filter(|_| !own);
-                self.labels[i].tally(l, new);
+                self.tally(i, l);
             }
         }
-    }
-
-    /// Keeps the parser's count and the lint's tally in step: the count has seen every
-    /// value the lint tallies, at the same sample or before, so while it has seen no other
-    /// its "new" is the lint's. A value new to it in a sample the lint does not tally
-    /// (`counted`: it does), or one it could not say about, ends that.
-    pub(crate) fn compare(
-        &mut self,
-        values: Answers,
-        n: usize,
-        skip: Option<usize>,
-        counted: bool,
-    ) {
-        // The count saw nothing new (most samples): nothing to compare.
-        if values.known == u64::MAX && values.new == 0 && n <= 64 {
-            return;
-        }
-        let (mut unseen, past) = values.unseen(n);
-        if let Some(bit) = skip.and_then(|p| 1u64.checked_shl(u32::try_from(p).ok()?)) {
-            self.own_bound |= unseen & bit != 0;
-            unseen &= !bit;
-        }
-        let unknown = !values.known & unseen;
-        self.own_tally |= past || if counted { unknown != 0 } else { unseen != 0 };
     }
 
     /// Whether `group` is new in the family, `new` saying whether it is new in the parser's
@@ -252,7 +226,37 @@ impl Family {
         if let Some(i) = self.labels.iter().position(|l| l.name == name) {
             return i;
         }
-        self.labels.push(LabelValues::new(name));
+        self.labels.push(LabelValues {
+            name: name.to_string(),
+            kind: (name == "le", name == "quantile", camel(name)),
+            ..LabelValues::default()
+        });
         self.labels.len() - 1
     }
+
+    /// Remembers the value of label `label`, entry `i`, by the hash the lexer took of the
+    /// pair (the label name is the same for every value, so the hashes tell values apart as
+    /// well as hashes of the values would, without hashing again).
+    fn tally(&mut self, i: usize, label: &Label<'_>) {
+        let l = &mut self.labels[i];
+        // The value of the previous series again (a family's `job` or `instance`): no lookup.
+        if l.seen.len() >= VALUES_KEPT || l.last == Some(label.hash) {
+            return;
+        }
+        l.last = Some(label.hash);
+        let value = &*label.value;
+        if l.seen.insert(label.hash) && super::ids::unbounded(value) {
+            l.unbounded += 1;
+            if l.example.is_none() {
+                l.example = Some(value.to_string());
+            }
+        }
+    }
+}
+
+/// camelCase as promlint finds it: a lower-case letter followed by an upper-case one.
+pub fn camel(name: &str) -> bool {
+    name.as_bytes()
+        .windows(2)
+        .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
 }

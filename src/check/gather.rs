@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::family::{Family, Seen};
 use crate::model::{FamilyStats, Suffix};
-use crate::parse::{Answers, FamilyHeader, SampleRef, Sink};
+use crate::parse::{FamilyHeader, SampleRef, Sink};
 
 /// The families of one page, in the order they first appear.
 #[derive(Debug, Default)]
@@ -58,22 +58,13 @@ impl Sink for Gather {
         self.current = Some(i);
     }
 
-    /// Only as the snapshot builder's observer does a sample come with the answers the
-    /// tally takes; alone, every value is looked up here.
     fn sample(&mut self, s: &SampleRef<'_, '_>) {
-        self.counted_sample(s, Answers::default());
-    }
-
-    fn counted_sample(&mut self, s: &SampleRef<'_, '_>, values: Answers) {
         let tally = self.tally;
         let Some(f) = self.current.and_then(|i| self.families.get_mut(i)) else {
             return;
         };
         if s.suffix == Suffix::Created {
             f.created(s.group, s.new_group);
-            if tally {
-                f.compare(values, s.labels.len(), s.skip, false);
-            }
             return;
         }
         f.total |= s.suffix == Suffix::Total;
@@ -83,12 +74,13 @@ impl Sink for Gather {
             own: false,
             width: s.skip.is_some(),
             tally,
-            values,
         };
         // The bucket bound or quantile, by its position: no name compared.
         let labels = s.labels.iter().enumerate();
-        let labels = labels.filter(|(k, _)| Some(*k) != s.skip);
-        f.sample(seen, (labels, s.labels.len(), s.skip));
+        f.sample(
+            seen,
+            labels.filter(|(k, _)| Some(*k) != s.skip).map(|(_, l)| l),
+        );
     }
 
     fn end_family(&mut self, stats: FamilyStats) {

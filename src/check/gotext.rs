@@ -14,9 +14,7 @@ use std::io::Read;
 
 use super::family::{Family, Seen};
 use crate::model::MetricType;
-use crate::parse::{
-    label_subset, parse_value, Answers, Comment, Failure, Label, Lines, SampleLine,
-};
+use crate::parse::{label_subset, parse_value, Comment, Failure, Label, Lines, SampleLine};
 
 /// How a sample name relates to its family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,14 +172,10 @@ impl Lines for GoText {
             own: true,
             width,
             tally: false,
-            values: Answers::default(),
         };
         f.samples += 1;
-        let kept = labels
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.name != consumed);
-        f.sample(seen, (kept, labels.len(), None));
+        let kept = labels.iter().filter(|l| l.name != consumed);
+        f.sample(seen, kept);
         Ok(())
     }
 

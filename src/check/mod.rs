@@ -11,14 +11,12 @@ mod family;
 mod gather;
 mod gotext;
 pub(crate) mod ids;
-mod labels;
 mod rules;
 
 pub use extended::{cardinality, Cardinality};
-pub use family::Family;
+pub use family::{camel, Family, LabelValues};
 pub use gather::Gather;
 pub use gotext::{read_as_promtool, GoText};
-pub use labels::{camel, LabelValues};
 
 /// Limits for promtune's own rules.
 #[derive(Debug, Clone, Copy)]

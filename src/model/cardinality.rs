@@ -104,11 +104,11 @@ impl Cardinality {
     }
 
     /// One label of the current sample: its position among the sample's labels (where it
-    /// was last time, almost always), name, the pair's hash and the value. Returns whether
-    /// the value is new to the family's label, `None` once its counting has stopped (the
-    /// lint then tallies values on its own).
-    pub fn value(&mut self, at: usize, name: &str, hash: u64, value: &str) -> Option<bool> {
-        let f = self.current.and_then(|i| self.families.get_mut(i))?;
+    /// was last time, almost always), name, the pair's hash and the value.
+    pub fn value(&mut self, at: usize, name: &str, hash: u64, value: &str) {
+        let Some(f) = self.current.and_then(|i| self.families.get_mut(i)) else {
+            return;
+        };
         let same = |t: &Tally| t.name.len() == name.len() && t.name == name;
         let i = match f.labels.get(at).filter(|t| same(t)) {
             Some(_) => at,
@@ -125,20 +125,16 @@ impl Cardinality {
         };
         let t = &mut f.labels[i];
         // Once counting has stopped, nothing more is learnt: no lookup.
-        if t.capped {
-            return None;
-        }
-        if t.seen.contains(&hash) {
-            return Some(false);
+        if t.capped || t.seen.contains(&hash) {
+            return;
         }
         if t.seen.len() >= VALUES_PER_LABEL || self.kept >= VALUES_PER_PAGE {
             t.capped = true;
-            return None;
+            return;
         }
         t.seen.insert(hash);
         self.kept += 1;
         t.shapes.add(value);
-        Some(true)
     }
 
     /// The statistics, per family in the order first seen, each label's suspect judged.

@@ -10,7 +10,7 @@ use crate::model::{
 };
 
 use super::hash::{self, PassThrough};
-use super::{Answers, FamilyHeader, SampleRef, Sink};
+use super::{FamilyHeader, SampleRef, Sink};
 
 /// The labels a family is summed by: these names, and any label whose value `shaped` accepts.
 type SumBy = (Vec<String>, Option<fn(&str) -> bool>);
@@ -75,26 +75,15 @@ impl<'r> SnapshotBuilder<'r> {
 
 impl SnapshotBuilder<'_> {
     /// Hands a sample's labels to the cardinality count: all of them when it starts a
-    /// series, else only its bucket bound or quantile (the rest repeat, so the count has
-    /// seen them). Returns what it knew of each value, for the lint's tally.
-    fn count_labels(&mut self, s: &SampleRef<'_, '_>) -> Answers {
+    /// series, else only its bucket bound or quantile (the rest repeat).
+    fn count_labels(&mut self, s: &SampleRef<'_, '_>) {
         let new = self.cardinality.new_series(s.group);
         let bound = s.le.is_some() || s.quantile.is_some();
-        let mut answers = Answers {
-            known: u64::MAX,
-            new: 0,
-        };
         for (i, l) in s.labels.iter().enumerate() {
             if new || (bound && matches!(&*l.name, "le" | "quantile")) {
-                let bit = if i < 64 { 1u64 << i } else { 0 };
-                match self.cardinality.value(i, &l.name, l.hash, &l.value) {
-                    Some(true) => answers.new |= bit,
-                    Some(false) => {}
-                    None => answers.known &= !bit,
-                }
+                self.cardinality.value(i, &l.name, l.hash, &l.value);
             }
         }
-        answers
     }
 }
 
@@ -221,10 +210,10 @@ impl Sink for SnapshotBuilder<'_> {
     }
 
     fn sample(&mut self, s: &SampleRef<'_, '_>) {
-        let values = self.count_labels(s);
         if let Some(o) = self.observer.as_deref_mut() {
-            o.counted_sample(s, values);
+            o.sample(s);
         }
+        self.count_labels(s);
         if let Some(ts) = s.timestamp {
             let latest = &mut self.snapshot.stats.latest_timestamp;
             *latest = Some(latest.map_or(ts, |l: f64| l.max(ts)));

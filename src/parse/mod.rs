@@ -138,30 +138,6 @@ pub(crate) struct FamilyHeader<'a> {
     pub(crate) line: u64,
 }
 
-/// What the parser's label count (`model::cardinality`) knew of a sample's label values, by
-/// position (the first 64): a value it has not seen before in the family's label is `new`;
-/// `known` is clear where it could not say (past its bound, or a position past 64).
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Answers {
-    pub(crate) known: u64,
-    pub(crate) new: u64,
-}
-
-impl Answers {
-    /// At position `p`: `Some(new)`, or `None` when the count could not say.
-    pub(crate) fn at(self, p: usize) -> Option<bool> {
-        let bit = 1u64.checked_shl(u32::try_from(p).ok()?)?;
-        (self.known & bit != 0).then_some(self.new & bit != 0)
-    }
-
-    /// Of a sample's `n` labels, those the count had not seen or could not say about,
-    /// as a mask, and whether any lies past the first 64.
-    pub(crate) fn unseen(self, n: usize) -> (u64, bool) {
-        let all = if n >= 64 { u64::MAX } else { (1 << n) - 1 };
-        ((!self.known | self.new) & all, n > 64)
-    }
-}
-
 /// A validated sample as the sink receives it.
 pub(crate) struct SampleRef<'s, 'a> {
     /// Hash of the series' labels without `le` / `quantile`, unique within the family.
@@ -185,11 +161,6 @@ pub(crate) struct SampleRef<'s, 'a> {
 pub(crate) trait Sink {
     fn family(&mut self, header: &FamilyHeader<'_>);
     fn sample(&mut self, sample: &SampleRef<'_, '_>);
-    /// A sample with what the snapshot builder's label count knew of its values (the
-    /// builder's observer is called so).
-    fn counted_sample(&mut self, sample: &SampleRef<'_, '_>, _values: Answers) {
-        self.sample(sample);
-    }
     fn end_family(&mut self, stats: FamilyStats);
 }
 
