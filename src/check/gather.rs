@@ -152,4 +152,61 @@ mod tests {
         assert_eq!(h.labels.len(), 1);
         assert_eq!(h.le_series, 0);
     }
+
+    /// `(unbounded, example)` of label `name` of the first family.
+    fn unbounded(f: &[Family], name: &str) -> (u64, Option<String>) {
+        let l = f[0].labels.iter().find(|l| l.name == name).expect(name);
+        (l.unbounded, l.example.clone())
+    }
+
+    /// Each distinct value is tallied once, in the order of the series; past 256 distinct
+    /// values of a label nothing more is counted (here the first 256 hold 128 IDs).
+    #[test]
+    fn the_tally_counts_each_value_once_and_stops_at_256() {
+        let mut text = String::from("# TYPE g gauge\n");
+        for i in 0..300 {
+            let v = if i % 2 == 0 {
+                format!("{}", 1_000_000 + i)
+            } else {
+                format!("name{i}")
+            };
+            text.push_str(&format!(
+                "g{{id=\"{v}\",x=\"a\"}} 1\ng{{id=\"{v}\",x=\"b\"}} 1\n"
+            ));
+        }
+        text.push_str("g{id=\"1000000\",x=\"c\"} 1\n");
+        let f = families(&text, Format::Prometheus);
+        assert_eq!(f[0].series, 601);
+        assert_eq!(unbounded(&f, "id"), (128, Some("1000000".into())));
+        assert_eq!(unbounded(&f, "x").0, 0);
+    }
+
+    /// A series whose `_created` comes first shows its values to the parser's count before
+    /// the lint tallies them, and a `_created` alone is never tallied: each ID counts once.
+    #[test]
+    fn values_first_seen_in_created_samples_are_tallied_once() {
+        let mut text = String::from("# TYPE c counter\n");
+        for id in ["1000001", "1000002", "1000003"] {
+            text.push_str(&format!(
+                "c_created{{id=\"{id}\"}} 1\nc_total{{id=\"{id}\"}} 2\n"
+            ));
+        }
+        text.push_str("c_created{id=\"1000004\"} 1\nc_total{id=\"1000005\"} 1\n# EOF\n");
+        let f = families(&text, Format::OpenMetrics);
+        assert_eq!(f[0].series, 4);
+        assert_eq!(unbounded(&f, "id"), (4, Some("1000001".into())));
+    }
+
+    /// Past the 64 labels the parser answers for, values are still tallied once each.
+    #[test]
+    fn a_series_with_more_than_64_labels_is_tallied_too() {
+        let mut text = String::from("# TYPE w gauge\n");
+        let fixed: Vec<String> = (0..70).map(|k| format!("l{k}=\"v\"")).collect();
+        for id in ["1000001", "1000002", "1000001", "1000003"] {
+            text.push_str(&format!("w{{{},z=\"{id}\"}} 1\n", fixed.join(",")));
+        }
+        let f = families(&text, Format::Prometheus);
+        assert_eq!((f[0].series, f[0].duplicates), (3, 1));
+        assert_eq!(unbounded(&f, "z"), (3, Some("1000001".into())));
+    }
 }
