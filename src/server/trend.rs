@@ -80,6 +80,26 @@ pub(super) fn add(
             }
         }
     }
+    // One query over the range for every target of `members`: each answer series' points,
+    // by the report it belongs to.
+    let window = format!("{}s", window as u64);
+    let read = |template: &str, members: &BTreeMap<Key<'_>, usize>| {
+        let query = regroup(
+            &render_matchers(template, Some(selector), &window),
+            "job, instance",
+        );
+        let answer = api.range(&query, start, end, step)?;
+        anyhow::Ok(
+            answer
+                .into_iter()
+                .filter_map(|s| {
+                    let (job, instance) = (s.labels.get("job")?, s.labels.get("instance")?);
+                    let i = *members.get(&(job.as_str(), instance.as_str()))?;
+                    Some((i, s.points))
+                })
+                .collect::<Vec<_>>(),
+        )
+    };
     // The trends are gathered apart and added at the end, since `groups` borrows the reports.
     let mut found: Vec<(usize, Trend)> = Vec::new();
     // The request rate's points by its query and report, for the error ratios below.
@@ -100,39 +120,18 @@ pub(super) fn add(
             ratios.push((rule, split, members));
             continue;
         }
-        let query = regroup(
-            &render_matchers(template, Some(selector), &format!("{}s", window as u64)),
-            "job, instance",
-        );
-        for s in api.range(&query, start, end, step)? {
-            let (Some(job), Some(instance)) = (s.labels.get("job"), s.labels.get("instance"))
-            else {
-                continue;
-            };
-            if let Some(&i) = members.get(&(job.as_str(), instance.as_str())) {
-                if check == "request_rate" {
-                    rates.insert((template, i), s.points.clone());
-                }
-                found.push((i, Trend::new(rule, s.points, start, end)));
+        for (i, points) in read(template, members)? {
+            if check == "request_rate" {
+                rates.insert((template, i), points.clone());
             }
+            found.push((i, Trend::new(rule, points, start, end)));
         }
     }
     // `(errors or 0 * all) / all`, where `all` is a request rate read above, is worked out from
     // that rate's points and a read of the errors alone: asked whole, the server computes the
     // rate of every request series twice more, a quarter of its time over 100,000 targets.
     for (rule, (errors, all), members) in ratios {
-        let query = regroup(
-            &render_matchers(errors, Some(selector), &format!("{}s", window as u64)),
-            "job, instance",
-        );
-        let mut errs: BTreeMap<usize, Vec<(f64, f64)>> = BTreeMap::new();
-        for s in api.range(&query, start, end, step)? {
-            if let (Some(job), Some(instance)) = (s.labels.get("job"), s.labels.get("instance")) {
-                if let Some(&i) = members.get(&(job.as_str(), instance.as_str())) {
-                    errs.insert(i, s.points);
-                }
-            }
-        }
+        let errs: BTreeMap<usize, Vec<(f64, f64)>> = read(errors, members)?.into_iter().collect();
         for &i in members.values() {
             let Some(total) = rates.get(&(all, i)) else {
                 continue;
