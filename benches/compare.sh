@@ -33,10 +33,12 @@ run_once() {
   rm -f "$tmp"
 }
 
-# `check` lints by default; `--lint none --extended` is the parser with the cardinality table
-# only, `--format promtool` the emulation of Go's text parser with promtool's rules.
-tools=("promtool check metrics" "cat" "$bin check -" "$bin check --lint none --extended -"
-  "$bin check --format promtool -" "$bin analyze --format json --scraped-at 0 -")
+# `check` lints by default; `--lint none` is the parser alone (validation only), `--lint none
+# --extended` the parser with the cardinality table only, `--format promtool` the emulation
+# of Go's text parser with promtool's rules.
+tools=("promtool check metrics" "cat" "$bin check -" "$bin check --lint none -"
+  "$bin check --lint none --extended -" "$bin check --format promtool -"
+  "$bin analyze --format json --scraped-at 0 -")
 printf '%-8s %-48s %9s %10s %10s %12s\n' input tool median_s MB/s x_promtool peak_RSS_MiB
 for mb in "${sizes[@]}"; do
   input="$dir/gen-${mb}MB.prom"

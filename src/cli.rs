@@ -81,7 +81,7 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = CheckFormatArg::Summary)]
     pub format: CheckFormatArg,
 
-    /// Lint the families: `all` (the default) or `none`, as in promtool.
+    /// Lint the families: `all` (the default) or `none` (validate only), as in promtool.
     #[arg(long, value_enum, default_value_t = LintArg::All)]
     pub lint: LintArg,
 
@@ -139,7 +139,7 @@ pub enum CheckFormatArg {
 pub enum LintArg {
     /// Every rule.
     All,
-    /// No rule (`--extended` alone).
+    /// No rule: validate only, or the `--extended` table alone.
     None,
 }
 

@@ -20,15 +20,11 @@ const PROMTOOL_LINT: u8 = 3;
 const PROMTOOL_FAILURE: u8 = 1;
 
 pub(super) fn check(args: &CheckArgs) -> anyhow::Result<u8> {
-    if args.lint == LintArg::None && !args.extended {
-        anyhow::bail!("--lint none without --extended leaves nothing to do: give --extended too");
-    }
     if args.format == CheckFormatArg::Promtool {
         return promtool(args);
     }
     let limits = Limits {
         family_series: args.max_family_series,
-        ..Limits::default()
     };
     let mut out = stdout();
     let mut failed = false;
@@ -37,7 +33,9 @@ pub(super) fn check(args: &CheckArgs) -> anyhow::Result<u8> {
     for arg in &args.sources {
         let source = Source::from_os(arg.as_os_str());
         let name = source.name();
-        let (parsed, families) = match read_families(&source, &args.input, args.lint) {
+        // `--lint none` without `--extended` validates only: the parser alone, no facts.
+        let facts = args.lint == LintArg::All || args.extended;
+        let (parsed, families) = match read_families(&source, &args.input, facts) {
             Ok(read) => read,
             Err(msg) => {
                 say(&msg);
@@ -82,11 +80,11 @@ pub(super) fn check(args: &CheckArgs) -> anyhow::Result<u8> {
 fn read_families(
     source: &Source,
     input: &crate::cli::InputArgs,
-    lint: LintArg,
+    facts: bool,
 ) -> Result<(crate::parse::Parsed, Vec<Family>), String> {
     let keep_nothing = |_: &str, _: MetricType| Keep::Nothing;
-    let mut gather = Gather::new(lint == LintArg::All);
-    let (parsed, ..) = collect::read(
+    let mut gather = Gather::new(facts);
+    let (mut parsed, ..) = collect::read(
         source,
         input,
         &HttpOptions::default(),
@@ -94,7 +92,8 @@ fn read_families(
         Some(&mut gather),
     )?;
     collect::require_samples(&source.name(), &parsed)?;
-    let families = gather.families(parsed.format == Format::OpenMetrics);
+    let labels = std::mem::take(&mut parsed.snapshot.stats.labels);
+    let families = gather.families(parsed.format == Format::OpenMetrics, labels);
     Ok((parsed, families))
 }
 
@@ -103,7 +102,7 @@ pub(super) fn lint_report(
     source: &Source,
     input: &crate::cli::InputArgs,
 ) -> Result<Report, String> {
-    let (parsed, families) = read_families(source, input, LintArg::All)?;
+    let (parsed, families) = read_families(source, input, true)?;
     let findings = check::lint(&families, &Limits::default(), false);
     Ok(report::lint_report(
         source.name(),
@@ -161,6 +160,12 @@ fn promtool_one(
 }
 
 fn promtool(args: &CheckArgs) -> anyhow::Result<u8> {
+    if args.lint == LintArg::None && !args.extended {
+        // promtool's own refusal (2.55 and later; 2.42 has no `--lint`).
+        say("error: at least one of --extended or linting must be enabled");
+        say("Use --extended for cardinality analysis, or remove --lint=none to enable linting");
+        return Ok(PROMTOOL_FAILURE);
+    }
     let mut out = stdout();
     let mut code = exit::OK;
     for arg in &args.sources {

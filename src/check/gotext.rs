@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::io::Read;
 
-use super::family::{Family, Seen};
+use super::family::Family;
 use crate::model::MetricType;
 use crate::parse::{label_subset, parse_value, Comment, Failure, Label, Lines, SampleLine};
 
@@ -166,16 +166,10 @@ impl Lines for GoText {
             }
             width = matches!(part, Part::Plain | Part::Bucket);
         }
-        let seen = Seen {
-            group: label_subset(labels, |l| l.name != consumed),
-            new: None,
-            own: true,
-            width,
-            tally: false,
-        };
+        let group = label_subset(labels, |l| l.name != consumed);
         f.samples += 1;
         let kept = labels.iter().filter(|l| l.name != consumed);
-        f.sample(seen, kept);
+        f.go_sample(group, width, kept);
         Ok(())
     }
 

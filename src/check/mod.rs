@@ -10,11 +10,10 @@ mod extended;
 mod family;
 mod gather;
 mod gotext;
-pub(crate) mod ids;
 mod rules;
 
 pub use extended::{cardinality, Cardinality};
-pub use family::{camel, Family, LabelValues};
+pub use family::{camel, Family};
 pub use gather::Gather;
 pub use gotext::{read_as_promtool, GoText};
 
@@ -23,15 +22,12 @@ pub use gotext::{read_as_promtool, GoText};
 pub struct Limits {
     /// A family with more series (samples per scrape) than this is reported.
     pub family_series: u64,
-    /// A label with at least this many distinct unbounded-looking values is reported.
-    pub unbounded_values: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             family_series: 2000,
-            unbounded_values: 5,
         }
     }
 }

@@ -42,6 +42,8 @@ type Hashes = HashSet<u64, BuildHasherDefault<PassThrough>>;
 #[derive(Debug, Clone, Default)]
 struct Tally {
     name: String,
+    /// Series carrying the label, when counted.
+    series: u64,
     seen: Hashes,
     capped: bool,
     shapes: Shapes,
@@ -76,6 +78,8 @@ pub struct Cardinality {
     last_group: Option<u64>,
     /// Values remembered over all labels.
     kept: usize,
+    /// Series per label are counted (only the lint asks).
+    series_counted: bool,
 }
 
 impl Cardinality {
@@ -103,9 +107,19 @@ impl Cardinality {
         self.last_group.replace(group) != Some(group)
     }
 
+    /// A count that also counts, per label, the series that carry it.
+    pub fn counting_series() -> Cardinality {
+        Cardinality {
+            series_counted: true,
+            ..Cardinality::default()
+        }
+    }
+
     /// One label of the current sample: its position among the sample's labels (where it
-    /// was last time, almost always), name, the pair's hash and the value.
-    pub fn value(&mut self, at: usize, name: &str, hash: u64, value: &str) {
+    /// was last time, almost always), name, the pair's hash and the value. `SERIES`: the
+    /// sample starts a series new to the family, which carries the label (counted only in
+    /// a [`Cardinality::counting_series`]; a constant, so that the plain count is unchanged).
+    pub fn value<const SERIES: bool>(&mut self, at: usize, name: &str, hash: u64, value: &str) {
         let Some(f) = self.current.and_then(|i| self.families.get_mut(i)) else {
             return;
         };
@@ -124,6 +138,9 @@ impl Cardinality {
             },
         };
         let t = &mut f.labels[i];
+        if SERIES {
+            t.series += 1;
+        }
         // Once counting has stopped, nothing more is learnt: no lookup.
         if t.capped || t.seen.contains(&hash) {
             return;
@@ -146,6 +163,7 @@ impl Cardinality {
                     .labels
                     .into_iter()
                     .map(|t| LabelCost {
+                        series: self.series_counted.then_some(t.series),
                         suspect: t.shapes.verdict(&t.name, t.seen.len() as u64),
                         distinct: t.seen.len() as u64,
                         distinct_capped: t.capped,
@@ -170,7 +188,7 @@ mod tests {
     fn feed(c: &mut Cardinality, group: u64, labels: &[(&str, &str)]) {
         if c.new_series(group) {
             for (i, (n, v)) in labels.iter().enumerate() {
-                c.value(i, n, hash(n, v), v);
+                c.value::<false>(i, n, hash(n, v), v);
             }
         }
     }

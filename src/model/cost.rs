@@ -48,6 +48,9 @@ pub struct LabelCost {
     pub distinct_capped: bool,
     /// Why the values look unbounded, when they do.
     pub suspect: Option<Suspect>,
+    /// Series carrying the label (a histogram's bucket bound and a summary's quantile do not
+    /// count), when counted: read from a page for the lint (`check`); `None` otherwise.
+    pub series: Option<u64>,
 }
 
 /// Values of a label that look unbounded, with a few examples (as seen, unescaped: every
@@ -58,6 +61,10 @@ pub struct Suspect {
     pub kind: SuspectKind,
     /// Up to a few example values.
     pub examples: Vec<String>,
+    /// Distinct values of that shape among those looked at.
+    pub matching: u32,
+    /// Distinct values looked at (the first ones, at most a few hundred).
+    pub looked_at: u32,
 }
 
 /// The shapes of values that grow without bound.
@@ -78,6 +85,18 @@ pub enum SuspectKind {
 }
 
 impl SuspectKind {
+    /// The values the kind names, in words.
+    pub fn words(self) -> &'static str {
+        match self {
+            SuspectKind::NumericId => "numeric IDs",
+            SuspectKind::Uuid => "UUIDs",
+            SuspectKind::HexHash => "hex hashes",
+            SuspectKind::RawPath => "raw URL paths with IDs",
+            SuspectKind::Email => "e-mail addresses",
+            SuspectKind::Timestamp => "timestamps",
+        }
+    }
+
     /// The name used in JSON and docs.
     pub fn as_str(self) -> &'static str {
         match self {

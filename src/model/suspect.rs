@@ -172,9 +172,9 @@ impl Shapes {
         }
     }
 
-    /// The verdict on label `label` with `distinct` values: the most common shape, when at
-    /// least [`min_matching`] distinct values have it and they are at least half of the
-    /// values looked at. Numbers of one to three digits count as numeric IDs only when the
+    /// The verdict on label `label` with `distinct` values: the most common shape of those
+    /// that at least [`min_matching`] distinct values have, and that are at least half of
+    /// the values looked at (raw paths with IDs need not be). Numbers of one to three digits count as numeric IDs only when the
     /// label has [`MIN_SHORT_NUMBERS`] values or more. `le` and `quantile` are bounds, never
     /// suspect.
     pub fn verdict(&self, label: &str, distinct: u64) -> Option<super::Suspect> {
@@ -189,20 +189,30 @@ impl Shapes {
                 _ => n,
             }
         };
-        let kind = KINDS.into_iter().max_by_key(|&k| (matching(k), k))?;
+        // A raw path holding an ID says by itself that the label takes IDs (a route template
+        // never holds one), so it need not be most of the values; other shapes must be.
+        let enough = |k: SuspectKind| {
+            let n = matching(k);
+            n >= min_matching(k)
+                && (u64::from(n) * 2 >= u64::from(self.seen) || k == SuspectKind::RawPath)
+        };
+        let kind = KINDS
+            .into_iter()
+            .filter(|&k| enough(k))
+            .max_by_key(|&k| (matching(k), k))?;
         let n = matching(kind);
         let wanted = |s: usize| s == kind as usize || (short && s == SHORT && kind == KINDS[0]);
-        (n >= min_matching(kind) && u64::from(n) * 2 >= u64::from(self.seen)).then(|| {
-            super::Suspect {
-                kind,
-                examples: self
-                    .examples
-                    .iter()
-                    .filter(|(s, _)| wanted(*s))
-                    .take(EXAMPLES)
-                    .map(|(_, v)| v.clone())
-                    .collect(),
-            }
+        Some(super::Suspect {
+            kind,
+            examples: self
+                .examples
+                .iter()
+                .filter(|(s, _)| wanted(*s))
+                .take(EXAMPLES)
+                .map(|(_, v)| v.clone())
+                .collect(),
+            matching: n,
+            looked_at: self.seen,
         })
     }
 }
@@ -295,13 +305,26 @@ mod tests {
         // Nine ports are not numeric IDs.
         let ports = shapes((0..9).map(|i| format!("{}", 8080 + i)));
         assert_eq!(ports.0.verdict("port", ports.1), None);
-        // Ten IDs among a hundred route names are a minority.
+        // Ten numbers among a hundred names are a minority, but ten raw paths with IDs
+        // among a hundred route templates still leak IDs into the label.
         let mixed = shapes(
+            (0..10)
+                .map(|i| format!("{}", 100_000 + i))
+                .chain((0..90).map(|i| format!("name{i}"))),
+        );
+        assert_eq!(mixed.0.verdict("key", mixed.1), None);
+        let paths = shapes(
             (0..10)
                 .map(|i| format!("/api/items/{i}"))
                 .chain((0..90).map(|i| format!("/route{i}"))),
         );
-        assert_eq!(mixed.0.verdict("path", mixed.1), None);
+        let v = paths.0.verdict("path", paths.1).unwrap();
+        assert_eq!(
+            (v.kind, v.matching, v.looked_at),
+            (SuspectKind::RawPath, 10, 100)
+        );
+        let few = shapes((0..4).map(|i| format!("/api/items/{i}")));
+        assert_eq!(few.0.verdict("path", few.1), None);
     }
 
     #[test]

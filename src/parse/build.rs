@@ -10,7 +10,7 @@ use crate::model::{
 };
 
 use super::hash::{self, PassThrough};
-use super::{FamilyHeader, SampleRef, Sink};
+use super::{Facts, FamilyHeader, SampleRef, Sink};
 
 /// The labels a family is summed by: these names, and any label whose value `shaped` accepts.
 type SumBy = (Vec<String>, Option<fn(&str) -> bool>);
@@ -36,6 +36,10 @@ pub(crate) struct SnapshotBuilder<'r> {
     last_bucket: (usize, usize),
     /// Sees every family and sample too, retained or not (`check`'s lint).
     observer: Option<&'r mut dyn Sink>,
+    /// The observer reads samples ([`Sink::reads_samples`]).
+    observed_samples: bool,
+    /// The series carrying each label are counted (the observer wants [`Facts`]).
+    label_series: bool,
     /// Label statistics of every family, retained or not.
     cardinality: Cardinality,
 }
@@ -52,12 +56,19 @@ impl<'r> SnapshotBuilder<'r> {
             wide_buckets: HashMap::default(),
             last_bucket: (usize::MAX, 0),
             observer: None,
+            observed_samples: false,
+            label_series: false,
             cardinality: Cardinality::default(),
         }
     }
 
     /// The builder with `observer` told of every family and sample.
     pub(crate) fn observed_by(mut self, observer: Option<&'r mut dyn Sink>) -> Self {
+        self.observed_samples = observer.as_ref().is_some_and(|o| o.reads_samples());
+        self.label_series = observer.as_ref().is_some_and(|o| o.wants_facts());
+        if self.label_series {
+            self.cardinality = Cardinality::counting_series();
+        }
         self.observer = observer;
         self
     }
@@ -75,13 +86,28 @@ impl<'r> SnapshotBuilder<'r> {
 
 impl SnapshotBuilder<'_> {
     /// Hands a sample's labels to the cardinality count: all of them when it starts a
-    /// series, else only its bucket bound or quantile (the rest repeat).
+    /// series, else only its bucket bound or quantile (the rest repeat). When the lint asks,
+    /// a label of a series new to the family, other than the bound, counts a series for its
+    /// name.
     fn count_labels(&mut self, s: &SampleRef<'_, '_>) {
         let new = self.cardinality.new_series(s.group);
         let bound = s.le.is_some() || s.quantile.is_some();
+        if self.label_series && s.new_group {
+            // The lint's loop, apart: every other command keeps the plain one below.
+            for (i, l) in s.labels.iter().enumerate() {
+                if s.skip == Some(i) {
+                    self.cardinality
+                        .value::<false>(i, &l.name, l.hash, &l.value);
+                } else {
+                    self.cardinality.value::<true>(i, &l.name, l.hash, &l.value);
+                }
+            }
+            return;
+        }
         for (i, l) in s.labels.iter().enumerate() {
             if new || (bound && matches!(&*l.name, "le" | "quantile")) {
-                self.cardinality.value(i, &l.name, l.hash, &l.value);
+                self.cardinality
+                    .value::<false>(i, &l.name, l.hash, &l.value);
             }
         }
     }
@@ -210,8 +236,10 @@ impl Sink for SnapshotBuilder<'_> {
     }
 
     fn sample(&mut self, s: &SampleRef<'_, '_>) {
-        if let Some(o) = self.observer.as_deref_mut() {
-            o.sample(s);
+        if self.observed_samples {
+            if let Some(o) = self.observer.as_deref_mut() {
+                o.sample(s);
+            }
         }
         self.count_labels(s);
         if let Some(ts) = s.timestamp {
@@ -310,6 +338,16 @@ impl Sink for SnapshotBuilder<'_> {
             (SeriesValue::Scalar(v), _) => *v = s.value,
             _ => {}
         }
+    }
+
+    fn facts(&mut self, facts: &Facts) {
+        if let Some(o) = self.observer.as_deref_mut() {
+            o.facts(facts);
+        }
+    }
+
+    fn wants_facts(&self) -> bool {
+        self.observer.as_deref().is_some_and(Sink::wants_facts)
     }
 
     fn end_family(&mut self, stats: FamilyStats) {

@@ -1,12 +1,16 @@
 //! Per-family state while streaming: metadata, the series and groups seen, and the checks
 //! that can only be made when a histogram's series or a whole family is complete.
 
-use crate::model::{le_text, FamilyStats, MetricType};
+use crate::model::{le_text, FamilyStats, MetricType, Suffix};
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
 use super::hash::PassThrough;
+use super::Facts;
+
+/// Label-set hashes of a family's groups, each with a bit per suffix seen.
+pub(crate) type Groups = HashMap<u64, u32, BuildHasherDefault<PassThrough>>;
 
 /// The family currently being read.
 #[derive(Debug)]
@@ -26,7 +30,7 @@ pub(crate) struct Fam {
     /// Label-set hashes of the groups seen (a group is a series without `le`/`quantile`),
     /// each with a bit per suffix seen, so one map answers both "new series?" and
     /// "duplicate sample?".
-    pub(crate) groups: HashMap<u64, u32, BuildHasherDefault<PassThrough>>,
+    pub(crate) groups: Groups,
     /// The group of the previous sample.
     pub(crate) current: Option<u64>,
     /// Histogram groups still open. The text format lets a client write all buckets first
@@ -38,6 +42,13 @@ pub(crate) struct Fam {
     /// A bucket vector handed back by a checked series, for the next one to fill: a fresh
     /// vector per series cost several reallocations each.
     pub(crate) spare: Vec<(f64, f64, u64)>,
+    /// What the lint asks beyond the counts ([`Facts`]).
+    pub(crate) facts: Facts,
+    /// The family's first series, whose buckets or quantiles are [`Facts::first_width`].
+    pub(crate) first: Option<u64>,
+    /// The groups of the family's earlier blocks, when it is written again further on and
+    /// the sink asked for them to be remembered.
+    pub(crate) earlier: Option<Groups>,
 }
 
 impl Fam {
@@ -58,6 +69,9 @@ impl Fam {
             hist: HashMap::default(),
             last: None,
             spare: Vec::new(),
+            facts: Facts::default(),
+            first: None,
+            earlier: None,
         }
     }
 
@@ -68,6 +82,43 @@ impl Fam {
             series: self.series,
             samples: self.samples,
         }
+    }
+
+    /// Counts a sample into [`Facts`], `(new, again)` being the block's answers: its group
+    /// is new to the block, its series came before in it. Returns whether the group is new
+    /// to the family, the earlier blocks counted. (Inlined: it runs for every sample.)
+    #[inline(always)]
+    pub(crate) fn note(
+        &mut self,
+        group: u64,
+        (new, again): (bool, bool),
+        suffix: Suffix,
+        bound: bool,
+    ) -> bool {
+        let facts = &mut self.facts;
+        // A bucket or quantile repeats its series by design; a `_created` is not counted.
+        let counted = !bound && suffix != Suffix::Created;
+        let mut fresh = false;
+        if new {
+            if self
+                .earlier
+                .as_ref()
+                .is_some_and(|e| e.contains_key(&group))
+            {
+                facts.duplicates += u64::from(counted);
+            } else {
+                fresh = true;
+                facts.series += 1;
+                self.first.get_or_insert(group);
+            }
+        } else if again && counted {
+            facts.duplicates += 1;
+        }
+        if bound && self.first == Some(group) {
+            facts.first_width += 1;
+        }
+        facts.total |= suffix == Suffix::Total;
+        fresh
     }
 
     /// True for histograms and gauge histograms, whose groups get bucket checks.

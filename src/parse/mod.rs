@@ -142,9 +142,10 @@ pub(crate) struct FamilyHeader<'a> {
 pub(crate) struct SampleRef<'s, 'a> {
     /// Hash of the series' labels without `le` / `quantile`, unique within the family.
     pub(crate) group: u64,
-    /// No earlier sample of this block of the family (from its header or first sample to
-    /// the next family) had this group: the validator's own lookup, shared so that a sink
-    /// counting series needs no set of its own.
+    /// No earlier sample of the family had this group: the validator's own lookup, shared
+    /// so that a sink counting series needs no set of its own. Within one block of the
+    /// family (from its header or first sample to the next family); across all its blocks
+    /// when a sink asked for [`Facts`] ([`Sink::wants_facts`]).
     pub(crate) new_group: bool,
     /// The position in `labels` of a bucket's `le` or a quantile's `quantile` (left out
     /// of `group`).
@@ -157,11 +158,44 @@ pub(crate) struct SampleRef<'s, 'a> {
     pub(crate) quantile: Option<f64>,
 }
 
+/// What the validator learnt of one block of a family besides its counts, handed over
+/// before [`Sink::end_family`]: what the lint asks of the series, found by the lookups the
+/// validator makes anyway.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Facts {
+    /// Series new to the family (see [`SampleRef::new_group`]).
+    pub(crate) series: u64,
+    /// Samples repeating a series already written: same labels, same sample name (a
+    /// histogram's buckets and a summary's quantiles are checked by the parser itself, and a
+    /// `_created` is not counted).
+    pub(crate) duplicates: u64,
+    /// A sample name ended in `_total` (`# TYPE x counter` over `x_total` samples).
+    pub(crate) total: bool,
+    /// The family's first series (in its first block): its buckets or quantiles in this
+    /// block.
+    pub(crate) first_width: u64,
+}
+
 /// Receives families and samples in exposition order.
 pub(crate) trait Sink {
     fn family(&mut self, header: &FamilyHeader<'_>);
     fn sample(&mut self, sample: &SampleRef<'_, '_>);
     fn end_family(&mut self, stats: FamilyStats);
+    /// A block of the current family ends (just before [`Sink::end_family`]), when
+    /// [`Sink::wants_facts`].
+    fn facts(&mut self, _: &Facts) {}
+    /// Whether [`Sink::sample`] is wanted: a sink reading only families and their facts
+    /// (the lint) spares the parser a call per sample.
+    fn reads_samples(&self) -> bool {
+        true
+    }
+    /// Whether the parser gathers [`Facts`] for [`Sink::facts`]. It then remembers each
+    /// family's groups once it ends (a `u64` per series), so that a family written again
+    /// further on counts as new only the series no earlier block had
+    /// ([`SampleRef::new_group`]).
+    fn wants_facts(&self) -> bool {
+        false
+    }
 }
 
 /// Parses an exposition from `input`, streaming.

@@ -17,18 +17,6 @@ pub fn dominates(cost: &Cost, f: &FamilyCost) -> bool {
     f.series >= DOMINANT_MIN && cost.share(f) >= DOMINANT_SHARE
 }
 
-/// The values a suspect kind names, in words.
-pub fn kind_words(k: SuspectKind) -> &'static str {
-    match k {
-        SuspectKind::NumericId => "numeric IDs",
-        SuspectKind::Uuid => "UUIDs",
-        SuspectKind::HexHash => "hex hashes",
-        SuspectKind::RawPath => "raw URL paths with IDs",
-        SuspectKind::Email => "e-mail addresses",
-        SuspectKind::Timestamp => "timestamps",
-    }
-}
-
 /// The label of `f` behind its series: a suspect one, else the one with most values
 /// (never a bucket bound or quantile).
 fn culprit(f: &FamilyCost) -> Option<&LabelCost> {
@@ -68,7 +56,7 @@ pub(super) fn cardinality(cost: &Cost, out: &mut Vec<Recommendation>) {
                     "cut the series of {}: its label \"{}\" holds {} such as {}; {fix}",
                     f.name,
                     l.name,
-                    kind_words(s.kind),
+                    s.kind.words(),
                     s.examples
                         .iter()
                         .map(|e| format!("\"{e}\""))

@@ -5,7 +5,7 @@
 use super::findings::Finding;
 use super::Report;
 use crate::model::Cost;
-use crate::recommend::cardinality::{dominates, kind_words};
+use crate::recommend::cardinality::dominates;
 use crate::threshold::Status;
 
 /// Families listed in the text formats' section (JSON lists them all).
@@ -110,7 +110,7 @@ pub(crate) fn suspect_lines(c: &Cost) -> Vec<String> {
         .map(|(f, l)| {
             let s = l.suspect.as_ref().map_or_else(String::new, |s| {
                 let ex: Vec<String> = s.examples.iter().map(|e| format!("\"{e}\"")).collect();
-                format!("{} such as {}", kind_words(s.kind), ex.join(", "))
+                format!("{} such as {}", s.kind.words(), ex.join(", "))
             });
             let plus = if l.distinct_capped { " or more" } else { "" };
             format!(

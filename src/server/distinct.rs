@@ -117,6 +117,7 @@ fn count(rows: &[(String, Sample)], own: &BTreeSet<String>, also: &[String]) -> 
                 distinct: v.len() as u64,
                 distinct_capped: false,
                 suspect: None,
+                series: None,
             });
     }
     out
@@ -186,6 +187,7 @@ pub(super) fn largest(
                         distinct: s.value as u64,
                         distinct_capped: false,
                         suspect: None,
+                        series: None,
                     });
             }
         }

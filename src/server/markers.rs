@@ -233,6 +233,7 @@ pub(super) fn add(snap: &mut Snapshot, marks: Option<&Marks>) {
                     distinct: 1,
                     distinct_capped: false,
                     suspect: None,
+                    series: None,
                 });
             }
         }

@@ -193,11 +193,33 @@ fn unparseable_pages_stop_at_promtools_line() {
     assert!(errors >= 20, "{errors} unparseable pages");
 }
 
+/// `--lint none` alone validates only (promtune's formats: a page full of lint problems is
+/// clean, a broken one still fails); in promtool's format it is promtool's refusal.
 #[test]
-fn lint_none_needs_extended_and_extended_follows_the_summary() {
-    let r = promtune(&["check", "--lint", "none", "fixtures/guide_example.prom"]);
-    assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("--extended"), "{}", r.stderr);
+fn lint_none_validates_only_and_extended_follows_the_summary() {
+    let page = b"# TYPE latency_ms gauge\nlatency_ms{fooBar=\"1\"} 1\n";
+    let r = promtune_stdin(&["check", "--fail-on", "warning", "-"], page);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let r = promtune_stdin(
+        &["check", "--lint", "none", "--fail-on", "warning", "-"],
+        page,
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("valid prometheus text"), "{}", r.stdout);
+    assert!(!r.stdout.contains("lint:"), "{}", r.stdout);
+    let r = promtune_stdin(&["check", "--lint", "none", "-"], b"a{ 1\n");
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    let r = promtune_stdin(
+        &["check", "--format", "promtool", "--lint", "none", "-"],
+        page,
+    );
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""));
+    assert!(
+        r.stderr
+            .starts_with("error: at least one of --extended or linting must be enabled\n"),
+        "{}",
+        r.stderr
+    );
     let r = promtune_stdin(
         &[
             "check",
@@ -247,7 +269,7 @@ fn openmetrics_pages_get_promtunes_own_rules() {
         r.stdout
     );
     assert!(
-        r.stdout.contains("6: hits: label \"path\" has 6 values that look like IDs or raw paths (such as \"/users/1000/orders\"): each one is a series [unbounded_label]"),
+        r.stdout.contains("6: hits: label \"path\": 6 of its 6 distinct values look like raw URL paths with IDs (such as \"/users/1000/orders\"): each one is a series [unbounded_label]"),
         "{}",
         r.stdout
     );

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use crate::model::{MetricType, Suffix};
 
-use super::family::{Fam, Group};
+use super::family::{Fam, Group, Groups};
 use super::lexer::{Comment, Label, SampleLine};
 use super::{hash, rules, Diagnostic, FamilyHeader, SampleRef, Sink};
 
@@ -32,11 +32,17 @@ pub(crate) struct Validator<S> {
     /// The suffix of the previous sample in the current family: a line repeating that
     /// sample's name has it too (forgotten whenever a family opens or metadata comes).
     previous_suffix: Option<Suffix>,
+    /// Family name → the groups of its blocks so far, when the sink asked for [`Facts`](super::Facts)
+    /// ([`Sink::wants_facts`]); `None` otherwise, and then no facts are gathered.
+    /// With each family, its first series (whose buckets every block counts). The block's
+    /// own map of groups is kept, not copied: the lint then costs nothing per series here.
+    history: Option<HashMap<String, (Option<u64>, Groups)>>,
 }
 
 impl<S: Sink> Validator<S> {
     pub(crate) fn new(om: bool, sink: S) -> Self {
         Validator {
+            history: sink.wants_facts().then(HashMap::new),
             om,
             sink,
             fam: None,
@@ -76,7 +82,7 @@ impl<S: Sink> Validator<S> {
             // Without metadata every sample name is its own family, so a name coming back
             // is ordinary in the text format (Prometheus's *.nometa.txt test files).
             if !self.om && mtype == MetricType::Unknown {
-                self.fam = Some(Fam::new(name.to_string(), line));
+                self.fam = Some(self.new_fam(name, line));
                 return Ok(());
             }
             let msg = format!(
@@ -84,8 +90,19 @@ impl<S: Sink> Validator<S> {
             );
             self.strict(self.om, line, 0, msg)?;
         }
-        self.fam = Some(Fam::new(name.to_string(), line));
+        self.fam = Some(self.new_fam(name, line));
         Ok(())
+    }
+
+    /// A block of family `name` from `line`, knowing the groups of its earlier blocks when
+    /// they are remembered (handed over, and given back with this block's at its end).
+    fn new_fam(&mut self, name: &str, line: u64) -> Fam {
+        let mut f = Fam::new(name.to_string(), line);
+        if let Some((first, groups)) = self.history.as_mut().and_then(|h| h.remove(name)) {
+            f.first = first;
+            f.earlier = Some(groups);
+        }
+        f
     }
 
     /// Closes the current family: completes its last series and reports it to the sink.
@@ -97,7 +114,19 @@ impl<S: Sink> Validator<S> {
             self.declared
                 .entry(f.name.clone())
                 .or_insert((f.line, f.mtype));
+            self.sink.facts(&f.facts);
             self.sink.end_family(f.stats());
+            if let Some(h) = self.history.as_mut() {
+                let groups = match f.earlier {
+                    // Written again: this block's groups join the earlier ones.
+                    Some(mut all) => {
+                        all.extend(f.groups);
+                        all
+                    }
+                    None => f.groups,
+                };
+                h.insert(f.name, (f.first, groups));
+            }
         }
         Ok(())
     }
@@ -342,9 +371,13 @@ impl<S: Sink> Validator<S> {
         } else {
             1u32 << (suffix as u32)
         };
-        let new_group = self.track(line, s, labels, (group_hash, series_hash), bit)?;
+        let (new_group, again) = self.track(line, s, labels, (group_hash, series_hash), bit)?;
+        let mut new_group = new_group;
         if let Some(f) = self.fam.as_mut() {
             f.samples += 1;
+            if self.history.is_some() {
+                new_group = f.note(group_hash, (new_group, again), suffix, skip.is_some());
+            }
         }
         if matches!(
             suffix,
@@ -386,7 +419,8 @@ impl<S: Sink> Validator<S> {
     }
 
     /// Group and series bookkeeping: grouping, duplicates and timestamp order. Returns
-    /// whether the sample's group is new in the family.
+    /// whether the sample's group is new in this block of the family, and whether a sample
+    /// of the same series (same group and suffix) came before in it.
     fn track(
         &mut self,
         line: u64,
@@ -394,7 +428,7 @@ impl<S: Sink> Validator<S> {
         labels: &[Label<'_>],
         (group_hash, series_hash): (u64, u64),
         bit: u32,
-    ) -> Result<bool, Failure> {
+    ) -> Result<(bool, bool), Failure> {
         let om = self.om;
         let switched = self
             .fam
@@ -406,7 +440,7 @@ impl<S: Sink> Validator<S> {
             self.compact_group()?;
         }
         let Some(f) = self.fam.as_mut() else {
-            return Ok(false);
+            return Ok((false, false));
         };
         // Another bucket or quantile of the group just read changes nothing there: no lookup.
         let (new_group, mask) = if !switched && bit == 0 {
@@ -439,8 +473,9 @@ impl<S: Sink> Validator<S> {
             }
         }
         let Some(f) = self.fam.as_mut() else {
-            return Ok(new_group);
+            return Ok((new_group, false));
         };
+        let again = mask & bit != 0;
         let consecutive = f.last.is_some_and(|(h, _)| h == series_hash);
         let previous_ts = f.last.and_then(|(_, t)| t);
         f.last = Some((series_hash, s.timestamp));
@@ -460,6 +495,6 @@ impl<S: Sink> Validator<S> {
             let msg = format!("duplicate series {}{}", s.name, describe(labels));
             self.strict(om, line, 0, msg)?;
         }
-        Ok(new_group)
+        Ok((new_group, again))
     }
 }

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use super::{
     names, structural, Advice, FamilyUse, RelabelConfig, Rule, RuleKind, Sample, Seen, SeenFamily,
 };
-use crate::check::ids::id_segment;
+use crate::model::{is_hex_id, is_uuid};
 
 /// How many distinct samples are left with each label's value replaced by
 /// `changed(label, value)` (`Some(None)` removes it, `None` keeps it as it is).
@@ -95,6 +95,12 @@ pub(super) fn clear_rules(read: &[&(&SeenFamily, FamilyUse)]) -> Vec<Rule> {
             }
         })
         .collect()
+}
+
+/// Whether one segment of a path is an identifier the template's regex matches: a number
+/// of any length, a UUID, or hex of 12 characters or more with digits and letters.
+fn id_segment(s: &str) -> bool {
+    (!s.is_empty() && s.bytes().all(|c| c.is_ascii_digit())) || is_uuid(s) || is_hex_id(s, 12)
 }
 
 /// A raw path's route template (`/items/123` → `/items/:id`) and the regex matching every
