@@ -169,6 +169,18 @@ mod tests {
         assert_eq!((s.series, s.le_series, s.first_width), (2, 2, 0));
     }
 
+    /// A histogram written in two places (GitLab's Rails page does) counts the buckets of its
+    /// first series in both places: its bucket samples are all the series' (`--extended`).
+    #[test]
+    fn the_first_series_width_counts_every_place() {
+        let text = "# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"+Inf\"} 1\n\
+                    h_count 1\nh_sum 1\n# TYPE g gauge\ng 1\n# TYPE h histogram\n\
+                    h_bucket{le=\"2\"} 1\nh_bucket{le=\"5\"} 1\nh_bucket{le=\"+Inf\"} 1\n\
+                    h_count 1\nh_sum 1\n";
+        let f = families(text, Format::Prometheus);
+        assert_eq!((f[0].series, f[0].first_width, f[0].samples), (1, 5, 9));
+    }
+
     /// Without `# TYPE` every sample name is a family of its own, and one coming back is
     /// the same family: its series are counted once.
     #[test]

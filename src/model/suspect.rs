@@ -174,9 +174,9 @@ impl Shapes {
 
     /// The verdict on label `label` with `distinct` values: the most common shape of those
     /// that at least [`min_matching`] distinct values have, and that are at least half of
-    /// the values looked at (raw paths with IDs need not be). Numbers of one to three digits count as numeric IDs only when the
-    /// label has [`MIN_SHORT_NUMBERS`] values or more. `le` and `quantile` are bounds, never
-    /// suspect.
+    /// the values looked at (raw paths with IDs need not be). Numbers of one to three digits
+    /// count as numeric IDs only when the label has [`MIN_SHORT_NUMBERS`] values or more.
+    /// `le` and `quantile` are bounds, never suspect.
     pub fn verdict(&self, label: &str, distinct: u64) -> Option<super::Suspect> {
         if matches!(label, "le" | "quantile") {
             return None;
