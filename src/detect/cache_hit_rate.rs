@@ -3,7 +3,7 @@
 //! family's `cache="HIT"`), or a caching proxy's hits over its requests.
 
 use super::promql::{selector, sum_rate};
-use super::rules::requests;
+use super::rules::request_labels;
 use super::service;
 use super::{count, Context, Detector, Measurement, Observation};
 use crate::model::{Family, Labels, MetricType, Snapshot};
@@ -126,9 +126,9 @@ fn pairs(snap: &Snapshot, skip: Option<&str>) -> Vec<Observation> {
 /// Whether a label is the request's own (route, status, method), summed over when a
 /// request family's lookups are counted as one cache.
 fn request_label(name: &str, value: &str) -> bool {
-    requests::named_labels().any(|l| l == name)
-        || requests::route_shaped(value)
-        || requests::status_shaped(value)
+    request_labels::named_labels().any(|l| l == name)
+        || request_labels::route_shaped(value)
+        || request_labels::status_shaped(value)
 }
 
 /// Caches counted by a label whose values say hit or miss, whatever the label's and the
@@ -147,7 +147,7 @@ fn by_result_label(snap: &Snapshot) -> Vec<Observation> {
             // same whether everything was kept or not.
             wanted(&f.name) || timed(f) || super::traffic::request_counter_name(&f.name, f.mtype)
         })
-        .filter_map(|f| requests::hit_miss_label(f).map(|l| (f, l)))
+        .filter_map(|f| request_labels::hit_miss_label(f).map(|l| (f, l)))
         .collect();
     let counted = labelled.iter().any(|(f, _)| !timed(f));
     let mut out = Vec::new();
@@ -159,7 +159,7 @@ fn by_result_label(snap: &Snapshot) -> Vec<Observation> {
         let summed = timed(f) || super::traffic::request_counter_name(&f.name, f.mtype);
         let mut groups: super::Tally<(Labels, bool)> = super::Tally::new();
         for s in &f.series {
-            let Some(hit) = s.labels.get(label).and_then(requests::hit_or_miss) else {
+            let Some(hit) = s.labels.get(label).and_then(request_labels::hit_or_miss) else {
                 continue;
             };
             let n = super::traffic::count_of(&s.value);
@@ -194,7 +194,7 @@ fn by_result_label(snap: &Snapshot) -> Vec<Observation> {
                 .series
                 .iter()
                 .filter_map(|s| s.labels.get(label))
-                .filter(|v| requests::hit_or_miss(v) == Some(want))
+                .filter(|v| request_labels::hit_or_miss(v) == Some(want))
                 .collect();
             v.sort_unstable();
             v.dedup();

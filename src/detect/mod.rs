@@ -149,7 +149,10 @@ fn keep_family(o: &TrafficOverride, labels: &[String], name: &str, t: MetricType
         // Request counters, and every histogram and summary (a request family may be one
         // alone, whatever its name): summed down to the labels the rules name and those
         // recognised by their values (#23).
-        Keep::SumByShaped(labels.to_vec(), Shaped(rules::requests::kept_for_value))
+        Keep::SumByShaped(
+            labels.to_vec(),
+            Shaped(rules::request_labels::kept_for_value),
+        )
     } else if cache_hit_rate::proxy_hits(name) {
         Keep::SumBy(Vec::new())
     } else if cache_hit_rate::wanted(name) || scalar_wanted(name) {

@@ -5,6 +5,7 @@ use crate::escape::promql;
 use crate::model::{Family, MetricType, SeriesValue, Snapshot};
 
 use super::routes::{self, StatusStyle};
+use super::rules::request_labels;
 use super::rules::requests::{self, Incoming};
 
 /// Where request counts come from.
@@ -108,9 +109,9 @@ pub(crate) fn request_latency_name(name: &str, t: MetricType) -> bool {
 }
 
 /// The labels request detection reads by name: the rules' and the override's. Others are
-/// kept for their values (see [`requests::kept_for_value`]).
+/// kept for their values (see [`request_labels::kept_for_value`]).
 pub(crate) fn traffic_labels(o: &TrafficOverride) -> Vec<String> {
-    requests::named_labels()
+    request_labels::named_labels()
         .map(str::to_string)
         .chain(
             [&o.route_label, &o.status_label, &o.method_label]
@@ -147,7 +148,7 @@ fn counter_rule(has: &dyn Fn(&str) -> bool, fam: &Family) -> Option<&'static Inc
     if fam.mtype == MetricType::Gauge && !rule.needs_evidence {
         return None;
     }
-    if requests::mixes_directions(fam) {
+    if request_labels::mixes_directions(fam) {
         return None;
     }
     (!rule.needs_evidence || evidence(fam)).then_some(rule)
@@ -158,8 +159,8 @@ fn counter_rule(has: &dyn Fn(&str) -> bool, fam: &Family) -> Option<&'static Inc
 /// (node_disk_flush_requests_total has none of them).
 fn evidence(fam: &Family) -> bool {
     let base = fam.name.strip_suffix("_total").unwrap_or(&fam.name);
-    requests::route_label(fam).is_some()
-        || requests::status_label(fam, None).is_some()
+    request_labels::route_label(fam).is_some()
+        || request_labels::status_label(fam, None).is_some()
         || ["http", "grpc", "dns"].iter().any(|p| fam.name.contains(p))
         || matches!(base, "request" | "requests")
 }
@@ -176,12 +177,13 @@ pub(crate) fn is_request_latency(fam: &Family) -> bool {
 /// files (`lsm_memtable_durations_ms{path="/var/lib/…"}`).
 fn is_request_histogram(fam: &Family) -> bool {
     let answered = || {
-        requests::route_label(fam).is_some_and(|r| {
-            requests::status_label(fam, Some(&r)).is_some() || requests::method_label(fam).is_some()
+        request_labels::route_label(fam).is_some_and(|r| {
+            request_labels::status_label(fam, Some(&r)).is_some()
+                || request_labels::method_label(fam).is_some()
         })
     };
     matches!(fam.mtype, MetricType::Histogram | MetricType::Summary)
-        && !requests::mixes_directions(fam)
+        && !request_labels::mixes_directions(fam)
         && !requests::NOT_INCOMING
             .iter()
             .any(|(part, _)| fam.name.contains(part))
@@ -212,18 +214,17 @@ fn labels(fam: &Family, o: &TrafficOverride) -> [Option<String>; 3] {
     let rule = requests::INCOMING
         .iter()
         .find(|r| matches!(r.name, requests::Name::Exact(n) if n == fam.name));
-    let route = o
-        .route_label
-        .clone()
-        .or_else(|| fixed(fam, rule.and_then(|r| r.route)).or_else(|| requests::route_label(fam)));
+    let route = o.route_label.clone().or_else(|| {
+        fixed(fam, rule.and_then(|r| r.route)).or_else(|| request_labels::route_label(fam))
+    });
     let status = o.status_label.clone().or_else(|| {
         fixed(fam, rule.and_then(|r| r.status))
-            .or_else(|| requests::status_label(fam, route.as_deref()))
+            .or_else(|| request_labels::status_label(fam, route.as_deref()))
     });
     let method = o
         .method_label
         .clone()
-        .or_else(|| requests::method_label(fam));
+        .or_else(|| request_labels::method_label(fam));
     [route, status, method]
 }
 
@@ -234,10 +235,10 @@ fn build(fam: &Family, kind: CountKind, o: &TrafficOverride) -> Traffic {
     let own = [&o.route_label, &o.status_label, &o.method_label];
     let get = |s: &crate::model::Series, l: &Option<String>| {
         let l = l.as_deref()?;
-        let by_name = requests::named(l) || own.iter().any(|x| x.as_deref() == Some(l));
+        let by_name = request_labels::named(l) || own.iter().any(|x| x.as_deref() == Some(l));
         s.labels
             .get(l)
-            .filter(|v| by_name || requests::kept_for_value(v))
+            .filter(|v| by_name || request_labels::kept_for_value(v))
             .map(str::to_string)
     };
     let mut tally = super::Tally::new();
@@ -336,7 +337,7 @@ pub fn recognise(snap: &Snapshot, o: &TrafficOverride) -> Option<Traffic> {
 
 /// Whether a family has a route label.
 pub(crate) fn has_route(f: &Family) -> bool {
-    requests::route_label(f).is_some()
+    request_labels::route_label(f).is_some()
 }
 
 /// The request counter's traffic, or, when the counter lacks the label the detectors need,

@@ -4,4 +4,5 @@
 
 pub(crate) mod others;
 pub(crate) mod process;
+pub(crate) mod request_labels;
 pub(crate) mod requests;
