@@ -115,6 +115,11 @@ impl Cardinality {
         }
     }
 
+    /// Whether the series carrying each label are counted.
+    pub fn counts_series(&self) -> bool {
+        self.series_counted
+    }
+
     /// One label of the current sample: its position among the sample's labels (where it
     /// was last time, almost always), name, the pair's hash and the value. `SERIES`: the
     /// sample starts a series new to the family, which carries the label (counted only in

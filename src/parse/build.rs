@@ -38,8 +38,6 @@ pub(crate) struct SnapshotBuilder<'r> {
     observer: Option<&'r mut dyn Sink>,
     /// The observer reads samples ([`Sink::reads_samples`]).
     observed_samples: bool,
-    /// The series carrying each label are counted (the observer wants [`Facts`]).
-    label_series: bool,
     /// Label statistics of every family, retained or not.
     cardinality: Cardinality,
 }
@@ -57,7 +55,6 @@ impl<'r> SnapshotBuilder<'r> {
             last_bucket: (usize::MAX, 0),
             observer: None,
             observed_samples: false,
-            label_series: false,
             cardinality: Cardinality::default(),
         }
     }
@@ -65,8 +62,8 @@ impl<'r> SnapshotBuilder<'r> {
     /// The builder with `observer` told of every family and sample.
     pub(crate) fn observed_by(mut self, observer: Option<&'r mut dyn Sink>) -> Self {
         self.observed_samples = observer.as_ref().is_some_and(|o| o.reads_samples());
-        self.label_series = observer.as_ref().is_some_and(|o| o.wants_facts());
-        if self.label_series {
+        // The series carrying each label are counted when the observer wants [`Facts`].
+        if observer.as_ref().is_some_and(|o| o.wants_facts()) {
             self.cardinality = Cardinality::counting_series();
         }
         self.observer = observer;
@@ -92,7 +89,7 @@ impl SnapshotBuilder<'_> {
     fn count_labels(&mut self, s: &SampleRef<'_, '_>) {
         let new = self.cardinality.new_series(s.group);
         let bound = s.le.is_some() || s.quantile.is_some();
-        if self.label_series && s.new_group {
+        if s.new_group && self.cardinality.counts_series() {
             // The lint's loop, apart: every other command keeps the plain one below.
             for (i, l) in s.labels.iter().enumerate() {
                 if s.skip == Some(i) {

@@ -147,8 +147,7 @@ impl<S: Sink> Validator<S> {
         } else {
             1u32 << (suffix as u32)
         };
-        let (new_group, again) = self.track(line, s, labels, (group_hash, series_hash), bit)?;
-        let mut new_group = new_group;
+        let (mut new_group, again) = self.track(line, s, labels, (group_hash, series_hash), bit)?;
         if let Some(f) = self.fam.as_mut() {
             f.samples += 1;
             if self.history.is_some() {

@@ -39,22 +39,24 @@ pub fn decide_counted(families: &[Counted], usage: Option<&Usage>, exempt: &[Exe
         .iter()
         .map(|f| (f.name.as_str(), f.stored_names()))
         .collect();
-    let open: Vec<(&Counted, _)> = families
+    // Each open family with the series of its unread names: what dropping them saves.
+    let open: Vec<(&Counted, _, u64)> = families
         .iter()
         .zip(uses(&names, usage, exempt, &mut plan.notes))
-        .filter_map(|(f, u)| Some((f, u?)))
+        .filter_map(|(f, u)| {
+            let u = u?;
+            let saved = u.unread.iter().filter_map(|n| f.names.get(n)).sum();
+            Some((f, u, saved))
+        })
         .collect();
-    let unread = |f: &Counted, unread: &[String]| -> u64 {
-        unread.iter().filter_map(|n| f.names.get(n)).sum()
-    };
     plan.rules
-        .extend(drop_rule(open.iter().map(|(f, u)| {
-            (f.name.as_str(), f.names.len(), unread(f, &u.unread), u)
+        .extend(drop_rule(open.iter().map(|(f, u, saved)| {
+            (f.name.as_str(), f.names.len(), *saved, u)
         })));
-    let mut dropped: BTreeMap<&str, u64> = BTreeMap::new();
-    for (f, u) in &open {
-        dropped.insert(f.name.as_str(), unread(f, &u.unread));
-    }
+    let dropped: BTreeMap<&str, u64> = open
+        .iter()
+        .map(|(f, _, saved)| (f.name.as_str(), *saved))
+        .collect();
     for f in families {
         let all: u64 = f.names.values().sum();
         let after = all - dropped.get(f.name.as_str()).copied().unwrap_or(0);
